@@ -1,0 +1,189 @@
+package nncc.ir;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A model: graph inputs, constants (initializers), nodes in topological order and graph outputs. Passes
+ * edit a graph in place through the methods here; nodes and values themselves are immutable.
+ */
+public final class Graph {
+    private String name;
+    private final List<Value> inputs = new ArrayList<>();
+    private final List<Value> outputs = new ArrayList<>();
+    private final LinkedHashMap<String, Constant> constants = new LinkedHashMap<>();
+    private final List<Node> nodes = new ArrayList<>();
+
+    /** A constant value and its data. */
+    public record Constant(Value value, Tensor data) {
+        public Constant {
+            if (value.type().dtype() != data.dtype() || !value.type().shape().equals(data.shape()))
+                throw new IllegalArgumentException("constant %" + value.name() + " declared " + value.type()
+                        + " but holds " + data);
+        }
+    }
+
+    public Graph(String name) { this.name = name; }
+
+    public String name() { return name; }
+
+    public void setName(String n) { name = n; }
+
+    public List<Value> inputs() { return Collections.unmodifiableList(inputs); }
+
+    public List<Value> outputs() { return Collections.unmodifiableList(outputs); }
+
+    public List<Node> nodes() { return Collections.unmodifiableList(nodes); }
+
+    public List<Constant> constants() { return List.copyOf(constants.values()); }
+
+    public void addInput(Value v) { inputs.add(v); }
+
+    public void addOutput(Value v) { outputs.add(v); }
+
+    public void setInputs(List<Value> vs) { inputs.clear(); inputs.addAll(vs); }
+
+    public void setOutputs(List<Value> vs) { outputs.clear(); outputs.addAll(vs); }
+
+    /** Adds a constant and returns its value (typed from the data, plus {@code quant} if given). */
+    public Value addConstant(String valueName, Tensor data, QuantParams quant) {
+        Value v = new Value(valueName, new TensorType(data.dtype(), data.shape(), quant));
+        constants.put(valueName, new Constant(v, data));
+        return v;
+    }
+
+    public Value addConstant(String valueName, Tensor data) { return addConstant(valueName, data, null); }
+
+    public void removeConstant(String valueName) { constants.remove(valueName); }
+
+    public boolean isConstant(Value v) { return constants.containsKey(v.name()); }
+
+    /** The data of a constant value, or null when {@code v} is not a constant. */
+    public Tensor constantData(Value v) {
+        Constant c = constants.get(v.name());
+        return c == null ? null : c.data();
+    }
+
+    public Constant constant(String valueName) { return constants.get(valueName); }
+
+    public void addNode(Node n) { nodes.add(n); }
+
+    public void setNodes(List<Node> ns) { nodes.clear(); nodes.addAll(ns); }
+
+    /** Replaces node {@code old} (by identity of name) with {@code replacement}s, in place. */
+    public void replaceNode(Node old, List<Node> replacement) {
+        int i = indexOf(old);
+        nodes.remove(i);
+        nodes.addAll(i, replacement);
+    }
+
+    public void removeNode(Node n) { nodes.remove(indexOf(n)); }
+
+    private int indexOf(Node n) {
+        for (int i = 0; i < nodes.size(); i++) if (nodes.get(i).name().equals(n.name())) return i;
+        throw new IllegalArgumentException("node '" + n.name() + "' is not in graph " + name);
+    }
+
+    /** The node producing {@code v}, or null for graph inputs and constants. */
+    public Node producer(Value v) {
+        for (Node n : nodes) for (Value o : n.outputs()) if (o.name().equals(v.name())) return n;
+        return null;
+    }
+
+    /** Nodes that read {@code v}, in graph order. */
+    public List<Node> consumers(Value v) {
+        List<Node> r = new ArrayList<>();
+        for (Node n : nodes) for (Value i : n.inputs()) if (i.name().equals(v.name())) { r.add(n); break; }
+        return r;
+    }
+
+    /** Every value by name: inputs, constants and node outputs. */
+    public Map<String, Value> valuesByName() {
+        Map<String, Value> m = new LinkedHashMap<>();
+        for (Value v : inputs) m.put(v.name(), v);
+        for (Constant c : constants.values()) m.put(c.value().name(), c.value());
+        for (Node n : nodes) for (Value o : n.outputs()) m.put(o.name(), o);
+        return m;
+    }
+
+    /**
+     * Makes every reference to a value named {@code from.name()} point to {@code to}: node inputs and graph
+     * outputs. Used when a pass replaces a value or changes its type.
+     */
+    public void replaceAllUses(Value from, Value to) {
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            if (n.inputs().stream().anyMatch(v -> v.name().equals(from.name()))) {
+                List<Value> in = new ArrayList<>(n.inputs());
+                in.replaceAll(v -> v.name().equals(from.name()) ? to : v);
+                nodes.set(i, n.withInputs(in));
+            }
+        }
+        outputs.replaceAll(v -> v.name().equals(from.name()) ? to : v);
+    }
+
+    /** Removes constants no node or output reads. Returns how many were removed. */
+    public int removeUnusedConstants() {
+        Set<String> used = new HashSet<>();
+        for (Node n : nodes) for (Value v : n.inputs()) used.add(v.name());
+        for (Value v : outputs) used.add(v.name());
+        List<String> dead = constants.keySet().stream().filter(k -> !used.contains(k)).toList();
+        dead.forEach(constants::remove);
+        return dead.size();
+    }
+
+    /** A name not yet used by any value or node, built from {@code base}. */
+    public String freshName(String base) {
+        Set<String> taken = new HashSet<>(valuesByName().keySet());
+        for (Node n : nodes) taken.add(n.name());
+        if (!taken.contains(base)) return base;
+        for (int i = 1; ; i++) if (!taken.contains(base + "_" + i)) return base + "_" + i;
+    }
+
+    /** Re-orders nodes topologically (stable for an already sorted graph); fails on a cycle or missing value. */
+    public void sortTopologically() {
+        Set<String> ready = new HashSet<>();
+        inputs.forEach(v -> ready.add(v.name()));
+        constants.keySet().forEach(ready::add);
+        List<Node> pending = new ArrayList<>(nodes);
+        List<Node> sorted = new ArrayList<>();
+        while (!pending.isEmpty()) {
+            boolean progress = false;
+            for (int i = 0; i < pending.size(); i++) {
+                Node n = pending.get(i);
+                if (n.inputs().stream().allMatch(v -> ready.contains(v.name()))) {
+                    sorted.add(n);
+                    n.outputs().forEach(v -> ready.add(v.name()));
+                    pending.remove(i--);
+                    progress = true;
+                }
+            }
+            if (!progress)
+                throw pending.get(0).error("inputs never produced (cycle or missing value): " + pending.get(0).inputs());
+        }
+        setNodes(sorted);
+    }
+
+    /** A deep-enough copy: the lists are new, nodes, values and tensors are shared (they are immutable). */
+    public Graph copy() {
+        Graph g = new Graph(name);
+        g.inputs.addAll(inputs);
+        g.outputs.addAll(outputs);
+        g.constants.putAll(constants);
+        g.nodes.addAll(nodes);
+        return g;
+    }
+
+    /** Nodes by name. */
+    public Map<String, Node> nodesByName() {
+        Map<String, Node> m = new HashMap<>();
+        for (Node n : nodes) m.put(n.name(), n);
+        return m;
+    }
+}

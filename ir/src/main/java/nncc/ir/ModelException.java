@@ -1,0 +1,51 @@
+package nncc.ir;
+
+/**
+ * Bad input: a model, a file or an option nncc cannot accept. The message is one line naming the file,
+ * node and offending value; the CLI prints it and exits with code 2.
+ */
+public class ModelException extends RuntimeException {
+    private final String file;
+    private final String node;
+
+    public ModelException(String message) { this(null, null, message, null); }
+
+    public ModelException(String file, String node, String message) { this(file, node, message, null); }
+
+    public ModelException(String file, String node, String message, Throwable cause) {
+        super(message, cause);
+        this.file = file;
+        this.node = node;
+    }
+
+    /** The file the problem is in, or null. */
+    public String file() { return file; }
+
+    /** The node the problem is at, or null. */
+    public String node() { return node; }
+
+    /** A copy of this error that also names the file (keeps an existing file). */
+    public ModelException inFile(String f) {
+        if (file != null) return this;
+        ModelException e = new ModelException(f, node, super.getMessage(), getCause());
+        e.setStackTrace(getStackTrace());
+        return e;
+    }
+
+    /** A copy of this error that also names the node (keeps an existing node). */
+    public ModelException atNode(String n) {
+        if (node != null) return this;
+        ModelException e = new ModelException(file, n, super.getMessage(), getCause());
+        e.setStackTrace(getStackTrace());
+        return e;
+    }
+
+    /** The one-line message: {@code file: node 'n': what}. */
+    @Override public String getMessage() {
+        StringBuilder b = new StringBuilder();
+        if (file != null) b.append(file).append(": ");
+        if (node != null) b.append("node '").append(node).append("': ");
+        b.append(super.getMessage());
+        return b.toString().replace('\n', ' ');
+    }
+}

@@ -1,0 +1,55 @@
+package nncc.ir;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks a graph is well formed: unique names, every input defined before use, input counts within the op's
+ * bounds, and every declared output type equal to what the op infers from its inputs. Errors name the node.
+ */
+public final class Verifier {
+    private Verifier() {}
+
+    /** Throws a {@link ModelException} naming the first offending node or value. */
+    public static void verify(Graph g) {
+        Set<String> defined = new HashSet<>();
+        Set<String> nodeNames = new HashSet<>();
+        for (Value v : g.inputs()) define(defined, v, "graph input");
+        for (Graph.Constant c : g.constants()) define(defined, c.value(), "constant");
+        for (Node n : g.nodes()) {
+            if (!nodeNames.add(n.name())) throw new ModelException(null, n.name(), "duplicate node name");
+            for (Value in : n.inputs())
+                if (!defined.contains(in.name()))
+                    throw n.error("input %" + in.name() + " is not defined before use");
+            int count = n.inputs().size();
+            if (count < n.op().minInputs() || count > n.op().maxInputs())
+                throw n.error("takes " + n.op().minInputs() + (n.op().maxInputs() == Integer.MAX_VALUE ? "+"
+                        : ".." + n.op().maxInputs()) + " inputs, got " + count);
+            List<TensorType> inferred;
+            try {
+                inferred = n.op().inferTypes(n.inputs().stream().map(Value::type).toList());
+            } catch (ModelException e) {
+                throw e.atNode(n.name());
+            } catch (RuntimeException e) {
+                throw n.error("type inference failed: " + e.getMessage());
+            }
+            if (n.outputs().size() > inferred.size())
+                throw n.error("has " + n.outputs().size() + " outputs, the op defines " + inferred.size());
+            for (int i = 0; i < n.outputs().size(); i++) {
+                Value o = n.outputs().get(i);
+                TensorType want = inferred.get(i);
+                TensorType got = o.type();
+                if (got.dtype() != want.dtype() || !got.shape().equals(want.shape()))
+                    throw n.error("output %" + o.name() + " declared " + got + " but inputs give " + want);
+                define(defined, o, "node output");
+            }
+        }
+        for (Value v : g.outputs())
+            if (!defined.contains(v.name())) throw new ModelException("graph output %" + v.name() + " is never defined");
+    }
+
+    private static void define(Set<String> defined, Value v, String what) {
+        if (!defined.add(v.name())) throw new ModelException("value %" + v.name() + " defined twice (" + what + ")");
+    }
+}
