@@ -96,6 +96,14 @@ class CnnMixedOps(nn.Module):
         self.pw = nn.Conv2d(16, 16, 1)
         self.gap = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(16, 10)
+        # Larger-than-default init: with PyTorch's default init the signal dies
+        # out and the softmax output is nearly uniform, which would hide errors.
+        with torch.no_grad():
+            for m in self.modules():
+                if isinstance(m, nn.Conv2d):
+                    nn.init.kaiming_normal_(m.weight)
+                    m.bias.normal_(0.0, 0.1)
+            self.fc.weight.normal_(0.0, 0.4)
 
     def forward(self, x):
         h = self.stem(x)
@@ -138,6 +146,9 @@ class Mlp(nn.Module):
         self.fc1 = nn.Linear(20, 32)
         self.fc2 = nn.Linear(32, 16)
         self.fc3 = nn.Linear(16, 5)
+        with torch.no_grad():  # stronger init so the softmax is far from uniform
+            for m in (self.fc1, self.fc2, self.fc3):
+                nn.init.kaiming_normal_(m.weight)
 
     def forward(self, x):
         return torch.softmax(self.fc3(F.relu(self.fc2(F.relu(self.fc1(x))))), dim=1)
