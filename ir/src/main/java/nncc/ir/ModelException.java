@@ -40,6 +40,9 @@ public class ModelException extends RuntimeException {
         return e;
     }
 
+    /** The message without file and node. */
+    public String getRawMessage() { return super.getMessage(); }
+
     /** The one-line message: {@code file: node 'n': what}. */
     @Override public String getMessage() {
         StringBuilder b = new StringBuilder();

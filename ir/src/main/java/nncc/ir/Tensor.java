@@ -159,6 +159,34 @@ public final class Tensor {
         return r;
     }
 
+    /** Rows {@code [from, to)} along dim 0 (byte-aligned types only). */
+    public Tensor sliceBatch(int from, int to) {
+        if (shape.rank() == 0 || from < 0 || to > shape.dim(0) || from > to)
+            throw new IllegalArgumentException("cannot slice [" + from + "," + to + ") of " + this);
+        if (dtype == DType.I4) throw new IllegalArgumentException("cannot slice packed i4 tensors");
+        int row = Math.toIntExact(data.length / Math.max(1, shape.dim(0)));
+        byte[] d = Arrays.copyOfRange(data, from * row, to * row);
+        return new Tensor(dtype, shape.withDim(0, to - from), d);
+    }
+
+    /** Concatenates tensors of one dtype along dim 0 (other dims must agree). */
+    public static Tensor concatBatch(java.util.List<Tensor> parts) {
+        Tensor first = parts.get(0);
+        long rows = 0;
+        int bytes = 0;
+        for (Tensor t : parts) {
+            if (t.dtype != first.dtype || t.shape.rank() != first.shape.rank() || t.shape.rank() == 0
+                    || !t.shape.withDim(0, 0).equals(first.shape.withDim(0, 0)))
+                throw new IllegalArgumentException("cannot concatenate " + t + " to " + first);
+            rows += t.shape.dim(0);
+            bytes += t.data.length;
+        }
+        byte[] d = new byte[bytes];
+        int at = 0;
+        for (Tensor t : parts) { System.arraycopy(t.data, 0, d, at, t.data.length); at += t.data.length; }
+        return new Tensor(first.dtype, first.shape.withDim(0, rows), d);
+    }
+
     /** The same data seen with another shape of the same element count. */
     public Tensor reshape(Shape s) { return new Tensor(dtype, s, data); }
 
