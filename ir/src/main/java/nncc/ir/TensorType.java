@@ -3,8 +3,9 @@ package nncc.ir;
 import java.util.Objects;
 
 /**
- * The type of a value: element type, shape and, for quantized tensors, the quantization parameters
- * ({@code null} when the tensor is not quantized).
+ * The type of a value: element type, shape and quantization parameters ({@code null} when there are none). On
+ * an integer type the parameters say what the integers stand for; on a float type they are the plan a
+ * calibration pass chose, the parameters the value will be quantized with when the graph is lowered.
  */
 public record TensorType(DType dtype, Shape shape, QuantParams quant) {
     public TensorType {
@@ -12,8 +13,6 @@ public record TensorType(DType dtype, Shape shape, QuantParams quant) {
         Objects.requireNonNull(shape, "shape");
         if (quant != null && quant.isPerAxis() && quant.axis() >= shape.rank())
             throw new IllegalArgumentException("quantization axis " + quant.axis() + " out of range for shape " + shape);
-        if (quant != null && dtype.isFloat())
-            throw new IllegalArgumentException("quantization parameters on float type " + dtype.text());
     }
 
     public static TensorType of(DType dtype, Shape shape) { return new TensorType(dtype, shape, null); }
@@ -26,7 +25,7 @@ public record TensorType(DType dtype, Shape shape, QuantParams quant) {
 
     public TensorType withShape(Shape s) { return new TensorType(dtype, s, quant); }
 
-    public TensorType withDType(DType d) { return new TensorType(d, shape, d.isFloat() ? null : quant); }
+    public TensorType withDType(DType d) { return new TensorType(d, shape, quant); }
 
     public TensorType withQuant(QuantParams q) { return new TensorType(dtype, shape, q); }
 

@@ -42,6 +42,8 @@ public final class Verifier {
                 TensorType got = o.type();
                 if (got.dtype() != want.dtype() || !got.shape().equals(want.shape()))
                     throw n.error("output %" + o.name() + " declared " + got + " but inputs give " + want);
+                if (want.quant() != null && !want.quant().equals(got.quant()))
+                    throw n.error("output %" + o.name() + " declared " + got + " but the op's attributes give " + want);
                 define(defined, o, "node output");
             }
         }

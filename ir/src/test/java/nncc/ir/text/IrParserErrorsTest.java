@@ -120,8 +120,8 @@ class IrParserErrorsTest {
         assertContains(badType, "bad.nnir:4:14:", "unknown dtype 'float'");
         String colon = error("  input %z: f32[1]\n}\n");
         assertContains(colon, "bad.nnir:4:13:", "unexpected 'f32', expected ':'", "write '%z :' with a space");
-        String quant = error("  input %z : f32[1]{scale = 0.5, zp = 0}\n}\n");
-        assertContains(quant, "bad.nnir:4:", "quantization parameters on float type f32");
+        String quant = error("  input %z : i8[2]{axis = 1, scale = [0.5], zp = [0]}\n}\n");
+        assertContains(quant, "bad.nnir:4:", "quantization axis 1 out of range");
     }
 
     @Test void nothingIsWrittenToStderr() {

@@ -1,0 +1,184 @@
+package nncc.onnx;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import nncc.ir.Graph;
+import nncc.ir.ModelException;
+import nncc.ir.Tensor;
+import nncc.ir.Verifier;
+
+/**
+ * Imports an ONNX model (opset 1 and up in the default domain) into a verified IR {@link Graph}: inputs that are
+ * not initializers become graph inputs, initializers become constants, shape computations fold away at import,
+ * every node output is typed by the IR op's type inference. Bad input is a one-line {@link ModelException}.
+ */
+public final class OnnxImporter {
+    private OnnxImporter() {}
+
+    public static Graph load(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ModelException(file.toString(), null, "cannot read: " + e.getMessage(), e);
+        }
+        return load(bytes, file.toString());
+    }
+
+    /** Imports a serialized ModelProto; {@code fileName} is only used in messages. */
+    public static Graph load(byte[] bytes, String fileName) {
+        return load(bytes, fileName, Map.of());
+    }
+
+    /**
+     * Imports a model with some graph inputs bound to constants (they are treated as initializers, so shape
+     * computations over them fold). Used to import backend-test models whose operands arrive as inputs.
+     */
+    public static Graph load(byte[] bytes, String fileName, Map<String, Tensor> constantInputs) {
+        ModelProto model;
+        try {
+            model = ModelProto.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            throw new ModelException(fileName, null, "not a valid ONNX model: " + e.getMessage(), e);
+        }
+        if (model.getIrVersion() <= 0 || !model.hasGraph())
+            throw new ModelException(fileName, null, "not a valid ONNX model: no " + (model.getIrVersion() <= 0 ? "ir_version" : "graph"));
+        try {
+            Graph g = importGraph(model, fileName, constantInputs);
+            Verifier.verify(g);
+            return g;
+        } catch (ModelException e) {
+            throw e.inFile(fileName);
+        } catch (RuntimeException e) { // a malformed model that slipped past the checks: still one line, no trace
+            throw new ModelException(fileName, null, "cannot import: " + e, e);
+        }
+    }
+
+    private static int defaultOpset(ModelProto model, String file) {
+        for (OperatorSetIdProto o : model.getOpsetImportList())
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) return Math.toIntExact(o.getVersion());
+        if (model.getIrVersion() < 3) return 1; // before IR version 3 there was no opset_import
+        throw new ModelException(file, null, "the model imports no opset of the default ONNX domain");
+    }
+
+    private static Graph importGraph(ModelProto model, String file, Map<String, Tensor> constantInputs) {
+        GraphProto gp = model.getGraph();
+        if (gp.getNodeCount() == 0) throw new ModelException(file, null, "empty graph (no nodes)");
+        if (gp.getSparseInitializerCount() > 0) throw new ModelException(file, null, "sparse initializers are not supported");
+        int opset = defaultOpset(model, file);
+        Graph graph = new Graph(gp.getName().isEmpty() ? file.substring(file.lastIndexOf('/') + 1) : gp.getName());
+
+        Set<String> names = new HashSet<>();
+        Map<String, Integer> uses = new HashMap<>();
+        for (ValueInfoProto v : gp.getInputList()) names.add(v.getName());
+        for (TensorProto t : gp.getInitializerList()) names.add(t.getName());
+        for (NodeProto np : gp.getNodeList()) {
+            names.addAll(np.getOutputList());
+            for (String in : np.getInputList()) if (!in.isEmpty()) uses.merge(in, 1, Integer::sum);
+        }
+        for (ValueInfoProto v : gp.getOutputList()) uses.merge(v.getName(), 1, Integer::sum);
+        names.remove("");
+        ImportScope scope = new ImportScope(file, opset, graph, names, uses);
+
+        Set<String> initializers = new HashSet<>();
+        for (TensorProto t : gp.getInitializerList()) {
+            if (!initializers.add(t.getName())) throw new ModelException(file, null, "initializer '" + t.getName() + "' appears twice");
+            scope.defineKnown(t.getName(), OnnxTensors.fromProto(t));
+        }
+        for (ValueInfoProto v : gp.getInputList()) {
+            if (initializers.contains(v.getName())) continue;
+            Tensor bound = constantInputs.get(v.getName());
+            if (bound != null) {
+                nncc.ir.TensorType declared = OnnxTypes.valueType(v);
+                if (declared.dtype() != bound.dtype() || !declared.shape().accepts(bound.shape()))
+                    throw new ModelException(file, null, "input '" + v.getName() + "' is declared " + declared
+                            + " but is bound to " + bound);
+                scope.defineKnown(v.getName(), bound);
+                continue;
+            }
+            if (v.getName().isEmpty()) throw new ModelException(file, null, "a graph input has no name");
+            scope.defineInput(new nncc.ir.Value(v.getName(), OnnxTypes.valueType(v)));
+        }
+        for (String bound : constantInputs.keySet())
+            if (gp.getInputList().stream().noneMatch(v -> v.getName().equals(bound)))
+                throw new ModelException(file, null, "cannot bind '" + bound + "': the graph has no such input");
+        for (OnnxNode n : sortedNodes(gp, scope)) importNode(n);
+        for (ValueInfoProto v : gp.getOutputList()) {
+            TypeProto.ValueCase kind = v.getType().getValueCase();
+            if (kind != TypeProto.ValueCase.TENSOR_TYPE && kind != TypeProto.ValueCase.VALUE_NOT_SET)
+                OnnxTypes.valueType(v); // throws the non-tensor type error
+            if (!scope.isDefined(v.getName()))
+                throw new ModelException(file, null, "graph output '" + v.getName() + "' is never produced");
+            graph.addOutput(scope.value(v.getName()));
+        }
+        return graph;
+    }
+
+    private static void importNode(OnnxNode n) {
+        NodeProto np = n.proto;
+        String domain = np.getDomain();
+        try {
+            if (!domain.isEmpty() && !domain.equals("ai.onnx"))
+                throw new ModelException(n.scope.file, null, "unsupported op '" + np.getOpType() + "' of domain '"
+                        + domain + "' (opset " + n.opset() + ") at node '" + n.name + "'");
+            OpImporter importer = OpImporters.get(np.getOpType());
+            if (importer == null)
+                throw new ModelException(n.scope.file, null, "unsupported op '" + np.getOpType() + "' (opset "
+                        + n.opset() + ") at node '" + n.name + "'");
+            if (!ConstantFolder.tryFold(n)) importer.importNode(n);
+        } catch (ModelException e) {
+            if (e.node() != null || e.file() != null) throw e;
+            throw new ModelException(n.scope.file, n.name, n.opType() + " (opset " + n.opset() + "): " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new ModelException(n.scope.file, n.name, n.opType() + " (opset " + n.opset() + "): " + e, e);
+        }
+    }
+
+    /** The nodes in a topological order (stable for already sorted graphs), each with its IR node name. */
+    private static List<OnnxNode> sortedNodes(GraphProto gp, ImportScope scope) {
+        List<OnnxNode> pending = new ArrayList<>();
+        for (int i = 0; i < gp.getNodeCount(); i++) {
+            NodeProto np = gp.getNode(i);
+            pending.add(new OnnxNode(np, np.getName().isEmpty() ? np.getOpType() + "_" + i : np.getName(), scope));
+        }
+        Set<String> ready = new HashSet<>();
+        for (ValueInfoProto v : gp.getInputList()) ready.add(v.getName());
+        for (TensorProto t : gp.getInitializerList()) ready.add(t.getName());
+        List<OnnxNode> sorted = new ArrayList<>();
+        while (!pending.isEmpty()) {
+            List<OnnxNode> next = new ArrayList<>();
+            for (OnnxNode n : pending) {
+                if (n.proto.getInputList().stream().allMatch(in -> in.isEmpty() || ready.contains(in))) {
+                    sorted.add(n);
+                    ready.addAll(n.proto.getOutputList());
+                } else {
+                    next.add(n);
+                }
+            }
+            if (next.size() == pending.size()) {
+                OnnxNode stuck = next.get(0);
+                String missing = stuck.proto.getInputList().stream().filter(in -> !in.isEmpty() && !ready.contains(in))
+                        .findFirst().orElse("?");
+                throw new ModelException(scope.file, stuck.name, stuck.opType() + ": input '" + missing
+                        + "' is never produced (or the graph has a cycle)");
+            }
+            pending = next;
+        }
+        return sorted;
+    }
+}

@@ -1,0 +1,73 @@
+package nncc.onnx;
+
+import static java.util.Map.entry;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The one explicit table from ONNX op type (default domain) to its importer. */
+final class OpImporters {
+    private OpImporters() {}
+
+    private static final Map<String, OpImporter> BY_OP = Map.ofEntries(
+            entry("Conv", WindowOpImporters::conv),
+            entry("ConvTranspose", WindowOpImporters::convTranspose),
+            entry("MaxPool", WindowOpImporters::maxPool),
+            entry("AveragePool", WindowOpImporters::averagePool),
+            entry("GlobalAveragePool", WindowOpImporters::globalAveragePool),
+            entry("QLinearConv", WindowOpImporters::qlinearConv),
+            entry("ConvInteger", WindowOpImporters::convInteger),
+            entry("Gemm", MatMulImporters::gemm),
+            entry("MatMul", MatMulImporters::matMul),
+            entry("QLinearMatMul", MatMulImporters::qlinearMatMul),
+            entry("MatMulInteger", MatMulImporters::matMulInteger),
+            entry("QuantizeLinear", MatMulImporters::quantizeLinear),
+            entry("DequantizeLinear", MatMulImporters::dequantizeLinear),
+            entry("Add", n -> ElementwiseImporters.binary(n, new nncc.ir.op.Add())),
+            entry("Sub", n -> ElementwiseImporters.binary(n, new nncc.ir.op.Sub())),
+            entry("Mul", n -> ElementwiseImporters.binary(n, new nncc.ir.op.Mul())),
+            entry("Div", n -> ElementwiseImporters.binary(n, new nncc.ir.op.Div())),
+            entry("Relu", n -> ElementwiseImporters.unary(n, new nncc.ir.op.Relu())),
+            entry("Sigmoid", n -> ElementwiseImporters.unary(n, new nncc.ir.op.Sigmoid())),
+            entry("Tanh", n -> ElementwiseImporters.unary(n, new nncc.ir.op.Tanh())),
+            entry("HardSwish", n -> ElementwiseImporters.unary(n, new nncc.ir.op.HardSwish())),
+            entry("Identity", n -> ElementwiseImporters.unary(n, new nncc.ir.op.Identity())),
+            entry("LeakyRelu", ElementwiseImporters::leakyRelu),
+            entry("HardSigmoid", ElementwiseImporters::hardSigmoid),
+            entry("PRelu", ElementwiseImporters::prelu),
+            entry("Clip", ElementwiseImporters::clip),
+            entry("Dropout", ElementwiseImporters::dropout),
+            entry("Softmax", NormalizationImporters::softmax),
+            entry("BatchNormalization", NormalizationImporters::batchNormalization),
+            entry("ReduceMean", NormalizationImporters::reduceMean),
+            entry("Reshape", ShapeOpImporters::reshape),
+            entry("Flatten", ShapeOpImporters::flatten),
+            entry("Transpose", ShapeOpImporters::transpose),
+            entry("Concat", ShapeOpImporters::concat),
+            entry("Squeeze", ShapeOpImporters::squeeze),
+            entry("Unsqueeze", ShapeOpImporters::unsqueeze),
+            entry("Pad", ShapeOpImporters::pad),
+            entry("Gather", ShapeOpImporters::gather),
+            entry("Constant", ShapeOpImporters::constant),
+            entry("Shape", OpImporters::foldOnly),
+            entry("Cast", OpImporters::foldOnly),
+            entry("Slice", OpImporters::foldOnly),
+            entry("ConstantOfShape", OpImporters::foldOnly),
+            entry("Range", OpImporters::foldOnly));
+
+    /** The importer of an op type, or null when the op is not supported. */
+    static OpImporter get(String opType) { return BY_OP.get(opType); }
+
+    /** Every supported op type, sorted. */
+    static Set<String> supportedOps() { return new TreeSet<>(BY_OP.keySet()); }
+
+    /** Ops with no IR record reach here only when {@link ConstantFolder} could not fold them. */
+    private static void foldOnly(OnnxNode n) {
+        String runtimeInput = "";
+        for (int i = 0; i < n.inputCount(); i++)
+            if (n.hasInput(i) && n.known(i) == null) { runtimeInput = ": input '" + n.inputName(i) + "' is computed at run time"; break; }
+        throw new nncc.ir.ModelException(n.scope.file, n.name, "op " + n.opType()
+                + " is only supported when it folds to a constant (opset " + n.opset() + ")" + runtimeInput);
+    }
+}
