@@ -1,0 +1,95 @@
+package nncc.cpu;
+
+import java.util.Arrays;
+import nncc.ir.op.Conv;
+
+/**
+ * Float convolution (ONNX Conv), N-d with groups, dilations and asymmetric pads. Lowered to im2col plus a
+ * blocked matrix product: per group, the weights [M/g, C/g * k...] multiply a column matrix whose columns are
+ * the output positions of a chunk of images, so small feature maps still give long rows.
+ */
+final class ConvKernels {
+    private ConvKernels() {}
+
+    /** Output columns gathered per matrix product (several images when the feature map is small). */
+    static final int TARGET_COLUMNS = 2048;
+    /** Upper bound on the column buffer, in elements. */
+    static final int MAX_COLUMN_BUFFER = 1 << 21;
+
+    static Kernel conv(Conv op, NodeContext ctx) {
+        ctx.requireFloat32(0, "input X");
+        ctx.requireDType(1, "weight W", ctx.dtype(0));
+        if (ctx.hasInput(2)) ctx.requireDType(2, "bias B", ctx.dtype(0));
+        float[] constW = ctx.constant(1) == null ? null : ctx.constant(1).floatView();
+        float[] constB = ctx.constant(2) == null ? null : ctx.constant(2).floatView();
+        boolean hasBias = ctx.hasInput(2);
+        return (in, outTypes) -> {
+            NdArray x = in[0];
+            int[] yShape = outTypes[0].shape().toIntArray();
+            float[] w = constW != null ? constW : in[1].floatView();
+            float[] b = !hasBias ? null : constB != null ? constB : in[2].floatView();
+            WindowGeometry g = WindowGeometry.of(x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
+                    op.strides(), op.pads(), op.dilations());
+            float[] y = convolve(x.floatView(), x.shape, w, b, yShape, op.group(), g);
+            return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape, y)};
+        };
+    }
+
+    /** Images per matrix product for a feature map of {@code positions} outputs and {@code rows} column rows. */
+    static int imagesPerChunk(int batch, int positions, int rows) {
+        int byColumns = Math.max(1, TARGET_COLUMNS / Math.max(1, positions));
+        int byBuffer = Math.max(1, MAX_COLUMN_BUFFER / Math.max(1, rows * positions));
+        return Math.max(1, Math.min(batch, Math.min(byColumns, byBuffer)));
+    }
+
+    /**
+     * Writes the column-matrix rows of one input plane starting at {@code dst}: one row of {@code cols} per tap,
+     * holding at this image's columns the input element each output position reads through that tap (0 in padding).
+     */
+    static void im2col(float[] x, int src, WindowGeometry.Rows plan, float[] col, int dst, int cols) {
+        int len = plan.rowLength(), s = plan.stride(), rows = plan.rowsPerTap();
+        for (int t = 0; t < plan.lo().length; t++) {
+            int lo = plan.lo()[t], hi = plan.hi()[t];
+            for (int r = 0; r < rows; r++) {
+                int d = dst + t * cols + r * len, off = plan.inputOffsets()[t * rows + r];
+                if (off == WindowGeometry.NO_ROW) { Arrays.fill(col, d, d + len, 0f); continue; }
+                Arrays.fill(col, d, d + lo, 0f);
+                if (s == 1) { if (hi > lo) System.arraycopy(x, src + off + lo, col, d + lo, hi - lo); }
+                else for (int ow = lo; ow < hi; ow++) col[d + ow] = x[src + off + ow * s];
+                Arrays.fill(col, d + hi, d + len, 0f);
+            }
+        }
+    }
+
+    /** y = conv(x, w) + b with x [N, C, in...], w [M, C/group, k...], y [N, M, out...]. */
+    static float[] convolve(float[] x, int[] xShape, float[] w, float[] bias, int[] yShape, int group, WindowGeometry g) {
+        int batch = xShape[0], channels = xShape[1], outChannels = yShape[1];
+        int cg = channels / group, mg = outChannels / group;
+        int taps = g.kernelSize, positions = g.outSize, inSize = g.inSize;
+        int rows = cg * taps;
+        WindowGeometry.Rows plan = g.rows();
+        int chunk = imagesPerChunk(batch, positions, rows);
+        float[] col = new float[rows * chunk * positions];
+        float[] acc = new float[mg * chunk * positions];
+        float[] y = new float[batch * outChannels * positions];
+        for (int n0 = 0; n0 < batch; n0 += chunk) {
+            int images = Math.min(chunk, batch - n0);
+            int cols = images * positions;
+            for (int grp = 0; grp < group; grp++) {
+                for (int i = 0; i < images; i++)
+                    for (int c = 0; c < cg; c++)
+                        im2col(x, ((n0 + i) * channels + grp * cg + c) * inSize, plan, col, c * taps * cols + i * positions, cols);
+                for (int m = 0; m < mg; m++) {
+                    float b0 = bias == null ? 0f : bias[grp * mg + m];
+                    Arrays.fill(acc, m * cols, (m + 1) * cols, b0);
+                }
+                MatrixProduct.multiplyAdd(mg, cols, rows, w, grp * mg * rows, rows, col, 0, cols, acc, 0, cols);
+                for (int i = 0; i < images; i++)
+                    for (int m = 0; m < mg; m++)
+                        System.arraycopy(acc, m * cols + i * positions, y,
+                                ((n0 + i) * outChannels + grp * mg + m) * positions, positions);
+            }
+        }
+        return y;
+    }
+}

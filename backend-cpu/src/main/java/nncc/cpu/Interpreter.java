@@ -1,0 +1,188 @@
+package nncc.cpu;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nncc.ir.Graph;
+import nncc.ir.ModelException;
+import nncc.ir.Node;
+import nncc.ir.Shape;
+import nncc.ir.Tensor;
+import nncc.ir.TensorType;
+import nncc.ir.Value;
+import nncc.ir.Verifier;
+
+/**
+ * The CPU reference interpreter: runs a {@link Graph} on concrete input tensors. Construction does the
+ * per-model work once (verifies the graph, decodes constants, prepares one kernel per node, packing constant
+ * weights, and rejects ops or types without a kernel); {@link #run} then only executes. An interpreter holds
+ * no mutable state, so several threads may run it at once, e.g. on different batches.
+ *
+ * <p>Symbolic input dims (a batch {@code ?N}) take the size of the actual input for the whole run; each node's
+ * concrete output types come from {@code op.inferTypes} on its concrete input types.
+ */
+public final class Interpreter {
+    /** One prepared node: its kernel and where its inputs and outputs live in the run's value slots. */
+    private record Step(Node node, Kernel kernel, int[] inputSlots, int[] outputSlots, TensorType[] inputTypes,
+                        TensorType[] staticOutputTypes, int[] slotsFreedAfter) {}
+
+    private final List<Value> inputs;
+    private final List<Value> outputs;
+    private final int[] inputSlots;
+    private final int[] outputSlots;
+    private final NdArray[] constantSlots;
+    private final Step[] steps;
+
+    public Interpreter(Graph graph) {
+        Verifier.verify(graph);
+        this.inputs = List.copyOf(graph.inputs());
+        this.outputs = List.copyOf(graph.outputs());
+        // one slot per value: graph inputs, then constants, then node outputs
+        Map<String, Integer> slotOf = new HashMap<>();
+        for (Value v : inputs) slotOf.put(v.name(), slotOf.size());
+        for (Graph.Constant c : graph.constants()) slotOf.put(c.value().name(), slotOf.size());
+        for (Node n : graph.nodes()) for (Value o : n.outputs()) slotOf.put(o.name(), slotOf.size());
+        this.constantSlots = new NdArray[slotOf.size()];
+        for (Graph.Constant c : graph.constants()) constantSlots[slotOf.get(c.value().name())] = NdArray.fromTensor(c.data());
+        this.inputSlots = inputs.stream().mapToInt(v -> slotOf.get(v.name())).toArray();
+        this.outputSlots = outputs.stream().mapToInt(v -> slotOf.get(v.name())).toArray();
+
+        List<Node> nodes = graph.nodes();
+        int[] lastUse = new int[slotOf.size()];
+        Arrays.fill(lastUse, -1);
+        for (int i = 0; i < nodes.size(); i++) for (Value v : nodes.get(i).inputs()) lastUse[slotOf.get(v.name())] = i;
+        for (int s : outputSlots) lastUse[s] = Integer.MAX_VALUE;
+        this.steps = new Step[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) steps[i] = prepareStep(nodes.get(i), i, slotOf, lastUse);
+    }
+
+    /** The same as {@code new Interpreter(graph)}. */
+    public static Interpreter prepare(Graph graph) { return new Interpreter(graph); }
+
+    private Step prepareStep(Node n, int index, Map<String, Integer> slotOf, int[] lastUse) {
+        int[] in = n.inputs().stream().mapToInt(v -> slotOf.get(v.name())).toArray();
+        int[] out = n.outputs().stream().mapToInt(v -> slotOf.get(v.name())).toArray();
+        TensorType[] inTypes = n.inputs().stream().map(Value::type).toArray(TensorType[]::new);
+        NdArray[] consts = new NdArray[in.length];
+        for (int k = 0; k < in.length; k++) consts[k] = constantSlots[in[k]];
+        boolean isStatic = Arrays.stream(inTypes).allMatch(t -> t.shape().isStatic());
+        TensorType[] staticOut = isStatic ? n.outputs().stream().map(Value::type).toArray(TensorType[]::new) : null;
+        Kernel kernel;
+        try {
+            kernel = Kernels.prepare(new NodeContext(n, List.of(inTypes), consts));
+        } catch (ModelException e) {
+            throw e.atNode(n.name());
+        }
+        int[] freed = Arrays.stream(in).distinct()
+                .filter(s -> lastUse[s] == index && constantSlots[s] == null).toArray();
+        return new Step(n, kernel, in, out, inTypes, staticOut, freed);
+    }
+
+    /** Runs the graph on inputs given in the graph's input order; returns the outputs in the graph's order. */
+    public List<Tensor> run(List<Tensor> inputsInGraphOrder) { return run(inputsInGraphOrder, null); }
+
+    /** As {@link #run(List)}, reporting every node's outputs to {@code sink} (may be null). */
+    public List<Tensor> run(List<Tensor> inputsInGraphOrder, TraceSink sink) {
+        if (inputsInGraphOrder.size() != inputs.size())
+            throw new ModelException("the model takes " + inputs.size() + " input(s) "
+                    + inputs.stream().map(Value::name).toList() + ", got " + inputsInGraphOrder.size());
+        NdArray[] slots = execute(inputsInGraphOrder, sink);
+        List<Tensor> result = new ArrayList<>(outputs.size());
+        for (int s : outputSlots) result.add(slots[s].toTensor());
+        return result;
+    }
+
+    /** Runs the graph on inputs given by name; returns the outputs by name, in the graph's output order. */
+    public Map<String, Tensor> run(Map<String, Tensor> inputsByName) { return run(inputsByName, null); }
+
+    /** As {@link #run(Map)}, reporting every node's outputs to {@code sink} (may be null). */
+    public Map<String, Tensor> run(Map<String, Tensor> inputsByName, TraceSink sink) {
+        List<Tensor> ordered = new ArrayList<>();
+        for (Value v : inputs) {
+            Tensor t = inputsByName.get(v.name());
+            if (t == null) throw new ModelException("missing input '" + v.name() + "' (the model takes "
+                    + inputs.stream().map(Value::name).toList() + ")");
+            ordered.add(t);
+        }
+        for (String name : inputsByName.keySet())
+            if (inputs.stream().noneMatch(v -> v.name().equals(name)))
+                throw new ModelException("unknown input '" + name + "' (the model takes "
+                        + inputs.stream().map(Value::name).toList() + ")");
+        List<Tensor> results = run(ordered, sink);
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        for (int i = 0; i < outputs.size(); i++) byName.put(outputs.get(i).name(), results.get(i));
+        return byName;
+    }
+
+    private NdArray[] execute(List<Tensor> given, TraceSink sink) {
+        NdArray[] slots = constantSlots.clone();
+        Map<String, Long> symbols = new HashMap<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            checkInput(inputs.get(i), given.get(i), symbols);
+            slots[inputSlots[i]] = NdArray.fromTensor(given.get(i));
+        }
+        for (Step step : steps) {
+            NdArray[] in = new NdArray[step.inputSlots().length];
+            for (int k = 0; k < in.length; k++) in[k] = slots[step.inputSlots()[k]];
+            TensorType[] outTypes = outputTypes(step, in);
+            NdArray[] out;
+            try {
+                out = step.kernel().run(in, outTypes);
+            } catch (ModelException e) {
+                throw e.atNode(step.node().name());
+            }
+            for (int k = 0; k < outTypes.length; k++) {
+                if (out[k].dtype != outTypes[k].dtype() || !out[k].irShape().equals(outTypes[k].shape()))
+                    throw new IllegalStateException("CPU kernel of node " + step.node().describe() + " produced "
+                            + out[k] + " for output " + k + " of type " + outTypes[k]);
+                slots[step.outputSlots()[k]] = out[k];
+            }
+            if (sink != null) {
+                List<Tensor> traced = new ArrayList<>(out.length);
+                for (NdArray a : out) traced.add(a.toTensor());
+                sink.accept(step.node(), traced);
+            }
+            for (int s : step.slotsFreedAfter()) slots[s] = null;
+        }
+        return slots;
+    }
+
+    /** The concrete output types of a step: declared when every input shape is static, else inferred. */
+    private static TensorType[] outputTypes(Step step, NdArray[] in) {
+        if (step.staticOutputTypes() != null) return step.staticOutputTypes();
+        List<TensorType> concrete = new ArrayList<>(in.length);
+        for (int k = 0; k < in.length; k++) concrete.add(step.inputTypes()[k].withShape(in[k].irShape()));
+        List<TensorType> inferred;
+        try {
+            inferred = step.node().op().inferTypes(concrete);
+        } catch (ModelException e) {
+            throw e.atNode(step.node().name());
+        }
+        return inferred.subList(0, step.outputSlots().length).toArray(TensorType[]::new);
+    }
+
+    /** Checks a given input against the graph input's type and binds its symbolic dims. */
+    private static void checkInput(Value v, Tensor t, Map<String, Long> symbols) {
+        Shape want = v.type().shape();
+        if (t.dtype() != v.type().dtype() || !want.accepts(t.shape()))
+            throw new ModelException("input '" + v.name() + "': expected " + v.type().dtype().text() + want
+                    + ", got " + t.dtype().text() + t.shape());
+        for (int i = 0; i < want.rank(); i++) {
+            if (!want.isSymbolic(i)) continue;
+            long size = t.shape().dim(i);
+            Long bound = symbols.putIfAbsent(want.symbol(i), size);
+            if (bound != null && bound != size)
+                throw new ModelException("input '" + v.name() + "': dim " + i + " (?" + want.symbol(i) + ") is " + size
+                        + " but an earlier input set ?" + want.symbol(i) + " to " + bound);
+        }
+    }
+
+    /** The graph inputs this interpreter expects, in order. */
+    public List<Value> inputs() { return inputs; }
+
+    /** The graph outputs this interpreter produces, in order. */
+    public List<Value> outputs() { return outputs; }
+}

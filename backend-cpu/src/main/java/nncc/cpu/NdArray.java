@@ -1,0 +1,185 @@
+package nncc.cpu;
+
+import java.util.Arrays;
+import nncc.ir.DType;
+import nncc.ir.FloatBits;
+import nncc.ir.Shape;
+import nncc.ir.Tensor;
+
+/**
+ * The interpreter's working tensor: an element type, an int shape and row-major data in one Java array
+ * chosen by the type's storage kind ({@code float[]} for f32/f16/bf16, {@code double[]} for f64,
+ * {@code long[]} for integers and bool). Treated as immutable once built: kernels never write into
+ * their inputs, so views such as a reshape may share the data array.
+ */
+final class NdArray {
+    /** Which Java array holds the elements. */
+    enum Storage { FLOAT, DOUBLE, LONG }
+
+    final DType dtype;
+    final int[] shape;
+    final float[] floats;
+    final double[] doubles;
+    final long[] longs;
+
+    private NdArray(DType dtype, int[] shape, float[] f, double[] d, long[] l) {
+        this.dtype = dtype;
+        this.shape = shape;
+        this.floats = f;
+        this.doubles = d;
+        this.longs = l;
+        int n = sizeOf(shape);
+        int have = f != null ? f.length : d != null ? d.length : l.length;
+        if (have != n) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " elements, got " + have);
+    }
+
+    static Storage storageOf(DType t) {
+        return switch (t) {
+            case F32, F16, BF16 -> Storage.FLOAT;
+            case F64 -> Storage.DOUBLE;
+            case I64, I32, I16, I8, U8, I4, BOOL -> Storage.LONG;
+        };
+    }
+
+    /** Float data of a float32/16 type; f16 and bf16 values are rounded to the type, in place. */
+    static NdArray ofFloats(DType t, int[] shape, float[] data) {
+        if (storageOf(t) != Storage.FLOAT) throw new IllegalArgumentException(t.text() + " is not stored as float");
+        if (t == DType.F16) for (int i = 0; i < data.length; i++) data[i] = FloatBits.roundToF16(data[i]);
+        if (t == DType.BF16) for (int i = 0; i < data.length; i++) data[i] = FloatBits.fromBf16(FloatBits.toBf16(data[i]));
+        return new NdArray(t, shape, data, null, null);
+    }
+
+    static NdArray ofDoubles(int[] shape, double[] data) { return new NdArray(DType.F64, shape, null, data, null); }
+
+    /** Integer (or bool) data; the values must already be in the type's range. */
+    static NdArray ofLongs(DType t, int[] shape, long[] data) {
+        if (storageOf(t) != Storage.LONG) throw new IllegalArgumentException(t.text() + " is not stored as long");
+        return new NdArray(t, shape, null, null, data);
+    }
+
+    /** A zero-filled array of the given type and shape. */
+    static NdArray zeros(DType t, int[] shape) {
+        int n = sizeOf(shape);
+        return switch (storageOf(t)) {
+            case FLOAT -> new NdArray(t, shape, new float[n], null, null);
+            case DOUBLE -> new NdArray(t, shape, null, new double[n], null);
+            case LONG -> new NdArray(t, shape, null, null, new long[n]);
+        };
+    }
+
+    static NdArray fromTensor(Tensor t) {
+        int[] shape = t.shape().toIntArray();
+        return switch (storageOf(t.dtype())) {
+            case FLOAT -> new NdArray(t.dtype(), shape, t.toFloats(), null, null);
+            case DOUBLE -> new NdArray(t.dtype(), shape, null, t.toDoubles(), null);
+            case LONG -> new NdArray(t.dtype(), shape, null, null, t.toLongs());
+        };
+    }
+
+    Tensor toTensor() {
+        Shape s = Shape.of(shape);
+        return switch (storage()) {
+            case FLOAT -> Tensor.ofFloats(dtype, s, floats);
+            case DOUBLE -> Tensor.ofDoubles(s, doubles);
+            case LONG -> Tensor.ofLongs(dtype, s, longs);
+        };
+    }
+
+    Storage storage() { return storageOf(dtype); }
+
+    int size() { return sizeOf(shape); }
+
+    int rank() { return shape.length; }
+
+    int dim(int i) { return shape[i]; }
+
+    Shape irShape() { return Shape.of(shape); }
+
+    /** The same data with another shape of the same element count (shares the data array). */
+    NdArray reshape(int[] newShape) { return new NdArray(dtype, newShape, floats, doubles, longs); }
+
+    /** Element i widened to double (any storage). */
+    double getDouble(int i) {
+        return switch (storage()) {
+            case FLOAT -> floats[i];
+            case DOUBLE -> doubles[i];
+            case LONG -> longs[i];
+        };
+    }
+
+    /** All elements as floats (a copy unless the storage already is float; callers must not write into it). */
+    float[] floatView() {
+        if (floats != null) return floats;
+        float[] r = new float[size()];
+        for (int i = 0; i < r.length; i++) r[i] = (float) getDouble(i);
+        return r;
+    }
+
+    /** All elements as longs (callers must not write into it); float types are truncated toward zero. */
+    long[] longView() {
+        if (longs != null) return longs;
+        long[] r = new long[size()];
+        for (int i = 0; i < r.length; i++) r[i] = (long) getDouble(i);
+        return r;
+    }
+
+    /**
+     * A new array of this type whose element i is element {@code map[i]} of this one, or {@code fill} where
+     * {@code map[i] < 0}. The generic data movement behind Transpose, Pad and friends.
+     */
+    NdArray gather(int[] outShape, int[] map, double fill) {
+        int n = map.length;
+        return switch (storage()) {
+            case FLOAT -> {
+                float[] r = new float[n];
+                float f = (float) fill;
+                for (int i = 0; i < n; i++) r[i] = map[i] < 0 ? f : floats[map[i]];
+                yield new NdArray(dtype, outShape, r, null, null);
+            }
+            case DOUBLE -> {
+                double[] r = new double[n];
+                for (int i = 0; i < n; i++) r[i] = map[i] < 0 ? fill : doubles[map[i]];
+                yield new NdArray(dtype, outShape, null, r, null);
+            }
+            case LONG -> {
+                long[] r = new long[n];
+                long f = (long) fill;
+                for (int i = 0; i < n; i++) r[i] = map[i] < 0 ? f : longs[map[i]];
+                yield new NdArray(dtype, outShape, null, null, r);
+            }
+        };
+    }
+
+    /** Copies {@code len} elements from {@code src} (same storage) into this array's data. */
+    void copyFrom(NdArray src, int srcPos, int dstPos, int len) {
+        switch (storage()) {
+            case FLOAT -> System.arraycopy(src.floats, srcPos, floats, dstPos, len);
+            case DOUBLE -> System.arraycopy(src.doubles, srcPos, doubles, dstPos, len);
+            case LONG -> System.arraycopy(src.longs, srcPos, longs, dstPos, len);
+        }
+    }
+
+    static int sizeOf(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " is too large");
+        return (int) n;
+    }
+
+    /** Row-major strides of a shape. */
+    static int[] strides(int[] shape) {
+        int[] s = new int[shape.length];
+        int acc = 1;
+        for (int i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
+        return s;
+    }
+
+    /** Product of dims in [from, to). */
+    static int product(int[] shape, int from, int to) {
+        int p = 1;
+        for (int i = from; i < to; i++) p *= shape[i];
+        return p;
+    }
+
+    @Override public String toString() { return dtype.text() + Arrays.toString(shape); }
+}

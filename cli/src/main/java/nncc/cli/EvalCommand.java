@@ -1,0 +1,57 @@
+package nncc.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import nncc.ir.Graph;
+import nncc.ir.ModelException;
+import nncc.ir.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code nncc eval MODEL --data X --labels Y}: classification accuracy (top-1, top-5) of output 0. */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Classification accuracy of a model on labelled data.")
+final class EvalCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or .nnir).")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "X", description = "Inputs: .npy with a leading batch dim, or an IDX image file (.gz ok).")
+    Path data;
+
+    @Option(names = "--labels", required = true, paramLabel = "Y", description = "Integer class labels: .npy [N] or an IDX label file.")
+    Path labels;
+
+    @Option(names = "--batch", defaultValue = "256", description = "Samples per run (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Spec CommandSpec spec;
+
+    @Override public Integer call() {
+        if (batch < 1) throw new CliException("--batch must be >= 1, got " + batch);
+        Graph g = ModelLoader.load(model);
+        if (g.inputs().size() != 1) throw new CliException("eval needs a model with one input, " + model + " has " + g.inputs().size());
+        Tensor x = DataFiles.read(data);
+        Tensor y = DataFiles.read(labels);
+        if (y.dtype().isFloat() || y.shape().rank() != 1)
+            throw new ModelException(labels.toString(), null, "labels must be integer [N], got " + y.dtype().text() + y.shape());
+        if (x.shape().rank() == 0 || x.shape().dim(0) != y.shape().dim(0))
+            throw new ModelException(data.toString(), null, "data has " + (x.shape().rank() == 0 ? 0 : x.shape().dim(0))
+                    + " samples but " + labels + " has " + y.shape().dim(0) + " labels");
+        BatchRunner runner = new BatchRunner(g, threads);
+        BatchRunner.Plan plan = runner.plan(List.of(x), new String[] {data.toString()}, batch);
+        Tensor logits;
+        try (Progress p = Progress.start("eval", x.shape().dim(0), "img")) {
+            logits = runner.run(List.of(x), plan, p::step).get(0);
+        }
+        Accuracy acc = Accuracy.of(logits, y.toLongs());
+        spec.commandLine().getOut().printf("top1=%.4f top5=%.4f (n=%d)%n", acc.top1(), acc.top5(), acc.count());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,53 @@
+package nncc.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import nncc.ir.Graph;
+import nncc.ir.ModelException;
+import nncc.ir.text.IrParser;
+import nncc.onnx.OnnxImporter;
+
+/** Loads a model file, telling ONNX, TFLite and .nnir apart by content rather than extension. */
+final class ModelLoader {
+    enum Format { ONNX, TFLITE, NNIR }
+
+    private ModelLoader() {}
+
+    static Graph load(Path file) {
+        byte[] bytes = readAll(file);
+        return switch (detect(bytes)) {
+            case NNIR -> IrParser.parse(new String(bytes, StandardCharsets.UTF_8), file.toString());
+            case ONNX -> OnnxImporter.load(bytes, file.toString());
+            case TFLITE -> throw new ModelException(file.toString(), null, "TFLite import is not supported yet");
+        };
+    }
+
+    static byte[] readAll(Path file) {
+        try {
+            if (Files.isDirectory(file)) throw new ModelException(file.toString(), null, "is a directory, not a model file");
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ModelException(file.toString(), null, "no such file");
+        } catch (IOException e) {
+            throw new ModelException(file.toString(), null, "cannot read: " + e.getMessage());
+        }
+    }
+
+    /** TFLite files carry "TFL3" at offset 4; .nnir is text starting with a comment or "graph"; else ONNX. */
+    static Format detect(byte[] b) {
+        if (b.length >= 8 && b[4] == 'T' && b[5] == 'F' && b[6] == 'L' && b[7] == '3') return Format.TFLITE;
+        int i = 0;
+        while (i < b.length && Character.isWhitespace(b[i])) i++;
+        if (startsWith(b, i, "graph") || startsWith(b, i, "//")) return Format.NNIR;
+        return Format.ONNX;
+    }
+
+    private static boolean startsWith(byte[] b, int at, String s) {
+        if (b.length - at < s.length()) return false;
+        for (int k = 0; k < s.length(); k++) if (b[at + k] != s.charAt(k)) return false;
+        return true;
+    }
+}

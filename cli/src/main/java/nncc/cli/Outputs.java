@@ -1,0 +1,33 @@
+package nncc.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import nncc.ir.Tensor;
+import nncc.ir.io.Npy;
+
+/** Writes output files atomically (temp file, then rename), so a failed command leaves no half-written file. */
+final class Outputs {
+    private Outputs() {}
+
+    static void writeText(Path file, String text) { writeBytes(file, text.getBytes(StandardCharsets.UTF_8)); }
+
+    static void writeNpy(Path file, Tensor t) { writeBytes(file, Npy.toBytes(t)); }
+
+    static void writeBytes(Path file, byte[] bytes) {
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) throw new CliException(file + ": output directory does not exist");
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, "." + abs.getFileName() + "-", ".tmp");
+            Files.write(tmp, bytes);
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try { if (tmp != null) Files.deleteIfExists(tmp); } catch (IOException ignored) { }
+            throw new CliException(file + ": cannot write: " + e.getMessage());
+        }
+    }
+}

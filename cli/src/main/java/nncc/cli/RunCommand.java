@@ -1,0 +1,77 @@
+package nncc.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import nncc.ir.Graph;
+import nncc.ir.Node;
+import nncc.ir.Tensor;
+import nncc.ir.Value;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code nncc run MODEL --input X.npy ... --output Y.npy}: runs the CPU reference on the inputs. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a model on .npy inputs with the CPU reference.")
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or .nnir).")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Input tensors, in graph-input order.")
+    List<Path> inputs;
+
+    @Option(names = "--output", paramLabel = "Y.npy", description = "Where to write output 0.")
+    Path output;
+
+    @Option(names = "--output-dir", paramLabel = "DIR", description = "Write every output as DIR/<name>.npy.")
+    Path outputDir;
+
+    @Option(names = "--trace", paramLabel = "DIR", description = "Write every intermediate tensor as DIR/<step>_<value>.npy.")
+    Path traceDir;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Worker threads for batches (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Override public Integer call() throws IOException {
+        if (output == null && outputDir == null) throw new CliException("give --output Y.npy and/or --output-dir DIR");
+        if (outputDir != null && !Files.isDirectory(outputDir)) throw new CliException(outputDir + ": --output-dir is not a directory");
+        if (traceDir != null && !Files.isDirectory(traceDir)) throw new CliException(traceDir + ": --trace is not a directory");
+        Graph g = ModelLoader.load(model);
+        List<Tensor> xs = new ArrayList<>();
+        String[] sources = new String[inputs.size()];
+        for (int i = 0; i < inputs.size(); i++) {
+            xs.add(DataFiles.read(inputs.get(i)));
+            sources[i] = inputs.get(i).toString();
+        }
+        BatchRunner runner = new BatchRunner(g, threads);
+        BatchRunner.Plan plan = runner.plan(xs, sources, 256);
+        List<Tensor> ys;
+        if (traceDir != null) {
+            if (plan.batched()) throw new CliException("--trace needs inputs the model takes in one run (no batch splitting)");
+            List<Object[]> traced = new ArrayList<>();
+            AtomicInteger step = new AtomicInteger();
+            ys = runner.interpreter().run(xs, (Node n, List<Tensor> outs) -> {
+                int k = step.getAndIncrement();
+                for (int o = 0; o < outs.size(); o++)
+                    traced.add(new Object[] {String.format("%04d_%s.npy", k, safe(n.outputs().get(o).name())), outs.get(o)});
+            });
+            for (Object[] t : traced) Outputs.writeNpy(traceDir.resolve((String) t[0]), (Tensor) t[1]);
+        } else {
+            ys = runner.run(xs, plan, n -> { });
+        }
+        if (output != null) Outputs.writeNpy(output, ys.get(0));
+        if (outputDir != null)
+            for (int i = 0; i < ys.size(); i++) {
+                Value v = g.outputs().get(i);
+                Outputs.writeNpy(outputDir.resolve(safe(v.name()) + ".npy"), ys.get(i));
+            }
+        return 0;
+    }
+
+    /** A file-name-safe form of a value name. */
+    static String safe(String name) { return name.replaceAll("[^A-Za-z0-9_.-]", "_"); }
+}
