@@ -132,6 +132,7 @@ class OnnxBackendSuiteTest {
                     if (!m.find() || !graphInputs.contains(m.group(1)) || !bound.add(m.group(1))) throw e;
                 }
             }
+            TextRoundTrip.check(g, name);
             List<Tensor> runInputs = new ArrayList<>();
             for (int k = 0; k < inputs.size(); k++) if (!bound.contains(graphInputs.get(k))) runInputs.add(inputs.get(k));
             List<Tensor> actual = new Interpreter(g).run(runInputs);

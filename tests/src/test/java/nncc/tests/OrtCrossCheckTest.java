@@ -66,6 +66,7 @@ class OrtCrossCheckTest {
 
     static float[] nncc(Path model, Tensor input) {
         Graph g = OnnxImporter.load(model);
+        TextRoundTrip.check(g, model.getFileName().toString());
         List<Tensor> out = new Interpreter(g).run(List.of(input));
         return out.get(0).toFloats();
     }

@@ -3,8 +3,15 @@ package nncc.ir.op;
 import java.util.List;
 import nncc.ir.TensorType;
 
-/** Elementwise a + b with numpy broadcasting. */
-public record Add() implements Op {
+/** Elementwise a + b with numpy broadcasting, then the fused activation. */
+public record Add(@Default("none") Activation activation) implements Op {
+    public Add {
+        java.util.Objects.requireNonNull(activation, "activation");
+    }
+
+    /** Without fused activation. */
+    public Add() { this(Activation.NONE); }
+
     @Override public int minInputs() { return 2; }
 
     @Override public int maxInputs() { return 2; }

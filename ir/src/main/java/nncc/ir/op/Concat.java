@@ -26,6 +26,8 @@ public record Concat(int axis) implements Op {
             if (s.isSymbolic(a)) throw fail("concat axis %d is symbolic in %s", a, s);
             total += s.dim(a);
         }
-        return List.of(TensorType.of(in.get(0).dtype(), first.withDim(a, total)));
+        boolean shared = in.stream().allMatch(t -> java.util.Objects.equals(t.quant(), in.get(0).quant()));
+        TensorType out = Shapes.moved(in.get(0), first.withDim(a, total));
+        return List.of(shared ? out : TensorType.of(out.dtype(), out.shape()));
     }
 }

@@ -8,15 +8,25 @@ import nncc.ir.TensorType;
 
 /**
  * N-d convolution, NCHW (ONNX Conv): inputs X [N,C,spatial...], W [M, C/group, k...], optional B [M].
- * {@code pads} are [begin..., end...] per spatial dim; auto_pad is resolved to explicit pads on import.
+ * {@code pads} are [begin..., end...] per spatial dim; auto_pad is resolved to explicit pads on import. A fused
+ * {@code activation} clamps the result.
  */
-public record Conv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group) implements Op {
+public record Conv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group,
+                   @Default("none") Activation activation) implements Op {
     public Conv {
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);
         dilations = List.copyOf(dilations);
         if (group < 1) throw fail("group must be >= 1, got %d", group);
+        java.util.Objects.requireNonNull(activation, "activation");
     }
+
+    /** A convolution without fused activation. */
+    public Conv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group) {
+        this(strides, pads, dilations, group, Activation.NONE);
+    }
+
+    public Conv withActivation(Activation a) { return new Conv(strides, pads, dilations, group, a); }
 
     /** Plain 2-D convolution with the given stride and symmetric padding. */
     public static Conv of2d(int stride, int pad) {

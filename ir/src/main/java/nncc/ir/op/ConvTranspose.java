@@ -12,13 +12,24 @@ import nncc.ir.TensorType;
  * An ONNX {@code output_shape} is resolved to pads on import.
  */
 public record ConvTranspose(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group,
-                            List<Integer> outputPadding) implements Op {
+                            List<Integer> outputPadding, @Default("none") Activation activation) implements Op {
     public ConvTranspose {
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);
         dilations = List.copyOf(dilations);
         outputPadding = List.copyOf(outputPadding);
         if (group < 1) throw fail("group must be >= 1, got %d", group);
+        java.util.Objects.requireNonNull(activation, "activation");
+    }
+
+    /** A transposed convolution without fused activation. */
+    public ConvTranspose(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group,
+                         List<Integer> outputPadding) {
+        this(strides, pads, dilations, group, outputPadding, Activation.NONE);
+    }
+
+    public ConvTranspose withActivation(Activation a) {
+        return new ConvTranspose(strides, pads, dilations, group, outputPadding, a);
     }
 
     @Override public int minInputs() { return 2; }

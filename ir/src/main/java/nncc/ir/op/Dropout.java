@@ -10,7 +10,7 @@ public record Dropout(float ratio) implements Op {
     @Override public int maxInputs() { return 1; }
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
-        return List.of(TensorType.of(in.get(0).dtype(), in.get(0).shape()),
+        return List.of(Shapes.moved(in.get(0), in.get(0).shape()),
                 TensorType.of(nncc.ir.DType.BOOL, in.get(0).shape()));
     }
 }

@@ -27,6 +27,6 @@ public record Flatten(int axis) implements Op {
         }
         for (int k = 0; k < 2; k++)
             if (s[k] != null && d[k] != 1) throw fail("cannot flatten %s at %d: symbolic dim mixed with others", x, axis);
-        return List.of(TensorType.of(in.get(0).dtype(), Shape.withSymbols(d, s)));
+        return List.of(Shapes.moved(in.get(0), Shape.withSymbols(d, s)));
     }
 }

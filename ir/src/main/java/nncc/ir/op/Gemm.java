@@ -6,8 +6,20 @@ import java.util.List;
 import nncc.ir.Shape;
 import nncc.ir.TensorType;
 
-/** General matrix multiply: Y = alpha * op(A) * op(B) + beta * C, A and B 2-D, C broadcast to [M,N] (ONNX Gemm). */
-public record Gemm(float alpha, float beta, boolean transA, boolean transB) implements Op {
+/** General matrix multiply: Y = alpha * op(A) * op(B) + beta * C, A and B 2-D, C broadcast to [M,N] (ONNX Gemm), then the fused activation. */
+public record Gemm(float alpha, float beta, boolean transA, boolean transB,
+                   @Default("none") Activation activation) implements Op {
+    public Gemm {
+        java.util.Objects.requireNonNull(activation, "activation");
+    }
+
+    /** A Gemm without fused activation. */
+    public Gemm(float alpha, float beta, boolean transA, boolean transB) {
+        this(alpha, beta, transA, transB, Activation.NONE);
+    }
+
+    public Gemm withActivation(Activation a) { return new Gemm(alpha, beta, transA, transB, a); }
+
     @Override public int minInputs() { return 2; }
 
     @Override public int maxInputs() { return 3; }

@@ -10,6 +10,6 @@ public record Identity() implements Op {
     @Override public int maxInputs() { return 1; }
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
-        return Elementwise.same(in);
+        return List.of(Shapes.moved(in.get(0), in.get(0).shape()));
     }
 }

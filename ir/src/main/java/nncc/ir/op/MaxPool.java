@@ -26,6 +26,6 @@ public record MaxPool(List<Integer> kernel, List<Integer> strides, List<Integer>
         Shape x = in.get(0).shape();
         Shape out = Shapes.windowed(x, x.dim(1), Shapes.longs(kernel), strides, pads, dilations, ceilMode);
         if (x.isSymbolic(1)) out = Shapes.symbolicAt(out, 1, x.symbol(1));
-        return List.of(TensorType.of(in.get(0).dtype(), out), TensorType.of(DType.I64, out));
+        return List.of(Shapes.moved(in.get(0), out), TensorType.of(DType.I64, out));
     }
 }

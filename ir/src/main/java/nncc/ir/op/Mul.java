@@ -3,8 +3,15 @@ package nncc.ir.op;
 import java.util.List;
 import nncc.ir.TensorType;
 
-/** Elementwise a * b with numpy broadcasting. */
-public record Mul() implements Op {
+/** Elementwise a * b with numpy broadcasting, then the fused activation. */
+public record Mul(@Default("none") Activation activation) implements Op {
+    public Mul {
+        java.util.Objects.requireNonNull(activation, "activation");
+    }
+
+    /** Without fused activation. */
+    public Mul() { this(Activation.NONE); }
+
     @Override public int minInputs() { return 2; }
 
     @Override public int maxInputs() { return 2; }

@@ -15,7 +15,9 @@ public sealed interface Op permits
         MaxPool, AveragePool, GlobalAveragePool, BatchNormalization,
         Reshape, Flatten, Transpose, Concat, Squeeze, Unsqueeze, Pad, Gather, ReduceMean,
         Identity, Dropout,
-        QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger {
+        QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger,
+        Quantize, Dequantize, Requantize, Cast, QConv, QGemm, QAdd, QMul, QMean, QAveragePool, QLut,
+        DynamicQuantConv, DynamicQuantGemm {
 
     /** The op's name in the text IR and in messages: the record's simple name. */
     default String opName() { return getClass().getSimpleName(); }

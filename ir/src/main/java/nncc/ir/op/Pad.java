@@ -37,6 +37,6 @@ public record Pad(List<Long> pads, Mode mode, float value) implements Op {
                 throw fail("reflect pads %s need to be smaller than dim %d of %s", pads, i, x);
             out = out.withDim(i, o);
         }
-        return List.of(TensorType.of(in.get(0).dtype(), out));
+        return List.of(Shapes.moved(in.get(0), out));
     }
 }

@@ -23,7 +23,7 @@ public record Reshape(List<Long> shape, boolean allowZero) implements Op {
     @Override public int maxInputs() { return 1; }
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
-        return List.of(TensorType.of(in.get(0).dtype(), outputShape(in.get(0).shape())));
+        return List.of(Shapes.moved(in.get(0), outputShape(in.get(0).shape())));
     }
 
     /** The output shape for a given input shape. */

@@ -115,6 +115,15 @@ public final class Shapes {
         return Shape.withSymbols(d, s);
     }
 
+    /**
+     * The output type of an op that only moves integer values around (reshape, transpose, pooling by max, pad):
+     * a per-tensor quantized integer input keeps its parameters; float values and per-axis parameters do not carry.
+     */
+    public static TensorType moved(TensorType in, Shape s) {
+        boolean keep = in.dtype().isInteger() && in.quant() != null && !in.quant().isPerAxis();
+        return new TensorType(in.dtype(), s, keep ? in.quant() : null);
+    }
+
     public static List<TensorType> one(DType dt, Shape s) { return List.of(TensorType.of(dt, s)); }
 
     public static long[] longs(List<? extends Number> l) { return l.stream().mapToLong(Number::longValue).toArray(); }

@@ -25,6 +25,6 @@ public record Squeeze(List<Integer> axes) implements Op {
             if (!drop) keep.add(i);
         }
         int[] idx = keep.stream().mapToInt(Integer::intValue).toArray();
-        return List.of(TensorType.of(in.get(0).dtype(), Shapes.select(x, idx, new long[idx.length])));
+        return List.of(Shapes.moved(in.get(0), Shapes.select(x, idx, new long[idx.length])));
     }
 }

@@ -18,6 +18,6 @@ public record Transpose(List<Integer> perm) implements Op {
         if (perm.size() != x.rank() || perm.stream().distinct().count() != perm.size()
                 || perm.stream().anyMatch(p -> p < 0 || p >= x.rank()))
             throw fail("perm %s is not a permutation of rank %d", perm, x.rank());
-        return List.of(TensorType.of(x.dtype(), Shapes.select(x.shape(), Shapes.ints(perm), new long[perm.size()])));
+        return List.of(Shapes.moved(x, Shapes.select(x.shape(), Shapes.ints(perm), new long[perm.size()])));
     }
 }

@@ -28,6 +28,6 @@ public record Unsqueeze(List<Integer> axes) implements Op {
         for (int i = 0, j = 0; i < r; i++) {
             if (inserted[i]) { idx[i] = -1; fixed[i] = 1; } else idx[i] = j++;
         }
-        return List.of(TensorType.of(in.get(0).dtype(), Shapes.select(x, idx, fixed)));
+        return List.of(Shapes.moved(in.get(0), Shapes.select(x, idx, fixed)));
     }
 }

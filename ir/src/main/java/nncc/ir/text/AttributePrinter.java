@@ -19,7 +19,8 @@ final class AttributePrinter {
 
     /** The attribute block of an op, with a leading space, or "" for an op without attributes. */
     static String attributes(Op op) {
-        return op.getClass().getRecordComponents().length == 0 ? "" : " " + record((Record) op);
+        String block = record((Record) op);
+        return block.equals("{}") ? "" : " " + block;
     }
 
     /** A record as {@code {a = 1, b = [2, 3]}}. */
@@ -30,7 +31,10 @@ final class AttributePrinter {
             if (v == null)
                 throw new IllegalArgumentException(r.getClass().getSimpleName() + "." + c.getName()
                         + " is null; the text form has no null attribute values");
-            parts.add(c.getName() + " = " + value(v));
+            String text = value(v);
+            nncc.ir.op.Default d = c.getAnnotation(nncc.ir.op.Default.class);
+            if (d != null && d.value().equals(text)) continue;
+            parts.add(c.getName() + " = " + text);
         }
         return "{" + String.join(", ", parts) + "}";
     }

@@ -80,6 +80,12 @@ final class AttributeReader {
         Class<?>[] types = new Class<?>[comps.length];
         for (int i = 0; i < comps.length; i++) {
             NnirParser.AttrContext a = given.get(comps[i].getName());
+            nncc.ir.op.Default d = comps[i].getAnnotation(nncc.ir.op.Default.class);
+            if (a == null && d != null) {
+                args[i] = defaultValue(comps[i].getType(), d.value());
+                types[i] = comps[i].getType();
+                continue;
+            }
             if (a == null)
                 throw at(dict != null ? dict : where).error(node, owner + " is missing attribute '" + comps[i].getName()
                         + "' (attributes: " + String.join(", ", names) + ")");
@@ -96,6 +102,22 @@ final class AttributeReader {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot construct record " + type.getName(), e);
         }
+    }
+
+    /** A {@link nncc.ir.op.Default} text as a value of a scalar attribute type. */
+    private static Object defaultValue(Class<?> type, String text) {
+        if (type.isEnum()) {
+            for (Object c : type.getEnumConstants())
+                if (((Enum<?>) c).name().equalsIgnoreCase(text)) return c;
+            throw new IllegalStateException("default '" + text + "' is not a constant of " + type.getSimpleName());
+        }
+        if (type == boolean.class) return Boolean.parseBoolean(text);
+        if (type == int.class) return Integer.parseInt(text);
+        if (type == long.class) return Long.parseLong(text);
+        if (type == float.class) return Float.parseFloat(text);
+        if (type == double.class) return Double.parseDouble(text);
+        if (type == String.class) return text;
+        throw new IllegalStateException("no default support for attribute type " + type.getSimpleName());
     }
 
     /** The attributes of a block by name; rejects unknown and repeated names. */

@@ -13,6 +13,7 @@ import java.util.List;
 import nncc.ir.DType;
 import nncc.ir.Graph;
 import nncc.ir.QuantParams;
+import nncc.ir.Rounding;
 import nncc.ir.Shape;
 import nncc.ir.Tensor;
 import nncc.ir.TensorType;
@@ -102,7 +103,38 @@ final class AllOpsGraph {
         Value convInt = node(g, "ConvInteger_39",
                 new ConvInteger(List.of(1, 1), List.of(1, 1, 1, 1), List.of(1, 1), 1), q, qW, qZp, bZp);
         Value mmInt = node(g, "MatMulInteger_40", new MatMulInteger(), qflat, qB, qZp, bZp);
+        // the lowered integer ops and the hybrid ops
+        List<Integer> mult8 = java.util.Collections.nCopies(8, 1 << 30), shift8 = List.of(-1, -2, -3, -4, -5, -6, -7, -8);
+        Value fcW = intConst(g, "fc.w", DType.I8, QuantParams.perAxis(0, new float[] {0.01f, 0.02f}, new long[2]),
+                longs(512, -127, 127, 14), 2, 256);
+        Value fcB = intConst(g, "fc.b", DType.I32, null, new long[] {100, -100}, 2);
+        long[] table = new long[256];
+        for (int i = 0; i < 256; i++) table[i] = Math.max(-128, Math.min(127, (i - 128) / 2));
+        Value lut = intConst(g, "lut", DType.I8, null, table, 256);
+        Value q8 = node(g, "Quantize_41", new Quantize(0.05f, -3, DType.I8), x);
+        Value rq = node(g, "Requantize_42", new Requantize(-3, 1 << 30, 0, 5, 0.1f, DType.I8, Rounding.DOUBLE_ROUND), q8);
+        Value deq = node(g, "Dequantize_43", new Dequantize(0.1f, 5), rq);
+        Value qc = node(g, "QConv_44", new QConv(List.of(1, 1), List.of(1, 1, 1, 1), List.of(1, 1), 1, -3, mult8, shift8, 5,
+                0.1f, DType.I8, 0, 127, Rounding.SINGLE_ROUND), q8, qW, qBias);
+        Value q8flat = node(g, "Flatten_45", new Flatten(1), q8);
+        Value qg = node(g, "QGemm_46", new QGemm(-3, List.of(1 << 30, 1 << 30), List.of(-4, -5), 0, 0.25f, DType.I8, -128, 127,
+                Rounding.DOUBLE_ROUND), q8flat, fcW, fcB);
+        Value qa = node(g, "QAdd_47", new QAdd(-3, 5, 20, 1 << 30, -1, 1 << 30, -2, 1 << 30, -19, 0, 0.2f, DType.I8, -128, 127,
+                Rounding.DOUBLE_ROUND), q8, rq);
+        Value qm = node(g, "QMul_48", new QMul(-3, 5, 1 << 30, -3, 1, 0.3f, DType.I8, -128, 127, Rounding.DOUBLE_ROUND), q8, rq);
+        Value qmean = node(g, "QMean_49", new QMean(List.of(2, 3), true, -3, 1 << 30, -6, -3, 0.05f, DType.I8,
+                Rounding.DOUBLE_ROUND), q8);
+        Value qavg = node(g, "QAveragePool_50", new QAveragePool(List.of(2, 2), List.of(2, 2), List.of(0, 0, 0, 0), false,
+                -128, 127), q8);
+        Value qlut = node(g, "QLut_51", new QLut(DType.I8, 0.0078125f, -128), q8, lut);
+        Value half = node(g, "Cast_52", new Cast(DType.F16), x);
+        Value dconv = node(g, "DynamicQuantConv_53", new DynamicQuantConv(List.of(1, 1), List.of(1, 1, 1, 1), List.of(1, 1), 1,
+                List.of(0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f)), x, qW, convB);
+        Value dgemm = node(g, "DynamicQuantGemm_54", new DynamicQuantGemm(List.of(0.5f)), flat, fcW);
+        Value fused = node(g, "Conv_55", Conv.of2d(1, 1).withActivation(Activation.RELU6), x, convW, convB);
+        Value fusedAdd = node(g, "Add_56", new Add(Activation.RELU), x, k);
 
+        for (Value out : List.of(deq, qg, qa, qm, qmean, qavg, qlut, half, dconv, dgemm, fused, fusedAdd)) g.addOutput(out);
         for (Value out : List.of(convT, clipInf, pool.get(1), unsqueezed, mean, mm, softmax, transposed, concat,
                 reflect, padNan, gathered, dropout.get(0), dropout.get(1), dq, qconv, qmm, convInt, mmInt))
             g.addOutput(out);

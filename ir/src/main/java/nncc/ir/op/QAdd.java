@@ -1,0 +1,32 @@
+package nncc.ir.op;
+
+import java.util.List;
+import nncc.ir.DType;
+import nncc.ir.Rounding;
+import nncc.ir.TensorType;
+
+/**
+ * Integer addition with broadcasting (TFLite ADD arithmetic): each input is offset by its zero point, shifted
+ * left by {@code leftShift} and scaled to a common scale, summed, then scaled to the output:
+ * {@code a' = mbqm((a - zpA) << leftShift, multiplierA, shiftA)}, likewise b', and
+ * {@code y = clamp(mbqm(a' + b', multiplier, shift) + outputZp, actMin, actMax)}.
+ */
+public record QAdd(long inputZpA, long inputZpB, int leftShift, int multiplierA, int shiftA, int multiplierB,
+                   int shiftB, int multiplier, int shift, long outputZp, float outputScale, DType outType, int actMin,
+                   int actMax, Rounding rounding) implements Op {
+    public QAdd {
+        if (leftShift < 0 || leftShift > 30) throw Shapes.fail("left shift %d outside [0, 30]", leftShift);
+        IntOps.requireClamp(actMin, actMax, outType);
+        IntOps.requireRounding(rounding);
+    }
+
+    @Override public int minInputs() { return 2; }
+
+    @Override public int maxInputs() { return 2; }
+
+    @Override public List<TensorType> inferTypes(List<TensorType> in) {
+        IntOps.requireInt("input A", in.get(0));
+        IntOps.requireInt("input B", in.get(1));
+        return List.of(IntOps.output(outType, Shapes.broadcast(in.get(0).shape(), in.get(1).shape()), outputScale, outputZp));
+    }
+}
