@@ -105,6 +105,7 @@ final class Kernels {
             case QMean op -> notYet(ctx);
             case QAveragePool op -> notYet(ctx);
             case QLut op -> notYet(ctx);
+            case QSoftmax op -> notYet(ctx);
             case DynamicQuantConv op -> notYet(ctx);
             case DynamicQuantGemm op -> notYet(ctx);
         };

@@ -17,7 +17,7 @@ public sealed interface Op permits
         Identity, Dropout,
         QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger,
         Quantize, Dequantize, Requantize, Cast, QConv, QGemm, QAdd, QMul, QMean, QAveragePool, QLut,
-        DynamicQuantConv, DynamicQuantGemm {
+        QSoftmax, DynamicQuantConv, DynamicQuantGemm {
 
     /** The op's name in the text IR and in messages: the record's simple name. */
     default String opName() { return getClass().getSimpleName(); }

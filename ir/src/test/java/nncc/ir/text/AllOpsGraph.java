@@ -134,7 +134,8 @@ final class AllOpsGraph {
         Value fused = node(g, "Conv_55", Conv.of2d(1, 1).withActivation(Activation.RELU6), x, convW, convB);
         Value fusedAdd = node(g, "Add_56", new Add(Activation.RELU), x, k);
 
-        for (Value out : List.of(deq, qg, qa, qm, qmean, qavg, qlut, half, dconv, dgemm, fused, fusedAdd)) g.addOutput(out);
+        Value qsm = node(g, "QSoftmax_57", new QSoftmax(1, 1 << 30, 26, -248, 0.00390625f, -128, DType.I8), q8);
+        for (Value out : List.of(qsm, deq, qg, qa, qm, qmean, qavg, qlut, half, dconv, dgemm, fused, fusedAdd)) g.addOutput(out);
         for (Value out : List.of(convT, clipInf, pool.get(1), unsqueezed, mean, mm, softmax, transposed, concat,
                 reflect, padNan, gathered, dropout.get(0), dropout.get(1), dq, qconv, qmm, convInt, mmInt))
             g.addOutput(out);
