@@ -9,9 +9,15 @@ import nncc.ir.TensorType;
 /**
  * Elementwise function by table lookup (how TFLite evaluates int8 LOGISTIC, TANH, HARD_SWISH...): input 1 is a
  * constant table with one entry per input value, {@code y = table[x - min(inputType)]}. The pass that builds
- * the table evaluates the float function once per input value and quantizes the result.
+ * the table evaluates the float function once per input value and quantizes the result; {@code function},
+ * {@code alpha} and {@code beta} record which function that was (see {@link LutFunction}).
  */
-public record QLut(DType outType, float outputScale, long outputZp) implements Op {
+public record QLut(LutFunction function, @Default("0.0") float alpha, @Default("0.0") float beta, DType outType,
+                   float outputScale, long outputZp) implements Op {
+    public QLut {
+        java.util.Objects.requireNonNull(function, "function");
+    }
+
     @Override public int minInputs() { return 2; }
 
     @Override public int maxInputs() { return 2; }

@@ -126,7 +126,7 @@ final class AllOpsGraph {
                 Rounding.DOUBLE_ROUND), q8);
         Value qavg = node(g, "QAveragePool_50", new QAveragePool(List.of(2, 2), List.of(2, 2), List.of(0, 0, 0, 0), false,
                 -128, 127), q8);
-        Value qlut = node(g, "QLut_51", new QLut(DType.I8, 0.0078125f, -128), q8, lut);
+        Value qlut = node(g, "QLut_51", new QLut(LutFunction.SIGMOID, 0f, 0f, DType.I8, 0.00390625f, -128), q8, lut);
         Value half = node(g, "Cast_52", new Cast(DType.F16), x);
         Value dconv = node(g, "DynamicQuantConv_53", new DynamicQuantConv(List.of(1, 1), List.of(1, 1, 1, 1), List.of(1, 1), 1,
                 List.of(0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f)), x, qW, convB);
