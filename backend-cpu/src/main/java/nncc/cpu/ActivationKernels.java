@@ -1,6 +1,7 @@
 package nncc.cpu;
 
 import nncc.ir.DType;
+import nncc.ir.op.Activation;
 import nncc.ir.op.Clip;
 import nncc.ir.op.HardSigmoid;
 import nncc.ir.op.LeakyRelu;
@@ -158,4 +159,25 @@ final class ActivationKernels {
     }
 
     static NdArray[] one(NdArray a) { return new NdArray[] {a}; }
+
+    /** Applies a fused activation (a clamp to [min, max]) to freshly computed float results, in place. */
+    static void clampInPlace(Activation a, float[] y) {
+        if (a == Activation.NONE) return;
+        float lo = a.min(), hi = a.max();
+        for (int i = 0; i < y.length; i++) y[i] = Math.min(Math.max(y[i], lo), hi);
+    }
+
+    /** As {@link #clampInPlace(Activation, float[])} for double results. */
+    static void clampInPlace(Activation a, double[] y) {
+        if (a == Activation.NONE) return;
+        double lo = a.min(), hi = a.max();
+        for (int i = 0; i < y.length; i++) y[i] = Math.min(Math.max(y[i], lo), hi);
+    }
+
+    /** As {@link #clampInPlace(Activation, float[])} for integer results: the integers inside [min, max]. */
+    static void clampInPlace(Activation a, long[] y) {
+        if (a == Activation.NONE) return;
+        long lo = (long) Math.ceil(a.min()), hi = a.max() == Float.POSITIVE_INFINITY ? Long.MAX_VALUE : (long) Math.floor(a.max());
+        for (int i = 0; i < y.length; i++) y[i] = Math.min(Math.max(y[i], lo), hi);
+    }
 }

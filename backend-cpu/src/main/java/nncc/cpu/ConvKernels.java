@@ -6,7 +6,8 @@ import nncc.ir.op.Conv;
 /**
  * Float convolution (ONNX Conv), N-d with groups, dilations and asymmetric pads. Lowered to im2col plus a
  * blocked matrix product: per group, the weights [M/g, C/g * k...] multiply a column matrix whose columns are
- * the output positions of a chunk of images, so small feature maps still give long rows.
+ * the output positions of a chunk of images, so small feature maps still give long rows. The fused activation
+ * clamps the result; f16/bf16 inputs are computed in float32 and the output rounded to their type.
  */
 final class ConvKernels {
     private ConvKernels() {}
@@ -31,6 +32,7 @@ final class ConvKernels {
             WindowGeometry g = WindowGeometry.of(x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
                     op.strides(), op.pads(), op.dilations());
             float[] y = convolve(x.floatView(), x.shape, w, b, yShape, op.group(), g);
+            ActivationKernels.clampInPlace(op.activation(), y);
             return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape, y)};
         };
     }

@@ -30,6 +30,7 @@ final class ConvTransposeKernels {
             WindowGeometry g = WindowGeometry.of(x.shape, yShape, WindowGeometry.kernelOf(wShape),
                     op.strides(), op.pads(), op.dilations());
             float[] y = transposedConvolve(x.floatView(), x.shape, wt, b, yShape, group, g);
+            ActivationKernels.clampInPlace(op.activation(), y);
             return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape, y)};
         };
     }

@@ -1,11 +1,13 @@
 package nncc.cpu;
 
 import nncc.ir.DType;
+import nncc.ir.op.Activation;
 
 /**
  * Binary elementwise ops with numpy broadcasting (ONNX Add, Sub, Mul, Div, PRelu). f32/f16/bf16 compute in
  * float (f16/bf16 rounded back), f64 in double, integers in 64 bits and then wrap to their type like numpy
- * (uint8 200 + 100 = 44); integer Div truncates toward zero and rejects a zero divisor.
+ * (uint8 200 + 100 = 44); integer Div truncates toward zero and rejects a zero divisor. Add, Sub and Mul then
+ * apply their fused activation (a clamp).
  */
 final class ElementwiseKernels {
     private ElementwiseKernels() {}
@@ -13,7 +15,10 @@ final class ElementwiseKernels {
     /** The arithmetic of one binary op. */
     enum BinaryOp { ADD, SUB, MUL, DIV, PRELU }
 
-    static Kernel binary(BinaryOp op, NodeContext ctx) {
+    static Kernel binary(BinaryOp op, NodeContext ctx) { return binary(op, Activation.NONE, ctx); }
+
+    /** A binary op followed by a fused activation. */
+    static Kernel binary(BinaryOp op, Activation activation, NodeContext ctx) {
         ctx.requireDType(0, "input A", DType.F32, DType.F16, DType.BF16, DType.F64,
                 DType.I64, DType.I32, DType.I16, DType.I8, DType.U8);
         ctx.requireDType(1, op == BinaryOp.PRELU ? "slope" : "input B", ctx.dtype(0));
@@ -23,9 +28,21 @@ final class ElementwiseKernels {
             Broadcast plan = Broadcast.of(shape, a.shape, b.shape);
             DType t = outTypes[0].dtype();
             NdArray y = switch (a.storage()) {
-                case FLOAT -> NdArray.ofFloats(t, shape, floats(op, a.floats, b.floats, plan));
-                case DOUBLE -> NdArray.ofDoubles(shape, doubles(op, a.doubles, b.doubles, plan));
-                case LONG -> NdArray.ofLongs(t, shape, longs(ctx, op, t, a.longs, b.longs, plan));
+                case FLOAT -> {
+                    float[] r = floats(op, a.floats, b.floats, plan);
+                    ActivationKernels.clampInPlace(activation, r);
+                    yield NdArray.ofFloats(t, shape, r);
+                }
+                case DOUBLE -> {
+                    double[] r = doubles(op, a.doubles, b.doubles, plan);
+                    ActivationKernels.clampInPlace(activation, r);
+                    yield NdArray.ofDoubles(shape, r);
+                }
+                case LONG -> {
+                    long[] r = longs(ctx, op, t, a.longs, b.longs, plan);
+                    ActivationKernels.clampInPlace(activation, r);
+                    yield NdArray.ofLongs(t, shape, r);
+                }
             };
             return new NdArray[] {y};
         };

@@ -48,10 +48,6 @@ import nncc.ir.op.Unsqueeze;
 final class Kernels {
     private Kernels() {}
 
-    private static Kernel notYet(NodeContext ctx) {
-        throw ctx.node().error("no CPU kernel yet");
-    }
-
     /** Prepares the kernel of one node; fails with the node named when its input types are not supported. */
     static Kernel prepare(NodeContext ctx) {
         return switch (ctx.node().op()) {
@@ -59,9 +55,9 @@ final class Kernels {
             case ConvTranspose op -> ConvTransposeKernels.convTranspose(op, ctx);
             case Gemm op -> MatMulKernels.gemm(op, ctx);
             case MatMul op -> MatMulKernels.matMul(ctx);
-            case Add op -> ElementwiseKernels.binary(BinaryOp.ADD, ctx);
-            case Sub op -> ElementwiseKernels.binary(BinaryOp.SUB, ctx);
-            case Mul op -> ElementwiseKernels.binary(BinaryOp.MUL, ctx);
+            case Add op -> ElementwiseKernels.binary(BinaryOp.ADD, op.activation(), ctx);
+            case Sub op -> ElementwiseKernels.binary(BinaryOp.SUB, op.activation(), ctx);
+            case Mul op -> ElementwiseKernels.binary(BinaryOp.MUL, op.activation(), ctx);
             case Div op -> ElementwiseKernels.binary(BinaryOp.DIV, ctx);
             case PRelu op -> ElementwiseKernels.binary(BinaryOp.PRELU, ctx);
             case Relu op -> ActivationKernels.relu(ctx);
@@ -93,21 +89,20 @@ final class Kernels {
             case MatMulInteger op -> IntegerLinearKernels.matMulInteger(ctx);
             case QLinearConv op -> IntegerLinearKernels.qLinearConv(op, ctx);
             case QLinearMatMul op -> IntegerLinearKernels.qLinearMatMul(op, ctx);
-            // the lowered integer ops: kernels land with the quantization work (issue 3)
-            case Quantize op -> notYet(ctx);
-            case Dequantize op -> notYet(ctx);
-            case Requantize op -> notYet(ctx);
-            case Cast op -> notYet(ctx);
-            case QConv op -> notYet(ctx);
-            case QGemm op -> notYet(ctx);
-            case QAdd op -> notYet(ctx);
-            case QMul op -> notYet(ctx);
-            case QMean op -> notYet(ctx);
-            case QAveragePool op -> notYet(ctx);
-            case QLut op -> notYet(ctx);
-            case QSoftmax op -> notYet(ctx);
-            case DynamicQuantConv op -> notYet(ctx);
-            case DynamicQuantGemm op -> notYet(ctx);
+            case Quantize op -> ConversionKernels.quantize(op, ctx);
+            case Dequantize op -> ConversionKernels.dequantize(op, ctx);
+            case Requantize op -> ConversionKernels.requantize(op, ctx);
+            case Cast op -> ConversionKernels.cast(op, ctx);
+            case QLut op -> ConversionKernels.lookup(op, ctx);
+            case QConv op -> QuantizedLinearKernels.qConv(op, ctx);
+            case QGemm op -> QuantizedLinearKernels.qGemm(op, ctx);
+            case QAdd op -> QuantizedElementwiseKernels.qAdd(op, ctx);
+            case QMul op -> QuantizedElementwiseKernels.qMul(op, ctx);
+            case QMean op -> QuantizedReductionKernels.qMean(op, ctx);
+            case QAveragePool op -> QuantizedReductionKernels.qAveragePool(op, ctx);
+            case QSoftmax op -> QuantizedReductionKernels.qSoftmax(op, ctx);
+            case DynamicQuantConv op -> DynamicQuantKernels.conv(op, ctx);
+            case DynamicQuantGemm op -> DynamicQuantKernels.gemm(op, ctx);
         };
     }
 }

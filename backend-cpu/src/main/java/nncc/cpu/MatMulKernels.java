@@ -6,7 +6,7 @@ import nncc.ir.op.Gemm;
 /**
  * Float matrix products: ONNX Gemm (both transpose flags, alpha, beta, C broadcast to [M, N]) and MatMul
  * (numpy batching with broadcast batch dims, 1-D operands promoted). A constant B of Gemm is transposed
- * once at prepare time so the product always reads B as [K, N].
+ * once at prepare time so the product always reads B as [K, N]. Gemm applies its fused activation.
  */
 final class MatMulKernels {
     private MatMulKernels() {}
@@ -90,6 +90,7 @@ final class MatMulKernels {
                     for (int r = 0; r < cWalk.rows; r++)
                         for (int j = 0; j < cWalk.inner; j++)
                             y[r * cWalk.inner + j] += beta * c.doubles[cWalk.bRowOffsets[r] + j * cWalk.bInnerStride];
+                ActivationKernels.clampInPlace(op.activation(), y);
                 return ActivationKernels.one(NdArray.ofDoubles(shape, y));
             }
             float[] y = new float[m * n];
@@ -100,6 +101,7 @@ final class MatMulKernels {
                 for (int r = 0; r < cWalk.rows; r++)
                     for (int j = 0; j < cWalk.inner; j++)
                         y[r * cWalk.inner + j] += beta * c.floats[cWalk.bRowOffsets[r] + j * cWalk.bInnerStride];
+            ActivationKernels.clampInPlace(op.activation(), y);
             return ActivationKernels.one(NdArray.ofFloats(a.dtype, shape, y));
         };
     }

@@ -132,7 +132,8 @@ final class NdArray {
         return switch (storage()) {
             case FLOAT -> {
                 float[] r = new float[n];
-                float f = (float) fill;
+                float f = dtype == DType.F16 ? FloatBits.roundToF16((float) fill)
+                        : dtype == DType.BF16 ? FloatBits.fromBf16(FloatBits.toBf16((float) fill)) : (float) fill;
                 for (int i = 0; i < n; i++) r[i] = map[i] < 0 ? f : floats[map[i]];
                 yield new NdArray(dtype, outShape, r, null, null);
             }

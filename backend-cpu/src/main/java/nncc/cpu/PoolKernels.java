@@ -26,6 +26,8 @@ final class PoolKernels {
             int planes = x.dim(0) * x.dim(1);
             if (outTypes.length == 1 && x.storage() == NdArray.Storage.FLOAT)
                 return new NdArray[] {NdArray.ofFloats(x.dtype, yShape, maxValues(x.floats, planes, g))};
+            if (outTypes.length == 1 && x.storage() == NdArray.Storage.LONG)
+                return new NdArray[] {NdArray.ofLongs(x.dtype, yShape, maxValues(x, planes, g))};
             int[] best = argMax(x, planes, g);
             int[] flat = new int[best.length];
             for (int i = 0; i < best.length; i++) flat[i] = best[i] < 0 ? -1 : (i / g.outSize) * g.inSize + best[i];
@@ -66,6 +68,32 @@ final class PoolKernels {
         if (g.hasEmptyWindow()) {
             int[] best = argMax(NdArray.ofFloats(DType.F32, new int[] {planes, g.inSize}, x), planes, g);
             for (int i = 0; i < best.length; i++) if (best[i] < 0) y[i] = 0f;
+        }
+        return y;
+    }
+
+    /** As {@link #maxValues(float[], int, WindowGeometry)} for integer data (the int8 graphs' pools). */
+    private static long[] maxValues(NdArray xa, int planes, WindowGeometry g) {
+        long[] x = xa.longs;
+        WindowGeometry.Rows plan = g.rows();
+        int len = plan.rowLength(), s = plan.stride(), rows = plan.rowsPerTap(), positions = g.outSize;
+        long[] y = new long[planes * positions];
+        Arrays.fill(y, Long.MIN_VALUE);
+        for (int plane = 0; plane < planes; plane++) {
+            int src = plane * g.inSize, dst = plane * positions;
+            for (int t = 0; t < plan.lo().length; t++) {
+                int lo = plan.lo()[t], hi = plan.hi()[t];
+                for (int r = 0; r < rows; r++) {
+                    int off = plan.inputOffsets()[t * rows + r];
+                    if (off == WindowGeometry.NO_ROW) continue;
+                    int in = src + off, o = dst + r * len;
+                    for (int ow = lo; ow < hi; ow++) y[o + ow] = Math.max(y[o + ow], x[in + ow * s]);
+                }
+            }
+        }
+        if (g.hasEmptyWindow()) {
+            int[] best = argMax(xa, planes, g);
+            for (int i = 0; i < best.length; i++) if (best[i] < 0) y[i] = 0;
         }
         return y;
     }

@@ -104,6 +104,23 @@ class PoolKernelsTest {
     }
 
     @Test
+    void maxPoolIntegerValuesMatchTheIndexedPath() {
+        // the values-only path for integers (rows of taps) against the indexed path (one window at a time), on padded,
+        // strided, dilated and ceil-mode windows, including windows that cover nothing (value 0)
+        java.util.Random r = new java.util.Random(3);
+        for (int trial = 0; trial < 30; trial++) {
+            int k = 1 + r.nextInt(3), s = 1 + r.nextInt(3), d = 1 + r.nextInt(2), p = r.nextInt(k);
+            MaxPool op = new MaxPool(List.of(k, k), List.of(s, s), List.of(p, p, p, p), List.of(d, d), r.nextBoolean(), 0);
+            int h = (k - 1) * d + 1 + r.nextInt(6);
+            long[] v = new long[2 * 3 * h * h];
+            for (int i = 0; i < v.length; i++) v[i] = r.nextInt(256) - 128;
+            Tensor x = Tensor.ofLongs(DType.I8, Shape.of(2, 3, h, h), v);
+            Tensor values = TestGraphs.run(op, x);
+            assertEquals(TestGraphs.runOp(op, false, 2, x).get(0), values, "trial " + trial);
+        }
+    }
+
+    @Test
     void averagePoolCountIncludePadOnAndOff() {
         // 3x3 input 1..9, kernel 2, stride 2, pad 1: windows hold {1}, {2,3}, {4,7}, {5,6,8,9}
         Tensor x = f32(dims(1, 1, 3, 3), iota(9));

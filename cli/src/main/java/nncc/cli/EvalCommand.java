@@ -43,11 +43,12 @@ final class EvalCommand implements Callable<Integer> {
         if (x.shape().rank() == 0 || x.shape().dim(0) != y.shape().dim(0))
             throw new ModelException(data.toString(), null, "data has " + (x.shape().rank() == 0 ? 0 : x.shape().dim(0))
                     + " samples but " + labels + " has " + y.shape().dim(0) + " labels");
+        x = QuantIO.inputs(g, List.of(x), false).get(0);
         BatchRunner runner = new BatchRunner(g, threads);
         BatchRunner.Plan plan = runner.plan(List.of(x), new String[] {data.toString()}, batch);
         Tensor logits;
         try (Progress p = Progress.start("eval", x.shape().dim(0), "img")) {
-            logits = runner.run(List.of(x), plan, p::step).get(0);
+            logits = QuantIO.outputs(g, runner.run(List.of(x), plan, p::step), false).get(0);
         }
         Accuracy acc = Accuracy.of(logits, y.toLongs());
         spec.commandLine().getOut().printf("top1=%.4f top5=%.4f (n=%d)%n", acc.top1(), acc.top5(), acc.count());

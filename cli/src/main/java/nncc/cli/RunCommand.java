@@ -30,11 +30,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--output-dir", paramLabel = "DIR", description = "Write every output as DIR/<name>.npy.")
     Path outputDir;
 
-    @Option(names = "--trace", paramLabel = "DIR", description = "Write every intermediate tensor as DIR/<step>_<value>.npy.")
+    @Option(names = "--trace", paramLabel = "DIR",
+            description = "Write every intermediate tensor as DIR/<step>_<value>.npy (quantized ones also as <step>_<value>.dequant.npy).")
     Path traceDir;
 
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads for batches (default: ${DEFAULT-VALUE}).")
     int threads;
+
+    @Option(names = "--raw", description = "Integer models: take and give the model's own integer tensors (no quantize/dequantize).")
+    boolean raw;
 
     @Override public Integer call() throws IOException {
         if (output == null && outputDir == null) throw new CliException("give --output Y.npy and/or --output-dir DIR");
@@ -47,6 +51,7 @@ final class RunCommand implements Callable<Integer> {
             xs.add(DataFiles.read(inputs.get(i)));
             sources[i] = inputs.get(i).toString();
         }
+        xs = QuantIO.inputs(g, xs, raw);
         BatchRunner runner = new BatchRunner(g, threads);
         BatchRunner.Plan plan = runner.plan(xs, sources, 256);
         List<Tensor> ys;
@@ -56,13 +61,19 @@ final class RunCommand implements Callable<Integer> {
             AtomicInteger step = new AtomicInteger();
             ys = runner.interpreter().run(xs, (Node n, List<Tensor> outs) -> {
                 int k = step.getAndIncrement();
-                for (int o = 0; o < outs.size(); o++)
-                    traced.add(new Object[] {String.format("%04d_%s.npy", k, safe(n.outputs().get(o).name())), outs.get(o)});
+                for (int o = 0; o < outs.size(); o++) {
+                    Value v = n.outputs().get(o);
+                    String base = String.format("%04d_%s", k, safe(v.name()));
+                    traced.add(new Object[] {base + ".npy", outs.get(o)});
+                    if (v.type().dtype().isInteger() && v.type().quant() != null && !v.type().quant().isPerAxis())
+                        traced.add(new Object[] {base + ".dequant.npy", QuantIO.outputs(single(v), List.of(outs.get(o)), false).get(0)});
+                }
             });
             for (Object[] t : traced) Outputs.writeNpy(traceDir.resolve((String) t[0]), (Tensor) t[1]);
         } else {
             ys = runner.run(xs, plan, n -> { });
         }
+        ys = QuantIO.outputs(g, ys, raw);
         if (output != null) Outputs.writeNpy(output, ys.get(0));
         if (outputDir != null)
             for (int i = 0; i < ys.size(); i++) {
@@ -70,6 +81,13 @@ final class RunCommand implements Callable<Integer> {
                 Outputs.writeNpy(outputDir.resolve(safe(v.name()) + ".npy"), ys.get(i));
             }
         return 0;
+    }
+
+    /** A graph whose only output is {@code v}, to dequantize a traced tensor with {@link QuantIO}. */
+    private static Graph single(Value v) {
+        Graph g = new Graph("trace");
+        g.addOutput(v);
+        return g;
     }
 
     /** A file-name-safe form of a value name. */

@@ -120,6 +120,9 @@ public final class OnnxTensors {
         };
     }
 
+    /** The ONNX {@code TensorProto.DataType} number of an IR element type (for writers of ONNX models). */
+    public static int elementType(DType dtype) { return OnnxTypes.onnxType(dtype); }
+
     /** Encodes a tensor as a TensorProto with raw data (used by tests and, later, the QDQ exporter). */
     public static TensorProto toProto(String name, Tensor t) {
         TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(OnnxTypes.onnxType(t.dtype()));

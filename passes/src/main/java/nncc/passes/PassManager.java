@@ -15,7 +15,10 @@ import nncc.ir.text.IrPrinter;
 /**
  * Runs a pipeline of passes over a graph: checks each pass's stage, verifies the graph after each pass, and
  * offers MLIR's debugging aids (print the IR after all passes, after a named pass, or after a pass that
- * changed something; pass statistics; a {@code .nnir} reproducer of the failing pass's input).
+ * changed something; pass statistics; a {@code .nnir} reproducer of the failing pass's input). The reproducer starts
+ * with a {@code // RUN:} line naming the pass and stage, so it can be replayed with {@code nncc opt} or dropped into a
+ * text-IR pass test. A pass that throws something other than a {@link ModelException} (a bug) stays an internal
+ * error, its message naming the reproducer.
  */
 public final class PassManager {
     /** Debugging and checking options. {@code reproducerDir} null means no reproducer is written. */
@@ -54,9 +57,19 @@ public final class PassManager {
             PassResult r;
             try {
                 r = p.run(g);
-                if (options.verifyEach()) Verifier.verify(g);
             } catch (ModelException e) {
-                throw withReproducer(e, p, before);
+                throw withReproducer(e, p, current, before);
+            } catch (RuntimeException e) {
+                throw crashed(e, p, current, before);
+            }
+            if (options.verifyEach()) {
+                try {
+                    Verifier.verify(g);
+                } catch (ModelException e) {
+                    ModelException invalid = new ModelException(e.file(), e.node(),
+                            "the graph is invalid after pass '" + p.name() + "': " + e.getRawMessage(), e);
+                    throw withReproducer(invalid, p, current, before);
+                }
             }
             steps.add(new Step(p.name(), r, System.nanoTime() - t0));
             if (p.produces().compareTo(current) > 0) current = p.produces();
@@ -72,17 +85,35 @@ public final class PassManager {
         return steps;
     }
 
-    private ModelException withReproducer(ModelException e, Pass p, Graph input) {
-        if (input == null) return e;
+    private ModelException withReproducer(ModelException e, Pass p, Stage stage, Graph input) {
+        Path file = writeReproducer(p, stage, input, e.getMessage());
+        if (file == null) return e;
+        return new ModelException(e.file(), e.node(), e.getRawMessage() + " (reproducer: " + file + ")", e);
+    }
+
+    /** A pass that threw something other than a ModelException has a bug: keep it an internal error, with a reproducer. */
+    private RuntimeException crashed(RuntimeException e, Pass p, Stage stage, Graph input) {
+        Path file = writeReproducer(p, stage, input, e.toString());
+        if (file == null) return e;
+        return new IllegalStateException("pass '" + p.name() + "' crashed: " + e + " (reproducer: " + file + ")", e);
+    }
+
+    /**
+     * Writes the failing pass's input as {@code nncc-reproducer-<pass>.nnir} with a {@code // RUN:} line that replays
+     * it (the pass test format); returns the file, or null when there is no reproducer directory or writing failed.
+     */
+    private Path writeReproducer(Pass p, Stage stage, Graph input, String error) {
+        if (input == null) return null;
         try {
             Path dir = options.reproducerDir();
             Files.createDirectories(dir);
             Path file = dir.resolve("nncc-reproducer-" + p.name() + ".nnir");
-            Files.writeString(file, "// input of pass '" + p.name() + "', which failed with: " + e.getMessage() + "\n"
+            Files.writeString(file, "// RUN: --passes " + p.name() + " --stage " + stage.text() + "\n"
+                    + "// input of pass '" + p.name() + "', which failed with: " + error.replace('\n', ' ') + "\n"
                     + IrPrinter.print(input));
-            return new ModelException(e.file(), e.node(), e.getRawMessage() + " (reproducer: " + file + ")", e);
-        } catch (IOException io) {
-            return e;
+            return file;
+        } catch (IOException | RuntimeException io) {
+            return null;
         }
     }
 

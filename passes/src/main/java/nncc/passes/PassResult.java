@@ -33,5 +33,12 @@ public record PassResult(boolean changed, Map<String, Long> statistics) {
         public long get(String name) { return counters.getOrDefault(name, 0L); }
 
         public PassResult result() { return PassResult.of(counters); }
+
+        /** A result that counts as a change when any of {@code changeCounters} is non-zero (others are informative). */
+        public PassResult resultChangedBy(String... changeCounters) {
+            boolean changed = false;
+            for (String c : changeCounters) changed |= get(c) != 0;
+            return new PassResult(changed, counters);
+        }
     }
 }

@@ -1,0 +1,226 @@
+package nncc.cpu;
+
+import java.util.Arrays;
+import nncc.ir.DType;
+
+/**
+ * The integer core of QConv and DynamicQuantConv: N-d grouped convolution of an input already offset by its zero
+ * point ({@code x - zp}) with int weights [M, C/group * k...], accumulated exactly in int32 or, for 16-bit
+ * activations, int64. As in the float path, it is im2col plus a blocked matrix product over chunks of images, so
+ * small feature maps still give long rows; padding taps read 0, i.e. they contribute nothing to the sum. The int32
+ * form hands each finished output plane to a {@link PlaneSink}, so the output stage (requantization) runs while the
+ * plane is still in cache and no full-size accumulator array is ever built.
+ *
+ * <p>When every partial sum provably stays below 2^24 in magnitude (the weights' largest absolute row sum times
+ * the largest possible |x - zp|), the product runs on float data instead: integers of that size are exact in
+ * float32 and so is every fused multiply-add, so the sums are the same integers, about 1.7x faster than int32
+ * multiplies on the JVM.
+ */
+final class IntegerConvolution {
+    private IntegerConvolution() {}
+
+    /** Partial sums below this magnitude are exact in float32. */
+    private static final long FLOAT_EXACT_LIMIT = 1L << 24;
+
+    /** Weights [M, K] as ints, and as floats when the float product is exact for the inputs they will meet. */
+    record Weights(int[] ints, float[] exactFloats) {
+
+        /** Prepares {@code w} (rows of {@code rowLength}) for inputs with |x - zp| at most {@code maxAbsInput}. */
+        static Weights of(long[] w, int rowLength, long maxAbsInput) {
+            int[] ints = new int[w.length];
+            long worst = 0;
+            for (int row = 0; row * rowLength < w.length; row++) {
+                long sum = 0;
+                for (int i = row * rowLength; i < (row + 1) * rowLength; i++) { ints[i] = (int) w[i]; sum += Math.abs(w[i]); }
+                worst = Math.max(worst, sum);
+            }
+            if (worst * maxAbsInput >= FLOAT_EXACT_LIMIT) return new Weights(ints, null);
+            float[] floats = new float[w.length];
+            for (int i = 0; i < w.length; i++) floats[i] = ints[i];
+            return new Weights(ints, floats);
+        }
+
+        boolean usesFloats() { return exactFloats != null; }
+    }
+
+    /** The largest |x - zp| of an input of integer type {@code t} with zero point {@code zp}. */
+    static long maxAbsInput(DType t, long zp) { return Math.max(Math.abs(t.maxValue() - zp), Math.abs(t.minValue() - zp)); }
+
+    /** An input offset by its zero point, as ints or (for the exact float product) as floats. */
+    record Input(int[] ints, float[] floats) {
+        /** {@code x - zp} in the representation {@code w} multiplies with. */
+        static Input of(long[] x, long zp, Weights w) {
+            if (!w.usesFloats()) return new Input(IntegerMath.minusZeroPoint(x, zp), null);
+            float[] f = new float[x.length];
+            for (int i = 0; i < f.length; i++) f[i] = x[i] - zp;
+            return new Input(null, f);
+        }
+    }
+
+    /**
+     * Receives the bias-free accumulators of one output plane (image {@code n}, channel {@code c}): {@code positions}
+     * values starting at {@code from}, which belong at flat output offset {@code dst}. Float values are exact integers.
+     */
+    interface PlaneSink {
+        void ints(int n, int c, int[] acc, int from, int positions, int dst);
+
+        void floats(int n, int c, float[] acc, int from, int positions, int dst);
+    }
+
+    /** Runs the int32 convolution of {@code x} [N, C, in...] with {@code w}, handing every output plane to {@code sink}. */
+    static void convolve32(Input x, int[] xShape, Weights w, int[] yShape, int group, WindowGeometry g, PlaneSink sink) {
+        Layout l = new Layout(xShape, yShape, group, g);
+        boolean floats = w.usesFloats();
+        int[] colI = floats ? null : new int[l.rows * l.chunk * l.positions];
+        int[] accI = floats ? null : new int[l.mg * l.chunk * l.positions];
+        float[] colF = floats ? new float[l.rows * l.chunk * l.positions] : null;
+        float[] accF = floats ? new float[l.mg * l.chunk * l.positions] : null;
+        for (int n0 = 0; n0 < l.batch; n0 += l.chunk) {
+            int images = Math.min(l.chunk, l.batch - n0), cols = images * l.positions;
+            for (int grp = 0; grp < group; grp++) {
+                if (floats) {
+                    for (int i = 0; i < images; i++)
+                        for (int c = 0; c < l.cg; c++)
+                            ConvKernels.im2col(x.floats(), l.planeOffset(n0 + i, grp, c), l.plan, colF, c * l.taps * cols + i * l.positions, cols);
+                    Arrays.fill(accF, 0, l.mg * cols, 0f);
+                    MatrixProduct.multiplyAdd(l.mg, cols, l.rows, w.exactFloats(), grp * l.mg * l.rows, l.rows, colF, 0, cols, accF, 0, cols);
+                } else {
+                    for (int i = 0; i < images; i++)
+                        for (int c = 0; c < l.cg; c++)
+                            l.planeToColumns(x.ints(), l.planeOffset(n0 + i, grp, c), colI, c * l.taps * cols + i * l.positions, cols);
+                    Arrays.fill(accI, 0, l.mg * cols, 0);
+                    MatrixProduct.multiplyAdd(l.mg, cols, l.rows, w.ints(), grp * l.mg * l.rows, l.rows, colI, 0, cols, accI, 0, cols);
+                }
+                for (int i = 0; i < images; i++)
+                    for (int m = 0; m < l.mg; m++) {
+                        int n = n0 + i, c = grp * l.mg + m, from = m * cols + i * l.positions;
+                        int dst = (n * l.outChannels + c) * l.positions;
+                        if (floats) sink.floats(n, c, accF, from, l.positions, dst);
+                        else sink.ints(n, c, accI, from, l.positions, dst);
+                    }
+            }
+        }
+    }
+
+    /** {@code bias[m] + sum((x - zp) * w)} as an int32 array [N, M, out...] (for tests and simple callers). */
+    static int[] accumulate32(Input x, int[] xShape, Weights w, int[] bias, int[] yShape, int group, WindowGeometry g) {
+        int[] y = new int[NdArray.sizeOf(yShape)];
+        convolve32(x, xShape, w, yShape, group, g, new PlaneSink() {
+            @Override public void ints(int n, int c, int[] acc, int from, int positions, int dst) {
+                int b = bias == null ? 0 : bias[c];
+                for (int p = 0; p < positions; p++) y[dst + p] = acc[from + p] + b;
+            }
+
+            @Override public void floats(int n, int c, float[] acc, int from, int positions, int dst) {
+                int b = bias == null ? 0 : bias[c];
+                for (int p = 0; p < positions; p++) y[dst + p] = (int) acc[from + p] + b;
+            }
+        });
+        return y;
+    }
+
+    /**
+     * {@code C[i][j] = bias[i] + sum_p W[i][p] * X[p][j]} for weights [m, k] and columns X [k, n], in int32 (through the
+     * exact float product when the weights allow it); the matrix form of QGemm and DynamicQuantGemm.
+     */
+    static int[] multiply32(Weights w, int m, int k, int[] x, int n, int[] bias) {
+        int[] c = new int[m * n];
+        if (!w.usesFloats()) {
+            if (bias != null) for (int i = 0; i < m; i++) Arrays.fill(c, i * n, (i + 1) * n, bias[i]);
+            MatrixProduct.multiplyAdd(m, n, k, w.ints(), 0, k, x, 0, n, c, 0, n);
+            return c;
+        }
+        float[] xf = new float[x.length], sums = new float[m * n];
+        for (int i = 0; i < x.length; i++) xf[i] = x[i];
+        MatrixProduct.multiplyAdd(m, n, k, w.exactFloats(), 0, k, xf, 0, n, sums, 0, n);
+        for (int i = 0; i < m; i++) {
+            int b = bias == null ? 0 : bias[i];
+            for (int j = i * n; j < (i + 1) * n; j++) c[j] = (int) sums[j] + b;
+        }
+        return c;
+    }
+
+    /** {@code bias[m] + sum((x - zp) * w)} in int64, laid out [N, M, out...] (16-bit activations). */
+    static long[] accumulate64(int[] x, int[] xShape, int[] w, long[] bias, int[] yShape, int group, WindowGeometry g) {
+        Layout l = new Layout(xShape, yShape, group, g);
+        int[] col = new int[l.rows * l.chunk * l.positions];
+        long[] acc = new long[l.mg * l.chunk * l.positions];
+        long[] y = new long[l.batch * l.outChannels * l.positions];
+        for (int n0 = 0; n0 < l.batch; n0 += l.chunk) {
+            int images = Math.min(l.chunk, l.batch - n0), cols = images * l.positions;
+            for (int grp = 0; grp < group; grp++) {
+                for (int i = 0; i < images; i++)
+                    for (int c = 0; c < l.cg; c++)
+                        l.planeToColumns(x, l.planeOffset(n0 + i, grp, c), col, c * l.taps * cols + i * l.positions, cols);
+                for (int m = 0; m < l.mg; m++)
+                    Arrays.fill(acc, m * cols, (m + 1) * cols, bias == null ? 0 : bias[grp * l.mg + m]);
+                multiplyAddWide(l.mg, cols, l.rows, w, grp * l.mg * l.rows, l.rows, col, cols, acc);
+                for (int i = 0; i < images; i++)
+                    for (int m = 0; m < l.mg; m++)
+                        System.arraycopy(acc, m * cols + i * l.positions, y,
+                                ((n0 + i) * l.outChannels + grp * l.mg + m) * l.positions, l.positions);
+            }
+        }
+        return y;
+    }
+
+    /**
+     * {@code C[i][j] += sum_k A[i][k] * B[k][j]} with int products summed into int64 (C is m x n, B is k x n, both
+     * dense). Each product of a 16-bit and an 8-bit value fits int32 before widening.
+     */
+    static void multiplyAddWide(int m, int n, int k, int[] a, int aOff, int lda, int[] b, int ldb, long[] c) {
+        for (int i = 0; i < m; i++) {
+            int ai = aOff + i * lda, ci = i * n;
+            int p = 0;
+            for (; p + 1 < k; p += 2) {
+                int a0 = a[ai + p], a1 = a[ai + p + 1];
+                int b0 = p * ldb, b1 = b0 + ldb;
+                for (int j = 0; j < n; j++) c[ci + j] += (long) a0 * b[b0 + j] + (long) a1 * b[b1 + j];
+            }
+            for (; p < k; p++) {
+                long av = a[ai + p];
+                int bp = p * ldb;
+                for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+            }
+        }
+    }
+
+    /** Sizes of one convolution and the int im2col step shared by both accumulator widths. */
+    private static final class Layout {
+        final int batch, channels, outChannels, cg, mg, taps, positions, inSize, rows, chunk;
+        final WindowGeometry.Rows plan;
+
+        Layout(int[] xShape, int[] yShape, int group, WindowGeometry g) {
+            batch = xShape[0];
+            channels = xShape[1];
+            outChannels = yShape[1];
+            cg = channels / group;
+            mg = outChannels / group;
+            taps = g.kernelSize;
+            positions = g.outSize;
+            inSize = g.inSize;
+            rows = cg * taps;
+            plan = g.rows();
+            chunk = ConvKernels.imagesPerChunk(batch, positions, rows);
+        }
+
+        /** Where input plane (image n, channel c of group grp) starts. */
+        int planeOffset(int n, int grp, int c) { return (n * channels + grp * cg + c) * inSize; }
+
+        /** As {@link ConvKernels#im2col} for int data: one row of {@code cols} per tap, 0 where the tap is padding. */
+        void planeToColumns(int[] x, int src, int[] col, int dst, int cols) {
+            int len = plan.rowLength(), s = plan.stride(), rowsPerTap = plan.rowsPerTap();
+            for (int t = 0; t < plan.lo().length; t++) {
+                int lo = plan.lo()[t], hi = plan.hi()[t];
+                for (int r = 0; r < rowsPerTap; r++) {
+                    int d = dst + t * cols + r * len, off = plan.inputOffsets()[t * rowsPerTap + r];
+                    if (off == WindowGeometry.NO_ROW) { Arrays.fill(col, d, d + len, 0); continue; }
+                    Arrays.fill(col, d, d + lo, 0);
+                    if (s == 1) { if (hi > lo) System.arraycopy(x, src + off + lo, col, d + lo, hi - lo); }
+                    else for (int ow = lo; ow < hi; ow++) col[d + ow] = x[src + off + ow * s];
+                    Arrays.fill(col, d + hi, d + len, 0);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package nncc.cpu;
+
+import nncc.ir.DType;
+import nncc.ir.FixedPoint;
+import nncc.ir.Rounding;
+import nncc.ir.op.QAdd;
+import nncc.ir.op.QMul;
+
+/**
+ * Integer elementwise QAdd and QMul with numpy broadcasting, in TFLite's ADD and MUL arithmetic (int32
+ * intermediates, every multiplier and shift an attribute of the op, clamped to the fused activation bounds).
+ */
+final class QuantizedElementwiseKernels {
+    private QuantizedElementwiseKernels() {}
+
+    private static final DType[] INPUTS = {DType.I8, DType.U8, DType.I16};
+
+    /**
+     * TFLite ADD: {@code a' = mbqm((a - zpA) << leftShift, multiplierA, shiftA)}, likewise b', then
+     * {@code y = clamp(mbqm(a' + b', multiplier, shift) + outputZp, actMin, actMax)}.
+     */
+    static Kernel qAdd(QAdd op, NodeContext ctx) {
+        ctx.requireDType(0, "input A", INPUTS);
+        ctx.requireDType(1, "input B", INPUTS);
+        Rounding r = op.rounding();
+        int outZp = Math.toIntExact(op.outputZp());
+        return (in, outTypes) -> {
+            NdArray a = in[0], b = in[1];
+            int[] shape = outTypes[0].shape().toIntArray();
+            Broadcast p = Broadcast.of(shape, a.shape, b.shape);
+            long[] y = new long[p.rows * p.inner];
+            for (int row = 0; row < p.rows; row++) {
+                int ia = p.aRowOffsets[row], ib = p.bRowOffsets[row], o = row * p.inner;
+                for (int j = 0; j < p.inner; j++, ia += p.aInnerStride, ib += p.bInnerStride) {
+                    int sa = FixedPoint.multiplyByQuantizedMultiplier((int) (a.longs[ia] - op.inputZpA()) * (1 << op.leftShift()),
+                            op.multiplierA(), op.shiftA(), r);
+                    int sb = FixedPoint.multiplyByQuantizedMultiplier((int) (b.longs[ib] - op.inputZpB()) * (1 << op.leftShift()),
+                            op.multiplierB(), op.shiftB(), r);
+                    int v = FixedPoint.multiplyByQuantizedMultiplier(sa + sb, op.multiplier(), op.shift(), r) + outZp;
+                    y[o + j] = FixedPoint.clamp(v, op.actMin(), op.actMax());
+                }
+            }
+            return ActivationKernels.one(NdArray.ofLongs(op.outType(), shape, y));
+        };
+    }
+
+    /** TFLite MUL: {@code y = clamp(mbqm((a - zpA) * (b - zpB), multiplier, shift) + outputZp, actMin, actMax)}. */
+    static Kernel qMul(QMul op, NodeContext ctx) {
+        ctx.requireDType(0, "input A", INPUTS);
+        ctx.requireDType(1, "input B", INPUTS);
+        Rounding r = op.rounding();
+        int outZp = Math.toIntExact(op.outputZp());
+        return (in, outTypes) -> {
+            NdArray a = in[0], b = in[1];
+            int[] shape = outTypes[0].shape().toIntArray();
+            Broadcast p = Broadcast.of(shape, a.shape, b.shape);
+            long[] y = new long[p.rows * p.inner];
+            for (int row = 0; row < p.rows; row++) {
+                int ia = p.aRowOffsets[row], ib = p.bRowOffsets[row], o = row * p.inner;
+                for (int j = 0; j < p.inner; j++, ia += p.aInnerStride, ib += p.bInnerStride) {
+                    int product = (int) (a.longs[ia] - op.inputZpA()) * (int) (b.longs[ib] - op.inputZpB());
+                    int v = FixedPoint.multiplyByQuantizedMultiplier(product, op.multiplier(), op.shift(), r) + outZp;
+                    y[o + j] = FixedPoint.clamp(v, op.actMin(), op.actMax());
+                }
+            }
+            return ActivationKernels.one(NdArray.ofLongs(op.outType(), shape, y));
+        };
+    }
+}

@@ -1,0 +1,114 @@
+package nncc.cpu;
+
+import nncc.ir.DType;
+import nncc.ir.op.QConv;
+import nncc.ir.op.QGemm;
+
+/**
+ * The lowered integer linear ops QConv and QGemm (TFLite CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED
+ * arithmetic): {@code acc = bias + sum((x - inputZp) * w)} exactly in int32 (int64 for i16 input), then the
+ * {@link Requantizer} output stage with the op's multipliers, shifts, zero point and clamp. Constant weights and
+ * bias are converted to int arrays once. For i16 input the int64 accumulator goes through TFLite's 64-bit
+ * MultiplyByQuantizedMultiplier, which has its own (single) rounding; the op's rounding mode applies to int32.
+ */
+final class QuantizedLinearKernels {
+    private QuantizedLinearKernels() {}
+
+    static Kernel qConv(QConv op, NodeContext ctx) {
+        boolean wide = checkTypes(ctx);
+        if (wide) requireWideShifts(ctx, op.shift());
+        int outChannels = Math.toIntExact(ctx.inputTypes().get(1).shape().dim(0));
+        Requantizer rq = Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outChannels);
+        long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
+        IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput);
+        int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs);
+        return (in, outTypes) -> {
+            NdArray x = in[0];
+            int[] yShape = outTypes[0].shape().toIntArray();
+            WindowGeometry g = WindowGeometry.of(x.shape, yShape, WindowGeometry.kernelOf(in[1].shape), op.strides(),
+                    op.pads(), op.dilations());
+            IntegerConvolution.Weights w = constW != null ? constW : weights(in[1], maxAbsInput);
+            if (wide) {
+                long[] bias = in.length > 2 ? in[2].longs : null;
+                long[] acc = IntegerConvolution.accumulate64(IntegerMath.minusZeroPoint(x.longs, op.inputZp()), x.shape, w.ints(),
+                        bias, yShape, op.group(), g);
+                return ActivationKernels.one(NdArray.ofLongs(op.outType(), yShape, rq.applyPlanes(acc, yShape[1], g.outSize)));
+            }
+            int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs);
+            long[] y = new long[NdArray.sizeOf(yShape)];
+            IntegerConvolution.convolve32(IntegerConvolution.Input.of(x.longs, op.inputZp(), w), x.shape, w, yShape, op.group(), g,
+                    new IntegerConvolution.PlaneSink() {
+                        @Override public void ints(int n, int c, int[] acc, int from, int positions, int dst) {
+                            rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
+                        }
+
+                        @Override public void floats(int n, int c, float[] acc, int from, int positions, int dst) {
+                            rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
+                        }
+                    });
+            return ActivationKernels.one(NdArray.ofLongs(op.outType(), yShape, y));
+        };
+    }
+
+    static Kernel qGemm(QGemm op, NodeContext ctx) {
+        boolean wide = checkTypes(ctx);
+        if (wide) requireWideShifts(ctx, op.shift());
+        int outputs = Math.toIntExact(ctx.inputTypes().get(1).shape().dim(0));
+        Requantizer rq = Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outputs);
+        long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
+        IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput);
+        int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs);
+        return (in, outTypes) -> {
+            NdArray x = in[0];
+            int n = x.dim(0), k = x.dim(1), m = in[1].dim(0);
+            IntegerConvolution.Weights w = constW != null ? constW : weights(in[1], maxAbsInput);
+            // [M, K] x [K, N]: the batch is the long inner loop
+            int[] xt = transposedMinusZeroPoint(x.longs, n, k, op.inputZp());
+            long[] y = new long[n * m];
+            if (wide) {
+                long[] acc = new long[m * n];
+                if (in.length > 2) for (int j = 0; j < m; j++) java.util.Arrays.fill(acc, j * n, (j + 1) * n, in[2].longs[j]);
+                IntegerConvolution.multiplyAddWide(m, n, k, w.ints(), 0, k, xt, n, acc);
+                for (int j = 0; j < m; j++) for (int i = 0; i < n; i++) y[i * m + j] = rq.apply(acc[j * n + i], j);
+            } else {
+                int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs);
+                int[] acc = IntegerConvolution.multiply32(w, m, k, xt, n, bias);
+                for (int j = 0; j < m; j++) for (int i = 0; i < n; i++) y[i * m + j] = rq.apply(acc[j * n + i], j);
+            }
+            return ActivationKernels.one(NdArray.ofLongs(op.outType(), outTypes[0].shape().toIntArray(), y));
+        };
+    }
+
+    /** Weights [M, ...] prepared for the int32 product (and the exact float product when it applies). */
+    static IntegerConvolution.Weights weights(NdArray w, long maxAbsInput) {
+        return IntegerConvolution.Weights.of(w.longs, w.size() / Math.max(1, w.dim(0)), maxAbsInput);
+    }
+
+    /** Checks input, weight and bias types; true when the input is i16 (int64 accumulation and bias). */
+    private static boolean checkTypes(NodeContext ctx) {
+        ctx.requireDType(0, "input x", DType.I8, DType.U8, DType.I16);
+        ctx.requireDType(1, "weight w", DType.I8);
+        boolean wide = Requantizer.wideAccumulator(ctx.dtype(0));
+        if (ctx.hasInput(2)) ctx.requireDType(2, "bias", wide ? DType.I64 : DType.I32);
+        return wide;
+    }
+
+    /** TFLite's 64-bit requantization takes shifts in [-31, 7] only. */
+    private static void requireWideShifts(NodeContext ctx, java.util.List<Integer> shifts) {
+        for (int s : shifts)
+            if (s > 7) throw ctx.error("shift " + s + " is above 7, the limit of the int64-accumulator requantization of i16 input");
+    }
+
+    /** x [n, k] minus the zero point, transposed to [k, n] as int32. */
+    static int[] transposedMinusZeroPoint(long[] x, int n, int k, long zp) {
+        int[] t = new int[n * k];
+        for (int i = 0; i < n; i++) for (int p = 0; p < k; p++) t[p * n + i] = (int) (x[i * k + p] - zp);
+        return t;
+    }
+
+    static int[] toInts(long[] a) {
+        int[] r = new int[a.length];
+        for (int i = 0; i < a.length; i++) r[i] = (int) a[i];
+        return r;
+    }
+}

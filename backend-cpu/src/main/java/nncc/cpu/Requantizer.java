@@ -1,0 +1,74 @@
+package nncc.cpu;
+
+import java.util.List;
+import nncc.ir.DType;
+import nncc.ir.FixedPoint;
+import nncc.ir.Rounding;
+
+/**
+ * The output stage of the integer linear ops (QConv, QGemm): an accumulator per output channel goes through
+ * {@link FixedPoint#multiplyByQuantizedMultiplier} with that channel's (multiplier, shift), gets the output zero
+ * point added and is clamped to [actMin, actMax]. All numbers are the op's attributes; nothing is computed here.
+ */
+final class Requantizer {
+    private final int[] multipliers;
+    private final int[] shifts;
+    private final Rounding rounding;
+    private final int outputZp;
+    private final int lo;
+    private final int hi;
+
+    private Requantizer(int[] multipliers, int[] shifts, Rounding rounding, int outputZp, int lo, int hi) {
+        this.multipliers = multipliers;
+        this.shifts = shifts;
+        this.rounding = rounding;
+        this.outputZp = outputZp;
+        this.lo = lo;
+        this.hi = hi;
+    }
+
+    /** One (multiplier, shift) per channel, or a single pair shared by all {@code channels}. */
+    static Requantizer of(List<Integer> multiplier, List<Integer> shift, Rounding rounding, long outputZp,
+                          int actMin, int actMax, int channels) {
+        int[] m = new int[channels], s = new int[channels];
+        for (int c = 0; c < channels; c++) {
+            int i = multiplier.size() == 1 ? 0 : c;
+            m[c] = multiplier.get(i);
+            s[c] = shift.get(i);
+        }
+        return new Requantizer(m, s, rounding, Math.toIntExact(outputZp), actMin, actMax);
+    }
+
+    /** The output value of an int32 accumulator of channel {@code c}. */
+    int apply(int acc, int c) {
+        int v = FixedPoint.multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c], rounding) + outputZp;
+        return v < lo ? lo : Math.min(v, hi);
+    }
+
+    /** The output value of an int64 accumulator (16-bit activations), through TFLite's 64-bit variant. */
+    int apply(long acc, int c) {
+        int v = FixedPoint.multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c]) + outputZp;
+        return v < lo ? lo : Math.min(v, hi);
+    }
+
+    /** Writes the outputs of {@code count} int32 accumulators of channel {@code c}, each plus {@code bias}, to {@code y[dst...]}. */
+    void applyRun(int c, int[] acc, int from, int count, int bias, long[] y, int dst) {
+        for (int i = 0; i < count; i++) y[dst + i] = apply(acc[from + i] + bias, c);
+    }
+
+    /** As {@link #applyRun(int, int[], int, int, int, long[], int)} for accumulators held exactly in floats. */
+    void applyRun(int c, float[] acc, int from, int count, int bias, long[] y, int dst) {
+        for (int i = 0; i < count; i++) y[dst + i] = apply((int) acc[from + i] + bias, c);
+    }
+
+    /** Requantizes int64 accumulators laid out [outer, channels, inner] (NCHW planes, or [N, M] with inner 1). */
+    long[] applyPlanes(long[] acc, int channels, int inner) {
+        long[] y = new long[acc.length];
+        for (int base = 0, c = 0; base < acc.length; base += inner, c = c + 1 == channels ? 0 : c + 1)
+            for (int i = base; i < base + inner; i++) y[i] = apply(acc[i], c);
+        return y;
+    }
+
+    /** Whether accumulators of input type {@code t} are int64 (16-bit activations) rather than int32. */
+    static boolean wideAccumulator(DType t) { return t == DType.I16; }
+}

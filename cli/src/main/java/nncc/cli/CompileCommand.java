@@ -1,0 +1,109 @@
+package nncc.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import nncc.ir.Graph;
+import nncc.ir.text.IrPrinter;
+import nncc.onnx.export.QdqExporter;
+import nncc.passes.quant.QuantizationPipeline;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code nncc compile MODEL --target T [--calib C] [--scheme S] -o OUTDIR}: quantizes (when a scheme or calibration
+ * data is given) and writes the target's artifact plus {@code model.nnir} (the exact IR it lowered) and
+ * {@code io.json}. All files are written to a temporary folder first, so a failure leaves nothing new behind.
+ */
+@Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile a model for a target: cpu (text IR) or onnx (QDQ ONNX).")
+final class CompileCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or .nnir).")
+    Path model;
+
+    @Option(names = "--target", required = true, paramLabel = "T", description = "cpu or onnx (tpu, hls and java are planned).")
+    String target;
+
+    @Mixin QuantOptions quant;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR", description = "Output folder (created; must be empty if it exists).")
+    Path outDir;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Calibration threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Spec CommandSpec spec;
+
+    @Override public Integer call() throws IOException {
+        String t = target.toLowerCase();
+        if (!t.equals("cpu") && !t.equals("onnx")) {
+            if (t.equals("tpu") || t.equals("hls") || t.equals("java"))
+                throw new CliException("--target " + t + " is not available yet (available: cpu, onnx)");
+            throw new CliException("unknown --target '" + target + "' (cpu, onnx, tpu, hls, java)");
+        }
+        checkOutDir();
+        Graph g = ModelLoader.load(model);
+        boolean quantize = quant.scheme != null || quant.calib != null;
+        Graph out = g;
+        QuantizeFlow.Outcome r = null;
+        if (quantize) {
+            r = QuantizeFlow.run(g, quant, threads, false);
+            out = r.quantized();
+        }
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        if (t.equals("onnx")) {
+            if (r == null || (r.scheme() != QuantizationPipeline.Scheme.INT8))
+                throw new CliException("--target onnx writes a QDQ model: give --calib C (scheme int8)");
+            files.put("model.onnx", QdqExporter.export(out));
+        }
+        files.put("model.nnir", IrPrinter.print(out).getBytes(StandardCharsets.UTF_8));
+        files.put("io.json", IoJson.of(out).getBytes(StandardCharsets.UTF_8));
+        writeAll(files);
+        if (r != null) QuantizeCommand.printSummary(spec.commandLine().getOut(), model, r);
+        spec.commandLine().getOut().printf("wrote %s: %s%n", outDir, String.join(", ", files.keySet()));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private void checkOutDir() throws IOException {
+        if (Files.exists(outDir)) {
+            if (!Files.isDirectory(outDir)) throw new CliException(outDir + ": exists and is not a directory");
+            try (Stream<Path> s = Files.list(outDir)) {
+                if (s.findAny().isPresent()) throw new CliException(outDir + ": output directory is not empty");
+            }
+        }
+        Path parent = outDir.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) throw new CliException(outDir + ": parent directory does not exist");
+    }
+
+    /** Writes every file into a fresh temporary folder beside OUTDIR, then moves them into place. */
+    private void writeAll(Map<String, byte[]> files) throws IOException {
+        Path abs = outDir.toAbsolutePath();
+        Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + "-");
+        try {
+            for (Map.Entry<String, byte[]> e : files.entrySet()) Files.write(tmp.resolve(e.getKey()), e.getValue());
+            if (!Files.exists(abs)) {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+                return;
+            }
+            for (String name : files.keySet())
+                Files.move(tmp.resolve(name), abs.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            if (Files.exists(tmp)) {
+                try (Stream<Path> s = Files.list(tmp)) {
+                    for (Path p : s.toList()) Files.deleteIfExists(p);
+                }
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package nncc.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import nncc.ir.Rounding;
+import nncc.passes.calib.ObserverKind;
+import nncc.passes.calib.Preprocess;
+import nncc.passes.quant.QuantizationPipeline;
+import picocli.CommandLine.Option;
+
+/** The quantization options shared by {@code nncc quantize} and {@code nncc compile}. */
+final class QuantOptions {
+    @Option(names = "--calib", paramLabel = "C.npy|DIR", description = "Calibration inputs: a .npy with a leading batch dim, or a folder of images.")
+    Path calib;
+
+    @Option(names = "--scheme", paramLabel = "S", description = "int8 (default), int16x8, fp16 or dynamic.")
+    String scheme;
+
+    @Option(names = "--per-tensor", description = "One weight scale per tensor instead of per output channel.")
+    boolean perTensor;
+
+    @Option(names = "--weight-bits", defaultValue = "8", paramLabel = "N", description = "Weight bits, 2..8 (default: ${DEFAULT-VALUE}).")
+    int weightBits;
+
+    @Option(names = "--observer", defaultValue = "minmax", paramLabel = "O",
+            description = "Range observer: minmax, moving-average, percentile, entropy or mse (default: ${DEFAULT-VALUE}).")
+    String observer;
+
+    @Option(names = "--percentile", defaultValue = "99.99", paramLabel = "P", description = "Percentile for --observer percentile (default: ${DEFAULT-VALUE}).")
+    double percentile;
+
+    @Option(names = "--exclude", split = ",", paramLabel = "NODE", description = "Nodes kept in float (quantize/dequantize at their edges).")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--rounding", defaultValue = "double", paramLabel = "R",
+            description = "Requantization rounding: double (gemmlowp/TFLite reference, default) or single (TFLITE_SINGLE_ROUNDING).")
+    String rounding;
+
+    @Option(names = "--float-io", description = "Keep float model inputs and outputs (quantize/dequantize inside the model).")
+    boolean floatIo;
+
+    @Option(names = "--calib-batch", defaultValue = "32", paramLabel = "N", description = "Calibration batch size (default: ${DEFAULT-VALUE}).")
+    int calibBatch;
+
+    @Option(names = "--resize", paramLabel = "WxH", description = "Image calibration: resize to W x H (default: the model's input size).")
+    String resize;
+
+    @Option(names = "--pixel-scale", defaultValue = "0.00392156862745098", paramLabel = "S",
+            description = "Image calibration: multiply pixels by S (default 1/255).")
+    double pixelScale;
+
+    @Option(names = "--mean", split = ",", paramLabel = "M", description = "Image calibration: per-channel mean subtracted after scaling.")
+    List<Double> mean = new ArrayList<>();
+
+    @Option(names = "--std", split = ",", paramLabel = "S", description = "Image calibration: per-channel std divided after the mean.")
+    List<Double> std = new ArrayList<>();
+
+    @Option(names = "--channels", paramLabel = "C", description = "Image calibration: rgb, bgr or grey (default: grey for 1-channel models, else rgb).")
+    String channels;
+
+    @Option(names = "--layout", paramLabel = "L", description = "Image calibration: nchw (default) or nhwc.")
+    String layout;
+
+    QuantizationPipeline.Scheme scheme() {
+        return QuantizationPipeline.Scheme.parse(scheme == null ? "int8" : scheme);
+    }
+
+    ObserverKind observerKind() { return ObserverKind.parse(observer); }
+
+    QuantizationPipeline.Options pipelineOptions() {
+        Rounding r = switch (rounding.toLowerCase()) {
+            case "double", "double-round" -> Rounding.DOUBLE_ROUND;
+            case "single", "single-round" -> Rounding.SINGLE_ROUND;
+            default -> throw new CliException("--rounding must be double or single, got '" + rounding + "'");
+        };
+        return new QuantizationPipeline.Options(weightBits, perTensor, new LinkedHashSet<>(exclude), r, floatIo);
+    }
+
+    Preprocess preprocess() {
+        try {
+            return buildPreprocess();
+        } catch (IllegalArgumentException e) {
+            throw new CliException("image preprocessing: " + e.getMessage());
+        }
+    }
+
+    private Preprocess buildPreprocess() {
+        Preprocess p = Preprocess.defaults().withScale(pixelScale);
+        if (resize != null) {
+            String[] wh = resize.toLowerCase().split("x");
+            try {
+                p = p.withSize(Integer.parseInt(wh[0]), Integer.parseInt(wh[1]));
+            } catch (RuntimeException e) {
+                throw new CliException("--resize takes WxH, e.g. 224x224; got '" + resize + "'");
+            }
+        }
+        if (!mean.isEmpty() || !std.isEmpty())
+            p = p.withMeanStd(mean.isEmpty() ? new double[] {0} : mean.stream().mapToDouble(Double::doubleValue).toArray(),
+                    std.isEmpty() ? new double[] {1} : std.stream().mapToDouble(Double::doubleValue).toArray());
+        if (channels != null) p = p.withChannels(parseEnum(Preprocess.ChannelOrder.class, channels, "--channels"));
+        if (layout != null) p = p.withLayout(parseEnum(Preprocess.Layout.class, layout, "--layout"));
+        return p;
+    }
+
+    private static <E extends Enum<E>> E parseEnum(Class<E> type, String text, String flag) {
+        for (E e : type.getEnumConstants()) if (e.name().equalsIgnoreCase(text)) return e;
+        throw new CliException(flag + " got '" + text + "'");
+    }
+}

@@ -1,0 +1,60 @@
+package nncc.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import nncc.ir.Graph;
+import nncc.ir.GraphStats;
+import nncc.ir.text.IrPrinter;
+import nncc.passes.PassManager;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code nncc quantize MODEL --calib C --scheme S -o OUT.nnir}: post-training quantization to text IR. */
+@Command(name = "quantize", mixinStandardHelpOptions = true,
+        description = "Quantize a float model (int8, int16x8, fp16 or dynamic) and write the result as text IR.")
+final class QuantizeCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Float model (.onnx or .nnir).")
+    Path model;
+
+    @Mixin QuantOptions quant;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.nnir", description = "Where to write the quantized text IR.")
+    Path output;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Calibration threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Spec CommandSpec spec;
+
+    @Override public Integer call() {
+        Graph g = ModelLoader.load(model);
+        QuantizeFlow.Outcome r = QuantizeFlow.run(g, quant, threads, false);
+        Outputs.writeText(output, IrPrinter.print(r.quantized()));
+        printSummary(spec.commandLine().getOut(), model, r);
+        return 0;
+    }
+
+    /** A Markdown summary of what quantization did. */
+    static void printSummary(PrintWriter out, Path model, QuantizeFlow.Outcome r) {
+        GraphStats before = GraphStats.of(r.prepared()), after = GraphStats.of(r.quantized());
+        out.printf("## nncc quantize: %s -> %s%n%n", model.getFileName(), r.scheme().text());
+        out.println("| | float | " + r.scheme().text() + " |");
+        out.println("|---|---:|---:|");
+        out.printf("| parameter bytes | %s | %s (%.2fx smaller) |%n", InspectCommand.human(before.parameterBytes()),
+                InspectCommand.human(after.parameterBytes()), (double) before.parameterBytes() / Math.max(1, after.parameterBytes()));
+        out.printf("| nodes | %d | %d |%n", r.prepared().nodes().size(), r.quantized().nodes().size());
+        if (r.calibration() != null)
+            out.printf("| calibration | %d samples, %s observer | |%n", r.calibration().samples(), r.calibration().observer().text());
+        out.println();
+        for (PassManager.Step s : r.steps())
+            s.result().statistics().forEach((k, v) -> {
+                if (k.startsWith("kept in float")) out.printf("- %s: %d%n", k, v);
+            });
+        out.flush();
+    }
+}

@@ -1,0 +1,139 @@
+package nncc.passes.calib;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
+import nncc.cpu.Interpreter;
+import nncc.cpu.TraceSink;
+import nncc.ir.ModelException;
+import nncc.ir.Tensor;
+import nncc.ir.Value;
+
+/**
+ * Feeds calibration data through the float interpreter to a set of observers, one per traced value, for as many
+ * passes as the observers need. The data is cut into calibration batches (jobs); threads take jobs in turn, each
+ * with its own observers ({@link Observer#fork}), merged after every pass, so the result does not depend on
+ * which thread ran which batch. A batch runs as one interpreter call, or as several chunks of the model's fixed
+ * batch size (1 for a model whose batch dimension is fixed at 1).
+ */
+final class CalibrationRun {
+    private final Interpreter interpreter;
+    private final CalibrationData data;
+    private final List<Value> inputs;
+    private final Map<String, Integer> slotOf = new HashMap<>();
+    private final int batchSize;
+    private final int chunkSize;
+    private final int threads;
+    private final LongConsumer progress;
+    private final Object progressLock = new Object();
+    private long samplesDone;
+
+    /**
+     * @param traced    the values to observe, in the order of the observer arrays given to {@link #run}
+     * @param batchSize samples per calibration batch (a multiple of {@code chunkSize})
+     * @param chunkSize samples per interpreter call: the model's fixed batch size, or {@code batchSize}
+     */
+    CalibrationRun(Interpreter interpreter, CalibrationData data, List<String> traced, int batchSize, int chunkSize,
+                   int threads, LongConsumer progress) {
+        this.interpreter = interpreter;
+        this.data = data;
+        this.inputs = interpreter.inputs();
+        for (int i = 0; i < traced.size(); i++) slotOf.put(traced.get(i), i);
+        this.batchSize = batchSize;
+        this.chunkSize = chunkSize;
+        this.threads = threads;
+        this.progress = progress;
+    }
+
+    /** Runs every pass the observers need (all of one kind), merging thread copies into {@code observers}. */
+    void run(Observer[] observers) {
+        if (observers.length == 0) return;
+        int passes = observers[0].passes();
+        boolean mergeable = observers[0].mergeable();
+        int jobs = (data.sampleCount() + batchSize - 1) / batchSize;
+        int workers = mergeable ? Math.max(1, Math.min(threads, jobs)) : 1;
+        for (int pass = 0; pass < passes; pass++) {
+            Observer[][] perThread = new Observer[workers][];
+            perThread[0] = observers;
+            for (int t = 1; t < workers; t++) {
+                perThread[t] = new Observer[observers.length];
+                for (int v = 0; v < observers.length; v++) perThread[t][v] = observers[v].fork();
+            }
+            runPass(pass, jobs, perThread);
+            for (int v = 0; v < observers.length; v++) {
+                for (int t = 1; t < workers; t++) observers[v].merge(perThread[t][v]);
+                observers[v].endPass(pass);
+            }
+        }
+    }
+
+    private void runPass(int pass, int jobs, Observer[][] perThread) {
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable[] work = new Runnable[perThread.length];
+        for (int t = 0; t < perThread.length; t++) {
+            Observer[] own = perThread[t];
+            work[t] = () -> {
+                try {
+                    for (int job; failure.get() == null && (job = next.getAndIncrement()) < jobs; ) runBatch(pass, job, own);
+                } catch (RuntimeException | Error e) {
+                    failure.compareAndSet(null, e);
+                }
+            };
+        }
+        List<Thread> helpers = new ArrayList<>();
+        for (int t = 1; t < work.length; t++) helpers.add(Thread.ofPlatform().name("nncc-calibrate-" + t).daemon().start(work[t]));
+        work[0].run();
+        for (Thread th : helpers) {
+            try {
+                th.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while calibrating", e);
+            }
+        }
+        Throwable e = failure.get();
+        if (e instanceof RuntimeException r) throw r;
+        if (e instanceof Error err) throw err;
+    }
+
+    /** One calibration batch: samples [job * batchSize, ...), run in chunks, then endBatch on every observer. */
+    private void runBatch(int pass, int job, Observer[] own) {
+        int start = job * batchSize;
+        int count = Math.min(batchSize, data.sampleCount() - start);
+        List<Tensor> batch = data.batch(start, count);
+        TraceSink sink = (node, outputs) -> {
+            for (int k = 0; k < outputs.size(); k++) {
+                Integer slot = slotOf.get(node.output(k).name());
+                if (slot != null) own[slot].observe(pass, outputs.get(k).toFloats());
+            }
+        };
+        for (int at = 0; at < count; at += chunkSize) {
+            int n = Math.min(chunkSize, count - at);
+            List<Tensor> chunk = n == count ? batch : slice(batch, at, n);
+            for (int i = 0; i < inputs.size(); i++) {
+                Integer slot = slotOf.get(inputs.get(i).name());
+                if (slot != null) own[slot].observe(pass, chunk.get(i).toFloats());
+            }
+            try {
+                interpreter.run(chunk, sink);
+            } catch (ModelException e) {
+                throw new ModelException(e.file() != null ? e.file() : data.source(), e.node(), e.getRawMessage()
+                        + " (calibration samples " + (start + at) + ".." + (start + at + n - 1) + ")", e);
+            }
+        }
+        for (Observer o : own) o.endBatch(pass);
+        synchronized (progressLock) {
+            samplesDone += count;
+            progress.accept(samplesDone);
+        }
+    }
+
+    private static List<Tensor> slice(List<Tensor> batch, int at, int n) {
+        return batch.stream().map(t -> t.sliceBatch(at, at + n)).toList();
+    }
+}

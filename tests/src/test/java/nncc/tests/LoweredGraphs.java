@@ -1,0 +1,181 @@
+package nncc.tests;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.DoubleUnaryOperator;
+import nncc.ir.DType;
+import nncc.ir.FixedPoint;
+import nncc.ir.Graph;
+import nncc.ir.Node;
+import nncc.ir.QuantParams;
+import nncc.ir.Rounding;
+import nncc.ir.Shape;
+import nncc.ir.Tensor;
+import nncc.ir.TensorType;
+import nncc.ir.Value;
+import nncc.ir.op.LutFunction;
+import nncc.ir.op.Op;
+import nncc.ir.op.QAdd;
+import nncc.ir.op.QConv;
+import nncc.ir.op.QGemm;
+import nncc.ir.op.QLut;
+import nncc.ir.op.QMean;
+import nncc.ir.op.QMul;
+import nncc.ir.op.QSoftmax;
+import nncc.ir.op.Requantize;
+
+/**
+ * Builds lowered (integer) graphs by hand: seeded random int8 weights with per-channel scales and int32 biases,
+ * and every requantization number computed from the scales as TFLite's Prepare functions compute them
+ * (QuantizeMultiplier, the ADD left shift of 20, PreprocessSoftmaxScaling, lookup tables).
+ */
+final class LoweredGraphs {
+    static final Rounding R = Rounding.DOUBLE_ROUND;
+    final Graph g;
+    private final Random rnd;
+
+    LoweredGraphs(String name, long seed) {
+        g = new Graph(name);
+        rnd = new Random(seed);
+    }
+
+    Value input(String name, float scale, long zp, long... dims) {
+        Value v = new Value(name, new TensorType(DType.I8, Shape.of(dims), QuantParams.perTensor(scale, zp)));
+        g.addInput(v);
+        return v;
+    }
+
+    Value floatInput(String name, long... dims) {
+        Value v = new Value(name, TensorType.of(DType.F32, Shape.of(dims)));
+        g.addInput(v);
+        return v;
+    }
+
+    /** Appends a node with one output typed by the op's own inference, named {@code <name>_out}. */
+    Value node(String name, Op op, Value... in) {
+        TensorType t = op.inferTypes(List.of(in).stream().map(Value::type).toList()).get(0);
+        Value out = new Value(name + "_out", t);
+        g.addNode(new Node(name, op, List.of(in), List.of(out)));
+        return out;
+    }
+
+    void output(Value v) { g.addOutput(v); }
+
+    static QuantParams q(Value v) { return v.type().quant(); }
+
+    static FixedPoint.Multiplier multiplier(double real) { return FixedPoint.quantizeMultiplier(real, R); }
+
+    /** Per-channel int8 weights of {@code shape} (dim 0 = output channels), scales in [0.005, 0.02]. */
+    Value weights(String name, long... shape) {
+        int c = (int) shape[0];
+        long[] w = new long[Math.toIntExact(Shape.of(shape).numElements())];
+        for (int i = 0; i < w.length; i++) w[i] = rnd.nextInt(255) - 127;
+        float[] s = new float[c];
+        for (int i = 0; i < c; i++) s[i] = 0.005f + 0.015f * rnd.nextFloat();
+        return g.addConstant(name, Tensor.ofLongs(DType.I8, Shape.of(shape), w), QuantParams.perAxis(0, s, new long[c]));
+    }
+
+    Value bias(String name, int c) {
+        long[] b = new long[c];
+        for (int i = 0; i < c; i++) b[i] = rnd.nextInt(8001) - 4000;
+        return g.addConstant(name, Tensor.ofLongs(DType.I32, Shape.of(c), b));
+    }
+
+    /** An output scale that keeps a K-term dot product of random int8 operands mostly inside int8. */
+    static float outputScale(Value x, Value w, long k) {
+        double sw = 0;
+        for (float s : q(w).scales()) sw += s / q(w).count();
+        return (float) (q(x).scale(0) * sw * 60 * Math.sqrt(k));
+    }
+
+    private static List<List<Integer>> perChannel(Value x, Value w, float sy) {
+        List<Integer> m = new ArrayList<>(), s = new ArrayList<>();
+        for (float sw : q(w).scales()) {
+            FixedPoint.Multiplier mq = multiplier((double) q(x).scale(0) * sw / sy);
+            m.add(mq.multiplier());
+            s.add(mq.shift());
+        }
+        return List.of(m, s);
+    }
+
+    Value conv(String name, Value x, int outC, int k, int stride, int pad, long outZp, int actMin, int actMax) {
+        return conv(name, x, outC, k, stride, pad, 1, outZp, actMin, actMax);
+    }
+
+    /** A grouped convolution (depthwise when {@code group} equals the input channels). */
+    Value conv(String name, Value x, int outC, int k, int stride, int pad, int group, long outZp, int actMin, int actMax) {
+        long inC = x.type().shape().dim(1) / group;
+        Value w = weights(name + "_w", outC, inC, k, k);
+        Value b = bias(name + "_b", outC);
+        float sy = outputScale(x, w, inC * k * k);
+        List<List<Integer>> ms = perChannel(x, w, sy);
+        return node(name, new QConv(List.of(stride, stride), List.of(pad, pad, pad, pad), List.of(1, 1), group,
+                q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, actMin, actMax, R), x, w, b);
+    }
+
+    Value gemm(String name, Value x, int outN, long outZp, int actMin, int actMax) {
+        long k = x.type().shape().dim(1);
+        Value w = weights(name + "_w", outN, k);
+        Value b = bias(name + "_b", outN);
+        float sy = outputScale(x, w, k);
+        List<List<Integer>> ms = perChannel(x, w, sy);
+        return node(name, new QGemm(q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, actMin, actMax, R), x, w, b);
+    }
+
+    /** TFLite int8 ADD: both inputs rescaled to twice the larger input scale after a left shift of 20. */
+    Value add(String name, Value a, Value b, float outScale, long outZp) {
+        double sa = q(a).scale(0), sb = q(b).scale(0), twiceMax = 2 * Math.max(sa, sb);
+        FixedPoint.Multiplier ma = multiplier(sa / twiceMax), mb = multiplier(sb / twiceMax);
+        FixedPoint.Multiplier mo = multiplier(twiceMax / ((1 << 20) * (double) outScale));
+        return node(name, new QAdd(q(a).zeroPoint(0), q(b).zeroPoint(0), 20, ma.multiplier(), ma.shift(), mb.multiplier(),
+                mb.shift(), mo.multiplier(), mo.shift(), outZp, outScale, DType.I8, -128, 127, R), a, b);
+    }
+
+    Value mul(String name, Value a, Value b, float outScale, long outZp) {
+        FixedPoint.Multiplier m = multiplier((double) q(a).scale(0) * q(b).scale(0) / outScale);
+        return node(name, new QMul(q(a).zeroPoint(0), q(b).zeroPoint(0), m.multiplier(), m.shift(), outZp, outScale,
+                DType.I8, -128, 127, R), a, b);
+    }
+
+    Value requantize(String name, Value x, QuantParams to) {
+        FixedPoint.Multiplier m = multiplier((double) q(x).scale(0) / to.scale(0));
+        return node(name, new Requantize(q(x).zeroPoint(0), m.multiplier(), m.shift(), to.zeroPoint(0), to.scale(0),
+                DType.I8, R), x);
+    }
+
+    Value mean(String name, Value x, List<Integer> axes, boolean keepDims, float outScale, long outZp) {
+        long n = 1;
+        for (int a : axes) n *= x.type().shape().dim(a < 0 ? a + x.type().rank() : a);
+        FixedPoint.Multiplier m = multiplier(q(x).scale(0) / ((double) outScale * n));
+        return node(name, new QMean(axes, keepDims, q(x).zeroPoint(0), m.multiplier(), m.shift(), outZp, outScale,
+                DType.I8, R), x);
+    }
+
+    /** A table of {@code f} over every int8 input, quantized half away from zero to the output parameters. */
+    Value lut(String name, Value x, LutFunction fn, float alpha, float beta, DoubleUnaryOperator f, float outScale, long outZp) {
+        long[] table = new long[256];
+        for (int i = 0; i < 256; i++) {
+            double y = f.applyAsDouble(q(x).scale(0) * (double) (i - 128 - q(x).zeroPoint(0)));
+            table[i] = Math.clamp(FixedPoint.roundHalfAway(y / outScale) + outZp, -128, 127);
+        }
+        Value t = g.addConstant(name + "_table", Tensor.ofLongs(DType.I8, Shape.of(256), table));
+        return node(name, new QLut(fn, alpha, beta, DType.I8, outScale, outZp), x, t);
+    }
+
+    /** TFLite PreprocessSoftmaxScaling with beta 1 and 5 integer bits; output 1/256 with zero point -128. */
+    Value softmax(String name, Value x, int axis) {
+        double real = Math.min(q(x).scale(0) * (double) (1L << 26), (1L << 31) - 1.0);
+        FixedPoint.Multiplier m = multiplier(real);
+        double radius = 31.0 * (1L << 26) / Math.pow(2, m.shift());
+        int diffMin = -(int) Math.floor(radius);
+        return node(name, new QSoftmax(axis, m.multiplier(), m.shift(), diffMin, 1 / 256f, -128, DType.I8), x);
+    }
+
+    /** Seeded uniform int8 tensor. */
+    Tensor randomInt8(long... dims) {
+        long[] v = new long[Math.toIntExact(Shape.of(dims).numElements())];
+        for (int i = 0; i < v.length; i++) v[i] = rnd.nextInt(256) - 128;
+        return Tensor.ofLongs(DType.I8, Shape.of(dims), v);
+    }
+}
