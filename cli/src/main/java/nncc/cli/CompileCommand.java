@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import nncc.cli.report.QuantReportData;
 import nncc.ir.Graph;
 import nncc.ir.text.IrPrinter;
 import nncc.onnx.export.QdqExporter;
@@ -35,6 +36,8 @@ final class CompileCommand implements Callable<Integer> {
 
     @Mixin QuantOptions quant;
 
+    @Mixin ReportOptions report;
+
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR", description = "Output folder (created; must be empty if it exists).")
     Path outDir;
 
@@ -51,14 +54,21 @@ final class CompileCommand implements Callable<Integer> {
             throw new CliException("unknown --target '" + target + "' (cpu, onnx, tpu, hls, java)");
         }
         checkOutDir();
+        // ONNX's QuantizeLinear rounds once (half to even) from the exact real product: the QDQ model's integer
+        // reference uses single rounding so ONNX Runtime and nncc agree; the IR states the choice either way
+        if (t.equals("onnx")) quant.defaultRounding = "single";
+        QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
         boolean quantize = quant.scheme != null || quant.calib != null;
         Graph out = g;
         QuantizeFlow.Outcome r = null;
         if (quantize) {
-            r = QuantizeFlow.run(g, quant, threads, false);
+            r = QuantizeFlow.run(g, quant, threads, report.report != null);
             out = r.quantized();
+        } else if (report.measures()) {
+            throw new CliException("--report and --eval-data measure quantization: give --scheme or --calib");
         }
+        QuantReportData measured = r != null && report.measures() ? QuantReporting.measure(model, g, quant, report, r, eval, threads) : null;
         Map<String, byte[]> files = new LinkedHashMap<>();
         if (t.equals("onnx")) {
             if (r == null || (r.scheme() != QuantizationPipeline.Scheme.INT8))
@@ -68,7 +78,8 @@ final class CompileCommand implements Callable<Integer> {
         files.put("model.nnir", IrPrinter.print(out).getBytes(StandardCharsets.UTF_8));
         files.put("io.json", IoJson.of(out).getBytes(StandardCharsets.UTF_8));
         writeAll(files);
-        if (r != null) QuantizeCommand.printSummary(spec.commandLine().getOut(), model, r);
+        if (report.report != null) QuantReporting.write(report.report, measured);
+        if (r != null) QuantizeCommand.printSummary(spec.commandLine().getOut(), model, r, measured, report.report);
         spec.commandLine().getOut().printf("wrote %s: %s%n", outDir, String.join(", ", files.keySet()));
         spec.commandLine().getOut().flush();
         return 0;

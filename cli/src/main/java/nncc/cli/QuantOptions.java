@@ -34,12 +34,20 @@ final class QuantOptions {
     @Option(names = "--exclude", split = ",", paramLabel = "NODE", description = "Nodes kept in float (quantize/dequantize at their edges).")
     List<String> exclude = new ArrayList<>();
 
-    @Option(names = "--rounding", defaultValue = "double", paramLabel = "R",
-            description = "Requantization rounding: double (gemmlowp/TFLite reference, default) or single (TFLITE_SINGLE_ROUNDING).")
+    @Option(names = "--rounding", paramLabel = "R",
+            description = "Requantization rounding: double (gemmlowp/TFLite reference; the default) or single (TFLITE_SINGLE_ROUNDING; "
+                    + "the default of compile --target onnx, whose QuantizeLinear rounds once).")
     String rounding;
+
+    /** The rounding when --rounding is not given (compile targets may prefer their own). */
+    String defaultRounding = "double";
 
     @Option(names = "--float-io", description = "Keep float model inputs and outputs (quantize/dequantize inside the model).")
     boolean floatIo;
+
+    @Option(names = "--bias-correction", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Correct each layer's bias for the mean shift its weight rounding causes, measured on the calibration data (int8, int16x8; default: on).")
+    boolean biasCorrection;
 
     @Option(names = "--calib-batch", defaultValue = "32", paramLabel = "N", description = "Calibration batch size (default: ${DEFAULT-VALUE}).")
     int calibBatch;
@@ -70,10 +78,11 @@ final class QuantOptions {
     ObserverKind observerKind() { return ObserverKind.parse(observer); }
 
     QuantizationPipeline.Options pipelineOptions() {
-        Rounding r = switch (rounding.toLowerCase()) {
+        String given = rounding != null ? rounding : defaultRounding;
+        Rounding r = switch (given.toLowerCase()) {
             case "double", "double-round" -> Rounding.DOUBLE_ROUND;
             case "single", "single-round" -> Rounding.SINGLE_ROUND;
-            default -> throw new CliException("--rounding must be double or single, got '" + rounding + "'");
+            default -> throw new CliException("--rounding must be double or single, got '" + given + "'");
         };
         return new QuantizationPipeline.Options(weightBits, perTensor, new LinkedHashSet<>(exclude), r, floatIo);
     }

@@ -6,6 +6,8 @@ import java.util.concurrent.Callable;
 import nncc.ir.Graph;
 import nncc.ir.GraphStats;
 import nncc.ir.text.IrPrinter;
+import nncc.cli.report.MarkdownSummary;
+import nncc.cli.report.QuantReportData;
 import nncc.passes.PassManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +25,8 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Mixin QuantOptions quant;
 
+    @Mixin ReportOptions report;
+
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.nnir", description = "Where to write the quantized text IR.")
     Path output;
 
@@ -32,15 +36,18 @@ final class QuantizeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override public Integer call() {
+        QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
-        QuantizeFlow.Outcome r = QuantizeFlow.run(g, quant, threads, false);
+        QuantizeFlow.Outcome r = QuantizeFlow.run(g, quant, threads, report.report != null);
+        QuantReportData measured = report.measures() ? QuantReporting.measure(model, g, quant, report, r, eval, threads) : null;
         Outputs.writeText(output, IrPrinter.print(r.quantized()));
-        printSummary(spec.commandLine().getOut(), model, r);
+        if (report.report != null) QuantReporting.write(report.report, measured);
+        printSummary(spec.commandLine().getOut(), model, r, measured, report.report);
         return 0;
     }
 
-    /** A Markdown summary of what quantization did. */
-    static void printSummary(PrintWriter out, Path model, QuantizeFlow.Outcome r) {
+    /** A Markdown summary of what quantization did, with what was measured ({@code measured} may be null). */
+    static void printSummary(PrintWriter out, Path model, QuantizeFlow.Outcome r, QuantReportData measured, Path reportFile) {
         GraphStats before = GraphStats.of(r.prepared()), after = GraphStats.of(r.quantized());
         out.printf("## nncc quantize: %s -> %s%n%n", model.getFileName(), r.scheme().text());
         out.println("| | float | " + r.scheme().text() + " |");
@@ -50,11 +57,14 @@ final class QuantizeCommand implements Callable<Integer> {
         out.printf("| nodes | %d | %d |%n", r.prepared().nodes().size(), r.quantized().nodes().size());
         if (r.calibration() != null)
             out.printf("| calibration | %d samples, %s observer | |%n", r.calibration().samples(), r.calibration().observer().text());
+        if (measured != null) MarkdownSummary.tableRows(out, measured);
         out.println();
+        if (measured != null) MarkdownSummary.worstLayers(out, measured);
         for (PassManager.Step s : r.steps())
             s.result().statistics().forEach((k, v) -> {
                 if (k.startsWith("kept in float")) out.printf("- %s: %d%n", k, v);
             });
+        if (reportFile != null) out.printf("- report: %s%n", reportFile);
         out.flush();
     }
 }

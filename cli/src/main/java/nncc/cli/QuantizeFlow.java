@@ -13,6 +13,7 @@ import nncc.passes.Stage;
 import nncc.passes.calib.CalibratePass;
 import nncc.passes.calib.CalibrationData;
 import nncc.passes.calib.CalibrationResult;
+import nncc.passes.quant.CorrectBiasPass;
 import nncc.passes.quant.QuantizationPipeline;
 
 /**
@@ -26,7 +27,11 @@ final class QuantizeFlow {
 
     private QuantizeFlow() {}
 
-    static Outcome run(Graph model, QuantOptions o, int threads, boolean histograms) {
+    /**
+     * Quantizes {@code model}. With {@code forReport}, calibration also builds the per-value histograms a report
+     * draws, and schemes that do not calibrate accept calibration data (the report measures errors on it).
+     */
+    static Outcome run(Graph model, QuantOptions o, int threads, boolean forReport) {
         QuantizationPipeline.Scheme scheme = o.scheme();
         QuantizationPipeline.Options pipelineOptions = o.pipelineOptions();
         PrintWriter quiet = new PrintWriter(Writer.nullWriter());
@@ -40,17 +45,22 @@ final class QuantizeFlow {
                 throw new CliException("the " + scheme.text() + " scheme needs calibration data: give --calib C.npy or --calib IMAGE_DIR");
             CalibrationData data = CalibrationData.open(prepared, o.calib, o.preprocess());
             data.requireFits(prepared);
+            if (o.biasCorrection) {
+                CorrectBiasPass correct = new CorrectBiasPass(new CorrectBiasPass.Options(data, pipelineOptions.weightBits(),
+                        pipelineOptions.perTensor(), 1024, o.calibBatch));
+                steps.addAll(new PassManager(List.of(correct), PassManager.Options.defaults(), quiet).run(prepared, Stage.BN_FOLDED));
+            }
             DType act = scheme == QuantizationPipeline.Scheme.INT8 ? DType.I8 : DType.I16;
             CalibratePass.Options copts = CalibratePass.Options.of(data, o.observerKind()).withPercentile(o.percentile)
-                    .withActivationType(act).withBatchSize(o.calibBatch).withThreads(threads).withHistograms(histograms);
+                    .withActivationType(act).withBatchSize(o.calibBatch).withThreads(threads).withHistograms(forReport);
             calibrated = prepared.copy();
             try (Progress bar = Progress.start("calibrate", copts.progressTotal(), "img")) {
                 CalibratePass pass = new CalibratePass(copts.withProgress(bar::step));
                 steps.addAll(new PassManager(List.of(pass), PassManager.Options.defaults(), quiet).run(calibrated, Stage.BN_FOLDED));
                 calibration = pass.result();
             }
-        } else if (o.calib != null) {
-            throw new CliException("the " + scheme.text() + " scheme takes no calibration data (--calib is for int8 and int16x8)");
+        } else if (o.calib != null && !forReport) {
+            throw new CliException("the " + scheme.text() + " scheme takes no calibration data (--calib is for int8 and int16x8, or for --report)");
         }
         for (String n : pipelineOptions.exclude())
             if (prepared.nodes().stream().noneMatch(x -> x.name().equals(n)))

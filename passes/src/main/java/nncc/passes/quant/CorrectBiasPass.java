@@ -1,0 +1,124 @@
+package nncc.passes.quant;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import nncc.cpu.Interpreter;
+import nncc.ir.Graph;
+import nncc.ir.Node;
+import nncc.ir.Shape;
+import nncc.ir.Tensor;
+import nncc.ir.Value;
+import nncc.ir.op.Conv;
+import nncc.ir.op.Gemm;
+import nncc.passes.Pass;
+import nncc.passes.PassResult;
+import nncc.passes.Stage;
+import nncc.passes.calib.CalibrationData;
+
+/**
+ * Bias correction for weight quantization (Nagel et al., "Data-Free Quantization", 2019, in its empirical form):
+ * rounding the weights shifts each output channel's mean by {@code (W_q - W) . E[x]}. This pass measures the
+ * expected input patch of every Conv and Gemm on the calibration data with the float model, quantizes the
+ * weights exactly as {@link LowerToIntegerPass} will (same {@link WeightQuantizer}), and subtracts the shift
+ * from the float bias, so the integer layer's outputs are unbiased. Conv patches are averaged per (channel,
+ * kernel offset) over all output positions with zero padding, so border effects are exact.
+ *
+ * <pre>{@code
+ * before: node @fc = Gemm {alpha = 1.0, beta = 1.0, transA = false, transB = true} (%x, %w, %b) -> (%y : f32[?N,10])
+ * after:  the same node reading %b.corrected, where b' = b - (W_q - W) . E[x]
+ * }</pre>
+ */
+public final class CorrectBiasPass implements Pass {
+    public static final String NAME = "correct-bias";
+
+    /** Calibration inputs, the weight quantization the lowering will use, and how many samples to average. */
+    public record Options(CalibrationData data, int weightBits, boolean perTensor, int maxSamples, int batchSize) {
+        public Options {
+            if (weightBits < 2 || weightBits > 8) throw new IllegalArgumentException("weight bits must be in 2..8, got " + weightBits);
+            if (maxSamples < 1 || batchSize < 1) throw new IllegalArgumentException("sample counts must be positive");
+        }
+    }
+
+    private final Options options;
+
+    public CorrectBiasPass(Options options) { this.options = options; }
+
+    @Override public String name() { return NAME; }
+
+    @Override public Stage requires() { return Stage.BN_FOLDED; }
+
+    /** One layer to correct: its node, the weights as [M, C/g, k...] (Gemm: [M, K]) and its conv geometry. */
+    private record Layer(Node node, Tensor weights, Conv conv, PatchMeans means) {}
+
+    @Override public PassResult run(Graph g) {
+        PassResult.Stats stats = new PassResult.Stats().declare("layers corrected", "samples");
+        List<Layer> layers = new ArrayList<>();
+        for (Node n : g.nodes()) {
+            if (!(n.op() instanceof Conv || n.op() instanceof Gemm)) continue;
+            Tensor w = g.constantData(n.input(1));
+            if (w == null || (n.inputs().size() > 2 && g.constantData(n.input(2)) == null)) continue;
+            if (n.op() instanceof Conv c && w.shape().rank() == 4) {
+                layers.add(new Layer(n, w, c, new PatchMeans(n.input(0).type().shape(), w.shape(), c)));
+            } else if (n.op() instanceof Gemm gm && gm.alpha() == 1f && gm.beta() == 1f && !gm.transA() && w.shape().rank() == 2) {
+                Tensor wmk = gm.transB() ? w : WeightQuantizer.transpose2d(w);
+                layers.add(new Layer(n, wmk, null, new PatchMeans(wmk.shape().dim(1))));
+            }
+        }
+        if (layers.isEmpty()) return stats.result();
+        Map<String, List<Layer>> byInput = new HashMap<>();
+        for (Layer l : layers) byInput.computeIfAbsent(l.node().input(0).name(), k -> new ArrayList<>()).add(l);
+        Interpreter interpreter = new Interpreter(g);
+        int total = Math.min(options.maxSamples(), options.data().sampleCount());
+        for (int start = 0; start < total; start += options.batchSize()) {
+            int count = Math.min(options.batchSize(), total - start);
+            List<Tensor> batch = options.data().batch(start, count);
+            for (int i = 0; i < g.inputs().size(); i++) accumulate(byInput.get(g.inputs().get(i).name()), batch.get(i));
+            interpreter.run(batch, (node, outs) -> {
+                for (int o = 0; o < outs.size(); o++) accumulate(byInput.get(node.outputs().get(o).name()), outs.get(o));
+            });
+            stats.add("samples", count);
+        }
+        for (Layer l : layers) {
+            float[] delta = shift(l);
+            Node n = l.node();
+            long channels = l.weights().shape().dim(0);
+            float[] bias = n.inputs().size() > 2 ? g.constantData(n.input(2)).toFloats() : new float[(int) channels];
+            for (int m = 0; m < bias.length; m++) bias[m] -= delta[m];
+            String name = g.freshName((n.inputs().size() > 2 ? n.input(2).name() : n.name() + ".bias") + ".corrected");
+            Value b = g.addConstant(name, Tensor.ofFloats(Shape.of(channels), bias));
+            List<Value> in = new ArrayList<>(n.inputs());
+            if (in.size() > 2) in.set(2, b); else in.add(b);
+            g.replaceNode(n, List.of(n.withInputs(in)));
+            stats.inc("layers corrected");
+        }
+        g.removeUnusedConstants();
+        return stats.result();
+    }
+
+    private static void accumulate(List<Layer> readers, Tensor x) {
+        if (readers == null) return;
+        float[] v = x.toFloats();
+        for (Layer l : readers) l.means().add(v, x.shape());
+    }
+
+    /** {@code (W_q - W) . E[patch]} per output channel. */
+    private float[] shift(Layer l) {
+        WeightQuantizer.Weights q = WeightQuantizer.symmetric(l.weights(), options.weightBits(), !options.perTensor());
+        float[] w = l.weights().toFloats();
+        long[] codes = q.data().toLongs();
+        int m = (int) l.weights().shape().dim(0), per = w.length / m;
+        double[] mean = l.means().mean();
+        int groups = l.conv() == null ? 1 : l.conv().group();
+        int perGroupOut = m / groups;
+        float[] delta = new float[m];
+        for (int c = 0; c < m; c++) {
+            int offset = l.conv() == null ? 0 : (c / perGroupOut) * per;
+            double s = 0;
+            for (int i = 0; i < per; i++) s += (codes[c * per + i] * (double) q.scale(c) - w[c * per + i]) * mean[offset + i];
+            delta[c] = (float) s;
+        }
+        return delta;
+    }
+}
