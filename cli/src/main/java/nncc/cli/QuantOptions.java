@@ -49,6 +49,11 @@ final class QuantOptions {
             description = "Correct each layer's bias for the mean shift its weight rounding causes, measured on the calibration data (int8, int16x8; default: on).")
     boolean biasCorrection;
 
+    @Option(names = "--adaptive-rounding",
+            description = "Choose each weight's rounding direction to minimize the layer's output error on the calibration data "
+                    + "(greedy AdaRound; slower; int8, int16x8).")
+    boolean adaptiveRounding;
+
     @Option(names = "--calib-batch", defaultValue = "32", paramLabel = "N", description = "Calibration batch size (default: ${DEFAULT-VALUE}).")
     int calibBatch;
 

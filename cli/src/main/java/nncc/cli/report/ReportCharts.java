@@ -137,7 +137,8 @@ final class ReportCharts {
             markObserved(plot, l.observed().max(), h, "seen max", RectangleAnchor.BOTTOM_LEFT, TextAnchor.BOTTOM_RIGHT);
         }
         String sub = String.format(Locale.ROOT, "%s  ·  scale %s  ·  zp %d%s", l.quantOp(), num(l.quant().scale(0)), l.quant().zeroPoint(0),
-                h.below() + h.above() > 0 ? String.format(Locale.ROOT, "  ·  clipped %s", percent((double) (h.below() + h.above()) / h.total())) : "");
+                h.below() + h.above() > 0 ? String.format(Locale.ROOT, "  ·  clipped %s of the values seen in %s",
+                        percent((double) (h.below() + h.above()) / h.total()), Fmt.range(l.observed())) : "");
         return svg(chart(plot, l.displayName(), sub), 560, 250, id);
     }
 

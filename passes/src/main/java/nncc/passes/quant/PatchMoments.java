@@ -1,0 +1,112 @@
+package nncc.passes.quant;
+
+import java.util.List;
+import nncc.ir.Shape;
+import nncc.ir.op.Conv;
+
+/**
+ * Running first and second moments of a layer's input patches, per group: for a Gemm the input rows; for a 2-D
+ * Conv the im2col column of every output position (zero padding included). Used by {@link CorrectBiasPass}
+ * for bias correction (the mean) and adaptive weight rounding (the covariance).
+ */
+final class PatchMoments {
+    private final Conv conv;
+    private final int kh;
+    private final int kw;
+    private final int groups;
+    private final int perGroup; // patch length of one group
+    private final double[] sums; // [group][perGroup]
+    private final double[] products; // [group][perGroup][perGroup], upper triangle used
+    private final boolean second;
+    private long count;
+
+    PatchMoments(long k, boolean second) {
+        this.conv = null;
+        this.kh = 1;
+        this.kw = 1;
+        this.groups = 1;
+        this.perGroup = Math.toIntExact(k);
+        this.second = second;
+        this.sums = new double[perGroup];
+        this.products = second ? new double[perGroup * perGroup] : null;
+    }
+
+    PatchMoments(Shape x, Shape w, Conv conv, boolean second) {
+        this.conv = conv;
+        this.kh = (int) w.dim(2);
+        this.kw = (int) w.dim(3);
+        this.groups = conv.group();
+        this.perGroup = Math.toIntExact(w.dim(1) * kh * kw);
+        this.second = second;
+        this.sums = new double[groups * perGroup];
+        this.products = second ? new double[groups * perGroup * perGroup] : null;
+    }
+
+    int groups() { return groups; }
+
+    int patchLength() { return perGroup; }
+
+    void add(float[] v, Shape shape) {
+        if (conv == null) {
+            int k = perGroup, n = v.length / k;
+            for (int r = 0; r < n; r++) accumulate(0, v, r * k, null);
+            return;
+        }
+        int n = (int) shape.dim(0), c = (int) shape.dim(1), h = (int) shape.dim(2), w = (int) shape.dim(3);
+        List<Integer> s = conv.strides(), p = conv.pads(), d = conv.dilations();
+        int oh = (h + p.get(0) + p.get(2) - ((kh - 1) * d.get(0) + 1)) / s.get(0) + 1;
+        int ow = (w + p.get(1) + p.get(3) - ((kw - 1) * d.get(1) + 1)) / s.get(1) + 1;
+        int cg = c / groups;
+        double[] patch = new double[perGroup];
+        for (int b = 0; b < n; b++)
+            for (int g = 0; g < groups; g++)
+                for (int y = 0; y < oh; y++)
+                    for (int x = 0; x < ow; x++) {
+                        int k = 0;
+                        for (int ch = g * cg; ch < (g + 1) * cg; ch++) {
+                            int base = (b * c + ch) * h * w;
+                            for (int i = 0; i < kh; i++) {
+                                int iy = y * s.get(0) - p.get(0) + i * d.get(0);
+                                for (int j = 0; j < kw; j++, k++) {
+                                    int ix = x * s.get(1) - p.get(1) + j * d.get(1);
+                                    patch[k] = iy < 0 || iy >= h || ix < 0 || ix >= w ? 0 : v[base + iy * w + ix];
+                                }
+                            }
+                        }
+                        accumulate(g, null, 0, patch);
+                    }
+        count += (long) n * oh * ow;
+    }
+
+    private void accumulate(int g, float[] row, int off, double[] patch) {
+        int k = perGroup, sBase = g * k, pBase = g * k * k;
+        for (int i = 0; i < k; i++) {
+            double xi = row != null ? row[off + i] : patch[i];
+            sums[sBase + i] += xi;
+            if (!second || xi == 0) continue;
+            int r = pBase + i * k;
+            for (int j = i; j < k; j++) products[r + j] += xi * (row != null ? row[off + j] : patch[j]);
+        }
+        if (conv == null) count++;
+    }
+
+    /** The mean patch of group {@code g}. */
+    double[] mean(int g) {
+        double[] m = new double[perGroup];
+        for (int i = 0; i < perGroup; i++) m[i] = count == 0 ? 0 : sums[g * perGroup + i] / count;
+        return m;
+    }
+
+    /** The patch covariance of group {@code g} (symmetric, full). */
+    double[] covariance(int g) {
+        int k = perGroup;
+        double[] m = mean(g), c = new double[k * k];
+        for (int i = 0; i < k; i++)
+            for (int j = i; j < k; j++) {
+                double v = (count == 0 ? 0 : products[g * k * k + i * k + j] / count) - m[i] * m[j];
+                c[i * k + j] = v;
+                c[j * k + i] = v;
+            }
+        return c;
+    }
+}
