@@ -101,6 +101,7 @@ final class CompileCommand implements Callable<Integer> {
         Path abs = outDir.toAbsolutePath();
         Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + "-");
         try {
+            Outputs.readableByAll(tmp, true);
             for (Map.Entry<String, byte[]> e : files.entrySet()) Files.write(tmp.resolve(e.getKey()), e.getValue());
             if (!Files.exists(abs)) {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);

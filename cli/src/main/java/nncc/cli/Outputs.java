@@ -12,6 +12,19 @@ import nncc.ir.io.Npy;
 final class Outputs {
     private Outputs() {}
 
+    /**
+     * Gives a file made by createTempFile/createTempDirectory (owner-only) the usual permissions of a new file
+     * (rw-r--r--) or folder (rwxr-xr-x), where the file system has POSIX permissions.
+     */
+    static void readableByAll(Path p, boolean directory) {
+        try {
+            java.nio.file.Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    directory ? "rwxr-xr-x" : "rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException ignored) {
+            // not a POSIX file system: keep its defaults
+        }
+    }
+
     static void writeText(Path file, String text) { writeBytes(file, text.getBytes(StandardCharsets.UTF_8)); }
 
     static void writeNpy(Path file, Tensor t) { writeBytes(file, Npy.toBytes(t)); }
@@ -24,6 +37,7 @@ final class Outputs {
         try {
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + "-", ".tmp");
             Files.write(tmp, bytes);
+            readableByAll(tmp, false);
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             try { if (tmp != null) Files.deleteIfExists(tmp); } catch (IOException ignored) { }
