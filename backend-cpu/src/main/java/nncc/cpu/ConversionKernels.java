@@ -38,9 +38,7 @@ final class ConversionKernels {
 
     /** {@code v} rounded half away from zero, plus the zero point, saturated to {@code t}; NaN gives the zero point. */
     static long quantizeValue(double v, long zp, DType t) {
-        if (Double.isNaN(v)) v = 0;
-        v = Math.max(-0x1p62, Math.min(0x1p62, v));
-        return IntegerMath.saturate(t, FixedPoint.roundHalfAway(v) + zp);
+        return FixedPoint.quantizeScaled(v, zp, t);
     }
 
     /** TFLite Dequantize: {@code float(scale * (q - zp))}, the product in double and rounded once to float32. */

@@ -84,6 +84,18 @@ public final class FixedPoint {
         return (int) (r >> totalShift);
     }
 
+    /**
+     * The integer code of an already scaled real value {@code q = x / scale} (the caller divides in the precision
+     * its op defines: float32 for TFLite's QUANTIZE): {@code saturate(roundHalfAway(q) + zeroPoint)} into {@code t};
+     * NaN gives the zero point, infinities saturate.
+     */
+    public static long quantizeScaled(double q, long zeroPoint, DType t) {
+        if (Double.isNaN(q)) return zeroPoint;
+        double bounded = Math.max(-0x1p62, Math.min(0x1p62, q));
+        long code = roundHalfAway(bounded) + zeroPoint;
+        return Math.max(t.minValue(), Math.min(t.maxValue(), code));
+    }
+
     /** Clamps to [lo, hi]. */
     public static int clamp(int v, int lo, int hi) { return v < lo ? lo : Math.min(v, hi); }
 }

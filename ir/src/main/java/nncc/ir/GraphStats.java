@@ -5,15 +5,19 @@ import java.util.TreeMap;
 import nncc.ir.op.Conv;
 import nncc.ir.op.ConvInteger;
 import nncc.ir.op.ConvTranspose;
+import nncc.ir.op.DynamicQuantConv;
+import nncc.ir.op.DynamicQuantGemm;
 import nncc.ir.op.Gemm;
 import nncc.ir.op.MatMul;
 import nncc.ir.op.MatMulInteger;
+import nncc.ir.op.QConv;
+import nncc.ir.op.QGemm;
 import nncc.ir.op.QLinearConv;
 import nncc.ir.op.QLinearMatMul;
 
 /**
  * Size and cost figures of a graph: op counts, parameter count and bytes, multiply-accumulates per sample
- * (symbolic dims counted as 1).
+ * (symbolic dims counted as 1), of float and lowered integer ops alike.
  */
 public record GraphStats(Map<String, Integer> opCounts, long parameters, long parameterBytes, long macs) {
 
@@ -43,6 +47,10 @@ public record GraphStats(Map<String, Integer> opCounts, long parameters, long pa
             case Conv c -> elements(n.output()) * elements(n.input(1)) / n.input(1).type().shape().dim(0);
             case ConvInteger c -> elements(n.output()) * elements(n.input(1)) / n.input(1).type().shape().dim(0);
             case QLinearConv c -> elements(n.output()) * elements(n.input(3)) / n.input(3).type().shape().dim(0);
+            case QConv c -> elements(n.output()) * elements(n.input(1)) / n.input(1).type().shape().dim(0);
+            case DynamicQuantConv c -> elements(n.output()) * elements(n.input(1)) / n.input(1).type().shape().dim(0);
+            case QGemm g -> elements(n.output()) * n.input(1).type().shape().dim(1);
+            case DynamicQuantGemm g -> elements(n.output()) * n.input(1).type().shape().dim(1);
             case ConvTranspose c -> elements(n.input(0)) * elements(n.input(1)) / n.input(1).type().shape().dim(0);
             case Gemm gm -> {
                 Shape a = n.input(0).type().shape();

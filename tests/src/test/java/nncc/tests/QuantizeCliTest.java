@@ -88,7 +88,7 @@ class QuantizeCliTest {
         long zp = in.type().quant().zeroPoint(0);
         float[] v = x.toFloats();
         long[] codes = new long[v.length];
-        for (int i = 0; i < v.length; i++) codes[i] = Math.max(-128, Math.min(127, nncc.ir.FixedPoint.roundHalfAway(v[i] / s) + zp));
+        for (int i = 0; i < v.length; i++) codes[i] = nncc.ir.FixedPoint.quantizeScaled(v[i] / s, zp, DType.I8);
         Npy.write(xq, Tensor.ofLongs(DType.I8, x.shape(), codes));
         CliTest.Result raw = nncc("run", dir.resolve("model.nnir").toString(), "--raw", "--input", xq.toString(), "--output", yq.toString());
         assertEquals(0, raw.code(), raw.err());
@@ -155,7 +155,7 @@ class QuantizeCliTest {
             float[] v = x.toFloats();
             long[] q = new long[v.length];
             for (int i = 0; i < v.length; i++)
-                q[i] = Math.max(in.type().dtype().minValue(), Math.min(in.type().dtype().maxValue(), nncc.ir.FixedPoint.roundHalfAway(v[i] / s) + zp));
+                q[i] = nncc.ir.FixedPoint.quantizeScaled(v[i] / s, zp, in.type().dtype());
             return Tensor.ofLongs(in.type().dtype(), x.shape(), q);
         }
     }

@@ -44,11 +44,7 @@ final class QuantNumbers {
 
     /** {@code saturate(roundHalfAway(v / scale) + zp)} on the grid of {@code t}. */
     static long quantize(double v, float scale, long zp, DType t) {
-        double q = v / scale;
-        if (Double.isNaN(q)) return zp;
-        if (q > 1e18) return t.maxValue();
-        if (q < -1e18) return t.minValue();
-        return saturate(FixedPoint.roundHalfAway(q) + zp, t);
+        return FixedPoint.quantizeScaled(v / scale, zp, t);
     }
 
     static long saturate(long v, DType t) {

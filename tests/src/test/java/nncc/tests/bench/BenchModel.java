@@ -27,9 +27,9 @@ import nncc.passes.quant.QuantizationPipeline;
 
 /**
  * One benchmarked model in the four forms the benchmark runs: the float ONNX file (for ONNX Runtime), nncc's
- * prepared float graph (BatchNorm folded, activations fused: what nncc runs in float), the int8 graph made as
- * {@code nncc quantize --scheme int8} makes it (prepare, min/max calibration, int8 lowering with an integer
- * interface) and that graph's QDQ ONNX exports.
+ * prepared float graph (BatchNorm folded, activations fused: what nncc runs in float), the int8 graph (prepare,
+ * min/max calibration, {@code QuantizationPipeline} int8 with default options: double rounding, an integer
+ * interface; no bias correction, which changes bias values only, not the work) and that graph's QDQ ONNX exports.
  */
 record BenchModel(String name, byte[] floatOnnx, Graph prepared, Graph int8, byte[] qdqInt8, byte[] qdqUint8) {
 

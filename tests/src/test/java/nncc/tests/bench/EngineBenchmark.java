@@ -116,9 +116,12 @@ public final class EngineBenchmark {
                 Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter));
         b.append(String.format(Locale.ROOT, "images/s: median of %d rounds of %.2f s after %.1f s warmup per measurement; "
                 + "inputs: the first images of examples/fashion_mnist/sample.npy. nncc float runs the prepared graph (BatchNorm "
-                + "folded, activations fused); nncc int8 is `nncc quantize --scheme int8` (min/max calibration on calib.npy, "
-                + "integer input); ORT QDQ runs its QDQ export (float input quantized inside the model) with int8 activations "
-                + "as they are and written as uint8. Agreement: ORT's output vs nncc's int8 output on the output grid.%n%n",
+                + "folded, activations fused); nncc int8 is the prepared graph calibrated (min/max, calib.npy) and lowered by "
+                + "QuantizationPipeline int8 with default options (double rounding, integer input; no bias correction, which "
+                + "changes bias values only); ORT QDQ runs the QDQ export of that same int8 graph (float input quantized inside "
+                + "the model) with int8 activations as they are and written as uint8. Agreement: ORT's output vs nncc's int8 "
+                + "output on the output grid, for the timed batch (double rounding differs from ORT's float requantization "
+                + "by an LSB here and there, which a deep model accumulates; `nncc compile --target onnx` uses single rounding).%n%n",
                 ROUNDS, seconds / ROUNDS, warmup));
         for (String m : models) b.append(m).append('\n');
         b.append('\n');
