@@ -94,6 +94,19 @@ class QuantizeCliTest {
         assertEquals(0, raw.code(), raw.err());
         Tensor rawOut = Npy.read(yq);
         assertEquals(DType.I8, rawOut.dtype());
+        // --trace writes every intermediate tensor as computed (int8) and dequantized
+        Path trace = Files.createDirectory(tmp.resolve("trace"));
+        Path one = tmp.resolve("one.npy");
+        Npy.write(one, x.sliceBatch(0, 1));
+        assertEquals(0, nncc("run", dir.resolve("model.nnir").toString(), "--input", one.toString(), "--output", tmp.resolve("y1.npy").toString(),
+                "--trace", trace.toString()).code());
+        try (var files = Files.list(trace)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(g.nodes().size(), names.stream().filter(n -> !n.endsWith(".dequant.npy")).count(), names.toString());
+            assertEquals(g.nodes().size(), names.stream().filter(n -> n.endsWith(".dequant.npy")).count(), names.toString());
+            Path first = trace.resolve(names.stream().filter(n -> !n.endsWith(".dequant.npy")).findFirst().orElseThrow());
+            assertEquals(DType.I8, Npy.read(first).dtype());
+        }
         Value out = g.outputs().get(0);
         float[] deq = Npy.read(yf).toFloats();
         long[] ints = rawOut.toLongs();
