@@ -76,7 +76,8 @@ final class CompileCommand implements Callable<Integer> {
             files.put("model.onnx", QdqExporter.export(out));
         }
         files.put("model.nnir", IrPrinter.print(out).getBytes(StandardCharsets.UTF_8));
-        files.put("io.json", IoJson.of(out).getBytes(StandardCharsets.UTF_8));
+        // io.json describes the artifact's own edges: the QDQ model takes and gives float tensors
+        files.put("io.json", (t.equals("onnx") ? IoJson.withFloatEdges(out) : IoJson.of(out)).getBytes(StandardCharsets.UTF_8));
         writeAll(files);
         if (report.report != null) QuantReporting.write(report.report, measured);
         if (r != null) QuantizeCommand.printSummary(spec.commandLine().getOut(), model, r, measured, report.report);

@@ -17,7 +17,22 @@ final class IoJson {
     private IoJson() {}
 
     static String of(Graph g) {
-        return "{\n  \"inputs\": " + list(g.inputs()) + ",\n  \"outputs\": " + list(g.outputs()) + "\n}\n";
+        return of(g.inputs(), g.outputs());
+    }
+
+    /**
+     * For an artifact whose edges are float although the graph's are integer (the QDQ ONNX export quantizes its
+     * float inputs and dequantizes its outputs inside the model): every edge as float32, scale and zero point null.
+     */
+    static String withFloatEdges(Graph g) {
+        java.util.function.UnaryOperator<List<Value>> floats = vs -> vs.stream()
+                .map(v -> v.withType(nncc.ir.TensorType.of(v.type().dtype().isFloat() ? v.type().dtype() : nncc.ir.DType.F32, v.type().shape())))
+                .toList();
+        return of(floats.apply(g.inputs()), floats.apply(g.outputs()));
+    }
+
+    private static String of(List<Value> inputs, List<Value> outputs) {
+        return "{\n  \"inputs\": " + list(inputs) + ",\n  \"outputs\": " + list(outputs) + "\n}\n";
     }
 
     private static String list(List<Value> vs) {

@@ -121,6 +121,8 @@ class QuantizeCliTest {
         CliTest.Result r = nncc("compile", model(name).toString(), "--target", "onnx", "--calib", CALIB.toString(), "-o", dir.toString());
         assertEquals(0, r.code(), r.err());
         Graph g = IrParser.parse(dir.resolve("model.nnir"));
+        String io = Files.readString(dir.resolve("io.json"));
+        assertTrue(io.contains("\"dtype\": \"float32\"") && io.contains("\"scale\": null") && !io.contains("int8"), io);
         Tensor x = Npy.read(TestPaths.example().resolve("sample.npy"));
         Tensor xq = Quantized.input(g, x);
         Tensor ours = new Interpreter(g).run(List.of(xq)).get(0);
