@@ -41,8 +41,29 @@ public final class Npy {
         return parse(all, file.toString());
     }
 
+    /** The header of a .npy file: element type, shape and where the data starts. */
+    public record Header(DType dtype, Shape shape, int dataOffset) {
+        /** Bytes of the data that the header promises. */
+        public long dataBytes() { return dtype.storageBytes(shape.numElements()); }
+    }
+
     /** Parses the bytes of a .npy file; {@code name} is used in error messages. */
     public static Tensor parse(byte[] all, String name) {
+        Header h = header(all, name);
+        long need = h.dataBytes();
+        if (all.length - h.dataOffset() < need)
+            throw bad(name, "truncated data: shape " + h.shape() + " needs " + need + " bytes, file has " + (all.length - h.dataOffset()));
+        byte[] data = new byte[(int) need];
+        System.arraycopy(all, h.dataOffset(), data, 0, data.length);
+        return Tensor.ofRaw(h.dtype(), h.shape(), data);
+    }
+
+    /**
+     * Parses the header at the start of {@code prefix} (the first bytes of a .npy file; 10 + the header length is
+     * enough). Checks the magic, version, dtype, order and shape, not the data.
+     */
+    public static Header header(byte[] prefix, String name) {
+        byte[] all = prefix;
         if (all.length < 10) throw bad(name, "too short for a .npy file (" + all.length + " bytes)");
         for (int i = 0; i < MAGIC.length; i++) if (all[i] != MAGIC[i]) throw bad(name, "not a .npy file (bad magic)");
         int major = all[6];
@@ -72,21 +93,54 @@ public final class Npy {
         Shape shape;
         try {
             shape = Shape.of(dims.stream().mapToLong(Long::longValue).toArray());
+            shape.numElements();
         } catch (IllegalArgumentException e) {
             throw bad(name, e.getMessage());
-        }
-        int dataStart = start + headerLen;
-        long need;
-        try {
-            need = dtype.storageBytes(shape.numElements());
         } catch (ArithmeticException e) {
-            throw bad(name, "absurd shape " + shape);
+            throw bad(name, "absurd shape " + dims);
         }
-        if (all.length - dataStart < need)
-            throw bad(name, "truncated data: shape " + shape + " needs " + need + " bytes, file has " + (all.length - dataStart));
-        byte[] data = new byte[(int) need];
-        System.arraycopy(all, dataStart, data, 0, data.length);
-        return Tensor.ofRaw(dtype, shape, data);
+        return new Header(dtype, shape, start + headerLen);
+    }
+
+    /** Reads only the header of a .npy file, and checks the file holds all the data it promises. */
+    public static Header readHeader(Path file) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            ByteBuffer first = ByteBuffer.allocate((int) Math.min(ch.size(), 12));
+            ch.read(first, 0);
+            byte[] p = first.array();
+            int len = p.length < 10 ? 0 : p[6] == 1 ? 10 + (ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN).getShort(8) & 0xFFFF)
+                    : p.length >= 12 ? 12 + ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN).getInt(8) : 0;
+            ByteBuffer all = ByteBuffer.allocate((int) Math.min(ch.size(), Math.max(len, p.length)));
+            ch.read(all, 0);
+            Header h = header(all.array(), file.toString());
+            if (ch.size() - h.dataOffset() < h.dataBytes())
+                throw bad(file.toString(), "truncated data: shape " + h.shape() + " needs " + h.dataBytes() + " bytes, file has "
+                        + (ch.size() - h.dataOffset()));
+            return h;
+        } catch (NoSuchFileException e) {
+            throw new ModelException(file.toString(), null, "no such file");
+        } catch (IOException e) {
+            throw new ModelException(file.toString(), null, "cannot read: " + e.getMessage());
+        }
+    }
+
+    /** Rows {@code [start, start + count)} along dim 0 of a .npy file with header {@code h}, read from disk. */
+    public static Tensor readRows(Path file, Header h, int start, int count) {
+        long rows = h.shape().dim(0);
+        if (h.dtype() == DType.I4 || start < 0 || count < 0 || start + (long) count > rows)
+            throw new IllegalArgumentException("rows [" + start + ", " + (start + count) + ") of " + h.shape());
+        long rowBytes = rows == 0 ? 0 : h.dataBytes() / rows;
+        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(rowBytes * count));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long at = h.dataOffset() + rowBytes * start;
+            while (buf.hasRemaining()) {
+                int n = ch.read(buf, at + buf.position());
+                if (n < 0) throw bad(file.toString(), "truncated data");
+            }
+        } catch (IOException e) {
+            throw new ModelException(file.toString(), null, "cannot read: " + e.getMessage());
+        }
+        return Tensor.ofRaw(h.dtype(), h.shape().withDim(0, count), buf.array());
     }
 
     private static DType dtypeOf(String descr, String name) {

@@ -13,18 +13,17 @@ import nncc.ir.io.Npy;
 
 /**
  * Calibration samples from {@code .npy} files, one per graph input, each {@code [N, ...]} with the input's
- * dtype and non-batch dims. The files are read whole when opened (a calibration set is small next to the
- * model's activations; a memory-mapped reader would only matter for sets of many gigabytes) and every batch is
- * a slice of them.
+ * dtype and non-batch dims. Only the headers are read when opened; every batch is read from disk when asked
+ * for, so calibration memory does not grow with the number of samples.
  */
 public final class NpyCalibrationData implements CalibrationData {
     private final List<Path> files;
-    private final List<Tensor> tensors;
+    private final List<Npy.Header> headers;
     private final int samples;
 
-    private NpyCalibrationData(List<Path> files, List<Tensor> tensors, int samples) {
+    private NpyCalibrationData(List<Path> files, List<Npy.Header> headers, int samples) {
         this.files = List.copyOf(files);
-        this.tensors = List.copyOf(tensors);
+        this.headers = List.copyOf(headers);
         this.samples = samples;
     }
 
@@ -32,28 +31,28 @@ public final class NpyCalibrationData implements CalibrationData {
         if (files.size() != inputs.size())
             throw new ModelException("the model takes " + inputs.size() + " input(s) " + CalibrationData.names(inputs)
                     + " but " + files.size() + " calibration file(s) were given; give one .npy per input, in order");
-        List<Tensor> tensors = new ArrayList<>();
+        List<Npy.Header> headers = new ArrayList<>();
         long samples = -1;
         for (int i = 0; i < files.size(); i++) {
             Path f = files.get(i);
-            Tensor t = Npy.read(f);
+            Npy.Header t = Npy.readHeader(f);
             requireFits(inputs.get(i), t, f.toString());
             long n = t.shape().dim(0);
             if (samples >= 0 && n != samples)
                 throw new ModelException(f.toString(), null, "holds " + n + " samples but " + files.get(0) + " holds " + samples
                         + "; every input needs the same number of calibration samples");
             samples = n;
-            tensors.add(t);
+            headers.add(t);
         }
-        return new NpyCalibrationData(files, tensors, Math.toIntExact(samples));
+        return new NpyCalibrationData(files, headers, Math.toIntExact(samples));
     }
 
     /** Checks a whole-file tensor {@code [N, ...]} against a graph input's type. */
-    private static void requireFits(Value input, Tensor t, String file) {
+    private static void requireFits(Value input, Npy.Header t, String file) {
         TensorType want = input.type();
         if (t.shape().rank() > 0 && t.shape().dim(0) == 0)
             throw new ModelException(file, null, "empty .npy (" + t.dtype().text() + t.shape() + "): no calibration samples");
-        if (!fits(want, t.type()))
+        if (!fits(want, TensorType.of(t.dtype(), t.shape())))
             throw new ModelException(file, null, "does not fit input '" + input.name() + "' of type " + want + ": expected "
                     + want.dtype().text() + samplesOf(want.shape()) + " (N samples), got " + t.dtype().text() + t.shape());
     }
@@ -82,15 +81,16 @@ public final class NpyCalibrationData implements CalibrationData {
     @Override public List<Tensor> batch(int start, int count) {
         if (start < 0 || count < 1 || start + count > samples)
             throw new IllegalArgumentException("samples [" + start + ", " + (start + count) + ") out of 0.." + samples);
-        if (start == 0 && count == samples) return tensors;
-        return tensors.stream().map(t -> t.sliceBatch(start, start + count)).toList();
+        List<Tensor> batch = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) batch.add(Npy.readRows(files.get(i), headers.get(i), start, count));
+        return batch;
     }
 
     @Override public void requireFits(Graph g) {
         List<Value> inputs = g.inputs();
-        if (inputs.size() != tensors.size())
+        if (inputs.size() != headers.size())
             throw new ModelException("the model takes " + inputs.size() + " input(s) " + CalibrationData.names(inputs)
-                    + " but the calibration data " + source() + " feeds " + tensors.size());
-        for (int i = 0; i < inputs.size(); i++) requireFits(inputs.get(i), tensors.get(i), files.get(i).toString());
+                    + " but the calibration data " + source() + " feeds " + headers.size());
+        for (int i = 0; i < inputs.size(); i++) requireFits(inputs.get(i), headers.get(i), files.get(i).toString());
     }
 }
