@@ -24,24 +24,14 @@ final class QuantizedElementwiseKernels {
         ctx.requireDType(1, "input B", INPUTS);
         Rounding r = op.rounding();
         int outZp = Math.toIntExact(op.outputZp());
-        return (in, outTypes) -> {
-            NdArray a = in[0], b = in[1];
-            int[] shape = outTypes[0].shape().toIntArray();
-            Broadcast p = Broadcast.of(shape, a.shape, b.shape);
-            long[] y = new long[p.rows * p.inner];
-            for (int row = 0; row < p.rows; row++) {
-                int ia = p.aRowOffsets[row], ib = p.bRowOffsets[row], o = row * p.inner;
-                for (int j = 0; j < p.inner; j++, ia += p.aInnerStride, ib += p.bInnerStride) {
-                    int sa = FixedPoint.multiplyByQuantizedMultiplier((int) (a.longs[ia] - op.inputZpA()) * (1 << op.leftShift()),
-                            op.multiplierA(), op.shiftA(), r);
-                    int sb = FixedPoint.multiplyByQuantizedMultiplier((int) (b.longs[ib] - op.inputZpB()) * (1 << op.leftShift()),
-                            op.multiplierB(), op.shiftB(), r);
-                    int v = FixedPoint.multiplyByQuantizedMultiplier(sa + sb, op.multiplier(), op.shift(), r) + outZp;
-                    y[o + j] = FixedPoint.clamp(v, op.actMin(), op.actMax());
-                }
-            }
-            return ActivationKernels.one(NdArray.ofLongs(op.outType(), shape, y));
-        };
+        return broadcast(op.outType(), (x, z) -> {
+            int sa = FixedPoint.multiplyByQuantizedMultiplier((int) (x - op.inputZpA()) * (1 << op.leftShift()),
+                    op.multiplierA(), op.shiftA(), r);
+            int sb = FixedPoint.multiplyByQuantizedMultiplier((int) (z - op.inputZpB()) * (1 << op.leftShift()),
+                    op.multiplierB(), op.shiftB(), r);
+            int v = FixedPoint.multiplyByQuantizedMultiplier(sa + sb, op.multiplier(), op.shift(), r) + outZp;
+            return FixedPoint.clamp(v, op.actMin(), op.actMax());
+        });
     }
 
     /** TFLite MUL: {@code y = clamp(mbqm((a - zpA) * (b - zpB), multiplier, shift) + outputZp, actMin, actMax)}. */
@@ -50,6 +40,15 @@ final class QuantizedElementwiseKernels {
         ctx.requireDType(1, "input B", INPUTS);
         Rounding r = op.rounding();
         int outZp = Math.toIntExact(op.outputZp());
+        return broadcast(op.outType(), (x, z) -> {
+            int product = (int) (x - op.inputZpA()) * (int) (z - op.inputZpB());
+            int v = FixedPoint.multiplyByQuantizedMultiplier(product, op.multiplier(), op.shift(), r) + outZp;
+            return FixedPoint.clamp(v, op.actMin(), op.actMax());
+        });
+    }
+
+    /** An elementwise kernel over two broadcast integer inputs, {@code y = f(a, b)} into {@code outType}. */
+    private static Kernel broadcast(DType outType, java.util.function.LongBinaryOperator f) {
         return (in, outTypes) -> {
             NdArray a = in[0], b = in[1];
             int[] shape = outTypes[0].shape().toIntArray();
@@ -57,13 +56,10 @@ final class QuantizedElementwiseKernels {
             long[] y = new long[p.rows * p.inner];
             for (int row = 0; row < p.rows; row++) {
                 int ia = p.aRowOffsets[row], ib = p.bRowOffsets[row], o = row * p.inner;
-                for (int j = 0; j < p.inner; j++, ia += p.aInnerStride, ib += p.bInnerStride) {
-                    int product = (int) (a.longs[ia] - op.inputZpA()) * (int) (b.longs[ib] - op.inputZpB());
-                    int v = FixedPoint.multiplyByQuantizedMultiplier(product, op.multiplier(), op.shift(), r) + outZp;
-                    y[o + j] = FixedPoint.clamp(v, op.actMin(), op.actMax());
-                }
+                for (int j = 0; j < p.inner; j++, ia += p.aInnerStride, ib += p.bInnerStride)
+                    y[o + j] = f.applyAsLong(a.longs[ia], b.longs[ib]);
             }
-            return ActivationKernels.one(NdArray.ofLongs(op.outType(), shape, y));
+            return ActivationKernels.one(NdArray.ofLongs(outType, shape, y));
         };
     }
 }
