@@ -70,6 +70,10 @@ final class IntegerConvolution {
     /** Runs the int32 convolution of {@code x} [N, C, in...] with {@code w}, handing every output plane to {@code sink}. */
     static void convolve32(Input x, int[] xShape, Weights w, int[] yShape, int group, WindowGeometry g, PlaneSink sink) {
         Layout l = new Layout(xShape, yShape, group, g);
+        if (l.cg == 1 && l.mg == 1) {
+            depthwise32(x, w, l, sink);
+            return;
+        }
         boolean floats = w.usesFloats();
         int[] colI = floats ? null : new int[l.rows * l.chunk * l.positions];
         int[] accI = floats ? null : new int[l.mg * l.chunk * l.positions];
@@ -100,6 +104,53 @@ final class IntegerConvolution {
                     }
             }
         }
+    }
+
+    /**
+     * Depthwise (one input and one output channel per group): each output plane is the sum over taps of the tap's
+     * weight times a shifted window of its input plane, accumulated directly, without im2col or a 1-row matrix
+     * product. The same sums as the general path, in the same representation (exact floats or ints).
+     */
+    private static void depthwise32(Input x, Weights w, Layout l, PlaneSink sink) {
+        WindowGeometry.Rows plan = l.plan;
+        int len = plan.rowLength(), s = plan.stride(), rowsPerTap = plan.rowsPerTap();
+        boolean floats = w.usesFloats();
+        float[] accF = floats ? new float[l.positions] : null;
+        int[] accI = floats ? null : new int[l.positions];
+        for (int n = 0; n < l.batch; n++)
+            for (int c = 0; c < l.outChannels; c++) {
+                int src = l.planeOffset(n, c, 0), dst = (n * l.outChannels + c) * l.positions;
+                if (floats) Arrays.fill(accF, 0f); else Arrays.fill(accI, 0);
+                for (int t = 0; t < l.taps; t++) {
+                    int lo = plan.lo()[t], hi = plan.hi()[t];
+                    if (hi <= lo) continue;
+                    if (floats) {
+                        float wt = w.exactFloats()[c * l.taps + t];
+                        if (wt == 0f) continue;
+                        float[] xf = x.floats();
+                        for (int r = 0; r < rowsPerTap; r++) {
+                            int off = plan.inputOffsets()[t * rowsPerTap + r];
+                            if (off == WindowGeometry.NO_ROW) continue;
+                            int a = r * len, b = src + off;
+                            if (s == 1) for (int ow = lo; ow < hi; ow++) accF[a + ow] += wt * xf[b + ow];
+                            else for (int ow = lo; ow < hi; ow++) accF[a + ow] += wt * xf[b + ow * s];
+                        }
+                    } else {
+                        int wt = w.ints()[c * l.taps + t];
+                        if (wt == 0) continue;
+                        int[] xi = x.ints();
+                        for (int r = 0; r < rowsPerTap; r++) {
+                            int off = plan.inputOffsets()[t * rowsPerTap + r];
+                            if (off == WindowGeometry.NO_ROW) continue;
+                            int a = r * len, b = src + off;
+                            if (s == 1) for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow];
+                            else for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow * s];
+                        }
+                    }
+                }
+                if (floats) sink.floats(n, c, accF, 0, l.positions, dst);
+                else sink.ints(n, c, accI, 0, l.positions, dst);
+            }
     }
 
     /** {@code bias[m] + sum((x - zp) * w)} as an int32 array [N, M, out...] (for tests and simple callers). */

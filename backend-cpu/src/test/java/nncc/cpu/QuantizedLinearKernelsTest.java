@@ -213,6 +213,24 @@ class QuantizedLinearKernelsTest {
         assertArrayEquals(want, y.toLongs());
     }
 
+    @Test
+    void depthwiseWithLongKernelsTakesTheInt32PathAndStillMatchesNaive() {
+        // depthwise 1-d, 3 channels, 600 taps near +-127: row sums about 76,000, times 255 is above 2^24
+        Random r = new Random(23);
+        int[] xs = {2, 3, 650}, ws = {3, 1, 600}, ys = {2, 3, 26};
+        long[] x = randomInts(r, NdArray.sizeOf(xs), DType.I8), w = new long[NdArray.sizeOf(ws)], bias = {5, -7, 100000};
+        for (int i = 0; i < w.length; i++) w[i] = r.nextBoolean() ? 127 - r.nextInt(3) : -128 + r.nextInt(3);
+        assertTrue(IntegerConvolution.Weights.of(w, 600, IntegerConvolution.maxAbsInput(DType.I8, -128)).exactFloats() == null);
+        List<Integer> mult = List.of(1 << 30, 1500000000, 1234567890), shift = List.of(-16, -15, -17);
+        QConv op = new QConv(List.of(2), List.of(0, 0), List.of(1), 3, -128, mult, shift, -4, 0.1f, DType.I8, -128, 127,
+                Rounding.DOUBLE_ROUND);
+        long[] acc = NaiveQuantized.convAccumulators(x, xs, -128, w, ws, bias, ys, new int[] {2}, new int[] {0}, new int[] {1}, 3);
+        long[] want = NaiveQuantized.requantize(acc, 3, 26, mult, shift, Rounding.DOUBLE_ROUND, -4, -128, 127, false);
+        Tensor y = TestGraphs.run(op, Tensor.ofLongs(DType.I8, Shape.of(xs[0], xs[1], xs[2]), x),
+                Tensor.ofLongs(DType.I8, Shape.of(ws[0], ws[1], ws[2]), w), Tensor.ofLongs(DType.I32, Shape.of(3), bias));
+        assertArrayEquals(want, y.toLongs());
+    }
+
     static long[] randomInts(Random r, int n, DType t) {
         long[] v = new long[n];
         long span = t.maxValue() - t.minValue() + 1;

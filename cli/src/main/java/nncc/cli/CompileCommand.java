@@ -41,6 +41,11 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR", description = "Output folder (created; must be empty if it exists).")
     Path outDir;
 
+    @Option(names = "--onnx-names", defaultValue = "compact", paramLabel = "N",
+            description = "Names of the QDQ model's internal tensors and nodes: compact (short ids; model.names.tsv maps "
+                    + "them to the IR names) or ir (the IR-derived names; larger file). Default: ${DEFAULT-VALUE}.")
+    String onnxNames;
+
     @Option(names = "--threads", defaultValue = "2", description = "Calibration threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -53,6 +58,11 @@ final class CompileCommand implements Callable<Integer> {
                 throw new CliException("--target " + t + " is not available yet (available: cpu, onnx)");
             throw new CliException("unknown --target '" + target + "' (cpu, onnx, tpu, hls, java)");
         }
+        QdqExporter.Names names = switch (onnxNames.toLowerCase()) {
+            case "compact" -> QdqExporter.Names.COMPACT;
+            case "ir" -> QdqExporter.Names.IR;
+            default -> throw new CliException("unknown --onnx-names '" + onnxNames + "' (compact, ir)");
+        };
         checkOutDir();
         // ONNX's QuantizeLinear rounds once (half to even) from the exact real product: the QDQ model's integer
         // reference uses single rounding so ONNX Runtime and nncc agree; the IR states the choice either way
@@ -73,7 +83,9 @@ final class CompileCommand implements Callable<Integer> {
         if (t.equals("onnx")) {
             if (r == null || (r.scheme() != QuantizationPipeline.Scheme.INT8))
                 throw new CliException("--target onnx writes a QDQ model: give --calib C (scheme int8)");
-            files.put("model.onnx", QdqExporter.export(out));
+            QdqExporter.Exported qdq = QdqExporter.export(out, QdqExporter.Activations.AS_IS, names);
+            files.put("model.onnx", qdq.model());
+            if (!qdq.nameTable().isEmpty()) files.put("model.names.tsv", qdq.nameTable().getBytes(StandardCharsets.UTF_8));
         }
         files.put("model.nnir", IrPrinter.print(out).getBytes(StandardCharsets.UTF_8));
         // io.json describes the artifact's own edges: the QDQ model takes and gives float tensors

@@ -27,6 +27,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "256", description = "Samples per run (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--predictions", paramLabel = "P.npy", description = "Also write each sample's predicted class (int64 [N]; first class among tied scores).")
+    Path predictions;
+
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -34,6 +37,10 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         if (batch < 1) throw new CliException("--batch must be >= 1, got " + batch);
+        if (predictions != null) {
+            Path dir = predictions.toAbsolutePath().getParent();
+            if (dir == null || !java.nio.file.Files.isDirectory(dir)) throw new CliException(predictions + ": output directory does not exist");
+        }
         Graph g = ModelLoader.load(model);
         if (g.inputs().size() != 1) throw new CliException("eval needs a model with one input, " + model + " has " + g.inputs().size());
         Tensor x = DataFiles.read(data);
@@ -51,7 +58,11 @@ final class EvalCommand implements Callable<Integer> {
             logits = QuantIO.outputs(g, runner.run(List.of(x), plan, p::step), false).get(0);
         }
         Accuracy acc = Accuracy.of(logits, y.toLongs());
+        if (predictions != null) Outputs.writeNpy(predictions, acc.predictionTensor());
         spec.commandLine().getOut().printf("top1=%.4f top5=%.4f (n=%d)%n", acc.top1(), acc.top5(), acc.count());
+        if (acc.tiedRows() > 0)
+            spec.commandLine().getOut().printf("tied top score in %d rows (counted as their first class); top1 with ties split evenly: %.4f%n",
+                    acc.tiedRows(), acc.top1TiesSplit());
         spec.commandLine().getOut().flush();
         return 0;
     }

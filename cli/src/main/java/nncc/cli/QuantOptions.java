@@ -8,6 +8,7 @@ import nncc.ir.Rounding;
 import nncc.passes.calib.ObserverKind;
 import nncc.passes.calib.Preprocess;
 import nncc.passes.quant.QuantizationPipeline;
+import nncc.passes.quant.CorrectBiasPass;
 import picocli.CommandLine.Option;
 
 /** The quantization options shared by {@code nncc quantize} and {@code nncc compile}. */
@@ -50,9 +51,29 @@ final class QuantOptions {
     boolean biasCorrection;
 
     @Option(names = "--adaptive-rounding",
-            description = "Choose each weight's rounding direction to minimize the layer's output error on the calibration data "
-                    + "(greedy AdaRound; slower; int8, int16x8).")
+            description = "Short for --weight-rounding adaptive.")
     boolean adaptiveRounding;
+
+    @Option(names = "--weight-rounding", paramLabel = "R",
+            description = "How weights are rounded, measured on the calibration data before bias correction: nearest (default), "
+                    + "adaptive (each weight's rounding direction chosen to lower the layer's output error; greedy AdaRound) or "
+                    + "gptq (rounding errors compensated on the weights not yet rounded through the inverse input covariance; "
+                    + "best for --weight-bits below 8). int8, int16x8.")
+    String weightRounding;
+
+    /** The weight rounding chosen by --weight-rounding or --adaptive-rounding. */
+    CorrectBiasPass.WeightRounding weightRounding() {
+        if (weightRounding == null) return adaptiveRounding ? CorrectBiasPass.WeightRounding.ADAPTIVE : CorrectBiasPass.WeightRounding.NEAREST;
+        CorrectBiasPass.WeightRounding r = switch (weightRounding.toLowerCase(java.util.Locale.ROOT)) {
+            case "nearest" -> CorrectBiasPass.WeightRounding.NEAREST;
+            case "adaptive" -> CorrectBiasPass.WeightRounding.ADAPTIVE;
+            case "gptq" -> CorrectBiasPass.WeightRounding.GPTQ;
+            default -> throw new CliException("unknown --weight-rounding '" + weightRounding + "' (nearest, adaptive, gptq)");
+        };
+        if (adaptiveRounding && r != CorrectBiasPass.WeightRounding.ADAPTIVE)
+            throw new CliException("--adaptive-rounding contradicts --weight-rounding " + weightRounding);
+        return r;
+    }
 
     @Option(names = "--calib-batch", defaultValue = "32", paramLabel = "N", description = "Calibration batch size (default: ${DEFAULT-VALUE}).")
     int calibBatch;

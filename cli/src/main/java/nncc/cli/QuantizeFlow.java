@@ -45,11 +45,12 @@ final class QuantizeFlow {
                 throw new CliException("the " + scheme.text() + " scheme needs calibration data: give --calib C.npy or --calib IMAGE_DIR");
             CalibrationData data = CalibrationData.open(prepared, o.calib, o.preprocess());
             data.requireFits(prepared);
-            if (o.adaptiveRounding && !o.biasCorrection)
-                throw new CliException("--adaptive-rounding works with bias correction; drop --no-bias-correction");
+            CorrectBiasPass.WeightRounding rounding = o.weightRounding();
+            if (rounding != CorrectBiasPass.WeightRounding.NEAREST && !o.biasCorrection)
+                throw new CliException("--weight-rounding " + rounding.text() + " works with bias correction; drop --no-bias-correction");
             if (o.biasCorrection) {
                 CorrectBiasPass correct = new CorrectBiasPass(new CorrectBiasPass.Options(data, pipelineOptions.weightBits(),
-                        pipelineOptions.perTensor(), 1024, o.calibBatch, o.adaptiveRounding));
+                        pipelineOptions.perTensor(), 1024, o.calibBatch, rounding));
                 steps.addAll(new PassManager(List.of(correct), PassManager.Options.defaults(), quiet).run(prepared, Stage.BN_FOLDED));
             }
             DType act = scheme == QuantizationPipeline.Scheme.INT8 ? DType.I8 : DType.I16;

@@ -66,6 +66,28 @@ public final class OrtRunner {
         }
     }
 
+    /**
+     * The op types of the graph ONNX Runtime actually runs after its extended (level 2) optimizations, which
+     * include the QDQ fusions into integer kernels (QLinearConv, QGemm, QLinearAdd...), with their counts.
+     */
+    public static Map<String, Integer> optimizedOpCounts(byte[] model, Path scratch) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            opts.setIntraOpNumThreads(1);
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+            opts.setOptimizedModelFilePath(scratch.toString());
+            try (OrtSession s = env.createSession(model, opts)) {
+                Map<String, Integer> counts = new java.util.TreeMap<>();
+                for (ai.onnx.proto.OnnxMl.NodeProto n : ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(scratch))
+                        .getGraph().getNodeList())
+                    counts.merge(n.getOpType(), 1, Integer::sum);
+                return counts;
+            }
+        } catch (OrtException | java.io.IOException e) {
+            throw new AssertionError("ONNX Runtime failed: " + e.getMessage(), e);
+        }
+    }
+
     private static OnnxTensor toOrt(OrtEnvironment env, Tensor t) throws OrtException {
         long[] shape = t.shape().dims();
         return switch (t.dtype()) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import nncc.cpu.Interpreter;
 import nncc.ir.DType;
@@ -97,6 +98,22 @@ class QdqExportTest {
             System.out.printf("QDQ %-26s %-5s ORT vs nncc integer reference: %s%n", "fashion_cnn (200 images)", encoding, a);
             assertTrue(a.fractionWithinOneLsb() >= REQUIRED_WITHIN_ONE_LSB, "fashion_cnn: " + a);
         }
+    }
+
+    /**
+     * ONNX Runtime must run the export with its integer kernels: every Conv and Gemm fused with its
+     * DequantizeLinear inputs and QuantizeLinear output (the per-channel bias scales are a Mul of the input and
+     * weight scales, which ORT has to fold first), no float Conv or Gemm left.
+     */
+    @Test
+    void onnxRuntimeFusesEveryConvAndGemmIntoIntegerKernels(@TempDir Path dir) throws Exception {
+        Graph lowered = TinyLowering.lower(OnnxImporter.load(TestPaths.example().resolve("fashion_cnn.onnx")),
+                Npy.read(TestPaths.example().resolve("calib.npy")).sliceBatch(0, 16));
+        Map<String, Integer> ops = OrtRunner.optimizedOpCounts(QdqExporter.export(lowered), dir.resolve("opt.onnx"));
+        System.out.println("QDQ fashion_cnn as ONNX Runtime runs it: " + ops);
+        assertEquals(3, ops.getOrDefault("QLinearConv", 0), ops.toString());
+        assertEquals(2, ops.getOrDefault("QGemm", 0), ops.toString());
+        assertEquals(0, ops.getOrDefault("Conv", 0) + ops.getOrDefault("Gemm", 0) + ops.getOrDefault("Mul", 0), ops.toString());
     }
 
     @Test

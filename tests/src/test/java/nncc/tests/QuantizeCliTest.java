@@ -68,6 +68,32 @@ class QuantizeCliTest {
         }
     }
 
+    /** eval --predictions writes each row's first top class; tied int8 scores are counted and reported. */
+    @Test
+    void evalWritesPredictionsAndCountsTiedInt8Scores() throws Exception {
+        Path q = tmp.resolve("f8.nnir"), preds = tmp.resolve("pred.npy"), y = tmp.resolve("y.npy");
+        Path sample = TestPaths.example().resolve("sample.npy"), labels = TestPaths.example().resolve("sample_labels.npy");
+        assertEquals(0, nncc("quantize", model("fashion_cnn").toString(), "--calib", CALIB.toString(), "-o", q.toString()).code());
+        CliTest.Result r = nncc("eval", q.toString(), "--data", sample.toString(), "--labels", labels.toString(), "--predictions", preds.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0, nncc("run", q.toString(), "--input", sample.toString(), "--output", y.toString()).code());
+        float[] scores = Npy.read(y).toFloats();
+        long[] p = Npy.read(preds).toLongs(), lab = Npy.read(labels).toLongs();
+        assertEquals(lab.length, p.length);
+        int ties = 0, hits = 0;
+        for (int i = 0; i < p.length; i++) {
+            int best = 0, atBest = 0;
+            for (int c = 1; c < 10; c++) if (scores[i * 10 + c] > scores[i * 10 + best]) best = c;
+            for (int c = 0; c < 10; c++) if (scores[i * 10 + c] == scores[i * 10 + best]) atBest++;
+            assertEquals(best, p[i], "row " + i);
+            if (atBest > 1) ties++;
+            if (p[i] == lab[i]) hits++;
+        }
+        assertEquals((double) hits / p.length, Double.parseDouble(r.out().replaceAll("(?s).*top1=([0-9.]+).*", "$1")), 1e-4);
+        if (ties > 0) assertTrue(r.out().contains("tied top score in " + ties + " rows"), r.out());
+        else assertFalse(r.out().contains("tied"), r.out());
+    }
+
     @Test
     void compileCpuWritesIrAndIoJsonAndRunsRaw() throws Exception {
         Path dir = tmp.resolve("cpu");

@@ -164,20 +164,34 @@ final class ExportValues {
 
     /**
      * The float tensor of an int32 bias: DequantizeLinear with zero point 0 and, per output channel c, scale
-     * {@code sX * sW[c]} (the bias's own parameters when it carries them).
+     * {@code sX * sW[c]} (the bias's own parameters when it carries other ones).
      */
     String dequantizedBias(Value bias, Value x, Value w) {
         if (bias.type().dtype() != DType.I32)
             throw new ModelException("bias %" + bias.name() + " " + bias.type() + " must be i32 for the QDQ export");
-        if (bias.type().quant() != null) return dequantized(bias);
-        QuantParams qx = requirePerTensor(x), qw = w.type().quant();
+        QuantParams qx = requirePerTensor(x), qw = w.type().quant(), own = bias.type().quant();
         if (qw == null) throw new ModelException("weight %" + w.name() + " " + w.type() + " has no quantization parameters");
-        float[] scales = qw.scales();
-        for (int c = 0; c < scales.length; c++) scales[c] = qx.scale(0) * scales[c];
-        long[] zeros = new long[scales.length];
-        QuantParams qb = qw.isPerAxis() ? QuantParams.perAxis(0, scales, zeros) : QuantParams.perTensor(scales[0], 0);
+        if (own != null && !(qw.isPerAxis() && isProductOf(own, qx, qw))) return dequantized(bias);
+        if (qw.isPerAxis()) {
+            // per channel, the scales sX * sW[c] are computed in the graph from the two scale tensors it already holds
+            // (float32 products, as the IR computes them; ONNX Runtime folds the Mul when it loads the model), so
+            // the file does not store a second array of per-channel floats
+            String scale = out.node1("Mul", bias.name() + "_scale", bias.name() + "_scale",
+                    List.of(params(x).scale(), params(w).scale()));
+            return dequantize(tensor(bias), new Params(scale, "", 0), bias.name() + "_dequantized");
+        }
+        QuantParams qb = QuantParams.perTensor(qx.scale(0) * qw.scale(0), 0);
         Params p = params(bias.name(), qb, DType.I32, DType.I32, true);
         return dequantize(tensor(bias), p, bias.name() + "_dequantized");
+    }
+
+    /** Whether {@code b} is per-axis with zero points 0 and scales exactly {@code sX * sW[c]} (float32 products). */
+    private static boolean isProductOf(QuantParams b, QuantParams qx, QuantParams qw) {
+        if (!b.isPerAxis() || b.count() != qw.count()) return false;
+        for (int c = 0; c < b.count(); c++)
+            if (b.zeroPoint(c) != 0 || Float.floatToIntBits(b.scale(c)) != Float.floatToIntBits(qx.scale(0) * qw.scale(c)))
+                return false;
+        return true;
     }
 
     /** The per-tensor parameters of an activation; an error naming the value when it has none or per-axis ones. */

@@ -45,6 +45,20 @@ public final class QdqExporter {
         UINT8
     }
 
+    /** How the exported model's internal tensors and nodes are named; graph inputs and outputs keep theirs. */
+    public enum Names {
+        /** Short base-36 names (the default): the file holds data, not names; {@link Exported#nameTable} maps back. */
+        COMPACT,
+        /** Names derived from the IR's value and node names (readable, but a large share of a small model's bytes). */
+        IR
+    }
+
+    /**
+     * An exported model and, for {@link Names#COMPACT}, the tab-separated table from each short name to the
+     * IR-derived name it replaced (empty for {@link Names#IR}).
+     */
+    public record Exported(byte[] model, String nameTable) { }
+
     private final Graph graph;
     private final GraphWriter out;
     private final ExportValues values;
@@ -65,10 +79,18 @@ public final class QdqExporter {
     /** The serialized ONNX ModelProto of {@code lowered}, integer activations in their IR type. */
     public static byte[] export(Graph lowered) { return export(lowered, Activations.AS_IS); }
 
-    /** The serialized ONNX ModelProto of {@code lowered}. */
+    /** The serialized ONNX ModelProto of {@code lowered}, with compact internal names. */
     public static byte[] export(Graph lowered, Activations activations) {
+        return export(lowered, activations, Names.COMPACT).model();
+    }
+
+    /** The serialized ONNX ModelProto of {@code lowered} and its name table. */
+    public static Exported export(Graph lowered, Activations activations, Names names) {
         Verifier.verify(lowered);
-        return new QdqExporter(lowered, activations).build().toByteArray();
+        ai.onnx.proto.OnnxMl.ModelProto model = new QdqExporter(lowered, activations).build();
+        if (names == Names.IR) return new Exported(model.toByteArray(), "");
+        CompactNames.Result r = CompactNames.apply(model);
+        return new Exported(r.model().toByteArray(), r.table());
     }
 
     /** Exports to {@code file} atomically: written to a temporary file beside it, then renamed over it. */

@@ -37,7 +37,7 @@ class QdqExporterTest {
         QdqModel m = QdqModel.of(b.g);
 
         assertEquals(13, m.proto.getOpsetImport(0).getVersion());
-        assertEquals(List.of("QuantizeLinear", "DequantizeLinear", "DequantizeLinear", "DequantizeLinear", "Conv", "Relu",
+        assertEquals(List.of("QuantizeLinear", "DequantizeLinear", "DequantizeLinear", "Mul", "DequantizeLinear", "Conv", "Relu",
                 "QuantizeLinear", "DequantizeLinear"), m.opTypes());
         m.assertFloatIo("x", "conv1_out");
 
@@ -54,8 +54,12 @@ class QdqExporterTest {
         assertArrayEquals(new long[4], m.longs(dqw.getInput(2)));
         m.assertInitializer(dqb.getInput(0), TensorProto.DataType.INT32, 4);
         assertEquals(2, dqb.getInputCount(), "bias zero points (all zero) are left out");
-        float[] biasScales = m.floats(dqb.getInput(1));
-        for (int c = 0; c < 4; c++) assertEquals(0.02f * qw.scale(c), biasScales[c]);
+        // per-channel bias scales sX * sW[c] are a Mul of the two scale tensors the file already holds
+        NodeProto mul = m.producer(dqb.getInput(1));
+        assertEquals("Mul", mul.getOpType());
+        assertEquals(List.of(dqx.getInput(1), dqw.getInput(1)), mul.getInputList());
+        float[] sx = m.floats(mul.getInput(0)), sw = m.floats(mul.getInput(1));
+        for (int c = 0; c < 4; c++) assertEquals(0.02f * qw.scale(c), sx[0] * sw[c]);
 
         NodeProto q = m.consumer(m.only("Relu").getOutput(0));
         assertEquals("QuantizeLinear", q.getOpType());
@@ -130,9 +134,9 @@ class QdqExporterTest {
         Value r = b.node("flat", new Reshape(List.of(1L, -1L), false), p);
         b.output(b.gemm("fc", r, 3, 0));
         QdqModel m = QdqModel.of(b.g);
-        assertEquals(List.of("QuantizeLinear", "DequantizeLinear", "DequantizeLinear", "DequantizeLinear", "Conv",
+        assertEquals(List.of("QuantizeLinear", "DequantizeLinear", "DequantizeLinear", "Mul", "DequantizeLinear", "Conv",
                 "QuantizeLinear", "DequantizeLinear", "MaxPool", "QuantizeLinear", "DequantizeLinear", "Reshape",
-                "QuantizeLinear", "DequantizeLinear", "DequantizeLinear", "DequantizeLinear", "Gemm", "QuantizeLinear",
+                "QuantizeLinear", "DequantizeLinear", "DequantizeLinear", "Mul", "DequantizeLinear", "Gemm", "QuantizeLinear",
                 "DequantizeLinear"), m.opTypes());
         for (String op : List.of("MaxPool", "Reshape")) {
             NodeProto n = m.only(op), dq = m.producer(n.getInput(0)), q = m.consumer(n.getOutput(0));
@@ -157,12 +161,12 @@ class QdqExporterTest {
         b.output(out);
         QdqModel m = QdqModel.of(b.g);
         m.assertFloatIo("image", "dequant_out");
-        assertEquals(List.of("QuantizeLinear", "DequantizeLinear", "DequantizeLinear", "DequantizeLinear", "Conv",
+        assertEquals(List.of("QuantizeLinear", "DequantizeLinear", "DequantizeLinear", "Mul", "DequantizeLinear", "Conv",
                 "QuantizeLinear", "DequantizeLinear"), m.opTypes());
         NodeProto first = m.proto.getGraph().getNode(0);
         assertEquals("image", first.getInput(0));
         assertEquals(List.of(-7L), m.longList(first.getInput(2)));
-        assertEquals("dequant_out", m.proto.getGraph().getNode(6).getOutput(0));
+        assertEquals("dequant_out", m.proto.getGraph().getNode(7).getOutput(0));
         OnnxImporter.load(m.bytes, "edges.onnx");
     }
 
@@ -173,7 +177,7 @@ class QdqExporterTest {
         Value q = b.node("quant", new Quantize(0.04f, -7, DType.I8), image);
         Value c = b.conv("conv", q, 2, 1, 0, 5, 5, 127);
         b.output(b.node("dequant", new Dequantize(c.type().quant().scale(0), 5), c));
-        ModelProto p = ModelProto.parseFrom(QdqExporter.export(b.g, QdqExporter.Activations.UINT8));
+        ModelProto p = ModelProto.parseFrom(QdqExporter.export(b.g, QdqExporter.Activations.UINT8, QdqExporter.Names.IR).model());
         QdqModel m = new QdqModel(p.toByteArray());
         NodeProto qin = m.proto.getGraph().getNode(0), relu = m.only("Relu");
         assertEquals(TensorProto.DataType.UINT8_VALUE, m.initializer(qin.getInput(2)).getDataType());
@@ -187,6 +191,45 @@ class QdqExporterTest {
         assertEquals(List.of(133L), m.longList(dqout.getInput(2)));
         Graph back = OnnxImporter.load(m.bytes, "u8.onnx");
         assertEquals("u8[1,2,4,4]", back.valuesByName().get("conv_out").type().toString());
+    }
+
+    /**
+     * Compact names: the same graph as with IR names (same ops, attributes and initializer data, in order), every
+     * internal tensor and node renamed to a short id, graph inputs and outputs unchanged, and the table maps each
+     * short name back to the IR-derived one.
+     */
+    @Test
+    void compactNamesRenameOnlyInternalTensorsAndNodesAndMapBack() throws Exception {
+        LoweredGraphs b = new LoweredGraphs("names", 8);
+        Value image = b.floatInput("image", 1, 2, 4, 4);
+        Value q = b.node("quant", new Quantize(0.04f, -7, DType.I8), image);
+        Value c = b.conv("conv", q, 2, 1, 0, 5, 5, 127);
+        b.output(b.node("dequant", new Dequantize(c.type().quant().scale(0), 5), c));
+        QdqExporter.Exported ir = QdqExporter.export(b.g, QdqExporter.Activations.AS_IS, QdqExporter.Names.IR);
+        QdqExporter.Exported compact = QdqExporter.export(b.g, QdqExporter.Activations.AS_IS, QdqExporter.Names.COMPACT);
+        assertEquals("", ir.nameTable());
+        assertTrue(compact.model().length < ir.model().length);
+        ai.onnx.proto.OnnxMl.GraphProto a = ModelProto.parseFrom(ir.model()).getGraph(), z = ModelProto.parseFrom(compact.model()).getGraph();
+        assertEquals(a.getInput(0).getName(), z.getInput(0).getName());
+        assertEquals(a.getOutput(0).getName(), z.getOutput(0).getName());
+        java.util.Map<String, String> back = new java.util.HashMap<>();
+        compact.nameTable().lines().skip(1).map(l -> l.split("\t")).filter(f -> f[0].equals("tensor")).forEach(f -> back.put(f[1], f[2]));
+        java.util.function.UnaryOperator<String> orig = n -> n.isEmpty() ? n : back.getOrDefault(n, n);
+        assertEquals(a.getNodeCount(), z.getNodeCount());
+        for (int i = 0; i < a.getNodeCount(); i++) {
+            NodeProto x = a.getNode(i), y = z.getNode(i);
+            assertEquals(x.getOpType(), y.getOpType());
+            assertEquals(x.getAttributeList(), y.getAttributeList());
+            assertEquals(x.getInputList(), y.getInputList().stream().map(orig).toList());
+            assertEquals(x.getOutputList(), y.getOutputList().stream().map(orig).toList());
+            for (String in : y.getInputList())
+                assertTrue(in.length() <= 2 || in.equals(z.getInput(0).getName()), "short name expected: " + in);
+        }
+        assertEquals(a.getInitializerCount(), z.getInitializerCount());
+        for (int i = 0; i < a.getInitializerCount(); i++) {
+            assertEquals(a.getInitializer(i).getName(), orig.apply(z.getInitializer(i).getName()));
+            assertEquals(a.getInitializer(i).toBuilder().clearName().build(), z.getInitializer(i).toBuilder().clearName().build());
+        }
     }
 
     @Test

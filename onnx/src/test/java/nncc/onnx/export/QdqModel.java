@@ -24,7 +24,8 @@ final class QdqModel {
 
     static QdqModel of(Graph g) {
         try {
-            return new QdqModel(QdqExporter.export(g));
+            // IR-derived names, so the tests can find tensors by the names of the values they built
+            return new QdqModel(QdqExporter.export(g, QdqExporter.Activations.AS_IS, QdqExporter.Names.IR).model());
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new AssertionError(e);
         }

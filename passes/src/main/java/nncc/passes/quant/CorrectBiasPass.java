@@ -33,13 +33,32 @@ import nncc.passes.calib.CalibrationData;
 public final class CorrectBiasPass implements Pass {
     public static final String NAME = "correct-bias";
 
+    /** How the weights are rounded before the bias is corrected for what rounding shifted. */
+    public enum WeightRounding {
+        /** Round to nearest, as the lowering would on its own. */
+        NEAREST,
+        /** Greedy AdaRound: each weight may take its other rounding neighbour when that lowers the output error. */
+        ADAPTIVE,
+        /**
+         * GPTQ (Frantar et al., 2022): weights are rounded one input position at a time and the rounding error of
+         * each is compensated on the positions not yet rounded, through the inverse of the input covariance, which
+         * minimizes the layer's output error on the calibration data, not just each weight's own error.
+         */
+        GPTQ;
+
+        public String text() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
+
     /** Calibration inputs, the weight quantization the lowering will use, and how many samples to average. */
     public record Options(CalibrationData data, int weightBits, boolean perTensor, int maxSamples, int batchSize,
-                          boolean adaptiveRounding) {
+                          WeightRounding rounding) {
         public Options {
             if (weightBits < 2 || weightBits > 8) throw new IllegalArgumentException("weight bits must be in 2..8, got " + weightBits);
             if (maxSamples < 1 || batchSize < 1) throw new IllegalArgumentException("sample counts must be positive");
+            java.util.Objects.requireNonNull(rounding, "rounding");
         }
+
+        boolean secondMoments() { return rounding != WeightRounding.NEAREST; }
     }
 
     private final Options options;
@@ -61,10 +80,10 @@ public final class CorrectBiasPass implements Pass {
             Tensor w = g.constantData(n.input(1));
             if (w == null || (n.inputs().size() > 2 && g.constantData(n.input(2)) == null)) continue;
             if (n.op() instanceof Conv c && w.shape().rank() == 4) {
-                layers.add(new Layer(n, w, c, new PatchMoments(n.input(0).type().shape(), w.shape(), c, options.adaptiveRounding())));
+                layers.add(new Layer(n, w, c, new PatchMoments(n.input(0).type().shape(), w.shape(), c, options.secondMoments())));
             } else if (n.op() instanceof Gemm gm && gm.alpha() == 1f && gm.beta() == 1f && !gm.transA() && w.shape().rank() == 2) {
                 Tensor wmk = gm.transB() ? w : WeightQuantizer.transpose2d(w);
-                layers.add(new Layer(n, wmk, null, new PatchMoments(wmk.shape().dim(1), options.adaptiveRounding())));
+                layers.add(new Layer(n, wmk, null, new PatchMoments(wmk.shape().dim(1), options.secondMoments())));
             }
         }
         if (layers.isEmpty()) return stats.result();
@@ -114,11 +133,12 @@ public final class CorrectBiasPass implements Pass {
     private record Rounded(float[] shift, Tensor weights, long flips) {}
 
     /**
-     * Rounds each output channel's weights and measures the resulting mean shift. Without adaptive rounding the
-     * codes are the lowering's round-to-nearest. With it, starting there, each weight may move to its other
+     * Rounds each output channel's weights and measures the resulting mean shift. With {@link WeightRounding#NEAREST}
+     * the codes are the lowering's round-to-nearest; {@link WeightRounding#GPTQ} is in {@link Gptq}. With adaptive
+     * rounding, starting from nearest, each weight may move to its other
      * rounding neighbour (never past the channel's largest code, which fixes the scale) when that lowers the
      * output error variance {@code d^T Cov d} on the calibration patches (d = w - s*q, coordinate descent, a
-     * greedy form of AdaRound); the chosen codes are written back as grid-exact float weights so the lowering
+     * greedy form of AdaRound). Chosen codes are written back as grid-exact float weights so the lowering
      * reproduces them.
      */
     private Rounded round(Layer l) {
@@ -132,12 +152,16 @@ public final class CorrectBiasPass implements Pass {
         float[] shift = new float[m];
         long flips = 0;
         double[][] cov = new double[groups][];
+        long[] nearest = options.rounding() == WeightRounding.GPTQ ? codes.clone() : null;
+        if (options.rounding() == WeightRounding.GPTQ)
+            for (int g = 0; g < groups; g++)
+                Gptq.round(l.means().covariance(g), w, codes, g * perGroupOut, perGroupOut, per, q, qmax);
         for (int c = 0; c < m; c++) {
             int g = c / perGroupOut;
             double s = q.scale(c);
             double[] d = new double[per];
             for (int i = 0; i < per; i++) d[i] = w[c * per + i] - codes[c * per + i] * s;
-            if (options.adaptiveRounding()) {
+            if (options.rounding() == WeightRounding.ADAPTIVE) {
                 if (cov[g] == null) cov[g] = l.means().covariance(g);
                 flips += descend(cov[g], per, d, codes, c * per, s, qmax);
             }
@@ -146,7 +170,8 @@ public final class CorrectBiasPass implements Pass {
             for (int i = 0; i < per; i++) sum -= d[i] * mean[i];
             shift[c] = (float) sum;
         }
-        if (!options.adaptiveRounding()) return new Rounded(shift, null, 0);
+        if (options.rounding() == WeightRounding.NEAREST) return new Rounded(shift, null, 0);
+        if (nearest != null) for (int i = 0; i < codes.length; i++) if (codes[i] != nearest[i]) flips++;
         float[] snapped = new float[w.length];
         for (int c = 0; c < m; c++)
             for (int i = 0; i < per; i++) snapped[c * per + i] = (float) (codes[c * per + i] * (double) q.scale(c));

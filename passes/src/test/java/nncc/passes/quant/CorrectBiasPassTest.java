@@ -96,10 +96,10 @@ class CorrectBiasPassTest {
         int bits = 4; // coarse weights make the effects visible
         Graph plain = g.copy();
         Graph corrected = g.copy();
-        PassResult r = new CorrectBiasPass(new CorrectBiasPass.Options(calib, bits, false, 1000, 16, false)).run(corrected);
+        PassResult r = new CorrectBiasPass(new CorrectBiasPass.Options(calib, bits, false, 1000, 16, CorrectBiasPass.WeightRounding.NEAREST)).run(corrected);
         assertEquals(1, r.statistics().get("layers corrected"));
         Graph adaptive = g.copy();
-        PassResult a = new CorrectBiasPass(new CorrectBiasPass.Options(calib, bits, false, 1000, 16, true)).run(adaptive);
+        PassResult a = new CorrectBiasPass(new CorrectBiasPass.Options(calib, bits, false, 1000, 16, CorrectBiasPass.WeightRounding.ADAPTIVE)).run(adaptive);
         assertTrue(a.statistics().get("weights re-rounded") > 0, a.statistics().toString());
         double[] e0 = error(g, plain, held, bits), e1 = error(g, corrected, held, bits), e2 = error(g, adaptive, held, bits);
         System.out.printf("mean error %.5f -> %.5f (corrected) -> %.5f (adaptive); energy %.6f -> %.6f -> %.6f%n",
@@ -112,6 +112,43 @@ class CorrectBiasPassTest {
         WeightQuantizer.Weights q = WeightQuantizer.symmetric(snapped, bits, true);
         float[] v = snapped.toFloats();
         long[] codes = q.data().toLongs();
+        for (int i = 0; i < v.length; i++) assertEquals(v[i], codes[i] * q.scale(i / 27), 1e-6f * Math.abs(v[i]) + 1e-9f);
+    }
+
+    /** Inputs whose channels and neighbouring pixels are strongly correlated, as real feature maps are. */
+    CalibrationData correlated(Graph g, int n, long seed) throws Exception {
+        Random r = new Random(seed);
+        float[] x = new float[n * 108];
+        for (int i = 0; i < n; i++) {
+            double[] base = new double[36];
+            for (int p = 0; p < 36; p++) base[p] = 0.5 + r.nextGaussian() + (p > 0 ? 0.8 * base[p - 1] : 0);
+            for (int c = 0; c < 3; c++)
+                for (int p = 0; p < 36; p++) x[i * 108 + c * 36 + p] = (float) (base[p] * (1 + 0.2 * c) + 0.3 * r.nextGaussian());
+        }
+        Path p = tmp.resolve("c" + seed + ".npy");
+        Npy.write(p, Tensor.ofFloats(Shape.of(n, 3, 6, 6), x));
+        return CalibrationData.fromNpy(g, p);
+    }
+
+    @Test
+    void gptqLowersTheOutputErrorOnCorrelatedInputsAndStaysOnTheLoweringGrid() throws Exception {
+        Graph g = graph();
+        CalibrationData calib = correlated(g, 64, 5);
+        List<Tensor> held = correlated(g, 64, 6).batch(0, 64);
+        int bits = 4;
+        Graph nearest = g.copy(), gptq = g.copy();
+        new CorrectBiasPass(new CorrectBiasPass.Options(calib, bits, false, 1000, 16, CorrectBiasPass.WeightRounding.NEAREST)).run(nearest);
+        PassResult r = new CorrectBiasPass(new CorrectBiasPass.Options(calib, bits, false, 1000, 16, CorrectBiasPass.WeightRounding.GPTQ)).run(gptq);
+        assertTrue(r.statistics().get("weights re-rounded") > 0, r.statistics().toString());
+        double[] e1 = error(g, nearest, held, bits), e2 = error(g, gptq, held, bits);
+        System.out.printf("correlated inputs, 4-bit weights: error energy %.6f (nearest) -> %.6f (gptq)%n", e1[1], e2[1]);
+        assertTrue(e2[1] < 0.7 * e1[1], "gptq should cut the held-out error energy by 30 % or more: " + e1[1] + " -> " + e2[1]);
+        Tensor snapped = gptq.constantData(gptq.nodes().get(0).input(1));
+        WeightQuantizer.Weights q = WeightQuantizer.symmetric(snapped, bits, true);
+        WeightQuantizer.Weights q0 = WeightQuantizer.symmetric(g.constantData(g.nodes().get(0).input(1)), bits, true);
+        float[] v = snapped.toFloats();
+        long[] codes = q.data().toLongs();
+        for (int c = 0; c < 4; c++) assertEquals(q0.scale(c), q.scale(c), 1e-6f * q0.scale(c), "the scale of channel " + c + " is kept");
         for (int i = 0; i < v.length; i++) assertEquals(v[i], codes[i] * q.scale(i / 27), 1e-6f * Math.abs(v[i]) + 1e-9f);
     }
 }
