@@ -44,7 +44,10 @@ observers), under "simulated".
 Calibration data: exactly examples/fashion_mnist/calib.npy (256 train images,
 float32 [256,1,28,28], pixel/255) for both models.
 
-Writes examples/ptq_baseline.json and prints a table. Run from the repository
+Writes examples/ptq_baseline.json (top-1 per engine, and the number of test rows whose top score is tied; such a
+row counts as its first class, as numpy's argmax decides) and examples/ptq_baseline_predictions.npz (every
+model's and engine's predicted class per test image, keys "<model>__<engine>", uint8 [10000]), which
+scripts/ptq_accuracy uses for paired significance tests, and prints a table. Run from the repository
 root with Debian's python3 (torch 1.13):
 
     /usr/bin/python3 scripts/torch_ptq_baseline.py
@@ -75,6 +78,7 @@ import train_mobilenet_v2 as tmv  # noqa: E402
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CALIB = "examples/fashion_mnist/calib.npy"
 OUT_JSON = os.path.join(REPO, "examples", "ptq_baseline.json")
+OUT_PRED = os.path.join(REPO, "examples", "ptq_baseline_predictions.npz")
 ENGINES = ["qnnpack", "onednn", "x86", "fbgemm"]
 
 MODELS = {
@@ -85,12 +89,27 @@ MODELS = {
 }
 
 
-def top1(model, x, y, batch=500):
-    correct = 0
+PREDICTIONS = {}   # "model/engine" -> uint8 [10000] predicted classes, saved to OUT_PRED for scripts/ptq_accuracy
+
+
+def top1(model, x, y, batch=500, key=None):
+    """Top-1 on (x, y); with `key`, the predictions (first class among tied scores, as numpy's argmax) and the
+    number of rows with a tied top score are recorded under that key."""
+    preds, ties = [], 0
     with torch.no_grad():
         for i in range(0, len(x), batch):
-            correct += (model(x[i:i + batch]).argmax(1) == y[i:i + batch]).sum().item()
-    return correct / len(x)
+            out = model(x[i:i + batch]).numpy()
+            preds.append(out.argmax(1))
+            top2 = np.sort(out, 1)[:, -2:]
+            ties += int((top2[:, 0] == top2[:, 1]).sum())
+    preds = np.concatenate(preds)
+    if key is not None:
+        PREDICTIONS[key] = preds.astype(np.uint8)
+        TIES[key] = ties
+    return float((preds == y.numpy()).mean())
+
+
+TIES = {}
 
 
 def engine_available(engine):
@@ -176,7 +195,7 @@ def main():
         onnx_out = spec["run_onnx"](onnx.load(os.path.join(REPO, spec["onnx"])), x_test_np[:8])
         err = float(np.abs(onnx_out - ref).max())
         assert err < 1e-4, "%s: state_dict does not match %s (max diff %g)" % (name, spec["onnx"], err)
-        res = {"float": top1(model, x_test, y_test)}
+        res = {"float": top1(model, x_test, y_test, key=name + "/float")}
         print("%s: float top-1 %.4f (state_dict matches %s: max diff %.1e)" % (name, res["float"], spec["onnx"], err))
         res["simulated"] = {}
         for e in usable:
@@ -188,13 +207,14 @@ def main():
                     qmodel, n_patched = patch_qnnpack_clamp(qmodel)
                     print("  qnnpack  top-1 as converted %.4f; %d ReLU6/Hardtanh patched"
                           % (res["qnnpack_unpatched"], n_patched))
-                res[e] = top1(qmodel, x_test, y_test)
+                res[e] = top1(qmodel, x_test, y_test, key=name + "/" + e)
+                res.setdefault("tied_rows", {})[e] = TIES[name + "/" + e]
                 print("  %-8s top-1 %.4f  (simulated %.4f)  (%.0fs)"
                       % (e, res[e], res["simulated"][e], time.time() - t0), flush=True)
             except Exception as ex:  # record, but keep going with the other engines
                 res[e] = None
                 print("  %-8s FAILED: %s: %s" % (e, type(ex).__name__, ex))
-        order = ["float"] + usable + ["qnnpack_unpatched", "simulated"]
+        order = ["float"] + usable + ["qnnpack_unpatched", "simulated", "tied_rows"]
         results[name] = {k: res[k] for k in order if k in res}
 
     out = dict(results)
@@ -213,6 +233,7 @@ def main():
     with open(OUT_JSON, "w") as f:
         json.dump(out, f, indent=2)
         f.write("\n")
+    np.savez_compressed(OUT_PRED, **{k.replace("/", "__"): v for k, v in PREDICTIONS.items()})
 
     cols = ["float"] + usable + (["qnnpack_unpatched"] if "qnnpack" in usable else [])
     print()

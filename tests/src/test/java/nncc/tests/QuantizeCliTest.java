@@ -158,7 +158,9 @@ class QuantizeCliTest {
         double ratio = (double) Files.size(model(name)) / Files.size(dir.resolve("model.onnx"));
         System.out.printf("%s QDQ vs nncc integer reference on 500 images: %s; file %.2fx smaller than float%n", name, a, ratio);
         assertTrue(a.fractionWithinOneLsb() >= 0.999, name + ": " + a);
-        if (name.equals("fashion_cnn")) assertTrue(ratio >= 3.5, "QDQ file only " + ratio + "x smaller");
+        assertTrue(ratio >= 3.5, name + ": QDQ file only " + ratio + "x smaller than the float model");
+        String names = Files.readString(dir.resolve("model.names.tsv"));
+        assertTrue(names.startsWith("kind\tshort\toriginal\n") && names.lines().count() > g.nodes().size(), "name table");
     }
 
     @Test
