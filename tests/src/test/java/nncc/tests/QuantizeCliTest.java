@@ -177,10 +177,15 @@ class QuantizeCliTest {
         assertBadInput(nncc("quantize", m, "--calib", CALIB.toString(), "--weight-bits", "9", "-o", out.toString()), "9");
         assertBadInput(nncc("quantize", m, "--calib", CALIB.toString(), "--observer", "magic", "-o", out.toString()), "magic");
         assertBadInput(nncc("quantize", m, "--scheme", "fp16", "--calib", CALIB.toString(), "-o", out.toString()), "fp16");
+        assertBadInput(nncc("quantize", m, "--calib", CALIB.toString(), "--weight-rounding", "stochastic", "-o", out.toString()), "stochastic");
+        assertBadInput(nncc("quantize", m, "--calib", CALIB.toString(), "--weight-rounding", "gptq", "--no-bias-correction",
+                "-o", out.toString()), "gptq");
         Path emptyDir = Files.createDirectory(tmp.resolve("images"));
         assertBadInput(nncc("quantize", m, "--calib", emptyDir.toString(), "-o", out.toString()), "images");
         assertFalse(Files.exists(out));
         assertBadInput(nncc("compile", m, "--target", "hls", "-o", tmp.resolve("hls").toString()), "hls");
+        assertBadInput(nncc("compile", m, "--target", "onnx", "--calib", CALIB.toString(), "--onnx-names", "short",
+                "-o", tmp.resolve("o").toString()), "short");
         assertBadInput(nncc("compile", m, "--target", "onnx", "--calib", wrong.toString(), "-o", tmp.resolve("o").toString()), "wrong.npy");
         assertFalse(Files.exists(tmp.resolve("o")), "no output directory on failure");
         try (var s = Files.list(tmp)) {
