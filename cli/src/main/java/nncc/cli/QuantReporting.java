@@ -86,9 +86,11 @@ final class QuantReporting {
         Top1 top1 = null;
         if (eval != null) {
             long t0 = System.nanoTime();
-            double f = top1(reference, eval, threads, "eval float");
-            double qt = top1(r.quantized(), eval, threads, "eval " + r.scheme().text());
-            top1 = new Top1(f, qt, eval.labels().length, eval.source().getFileName().toString());
+            Accuracy f = accuracy(reference, eval, threads, "eval float");
+            Accuracy qt = accuracy(r.quantized(), eval, threads, "eval " + r.scheme().text());
+            int changed = 0;
+            for (int i = 0; i < f.predictions().length; i++) if (f.predictions()[i] != qt.predictions()[i]) changed++;
+            top1 = new Top1(f.top1(), qt.top1(), eval.labels().length, eval.source().getFileName().toString(), changed, qt.tiedRows());
             timings.add(new Timing("evaluation", System.nanoTime() - t0));
         }
         QuantReportBuilder.Input in = new QuantReportBuilder.Input(model.getFileName().toString(), r.scheme().text(), reference,
@@ -105,7 +107,7 @@ final class QuantReporting {
         Outputs.writeText(file, html);
     }
 
-    private static double top1(Graph g, EvalSet eval, int threads, String task) {
+    private static Accuracy accuracy(Graph g, EvalSet eval, int threads, String task) {
         Tensor x = QuantIO.inputs(g, List.of(eval.x()), false).get(0);
         BatchRunner runner = new BatchRunner(g, threads);
         BatchRunner.Plan plan = runner.plan(List.of(x), new String[] {eval.source().toString()}, 256);
@@ -113,7 +115,7 @@ final class QuantReporting {
         try (Progress p = Progress.start(task, x.shape().dim(0), "img")) {
             logits = QuantIO.outputs(g, runner.run(List.of(x), plan, p::step), false).get(0);
         }
-        return Accuracy.of(logits, eval.labels()).top1();
+        return Accuracy.of(logits, eval.labels());
     }
 
     private static LayerErrorMeter.Samples slices(Tensor x) {

@@ -117,6 +117,12 @@ class ReportTest {
         double f = Double.parseDouble(top1.group(1)), qt = Double.parseDouble(top1.group(2));
         assertTrue(f > 88 && qt > 88 && Math.abs(f - qt) < 2, "float " + f + "%, int8 " + qt + "%");
         assertEquals(qt - f, Double.parseDouble(top1.group(3)), 0.011);
+        // every point of top-1 the models differ by is a changed prediction, and there are a few, not hundreds
+        Matcher changed = Pattern.compile("\\| predictions that differ from float \\| \\| (\\d+) of 500 \\((\\d+) with a tied top score\\) \\|").matcher(out);
+        assertTrue(changed.find(), out);
+        int n500 = Integer.parseInt(changed.group(1));
+        assertTrue(n500 >= Math.round(Math.abs(qt - f) * 5) && n500 < 25, "changed predictions: " + n500 + "; " + out);
+        assertTrue(Integer.parseInt(changed.group(2)) <= 500, out);
         assertTrue(Files.readString(int8Report).contains(String.format(java.util.Locale.ROOT, "%.2f%% \u2192 %.2f%%", f, qt)), "top-1 in the page");
     }
 

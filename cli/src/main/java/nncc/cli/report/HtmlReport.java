@@ -69,7 +69,8 @@ public final class HtmlReport {
         Top1 t = d.top1();
         if (t != null)
             card("Top-1 accuracy", pct(t.floatTop1()) + " \u2192 " + pct(t.quantTop1()), String.format(Locale.ROOT,
-                    "%+.2f points on %d samples of %s", t.deltaPoints(), t.count(), esc(t.source())), null);
+                    "%+.2f points on %d samples of %s; %d predictions differ from float (%d with a tied top score)",
+                    t.deltaPoints(), t.count(), esc(t.source()), t.changed(), t.tiedRows()), null);
         else card("Top-1 accuracy", "\u2014", "not measured: give --eval-data and --eval-labels", null);
         Layer worst = d.worstLayer();
         card("Worst layer", worst == null ? "\u2014" : Fmt.db(worst.sqnr()), worst == null ? "not measured" : esc(worst.displayName())

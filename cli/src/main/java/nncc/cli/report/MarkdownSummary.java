@@ -16,9 +16,12 @@ public final class MarkdownSummary {
     /** Rows for the summary's float-vs-quantized table: top-1 and mean SQNR, when measured. */
     public static void tableRows(PrintWriter out, QuantReportData d) {
         Top1 t = d.top1();
-        if (t != null)
+        if (t != null) {
             out.printf(Locale.ROOT, "| top-1 (%d samples) | %.2f%% | %.2f%% (%+.2f points) |%n", t.count(), 100 * t.floatTop1(),
                     100 * t.quantTop1(), t.deltaPoints());
+            out.printf(Locale.ROOT, "| predictions that differ from float | | %d of %d (%d with a tied top score) |%n", t.changed(),
+                    t.count(), t.tiedRows());
+        }
         long measured = d.measuredLayers();
         if (measured > 0)
             out.printf(Locale.ROOT, "| SQNR against float | | mean %s over %d layers |%n", Fmt.db(d.meanSqnr()), measured);

@@ -107,7 +107,11 @@ public record QuantReportData(String model, String scheme, String observer, int 
     }
 
     /** Top-1 of the float and the quantized model on {@code count} labelled samples from {@code source}. */
-    public record Top1(double floatTop1, double quantTop1, int count, String source) {
+    /**
+     * Top-1 of the float and the quantized model on the evaluation samples; {@code changed} = samples whose
+     * predicted class differs between the two, {@code tiedRows} = samples whose quantized scores have a tied top.
+     */
+    public record Top1(double floatTop1, double quantTop1, int count, String source, int changed, int tiedRows) {
         public double deltaPoints() { return 100 * (quantTop1 - floatTop1); }
     }
 
