@@ -46,6 +46,12 @@ final class CompileCommand implements Callable<Integer> {
                     + "them to the IR names) or ir (the IR-derived names; larger file). Default: ${DEFAULT-VALUE}.")
     String onnxNames;
 
+    @Option(names = "--onnx-activations", defaultValue = "uint8", paramLabel = "T",
+            description = "How the QDQ model stores int8 activations: uint8 (zero points moved up by 128, the same real values; "
+                    + "ONNX Runtime's own quantizer default, which its x86 kernels fuse everywhere) or int8 (as in the IR). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String onnxActivations;
+
     @Option(names = "--threads", defaultValue = "2", description = "Calibration threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -62,6 +68,11 @@ final class CompileCommand implements Callable<Integer> {
             case "compact" -> QdqExporter.Names.COMPACT;
             case "ir" -> QdqExporter.Names.IR;
             default -> throw new CliException("unknown --onnx-names '" + onnxNames + "' (compact, ir)");
+        };
+        QdqExporter.Activations activations = switch (onnxActivations.toLowerCase()) {
+            case "uint8" -> QdqExporter.Activations.UINT8;
+            case "int8" -> QdqExporter.Activations.AS_IS;
+            default -> throw new CliException("unknown --onnx-activations '" + onnxActivations + "' (uint8, int8)");
         };
         checkOutDir();
         // ONNX's QuantizeLinear rounds once (half to even) from the exact real product: the QDQ model's integer
@@ -83,7 +94,7 @@ final class CompileCommand implements Callable<Integer> {
         if (t.equals("onnx")) {
             if (r == null || (r.scheme() != QuantizationPipeline.Scheme.INT8))
                 throw new CliException("--target onnx writes a QDQ model: give --calib C (scheme int8)");
-            QdqExporter.Exported qdq = QdqExporter.export(out, QdqExporter.Activations.AS_IS, names);
+            QdqExporter.Exported qdq = QdqExporter.export(out, activations, names);
             files.put("model.onnx", qdq.model());
             if (!qdq.nameTable().isEmpty()) files.put("model.names.tsv", qdq.nameTable().getBytes(StandardCharsets.UTF_8));
         }

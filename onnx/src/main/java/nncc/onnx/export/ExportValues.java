@@ -134,9 +134,24 @@ final class ExportValues {
      * New initializers for parameters {@code q} of a tensor of IR type {@code irType}, written as {@code onnxType}
      * (uint8 for int8 moves the zero points up by 128), named from {@code base}. The all-zero int32 zero points of
      * a {@code constant} bias are left out (a DequantizeLinear defaults them), which keeps per-channel files
-     * small; weights keep theirs, as ONNX Runtime's QGemm wants a zero point per scale.
+     * small; weights keep theirs (as ONNX Runtime's QGemm wants a zero point per scale) unless
+     * {@code dropZeroInt8} (conv weights, see {@link #dequantizedConvWeight}).
      */
     Params params(String base, QuantParams q, DType irType, DType onnxType, boolean constant) {
+        return params(base, q, irType, onnxType, constant, false);
+    }
+
+    /**
+     * Conv weights as a float tensor: as {@link #dequantized}, but their all-zero int8 zero points are left out too
+     * (DequantizeLinear defaults them; ONNX Runtime's QLinearConv takes that, its QGemm does not).
+     */
+    String dequantizedConvWeight(Value w) {
+        if (!params.containsKey(w.name()) && graph.isConstant(w) && isQuantizedInt(w))
+            params.put(w.name(), params(w.name(), w.type().quant(), w.type().dtype(), onnxType(w), true, true));
+        return dequantized(w);
+    }
+
+    private Params params(String base, QuantParams q, DType irType, DType onnxType, boolean constant, boolean dropZeroInt8) {
         requireQdqType(base, onnxType);
         long shift = irType == DType.I8 && onnxType == DType.U8 ? 128 : 0;
         long[] zps = q.zeroPoints();
@@ -147,7 +162,7 @@ final class ExportValues {
         }
         Shape shape = q.isPerAxis() ? Shape.of(q.count()) : Shape.SCALAR;
         String scale = out.constant(base + "_scale", Tensor.ofFloats(shape, q.scales()));
-        boolean leaveOut = constant && allZero && onnxType == DType.I32;
+        boolean leaveOut = constant && allZero && (onnxType == DType.I32 || dropZeroInt8 && onnxType == DType.I8);
         String zp = leaveOut ? "" : out.constant(base + "_zero_point", Tensor.ofLongs(onnxType, shape, zps));
         return new Params(scale, zp, q.axis());
     }

@@ -61,7 +61,7 @@ final class LoweredOpWriter {
         List<Long> kernel = new ArrayList<>();
         long[] w = n.input(1).type().shape().dims();
         for (int i = 2; i < w.length; i++) kernel.add(w[i]);
-        String y = out.node1("Conv", n.name(), floatName(n), weighted(n), ints("kernel_shape", kernel),
+        String y = out.node1("Conv", n.name(), floatName(n), weighted(n, true), ints("kernel_shape", kernel),
                 ints("strides", op.strides()), ints("pads", op.pads()), ints("dilations", op.dilations()),
                 attr("group", op.group()));
         finish(n, clamp(n, y, op.actMin(), op.actMax()));
@@ -70,13 +70,14 @@ final class LoweredOpWriter {
     void gemm(Node n, QGemm op) {
         requireZeroPoint(n.input(0), op.inputZp());
         requireWeightParams(n.input(1));
-        String y = out.node1("Gemm", n.name(), floatName(n), weighted(n), attr("transB", 1));
+        String y = out.node1("Gemm", n.name(), floatName(n), weighted(n, false), attr("transB", 1));
         finish(n, clamp(n, y, op.actMin(), op.actMax()));
     }
 
-    /** x, w and (when present) the bias, each dequantized. */
-    private List<String> weighted(Node n) {
-        List<String> in = new ArrayList<>(List.of(values.dequantized(n.input(0)), values.dequantized(n.input(1))));
+    /** x, w and (when present) the bias, each dequantized; conv weights without their all-zero zero points. */
+    private List<String> weighted(Node n, boolean conv) {
+        String w = conv ? values.dequantizedConvWeight(n.input(1)) : values.dequantized(n.input(1));
+        List<String> in = new ArrayList<>(List.of(values.dequantized(n.input(0)), w));
         if (n.inputs().size() > 2) in.add(values.dequantizedBias(n.input(2), n.input(0), n.input(1)));
         return in;
     }
