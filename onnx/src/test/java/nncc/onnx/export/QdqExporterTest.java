@@ -171,13 +171,19 @@ class QdqExporterTest {
         OnnxImporter.load(m.bytes, "edges.onnx");
     }
 
-    @Test
-    void uint8ActivationsMoveTheZeroPointsAndKeepWeightsInt8() throws Exception {
-        LoweredGraphs b = new LoweredGraphs("u8", 8);
+    /** Float image -> Quantize -> int8 conv (clamped like a Relu) -> Dequantize: a conv between float edges. */
+    private static LoweredGraphs floatEdgedConv(String name) {
+        LoweredGraphs b = new LoweredGraphs(name, 8);
         Value image = b.floatInput("image", 1, 2, 4, 4);
         Value q = b.node("quant", new Quantize(0.04f, -7, DType.I8), image);
         Value c = b.conv("conv", q, 2, 1, 0, 5, 5, 127);
         b.output(b.node("dequant", new Dequantize(c.type().quant().scale(0), 5), c));
+        return b;
+    }
+
+    @Test
+    void uint8ActivationsMoveTheZeroPointsAndKeepWeightsInt8() throws Exception {
+        LoweredGraphs b = floatEdgedConv("u8");
         ModelProto p = ModelProto.parseFrom(QdqExporter.export(b.g, QdqExporter.Activations.UINT8, QdqExporter.Names.IR).model());
         QdqModel m = new QdqModel(p.toByteArray());
         NodeProto qin = m.proto.getGraph().getNode(0), relu = m.only("Relu");
@@ -201,11 +207,7 @@ class QdqExporterTest {
      */
     @Test
     void compactNamesRenameOnlyInternalTensorsAndNodesAndMapBack() throws Exception {
-        LoweredGraphs b = new LoweredGraphs("names", 8);
-        Value image = b.floatInput("image", 1, 2, 4, 4);
-        Value q = b.node("quant", new Quantize(0.04f, -7, DType.I8), image);
-        Value c = b.conv("conv", q, 2, 1, 0, 5, 5, 127);
-        b.output(b.node("dequant", new Dequantize(c.type().quant().scale(0), 5), c));
+        LoweredGraphs b = floatEdgedConv("names");
         QdqExporter.Exported ir = QdqExporter.export(b.g, QdqExporter.Activations.AS_IS, QdqExporter.Names.IR);
         QdqExporter.Exported compact = QdqExporter.export(b.g, QdqExporter.Activations.AS_IS, QdqExporter.Names.COMPACT);
         assertEquals("", ir.nameTable());
