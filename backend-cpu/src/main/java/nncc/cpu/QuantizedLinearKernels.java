@@ -15,7 +15,7 @@ final class QuantizedLinearKernels {
     private QuantizedLinearKernels() {}
 
     static Kernel qConv(QConv op, NodeContext ctx) {
-        boolean wide = checkTypes(ctx);
+        boolean wide = checkTypes(ctx, op.accumulator());
         if (wide) requireWideShifts(ctx, op.shift());
         int outChannels = Math.toIntExact(ctx.inputTypes().get(1).shape().dim(0));
         Requantizer rq = Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outChannels);
@@ -51,7 +51,7 @@ final class QuantizedLinearKernels {
     }
 
     static Kernel qGemm(QGemm op, NodeContext ctx) {
-        boolean wide = checkTypes(ctx);
+        boolean wide = checkTypes(ctx, op.accumulator());
         if (wide) requireWideShifts(ctx, op.shift());
         int outputs = Math.toIntExact(ctx.inputTypes().get(1).shape().dim(0));
         Requantizer rq = Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outputs);
@@ -84,11 +84,11 @@ final class QuantizedLinearKernels {
         return IntegerConvolution.Weights.of(w.longs, w.size() / Math.max(1, w.dim(0)), maxAbsInput);
     }
 
-    /** Checks input, weight and bias types; true when the input is i16 (int64 accumulation and bias). */
-    private static boolean checkTypes(NodeContext ctx) {
+    /** Checks input, weight and bias types; true when the op accumulates in int64 (its declared accumulator). */
+    private static boolean checkTypes(NodeContext ctx, DType accumulator) {
         ctx.requireDType(0, "input x", DType.I8, DType.U8, DType.I16);
         ctx.requireDType(1, "weight w", DType.I8);
-        boolean wide = Requantizer.wideAccumulator(ctx.dtype(0));
+        boolean wide = accumulator == DType.I64;
         if (ctx.hasInput(2)) ctx.requireDType(2, "bias", wide ? DType.I64 : DType.I32);
         return wide;
     }

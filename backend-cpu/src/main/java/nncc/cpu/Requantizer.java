@@ -1,7 +1,6 @@
 package nncc.cpu;
 
 import java.util.List;
-import nncc.ir.DType;
 import nncc.ir.FixedPoint;
 import nncc.ir.Rounding;
 
@@ -45,9 +44,9 @@ final class Requantizer {
         return v < lo ? lo : Math.min(v, hi);
     }
 
-    /** The output value of an int64 accumulator (16-bit activations), through TFLite's 64-bit variant. */
+    /** The output value of an int64 accumulator (16-bit activations), in the op's (int64) rounding. */
     int apply(long acc, int c) {
-        int v = FixedPoint.multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c]) + outputZp;
+        int v = FixedPoint.requantize(acc, multipliers[c], shifts[c], rounding) + outputZp;
         return v < lo ? lo : Math.min(v, hi);
     }
 
@@ -68,7 +67,4 @@ final class Requantizer {
             for (int i = base; i < base + inner; i++) y[i] = apply(acc[i], c);
         return y;
     }
-
-    /** Whether accumulators of input type {@code t} are int64 (16-bit activations) rather than int32. */
-    static boolean wideAccumulator(DType t) { return t == DType.I16; }
 }

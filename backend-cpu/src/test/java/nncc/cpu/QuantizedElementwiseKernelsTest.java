@@ -62,11 +62,12 @@ class QuantizedElementwiseKernelsTest {
 
     @Test
     void qMulByHandWithBroadcastAndClamp() {
-        // scales 0.5 * 0.25 / 0.125 = 1.0 = (2^30, 1); zero points A 1, B 0, output 5; clamp [-128, 20]
-        // A [2, 1] = [3, -1] (minus zp: [2, -2]), B [3] = [-2, 0, 30]: products [[-4, 0, 60], [4, 0, -60]] + 5
-        QMul op = new QMul(1, 0, Q30, 1, 5, 0.125f, DType.I8, -128, 20, Rounding.DOUBLE_ROUND);
+        // scales 0.5 * 0.25 / 0.125 = 1.0 = (2^30, 1); zero points A 1, B 0, output 5; fused RELU6: clamp
+        // [5, 5 + 6 / 0.125] = [5, 53]. A [2, 1] = [3, -1] (minus zp: [2, -2]), B [3] = [-2, 0, 30]:
+        // products [[-4, 0, 60], [4, 0, -60]] + 5 = [[1, 5, 65], [9, 5, -55]], clamped
+        QMul op = new QMul(1, 0, Q30, 1, 5, 0.125f, DType.I8, 5, 53, Rounding.DOUBLE_ROUND, nncc.ir.op.Activation.RELU6);
         Tensor y = TestGraphs.run(op, ints(DType.I8, dims(2, 1), 3, -1), ints(DType.I8, dims(3), -2, 0, 30));
-        assertArrayEquals(new long[] {1, 5, 20, 9, 5, -55}, y.toLongs());
+        assertArrayEquals(new long[] {5, 5, 53, 9, 5, 5}, y.toLongs());
     }
 
     @Test

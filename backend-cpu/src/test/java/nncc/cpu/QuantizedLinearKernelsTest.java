@@ -144,8 +144,10 @@ class QuantizedLinearKernelsTest {
             for (int i = 0; i < count; i++) { mult.add((1 << 30) + r.nextInt(1 << 30)); shift.add(-(r.nextInt(wide ? 20 : 12))); }
             Rounding rounding = r.nextBoolean() ? Rounding.DOUBLE_ROUND : Rounding.SINGLE_ROUND;
             long outZp = r.nextInt(20) - 10;
-            int lo = wide ? -32768 : -128 + r.nextInt(30), hi = wide ? 32767 : 127 - r.nextInt(30);
             DType outType = wide ? DType.I16 : DType.I8;
+            nncc.ir.op.Activation act = nncc.ir.op.Activation.values()[r.nextInt(nncc.ir.op.Activation.values().length)];
+            int[] clamp = act.clampBounds(0.1f, outZp, outType);
+            int lo = clamp[0], hi = clamp[1];
             QConv op = new QConv(strides, pads, dil, group, zp, mult, shift, outZp, 0.1f, outType, lo, hi, rounding);
             long[] acc = NaiveQuantized.convAccumulators(x, xs, zp, w, ws, hasBias ? bias : null, ys, s, pb, d, group);
             long[] want = NaiveQuantized.requantize(acc, outChannels, NdArray.product(ys, 2, ys.length), mult, shift, rounding,

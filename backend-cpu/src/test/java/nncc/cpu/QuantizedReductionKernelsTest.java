@@ -31,11 +31,11 @@ class QuantizedReductionKernelsTest {
         Tensor x = ints(DType.I8, dims(1, 1, 2, 3), -1, -2, 3, -4, 5, -8);
         assertArrayEquals(new long[] {-1, -1}, TestGraphs.run(op, x).toLongs());
         // pad 1, stride 2: windows hold [-1], [-2, 3], [-4], [5, -8] (padding never counted):
-        // -1 / 1, 1 / 2 = 0.5 -> (1 + 1) / 2 = 1, -4, -3 / 2 = -1.5 -> (-3 - 1) / 2 = -2; clamp at -2 (fused Relu at zp -2)
-        QAveragePool padded = new QAveragePool(List.of(2, 2), List.of(2, 2), List.of(1, 1, 1, 1), false, -2, 127);
+        // -1 / 1, 1 / 2 = 0.5 -> (1 + 1) / 2 = 1, -4, -3 / 2 = -1.5 -> (-3 - 1) / 2 = -2
+        QAveragePool padded = new QAveragePool(List.of(2, 2), List.of(2, 2), List.of(1, 1, 1, 1), false, -128, 127);
         Tensor y = TestGraphs.run(padded, x);
         assertEquals(Shape.of(1, 1, 2, 2), y.shape());
-        assertArrayEquals(new long[] {-1, 1, -2, -2}, y.toLongs());
+        assertArrayEquals(new long[] {-1, 1, -4, -2}, y.toLongs());
     }
 
     @Test
@@ -135,5 +135,18 @@ class QuantizedReductionKernelsTest {
     void softmaxRejectsAZeroPointOtherThanTheTypeMinimum() {
         QSoftmax op = new QSoftmax(-1, Q30, 23, -248, 1f / 256, 0, DType.I8);
         assertThrows(ModelException.class, () -> TestGraphs.run(op, ints(DType.I8, dims(1, 2), 1, 2)));
+    }
+
+    @Test
+    void softmaxRowWhoseExponentialsReach512GivesTheOutputMinimum() {
+        // every value tied at the row maximum: each exponential is 1.0 and the sum is the row length. Below 512 the
+        // quotient 256 / n rounds as usual (500: 0.512 -> 1 step above the minimum); from 512 on, gemmlowp's final
+        // shift would pass 31 (undefined in TFLite), and every quotient is below half a step: the minimum, defined.
+        QSoftmax op = new QSoftmax(1, Q30, 23, -248, 1f / 256, -128, DType.I8);
+        for (int n : new int[] {500, 512, 600}) {
+            Tensor y = TestGraphs.run(op, ints(DType.I8, dims(1, n), new long[n]));
+            long want = n < 512 ? -127 : -128;
+            for (long v : y.toLongs()) assertEquals(want, v, "row of " + n);
+        }
     }
 }

@@ -13,6 +13,7 @@ import nncc.cli.report.QuantReportData;
 import nncc.ir.Graph;
 import nncc.ir.text.IrPrinter;
 import nncc.onnx.export.QdqExporter;
+import nncc.passes.TargetProfile;
 import nncc.passes.quant.QuantizationPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,16 +76,17 @@ final class CompileCommand implements Callable<Integer> {
             default -> throw new CliException("unknown --onnx-activations '" + onnxActivations + "' (uint8, int8)");
         };
         checkOutDir();
-        // ONNX's QuantizeLinear rounds once (half to even) from the exact real product: the QDQ model's integer
-        // reference uses single rounding so ONNX Runtime and nncc agree; the IR states the choice either way
-        if (t.equals("onnx")) quant.defaultRounding = "single";
+        // the target's profile sets the default rounding (onnx: single, as ONNX's QuantizeLinear rounds once from the
+        // exact real product, so ONNX Runtime and nncc agree); the IR states the choice either way
+        TargetProfile profile = TargetProfile.of(t);
+        quant.defaultRounding = profile.rounding() == nncc.ir.Rounding.SINGLE_ROUND ? "single" : "double";
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
         boolean quantize = quant.scheme != null || quant.calib != null;
         Graph out = g;
         QuantizeFlow.Outcome r = null;
         if (quantize) {
-            r = QuantizeFlow.run(g, quant, threads, report.report != null);
+            r = QuantizeFlow.run(g, quant, threads, report.report != null, spec.commandLine().getErr());
             out = r.quantized();
         } else if (report.measures()) {
             throw new CliException("--report and --eval-data measure quantization: give --scheme or --calib");
@@ -92,8 +94,8 @@ final class CompileCommand implements Callable<Integer> {
         QuantReportData measured = r != null && report.measures() ? QuantReporting.measure(model, g, quant, report, r, eval, threads) : null;
         Map<String, byte[]> files = new LinkedHashMap<>();
         if (t.equals("onnx")) {
-            if (r == null || (r.scheme() != QuantizationPipeline.Scheme.INT8))
-                throw new CliException("--target onnx writes a QDQ model: give --calib C (scheme int8)");
+            if (r == null) throw new CliException("--target onnx writes a QDQ model: give --calib C (scheme int8)");
+            profile.requireScheme(r.scheme());
             QdqExporter.Exported qdq = QdqExporter.export(out, activations, names);
             files.put("model.onnx", qdq.model());
             if (!qdq.nameTable().isEmpty()) files.put("model.names.tsv", qdq.nameTable().getBytes(StandardCharsets.UTF_8));

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import nncc.ir.Graph;
 import nncc.ir.text.IrPrinter;
 import nncc.passes.Pass;
+import nncc.passes.PassContext;
 import nncc.passes.PassManager;
 import nncc.passes.PassRegistry;
 import nncc.passes.Stage;
@@ -56,10 +57,21 @@ final class OptCommand implements Callable<Integer> {
             description = "The stage the model is at, e.g. bn-folded (default: judged from its content).")
     String stage;
 
+    @Option(names = "--plugin", paramLabel = "JAR",
+            description = "A jar of third-party passes (java.util.ServiceLoader over nncc.passes.PassProvider); repeatable.")
+    List<Path> plugins = new ArrayList<>();
+
+    @Option(names = "--calib", paramLabel = "C.npy|IMAGE_DIR",
+            description = "Calibration data for the passes that read it (calibrate, correct-bias).")
+    Path calib;
+
     @Spec CommandSpec spec;
 
     @Override public Integer call() {
-        List<Pass> pipeline = PassRegistry.parse(passes);
+        PassRegistry registry = PassRegistry.builtin().withPlugins(plugins);
+        if (calib != null && !Files.exists(calib)) throw new CliException(calib + ": calibration data not found");
+        PassContext context = calib == null ? PassContext.none() : PassContext.withCalibration(calib, null);
+        List<Pass> pipeline = registry.pipeline(passes, context);
         Set<String> names = new LinkedHashSet<>();
         pipeline.forEach(p -> names.add(p.name()));
         for (String p : printAfter)

@@ -38,7 +38,7 @@ final class QuantizeCommand implements Callable<Integer> {
     @Override public Integer call() {
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
-        QuantizeFlow.Outcome r = QuantizeFlow.run(g, quant, threads, report.report != null);
+        QuantizeFlow.Outcome r = QuantizeFlow.run(g, quant, threads, report.report != null, spec.commandLine().getErr());
         QuantReportData measured = report.measures() ? QuantReporting.measure(model, g, quant, report, r, eval, threads) : null;
         Outputs.writeText(output, IrPrinter.print(r.quantized()));
         if (report.report != null) QuantReporting.write(report.report, measured);

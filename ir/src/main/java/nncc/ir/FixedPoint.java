@@ -33,12 +33,22 @@ public final class FixedPoint {
         return new Multiplier((int) qFixed, shift);
     }
 
-    /** std::round: half away from zero. */
+    /**
+     * C's {@code round}: to the nearest integer, ties away from zero, exact for every double (the fraction
+     * {@code |v| - floor(|v|)} is computed exactly, so 0.49999999999999994 gives 0 and odd integers in
+     * [2^52, 2^53) stay themselves, where {@code floor(v + 0.5)} would be off by one). Saturates to the long range.
+     */
     public static long roundHalfAway(double v) {
-        return v >= 0 ? (long) Math.floor(v + 0.5) : -(long) Math.floor(-v + 0.5);
+        if (Double.isNaN(v)) throw new IllegalArgumentException("cannot round NaN");
+        double a = Math.abs(v), whole = Math.floor(a);
+        long r = (long) whole + (a - whole >= 0.5 ? 1 : 0);
+        return v < 0 ? -r : r;
     }
 
-    /** gemmlowp SaturatingRoundingDoublingHighMul: high 32 bits of 2ab, rounded half away from zero; MIN*MIN saturates. */
+    /**
+     * gemmlowp SaturatingRoundingDoublingHighMul: the high 32 bits of 2ab, ties rounded toward +infinity (the
+     * nudge is 2^30 for ab >= 0 and 1 - 2^30 below, then a truncating division); MIN*MIN saturates.
+     */
     public static int saturatingRoundingDoublingHighMul(int a, int b) {
         if (a == Integer.MIN_VALUE && b == Integer.MIN_VALUE) return Integer.MAX_VALUE;
         long ab = (long) a * (long) b;
@@ -55,8 +65,22 @@ public final class FixedPoint {
         return (x >> exponent) + (remainder > threshold ? 1 : 0);
     }
 
-    /** TFLite MultiplyByQuantizedMultiplier for an int32 accumulator, in the given rounding mode. */
+    /** The largest shift a multiplier may have in {@code rounding}: 7 for the int64 (Q15) form, else 30; the least is -31. */
+    public static int maxShift(Rounding rounding) { return rounding.wide() ? 7 : 30; }
+
+    /**
+     * The requantization of an accumulator in {@code rounding}: the int32 forms for {@code DOUBLE_ROUND} and
+     * {@code SINGLE_ROUND} (x must fit in int32), TFLite's int64 form for {@code SINGLE_ROUND_Q15}.
+     */
+    public static int requantize(long x, int multiplier, int shift, Rounding rounding) {
+        if (rounding.wide()) return multiplyByQuantizedMultiplier(x, multiplier, shift);
+        if (x != (int) x) throw new IllegalArgumentException("accumulator " + x + " does not fit int32 for " + rounding);
+        return multiplyByQuantizedMultiplier((int) x, multiplier, shift, rounding);
+    }
+
+    /** TFLite MultiplyByQuantizedMultiplier for an int32 accumulator, in the given (int32) rounding mode. */
     public static int multiplyByQuantizedMultiplier(int x, int multiplier, int shift, Rounding rounding) {
+        if (rounding.wide()) return multiplyByQuantizedMultiplier((long) x, multiplier, shift);
         if (rounding == Rounding.SINGLE_ROUND) {
             if (shift < -31 || shift > 30) throw new IllegalArgumentException("single-round shift " + shift + " outside [-31, 30]");
             long totalShift = 31 - shift;
@@ -73,7 +97,8 @@ public final class FixedPoint {
     }
 
     /**
-     * TFLite's 64-bit-accumulator variant (int16x8 kernels): the multiplier reduced to Q15, one rounding;
+     * TFLite's 64-bit-accumulator variant (int16x8 kernels; {@link Rounding#SINGLE_ROUND_Q15}): the multiplier
+     * reduced to Q15, one rounding (ties toward +infinity);
      * x must lie in [-2^47, 2^47) and shift in [-31, 7].
      */
     public static int multiplyByQuantizedMultiplier(long x, int multiplier, int shift) {

@@ -19,6 +19,41 @@ public final class Graph {
     private final List<Value> outputs = new ArrayList<>();
     private final LinkedHashMap<String, Constant> constants = new LinkedHashMap<>();
     private final List<Node> nodes = new ArrayList<>();
+    /** Bumped by every structural change; the use-def index is rebuilt when it is stale. */
+    private int modCount;
+    private UseDef useDef;
+    private int useDefMod = -1;
+
+    /**
+     * The use-def index: the producer and the consumers of every value and every name in use, built in one O(n)
+     * walk when first asked after a change and kept up to date by {@link #addNode} (the common append).
+     */
+    private static final class UseDef {
+        final Map<String, Node> producer = new HashMap<>();
+        final Map<String, List<Node>> consumers = new HashMap<>();
+        final Set<String> names = new HashSet<>();
+
+        void add(Node n) {
+            names.add(n.name());
+            for (Value v : n.inputs()) {
+                List<Node> c = consumers.computeIfAbsent(v.name(), k -> new ArrayList<>(2));
+                if (c.isEmpty() || c.get(c.size() - 1) != n) c.add(n);
+            }
+            for (Value o : n.outputs()) { producer.put(o.name(), n); names.add(o.name()); }
+        }
+    }
+
+    private UseDef index() {
+        if (useDef == null || useDefMod != modCount) {
+            UseDef u = new UseDef();
+            for (Value v : inputs) u.names.add(v.name());
+            u.names.addAll(constants.keySet());
+            for (Node n : nodes) u.add(n);
+            useDef = u;
+            useDefMod = modCount;
+        }
+        return useDef;
+    }
 
     /** A constant value and its data. */
     public record Constant(Value value, Tensor data) {
@@ -43,11 +78,11 @@ public final class Graph {
 
     public List<Constant> constants() { return List.copyOf(constants.values()); }
 
-    public void addInput(Value v) { inputs.add(v); }
+    public void addInput(Value v) { inputs.add(v); modCount++; }
 
     public void addOutput(Value v) { outputs.add(v); }
 
-    public void setInputs(List<Value> vs) { inputs.clear(); inputs.addAll(vs); }
+    public void setInputs(List<Value> vs) { inputs.clear(); inputs.addAll(vs); modCount++; }
 
     public void setOutputs(List<Value> vs) { outputs.clear(); outputs.addAll(vs); }
 
@@ -55,12 +90,13 @@ public final class Graph {
     public Value addConstant(String valueName, Tensor data, QuantParams quant) {
         Value v = new Value(valueName, new TensorType(data.dtype(), data.shape(), quant));
         constants.put(valueName, new Constant(v, data));
+        if (useDef != null && useDefMod == modCount) useDef.names.add(valueName);
         return v;
     }
 
     public Value addConstant(String valueName, Tensor data) { return addConstant(valueName, data, null); }
 
-    public void removeConstant(String valueName) { constants.remove(valueName); }
+    public void removeConstant(String valueName) { constants.remove(valueName); modCount++; }
 
     public boolean isConstant(Value v) { return constants.containsKey(v.name()); }
 
@@ -72,36 +108,34 @@ public final class Graph {
 
     public Constant constant(String valueName) { return constants.get(valueName); }
 
-    public void addNode(Node n) { nodes.add(n); }
+    public void addNode(Node n) {
+        nodes.add(n);
+        if (useDef != null && useDefMod == modCount) { useDef.add(n); modCount++; useDefMod = modCount; }
+        else modCount++;
+    }
 
-    public void setNodes(List<Node> ns) { nodes.clear(); nodes.addAll(ns); }
+    public void setNodes(List<Node> ns) { nodes.clear(); nodes.addAll(ns); modCount++; }
 
     /** Replaces node {@code old} (by identity of name) with {@code replacement}s, in place. */
     public void replaceNode(Node old, List<Node> replacement) {
         int i = indexOf(old);
         nodes.remove(i);
         nodes.addAll(i, replacement);
+        modCount++;
     }
 
-    public void removeNode(Node n) { nodes.remove(indexOf(n)); }
+    public void removeNode(Node n) { nodes.remove(indexOf(n)); modCount++; }
 
     private int indexOf(Node n) {
         for (int i = 0; i < nodes.size(); i++) if (nodes.get(i).name().equals(n.name())) return i;
         throw new IllegalArgumentException("node '" + n.name() + "' is not in graph " + name);
     }
 
-    /** The node producing {@code v}, or null for graph inputs and constants. */
-    public Node producer(Value v) {
-        for (Node n : nodes) for (Value o : n.outputs()) if (o.name().equals(v.name())) return n;
-        return null;
-    }
+    /** The node producing {@code v}, or null for graph inputs and constants (through the use-def index). */
+    public Node producer(Value v) { return index().producer.get(v.name()); }
 
-    /** Nodes that read {@code v}, in graph order. */
-    public List<Node> consumers(Value v) {
-        List<Node> r = new ArrayList<>();
-        for (Node n : nodes) for (Value i : n.inputs()) if (i.name().equals(v.name())) { r.add(n); break; }
-        return r;
-    }
+    /** Nodes that read {@code v}, in graph order, each once (through the use-def index). */
+    public List<Node> consumers(Value v) { return List.copyOf(index().consumers.getOrDefault(v.name(), List.of())); }
 
     /** Every value by name: inputs, constants and node outputs. */
     public Map<String, Value> valuesByName() {
@@ -117,7 +151,9 @@ public final class Graph {
      * outputs. Used when a pass replaces a value or changes its type.
      */
     public void replaceAllUses(Value from, Value to) {
-        for (int i = 0; i < nodes.size(); i++) {
+        List<Node> readers = index().consumers.getOrDefault(from.name(), List.of());
+        if (!readers.isEmpty()) modCount++;
+        for (int i = 0; i < nodes.size() && !readers.isEmpty(); i++) {
             Node n = nodes.get(i);
             if (n.inputs().stream().anyMatch(v -> v.name().equals(from.name()))) {
                 List<Value> in = new ArrayList<>(n.inputs());
@@ -126,6 +162,7 @@ public final class Graph {
             }
         }
         outputs.replaceAll(v -> v.name().equals(from.name()) ? to : v);
+        modCount++;
     }
 
     /** Removes constants no node or output reads. Returns how many were removed. */
@@ -135,13 +172,13 @@ public final class Graph {
         for (Value v : outputs) used.add(v.name());
         List<String> dead = constants.keySet().stream().filter(k -> !used.contains(k)).toList();
         dead.forEach(constants::remove);
+        if (!dead.isEmpty()) modCount++;
         return dead.size();
     }
 
     /** A name not yet used by any value or node, built from {@code base}. */
     public String freshName(String base) {
-        Set<String> taken = new HashSet<>(valuesByName().keySet());
-        for (Node n : nodes) taken.add(n.name());
+        Set<String> taken = index().names;
         if (!taken.contains(base)) return base;
         for (int i = 1; ; i++) if (!taken.contains(base + "_" + i)) return base + "_" + i;
     }

@@ -2,18 +2,7 @@ package nncc.ir;
 
 import java.util.Map;
 import java.util.TreeMap;
-import nncc.ir.op.Conv;
-import nncc.ir.op.ConvInteger;
-import nncc.ir.op.ConvTranspose;
-import nncc.ir.op.DynamicQuantConv;
-import nncc.ir.op.DynamicQuantGemm;
-import nncc.ir.op.Gemm;
-import nncc.ir.op.MatMul;
-import nncc.ir.op.MatMulInteger;
-import nncc.ir.op.QConv;
-import nncc.ir.op.QGemm;
-import nncc.ir.op.QLinearConv;
-import nncc.ir.op.QLinearMatMul;
+import nncc.ir.op.*;
 
 /**
  * Size and cost figures of a graph: op counts, parameter count and bytes, multiply-accumulates per sample
@@ -41,26 +30,72 @@ public record GraphStats(Map<String, Integer> opCounts, long parameters, long pa
         return e;
     }
 
-    /** Multiply-accumulates of one node for one sample. */
+    /**
+     * Multiply-accumulates of one node for one sample: convolutions and matrix products count theirs; every
+     * other op counts 0. The switches are exhaustive over the sealed op families, so a new op must be placed.
+     */
     public static long macs(Node n) {
         return switch (n.op()) {
-            case Conv c -> elements(n.output()) * elements(n.input(1)) / n.input(1).type().shape().dim(0);
-            case ConvInteger c -> elements(n.output()) * elements(n.input(1)) / n.input(1).type().shape().dim(0);
-            case QLinearConv c -> elements(n.output()) * elements(n.input(3)) / n.input(3).type().shape().dim(0);
-            case QConv c -> elements(n.output()) * elements(n.input(1)) / n.input(1).type().shape().dim(0);
-            case DynamicQuantConv c -> elements(n.output()) * elements(n.input(1)) / n.input(1).type().shape().dim(0);
-            case QGemm g -> elements(n.output()) * n.input(1).type().shape().dim(1);
-            case DynamicQuantGemm g -> elements(n.output()) * n.input(1).type().shape().dim(1);
+            case FloatOp f -> floatMacs(f, n);
+            case LoweredOp l -> switch (l) {
+                case QConv c -> convMacs(n, 1);
+                case QGemm g -> elements(n.output()) * n.input(1).type().shape().dim(1);
+                case QAdd a -> 0;
+                case QMul m -> 0;
+                case QMean m -> 0;
+                case QAveragePool p -> 0;
+                case QLut t -> 0;
+                case QSoftmax s -> 0;
+            };
+            case HybridOp h -> switch (h) {
+                case DynamicQuantConv c -> convMacs(n, 1);
+                case DynamicQuantGemm g -> elements(n.output()) * n.input(1).type().shape().dim(1);
+            };
+            case OnnxQuantOp o -> switch (o) {
+                case QLinearConv c -> convMacs(n, 3);
+                case ConvInteger c -> convMacs(n, 1);
+                case QLinearMatMul m -> elements(n.output()) * innerDim(n.input(0));
+                case MatMulInteger m -> elements(n.output()) * innerDim(n.input(0));
+                case QuantizeLinear q -> 0;
+                case DequantizeLinear d -> 0;
+            };
+            case DataMovementOp d -> 0;
+            case BoundaryOp b -> 0;
+        };
+    }
+
+    private static long floatMacs(FloatOp op, Node n) {
+        return switch (op) {
+            case Conv c -> convMacs(n, 1);
             case ConvTranspose c -> elements(n.input(0)) * elements(n.input(1)) / n.input(1).type().shape().dim(0);
             case Gemm gm -> {
                 Shape a = n.input(0).type().shape();
                 yield elements(n.output()) * (gm.transA() ? a.dim(0) : a.dim(1));
             }
             case MatMul m -> elements(n.output()) * innerDim(n.input(0));
-            case MatMulInteger m -> elements(n.output()) * innerDim(n.input(0));
-            case QLinearMatMul m -> elements(n.output()) * innerDim(n.input(0));
-            default -> 0;
+            case Add a -> 0;
+            case Sub s -> 0;
+            case Mul m -> 0;
+            case Div d -> 0;
+            case Relu r -> 0;
+            case LeakyRelu r -> 0;
+            case PRelu r -> 0;
+            case Clip c -> 0;
+            case Sigmoid s -> 0;
+            case Tanh t -> 0;
+            case HardSigmoid h -> 0;
+            case HardSwish h -> 0;
+            case Softmax s -> 0;
+            case AveragePool p -> 0;
+            case GlobalAveragePool p -> 0;
+            case BatchNormalization b -> 0;
+            case ReduceMean r -> 0;
         };
+    }
+
+    /** Output elements times the weight elements per output channel; the weight is input {@code w}. */
+    private static long convMacs(Node n, int w) {
+        return elements(n.output()) * elements(n.input(w)) / n.input(w).type().shape().dim(0);
     }
 
     private static long innerDim(Value a) {

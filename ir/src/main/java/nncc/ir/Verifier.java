@@ -49,6 +49,67 @@ public final class Verifier {
         }
         for (Value v : g.outputs())
             if (!defined.contains(v.name())) throw new ModelException("graph output %" + v.name() + " is never defined");
+        for (Node n : g.nodes()) checkWeightBits(g, n);
+    }
+
+    /** A lowered linear op's constant weights hold only {@code weightBits}-bit values. */
+    private static void checkWeightBits(Graph g, Node n) {
+        int bits = switch (n.op()) {
+            case nncc.ir.op.QConv c -> c.weightBits();
+            case nncc.ir.op.QGemm q -> q.weightBits();
+            default -> 8;
+        };
+        if (bits == 8 || !g.isConstant(n.input(1))) return;
+        long lo = -(1L << (bits - 1)), hi = (1L << (bits - 1)) - 1;
+        long[] w = g.constantData(n.input(1)).toLongs();
+        for (int i = 0; i < w.length; i++)
+            if (w[i] < lo || w[i] > hi)
+                throw n.error("weight %" + n.input(1).name() + "[" + i + "] = " + w[i] + " does not fit " + bits
+                        + " bits [" + lo + ", " + hi + "]");
+    }
+
+    /**
+     * Whether every node is lowered integer compute, data movement or a representation boundary, on integer
+     * values only; float values may appear only as graph inputs read by Quantize and graph outputs written by
+     * Dequantize (a float interface). Returns null when the graph is fully lowered, else the reason naming the
+     * first node that is not. Backends that read lowered graphs call {@link #requireFullyLowered}.
+     */
+    public static String firstNotLowered(Graph g) {
+        Set<String> graphInputs = new HashSet<>(), graphOutputs = new HashSet<>();
+        for (Value v : g.inputs()) graphInputs.add(v.name());
+        for (Value v : g.outputs()) graphOutputs.add(v.name());
+        for (Node n : g.nodes()) {
+            nncc.ir.op.Op op = n.op();
+            if (!(op instanceof nncc.ir.op.LoweredOp || op instanceof nncc.ir.op.DataMovementOp
+                    || op instanceof nncc.ir.op.BoundaryOp))
+                return "node " + n.describe() + " is not lowered (a " + family(op) + ")";
+            for (Value in : n.inputs())
+                if (!in.type().dtype().isInteger()
+                        && !(op instanceof nncc.ir.op.Quantize && graphInputs.contains(in.name())))
+                    return "node " + n.describe() + " reads float value %" + in.name() + " (" + in.type() + ")";
+            for (Value out : n.outputs())
+                if (!out.type().dtype().isInteger()
+                        && !(op instanceof nncc.ir.op.Dequantize && graphOutputs.contains(out.name())))
+                    return "node " + n.describe() + " writes float value %" + out.name() + " (" + out.type() + ")";
+        }
+        return null;
+    }
+
+    /** Throws a {@link ModelException} naming the first node that keeps the graph from being fully lowered. */
+    public static void requireFullyLowered(Graph g) {
+        String why = firstNotLowered(g);
+        if (why != null) throw new ModelException("graph " + g.name() + " is not fully lowered: " + why);
+    }
+
+    private static String family(nncc.ir.op.Op op) {
+        return switch (op) {
+            case nncc.ir.op.FloatOp f -> "float op";
+            case nncc.ir.op.HybridOp h -> "hybrid (dynamic-range) op";
+            case nncc.ir.op.OnnxQuantOp o -> "ONNX quantized op, not yet rewritten to nncc's integer ops";
+            case nncc.ir.op.LoweredOp l -> "lowered op";
+            case nncc.ir.op.DataMovementOp d -> "data movement op";
+            case nncc.ir.op.BoundaryOp b -> "boundary op";
+        };
     }
 
     private static void define(Set<String> defined, Value v, String what) {

@@ -17,6 +17,7 @@ import nncc.ir.Value;
 import nncc.ir.op.LutFunction;
 import nncc.ir.op.Op;
 import nncc.ir.op.QAdd;
+import nncc.ir.op.Activation;
 import nncc.ir.op.QConv;
 import nncc.ir.op.QGemm;
 import nncc.ir.op.QLut;
@@ -99,28 +100,31 @@ final class LoweredGraphs {
         return List.of(m, s);
     }
 
-    Value conv(String name, Value x, int outC, int k, int stride, int pad, long outZp, int actMin, int actMax) {
-        return conv(name, x, outC, k, stride, pad, 1, outZp, actMin, actMax);
+    Value conv(String name, Value x, int outC, int k, int stride, int pad, long outZp, Activation act) {
+        return conv(name, x, outC, k, stride, pad, 1, outZp, act);
     }
 
     /** A grouped convolution (depthwise when {@code group} equals the input channels). */
-    Value conv(String name, Value x, int outC, int k, int stride, int pad, int group, long outZp, int actMin, int actMax) {
+    Value conv(String name, Value x, int outC, int k, int stride, int pad, int group, long outZp, Activation act) {
         long inC = x.type().shape().dim(1) / group;
         Value w = weights(name + "_w", outC, inC, k, k);
         Value b = bias(name + "_b", outC);
         float sy = outputScale(x, w, inC * k * k);
         List<List<Integer>> ms = perChannel(x, w, sy);
         return node(name, new QConv(List.of(stride, stride), List.of(pad, pad, pad, pad), List.of(1, 1), group,
-                q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, actMin, actMax, R), x, w, b);
+                q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, act.clampBounds(sy, outZp, DType.I8)[0],
+                act.clampBounds(sy, outZp, DType.I8)[1], R, DType.I32, 8, act), x, w, b);
     }
 
-    Value gemm(String name, Value x, int outN, long outZp, int actMin, int actMax) {
+    Value gemm(String name, Value x, int outN, long outZp, Activation act) {
         long k = x.type().shape().dim(1);
         Value w = weights(name + "_w", outN, k);
         Value b = bias(name + "_b", outN);
         float sy = outputScale(x, w, k);
         List<List<Integer>> ms = perChannel(x, w, sy);
-        return node(name, new QGemm(q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, actMin, actMax, R), x, w, b);
+        int[] clamp = act.clampBounds(sy, outZp, DType.I8);
+        return node(name, new QGemm(q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, clamp[0], clamp[1], R,
+                DType.I32, 8, act), x, w, b);
     }
 
     /** TFLite int8 ADD: both inputs rescaled to twice the larger input scale after a left shift of 20. */

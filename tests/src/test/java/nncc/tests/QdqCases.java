@@ -5,6 +5,7 @@ import nncc.ir.DType;
 import nncc.ir.QuantParams;
 import nncc.ir.Tensor;
 import nncc.ir.Value;
+import nncc.ir.op.Activation;
 import nncc.ir.op.Concat;
 import nncc.ir.op.Dequantize;
 import nncc.ir.op.Flatten;
@@ -30,23 +31,23 @@ final class QdqCases {
     static QdqExportTest.Case convRelu() {
         LoweredGraphs b = new LoweredGraphs("conv_relu", 11);
         Value x = b.input("x", 0.02f, -5, 2, 3, 16, 16);
-        b.output(b.conv("conv", x, 8, 3, 1, 1, -20, -20, 127));
+        b.output(b.conv("conv", x, 8, 3, 1, 1, -20, Activation.RELU));
         return of("conv_relu", b, b.randomInt8(2, 3, 16, 16));
     }
 
-    /** Stride 2 without padding, clamp [-20, 60] (a Clip in the export). */
+    /** Stride 2 without padding, a fused RELU6 (a Clip in the export). */
     static QdqExportTest.Case convStrideClip() {
         LoweredGraphs b = new LoweredGraphs("conv_clip", 12);
         Value x = b.input("x", 0.03f, 7, 2, 4, 15, 15);
-        b.output(b.conv("conv", x, 6, 3, 2, 0, -20, -20, 60));
+        b.output(b.conv("conv", x, 6, 3, 2, 0, -20, Activation.RELU6));
         return of("conv_stride_clip", b, b.randomInt8(2, 4, 15, 15));
     }
 
     static QdqExportTest.Case gemmChain() {
         LoweredGraphs b = new LoweredGraphs("gemm", 13);
         Value x = b.input("x", 0.05f, 0, 16, 64);
-        Value h = b.gemm("fc1", x, 32, -128, -128, 127);
-        b.output(b.gemm("fc2", h, 10, 3, -128, 127));
+        Value h = b.gemm("fc1", x, 32, -128, Activation.NONE);
+        b.output(b.gemm("fc2", h, 10, 3, Activation.NONE));
         return of("gemm_chain", b, b.randomInt8(16, 64));
     }
 
@@ -63,10 +64,10 @@ final class QdqCases {
     static QdqExportTest.Case poolReshapeGemm() {
         LoweredGraphs b = new LoweredGraphs("pool", 15);
         Value x = b.input("x", 0.02f, 0, 16, 1, 12, 12);
-        Value c = b.conv("conv", x, 4, 3, 1, 1, -128, -128, 127);
+        Value c = b.conv("conv", x, 4, 3, 1, 1, -128, Activation.NONE);
         Value p = b.node("pool", new MaxPool(List.of(2, 2), List.of(2, 2), List.of(0, 0, 0, 0), List.of(1, 1), false, 0), c);
         Value r = b.node("reshape", new Reshape(List.of(0L, -1L), false), p);
-        b.output(b.gemm("fc", r, 10, 0, -128, 127));
+        b.output(b.gemm("fc", r, 10, 0, Activation.NONE));
         return of("pool_reshape_gemm", b, b.randomInt8(16, 1, 12, 12));
     }
 
@@ -75,7 +76,7 @@ final class QdqCases {
         LoweredGraphs b = new LoweredGraphs("edges", 16);
         Value image = b.floatInput("image", 2, 2, 8, 8);
         Value q = b.node("quantize", new Quantize(0.04f, -7, DType.I8), image);
-        Value c = b.conv("conv", q, 3, 3, 1, 1, 5, -128, 127);
+        Value c = b.conv("conv", q, 3, 3, 1, 1, 5, Activation.NONE);
         b.output(b.node("dequantize", new Dequantize(c.type().quant().scale(0), 5), c));
         Tensor grid = OrtRunner.dequantize(b.randomInt8(2, 2, 8, 8), QuantParams.perTensor(0.04f, -7));
         return of("float_edges", b, grid);
@@ -110,7 +111,7 @@ final class QdqCases {
         LoweredGraphs b = new LoweredGraphs("pad", 20);
         Value x = b.input("x", 0.03f, -4, 2, 3, 5, 5);
         Value p = b.node("pad", new Pad(List.of(0L, 0L, 1L, 2L, 0L, 0L, 1L, 0L), Pad.Mode.CONSTANT, 10f), x);
-        Value c = b.conv("conv", p, 4, 3, 1, 0, -2, -128, 127);
+        Value c = b.conv("conv", p, 4, 3, 1, 0, -2, Activation.NONE);
         Value u = b.node("unsqueeze", new Unsqueeze(List.of(2)), c);
         Value sq = b.node("squeeze", new Squeeze(List.of(2)), u);
         b.output(sq);
@@ -125,9 +126,9 @@ final class QdqCases {
     static QdqExportTest.Case invertedResidual() {
         LoweredGraphs b = new LoweredGraphs("block", 21);
         Value x = b.input("x", 0.04f, 2, 4, 8, 10, 10);
-        Value e = b.conv("expand", x, 24, 1, 1, 0, -128, -128, 100);
-        Value d = b.conv("depthwise", e, 24, 3, 1, 1, 24, -128, -128, 100);
-        Value p = b.conv("project", d, 8, 1, 1, 0, 1, -128, 127);
+        Value e = b.conv("expand", x, 24, 1, 1, 0, -128, Activation.RELU6);
+        Value d = b.conv("depthwise", e, 24, 3, 1, 1, 24, -128, Activation.RELU6);
+        Value p = b.conv("project", d, 8, 1, 1, 0, 1, Activation.NONE);
         // the sum's scale is at least the larger input's, as calibration gives it (a smaller one would magnify
         // the one-LSB differences of the projection's rounding)
         b.output(b.add("residual", x, p, 1.25f * Math.max(0.04f, p.type().quant().scale(0)), 0));
@@ -138,8 +139,8 @@ final class QdqCases {
     static QdqExportTest.Case concatTranspose() {
         LoweredGraphs b = new LoweredGraphs("concat", 19);
         Value x = b.input("x", 0.02f, 1, 2, 3, 6, 6);
-        Value c1 = b.conv("conv1", x, 4, 1, 1, 0, -10, -128, 127);
-        Value c2 = b.conv("conv2", x, 4, 1, 1, 0, -10, -128, 127);
+        Value c1 = b.conv("conv1", x, 4, 1, 1, 0, -10, Activation.NONE);
+        Value c2 = b.conv("conv2", x, 4, 1, 1, 0, -10, Activation.NONE);
         Value c2same = b.requantize("requant", c2, c1.type().quant());
         Value cat = b.node("concat", new Concat(1), c1, c2same);
         Value tr = b.node("transpose", new Transpose(List.of(0, 2, 3, 1)), cat);

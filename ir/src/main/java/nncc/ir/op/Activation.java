@@ -23,6 +23,31 @@ public enum Activation {
     /** Applies the clamp to one value. */
     public float apply(float v) { return v < min ? min : Math.min(v, max); }
 
+    /**
+     * The integer clamp of this activation on an output of type {@code t} with parameters (scale, zp), as TFLite's
+     * CalculateActivationRangeQuantized computes it: {@code zp + round(bound / scale)} with the division in
+     * float32 and ties away from zero, intersected with the type's range (an infinite bound leaves the type's end).
+     * This is the one place the rule lives; lowering passes, importers and the verifier all call it.
+     */
+    public int[] clampBounds(float scale, long zp, nncc.ir.DType t) {
+        long lo = t.minValue(), hi = t.maxValue();
+        if (Float.isFinite(min)) lo = Math.max(lo, zp + nncc.ir.FixedPoint.roundHalfAway(min / scale));
+        if (Float.isFinite(max)) hi = Math.min(hi, zp + nncc.ir.FixedPoint.roundHalfAway(max / scale));
+        return new int[] {(int) lo, (int) Math.max(lo, hi)};
+    }
+
+    /**
+     * The activation whose {@link #clampBounds} are exactly [lo, hi] ({@link #NONE} when that is the whole type
+     * range), or null when none is.
+     */
+    public static Activation ofClamp(int lo, int hi, float scale, long zp, nncc.ir.DType t) {
+        for (Activation a : values()) {
+            int[] b = a.clampBounds(scale, zp, t);
+            if (b[0] == lo && b[1] == hi) return a;
+        }
+        return null;
+    }
+
     /** The activation that clamps to exactly [lo, hi], or null when there is none. */
     public static Activation ofBounds(float lo, float hi) {
         for (Activation a : values()) if (a.min == lo && a.max == hi) return a;

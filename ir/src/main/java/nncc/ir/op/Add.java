@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Elementwise a + b with numpy broadcasting, then the fused activation. */
-public record Add(@Default("none") Activation activation) implements Op {
+public record Add(@Default("none") Activation activation) implements FloatOp {
     public Add {
         java.util.Objects.requireNonNull(activation, "activation");
     }

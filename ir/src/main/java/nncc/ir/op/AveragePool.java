@@ -9,7 +9,7 @@ import nncc.ir.TensorType;
  * explicit padding (never the extra ceil-mode overhang); otherwise only the input elements under the window.
  */
 public record AveragePool(List<Integer> kernel, List<Integer> strides, List<Integer> pads, boolean ceilMode,
-                          boolean countIncludePad) implements Op {
+                          boolean countIncludePad) implements FloatOp {
     public AveragePool {
         kernel = List.copyOf(kernel);
         strides = List.copyOf(strides);

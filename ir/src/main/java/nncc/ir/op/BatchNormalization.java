@@ -7,7 +7,7 @@ import nncc.ir.TensorType;
  * Inference batch normalization over channel dim 1: y = scale * (x - mean) / sqrt(var + epsilon) + bias.
  * Inputs: X, scale, bias, mean, var (each [C]).
  */
-public record BatchNormalization(float epsilon) implements Op {
+public record BatchNormalization(float epsilon) implements FloatOp {
     @Override public int minInputs() { return 5; }
 
     @Override public int maxInputs() { return 5; }

@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Converts between float types (f32, f16, bf16, f64), rounding to nearest even; used at fp16 model edges. */
-public record Cast(nncc.ir.DType to) implements Op {
+public record Cast(nncc.ir.DType to) implements BoundaryOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

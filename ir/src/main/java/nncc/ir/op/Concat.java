@@ -7,7 +7,7 @@ import nncc.ir.Shape;
 import nncc.ir.TensorType;
 
 /** Concatenates inputs along {@code axis}; all other dims must agree (ONNX Concat). */
-public record Concat(int axis) implements Op {
+public record Concat(int axis) implements DataMovementOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return Integer.MAX_VALUE; }

@@ -12,7 +12,7 @@ import nncc.ir.TensorType;
  * {@code activation} clamps the result.
  */
 public record Conv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group,
-                   @Default("none") Activation activation) implements Op {
+                   @Default("none") Activation activation) implements FloatOp {
     public Conv {
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);

@@ -8,7 +8,7 @@ import nncc.ir.TensorType;
  * Integer convolution with int32 result (ONNX ConvInteger): x, w, x_zp, w_zp (zero points absent in the ONNX
  * model are imported as explicit zeros, so all four inputs are present).
  */
-public record ConvInteger(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group) implements Op {
+public record ConvInteger(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group) implements OnnxQuantOp {
     public ConvInteger {
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);

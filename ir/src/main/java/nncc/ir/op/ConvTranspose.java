@@ -12,7 +12,7 @@ import nncc.ir.TensorType;
  * An ONNX {@code output_shape} is resolved to pads on import.
  */
 public record ConvTranspose(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group,
-                            List<Integer> outputPadding, @Default("none") Activation activation) implements Op {
+                            List<Integer> outputPadding, @Default("none") Activation activation) implements FloatOp {
     public ConvTranspose {
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);

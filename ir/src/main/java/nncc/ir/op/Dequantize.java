@@ -5,7 +5,7 @@ import nncc.ir.DType;
 import nncc.ir.TensorType;
 
 /** Integer to float32 at the edge of the integer graph (TFLite DEQUANTIZE): {@code x = scale * (q - zeroPoint)}. */
-public record Dequantize(float scale, long zeroPoint) implements Op {
+public record Dequantize(float scale, long zeroPoint) implements BoundaryOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

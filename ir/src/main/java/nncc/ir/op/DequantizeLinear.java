@@ -5,7 +5,7 @@ import nncc.ir.DType;
 import nncc.ir.TensorType;
 
 /** x = (q - zeroPoint) * scale, as float32 (ONNX DequantizeLinear). Inputs: q, scale, optional zero point. */
-public record DequantizeLinear(int axis) implements Op {
+public record DequantizeLinear(int axis) implements OnnxQuantOp {
     @Override public int minInputs() { return 2; }
 
     @Override public int maxInputs() { return 3; }

@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Elementwise a / b with numpy broadcasting (integer division truncates toward zero). */
-public record Div() implements Op {
+public record Div() implements FloatOp {
     @Override public int minInputs() { return 2; }
 
     @Override public int maxInputs() { return 2; }

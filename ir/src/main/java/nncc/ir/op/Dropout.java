@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Inference-mode dropout: the identity; an optional second output is the all-true mask. */
-public record Dropout(float ratio) implements Op {
+public record Dropout(float ratio) implements DataMovementOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

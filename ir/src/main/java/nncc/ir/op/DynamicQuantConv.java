@@ -12,7 +12,7 @@ import nncc.ir.TensorType;
  * accumulated in int32 and {@code y = acc * inputScale * weightScales[c] + bias[c]} in float.
  */
 public record DynamicQuantConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group,
-                               List<Float> weightScales) implements Op {
+                               List<Float> weightScales) implements HybridOp {
     public DynamicQuantConv {
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);

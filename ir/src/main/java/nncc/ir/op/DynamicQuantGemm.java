@@ -12,7 +12,7 @@ import nncc.ir.TensorType;
  * scale), optional float bias [M]. Each row of x is quantized on the fly as in {@link DynamicQuantConv}, the
  * product accumulated in int32 and {@code y = acc * rowScale * weightScales[m] + bias[m]}.
  */
-public record DynamicQuantGemm(List<Float> weightScales) implements Op {
+public record DynamicQuantGemm(List<Float> weightScales) implements HybridOp {
     public DynamicQuantGemm { weightScales = List.copyOf(weightScales); }
 
     @Override public int minInputs() { return 2; }

@@ -7,7 +7,7 @@ import nncc.ir.Shape;
 import nncc.ir.TensorType;
 
 /** Flattens to 2-D: dims before {@code axis} form the rows, the rest the columns (ONNX Flatten). */
-public record Flatten(int axis) implements Op {
+public record Flatten(int axis) implements DataMovementOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

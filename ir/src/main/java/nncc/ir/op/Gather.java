@@ -5,7 +5,7 @@ import nncc.ir.Shape;
 import nncc.ir.TensorType;
 
 /** Takes slices of input 0 along {@code axis} at the integer indices of input 1 (negative counts from the end). */
-public record Gather(int axis) implements Op {
+public record Gather(int axis) implements DataMovementOp {
     @Override public int minInputs() { return 2; }
 
     @Override public int maxInputs() { return 2; }

@@ -8,7 +8,7 @@ import nncc.ir.TensorType;
 
 /** General matrix multiply: Y = alpha * op(A) * op(B) + beta * C, A and B 2-D, C broadcast to [M,N] (ONNX Gemm), then the fused activation. */
 public record Gemm(float alpha, float beta, boolean transA, boolean transB,
-                   @Default("none") Activation activation) implements Op {
+                   @Default("none") Activation activation) implements FloatOp {
     public Gemm {
         java.util.Objects.requireNonNull(activation, "activation");
     }

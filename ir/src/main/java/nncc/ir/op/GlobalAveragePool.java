@@ -5,7 +5,7 @@ import nncc.ir.Shape;
 import nncc.ir.TensorType;
 
 /** Mean over all spatial dims, keeping them as size 1: [N,C,H,W] to [N,C,1,1]. */
-public record GlobalAveragePool() implements Op {
+public record GlobalAveragePool() implements FloatOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** max(0, min(1, alpha * x + beta)). */
-public record HardSigmoid(float alpha, float beta) implements Op {
+public record HardSigmoid(float alpha, float beta) implements FloatOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** x * max(0, min(1, x/6 + 1/2)). */
-public record HardSwish() implements Op {
+public record HardSwish() implements FloatOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

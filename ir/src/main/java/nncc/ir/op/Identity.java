@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Passes its input through unchanged. */
-public record Identity() implements Op {
+public record Identity() implements DataMovementOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

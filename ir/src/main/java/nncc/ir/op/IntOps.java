@@ -28,6 +28,60 @@ final class IntOps {
             throw fail("clamp [%d, %d] is not inside %s", actMin, actMax, outType.text());
     }
 
+    /** The accumulator type is i32 or i64, and the rounding is the form for it ({@link Rounding#wide()} for i64). */
+    static void requireAccumulator(DType accumulator, Rounding rounding) {
+        requireRounding(rounding);
+        if (accumulator != DType.I32 && accumulator != DType.I64)
+            throw fail("accumulator must be i32 or i64, got %s", accumulator == null ? null : accumulator.text());
+        if (rounding.wide() != (accumulator == DType.I64))
+            throw fail("rounding %s is not a requantization of %s accumulators (i32: double_round or single_round;"
+                    + " i64: single_round_q15)", rounding.name().toLowerCase(java.util.Locale.ROOT), accumulator.text());
+    }
+
+    /** TFLite's accumulator rule: the declared accumulator is i64 for 16-bit activations, else i32. */
+    static void requireAccumulatorFor(DType accumulator, TensorType x) {
+        DType want = accumulator(x);
+        if (accumulator != want)
+            throw fail("accumulator %s does not match input %s (TFLite accumulates %s inputs in %s)", accumulator.text(), x,
+                    x.dtype().text(), want.text());
+    }
+
+    static void requireWeightBits(int weightBits) {
+        if (weightBits < 2 || weightBits > 8) throw fail("weight bits %d outside [2, 8]", weightBits);
+    }
+
+    /**
+     * The clamp [actMin, actMax] is exactly what the fused activation gives on the output grid (scale, zp) of
+     * {@code t} ({@link Activation#clampBounds}); {@link Activation#NONE} is the whole type range.
+     */
+    static void requireActivation(Activation activation, int actMin, int actMax, float scale, long zp, DType t) {
+        if (activation == null) throw fail("activation must be given");
+        int[] b = activation.clampBounds(scale, zp, t);
+        if (b[0] != actMin || b[1] != actMax)
+            throw fail("clamp [%d, %d] is not what activation %s gives on scale %s, zero point %d: [%d, %d]", actMin, actMax,
+                    activation.name().toLowerCase(java.util.Locale.ROOT), scale, zp, b[0], b[1]);
+    }
+
+    /** For the pre-contract constructors: i64 (with TFLite's Q15 rounding) when the output is i16, else i32. */
+    static DType compatAccumulator(DType outType) { return outType == DType.I16 ? DType.I64 : DType.I32; }
+
+    static Rounding compatRounding(DType outType, Rounding r) { return outType == DType.I16 ? Rounding.SINGLE_ROUND_Q15 : r; }
+
+    /** For the pre-contract constructors: the activation that gives this clamp; fails when none does. */
+    static Activation compatActivation(int actMin, int actMax, float scale, long zp, DType t) {
+        Activation a = Activation.ofClamp(actMin, actMax, scale, zp, t);
+        if (a == null) throw fail("clamp [%d, %d] is not the clamp of any fused activation on scale %s, zero point %d",
+                actMin, actMax, scale, zp);
+        return a;
+    }
+
+    static void requireMultipliers(List<Integer> multiplier, List<Integer> shift, long channels, Rounding rounding) {
+        requireMultipliers(multiplier, shift, channels);
+        int max = nncc.ir.FixedPoint.maxShift(rounding);
+        for (int s : shift) if (s > max) throw fail("shift %d outside [-31, %d] for %s", s, max,
+                rounding.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
     static void requireMultipliers(List<Integer> multiplier, List<Integer> shift, long channels) {
         if (multiplier.isEmpty() || multiplier.size() != shift.size())
             throw fail("%d multipliers but %d shifts", multiplier.size(), shift.size());

@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Numpy matmul: batched over leading dims with broadcasting; 1-D operands promoted and squeezed (ONNX MatMul). */
-public record MatMul() implements Op {
+public record MatMul() implements FloatOp {
     @Override public int minInputs() { return 2; }
 
     @Override public int maxInputs() { return 2; }

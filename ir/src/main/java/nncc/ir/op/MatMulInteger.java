@@ -5,7 +5,7 @@ import nncc.ir.DType;
 import nncc.ir.TensorType;
 
 /** Integer matmul with int32 result (ONNX MatMulInteger): a, b, a_zp, b_zp (absent zero points imported as zeros). */
-public record MatMulInteger() implements Op {
+public record MatMulInteger() implements OnnxQuantOp {
     @Override public int minInputs() { return 4; }
 
     @Override public int maxInputs() { return 4; }

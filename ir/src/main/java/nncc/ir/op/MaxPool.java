@@ -10,7 +10,7 @@ import nncc.ir.TensorType;
  * the flat index of each maximum (row-major over N,C,spatial, or column-major spatial if storageOrder is 1).
  */
 public record MaxPool(List<Integer> kernel, List<Integer> strides, List<Integer> pads, List<Integer> dilations,
-                      boolean ceilMode, int storageOrder) implements Op {
+                      boolean ceilMode, int storageOrder) implements DataMovementOp {
     public MaxPool {
         kernel = List.copyOf(kernel);
         strides = List.copyOf(strides);

@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Elementwise a * b with numpy broadcasting, then the fused activation. */
-public record Mul(@Default("none") Activation activation) implements Op {
+public record Mul(@Default("none") Activation activation) implements FloatOp {
     public Mul {
         java.util.Objects.requireNonNull(activation, "activation");
     }

@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** x if x >= 0 else slope * x, the slope (input 1) broadcast to x. */
-public record PRelu() implements Op {
+public record PRelu() implements FloatOp {
     @Override public int minInputs() { return 2; }
 
     @Override public int maxInputs() { return 2; }

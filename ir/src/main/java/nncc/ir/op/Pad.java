@@ -10,7 +10,7 @@ import nncc.ir.TensorType;
  * Pads every dim: {@code pads} is [begin per dim..., end per dim...] (negative values crop). Modes as ONNX Pad:
  * constant (with {@code value}), reflect (mirror without the edge), edge (repeat the edge).
  */
-public record Pad(List<Long> pads, Mode mode, float value) implements Op {
+public record Pad(List<Long> pads, Mode mode, float value) implements DataMovementOp {
     /** How the border is filled. */
     public enum Mode { CONSTANT, REFLECT, EDGE }
 

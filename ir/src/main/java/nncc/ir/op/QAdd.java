@@ -13,11 +13,23 @@ import nncc.ir.TensorType;
  */
 public record QAdd(long inputZpA, long inputZpB, int leftShift, int multiplierA, int shiftA, int multiplierB,
                    int shiftB, int multiplier, int shift, long outputZp, float outputScale, DType outType, int actMin,
-                   int actMax, Rounding rounding) implements Op {
+                   int actMax, Rounding rounding,
+                   @Default("none") Activation activation) implements LoweredOp {
     public QAdd {
         if (leftShift < 0 || leftShift > 30) throw Shapes.fail("left shift %d outside [0, 30]", leftShift);
         IntOps.requireClamp(actMin, actMax, outType);
         IntOps.requireRounding(rounding);
+        if (rounding.wide()) throw Shapes.fail("QAdd requantizes int32 values; rounding %s is for int64 accumulators", rounding);
+        IntOps.requireActivation(activation, actMin, actMax, outputScale, outputZp, outType);
+    }
+
+    /** The form before the activation was an attribute: the activation the clamp stands for. */
+    public QAdd(long inputZpA, long inputZpB, int leftShift, int multiplierA, int shiftA, int multiplierB,
+                int shiftB, int multiplier, int shift, long outputZp, float outputScale, DType outType, int actMin,
+                int actMax, Rounding rounding) {
+        this(inputZpA, inputZpB, leftShift, multiplierA, shiftA, multiplierB, shiftB, multiplier, shift, outputZp,
+                outputScale, outType, actMin, actMax, rounding,
+                IntOps.compatActivation(actMin, actMax, outputScale, outputZp, outType));
     }
 
     @Override public int minInputs() { return 2; }

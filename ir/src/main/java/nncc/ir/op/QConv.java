@@ -8,14 +8,18 @@ import nncc.ir.TensorType;
 
 /**
  * Integer convolution with requantization (TFLite CONV_2D / DEPTHWISE_CONV_2D arithmetic, NCHW). Inputs: x
- * (i8, u8 or i16), w (i8, symmetric: zero point 0), optional bias (i32; i64 for i16 input). For output channel c:
- * {@code acc = bias[c] + sum((x - inputZp) * w)} in int32 (int64 for i16 input), then
- * {@code y = clamp(multiplyByQuantizedMultiplier(acc, multiplier[c], shift[c]) + outputZp, actMin, actMax)}.
- * One multiplier/shift means per-tensor. {@code actMin}/{@code actMax} carry a fused Relu/Relu6.
+ * (i8, u8 or i16), w (i8 storage holding {@code weightBits}-bit symmetric values: zero point 0, each in
+ * [-2^(weightBits-1), 2^(weightBits-1) - 1]), optional bias (of the accumulator type). For output channel c:
+ * {@code acc = bias[c] + sum((x - inputZp) * w)} in the {@code accumulator} type (i32; i64 for i16 input, TFLite's
+ * rule), then {@code y = clamp(requantize(acc, multiplier[c], shift[c], rounding) + outputZp, actMin, actMax)} where
+ * requantize is {@link nncc.ir.FixedPoint#requantize} ({@code double_round} or {@code single_round} for i32
+ * accumulators, {@code single_round_q15} for i64). One multiplier/shift means per-tensor. {@code actMin}/{@code
+ * actMax} are exactly the clamp of the fused {@code activation} on the output grid ({@link Activation#clampBounds}).
  */
 public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
                     List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
-                    int actMin, int actMax, Rounding rounding) implements Op {
+                    int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
+                    @Default("none") Activation activation) implements LoweredOp {
     public QConv {
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);
@@ -24,7 +28,21 @@ public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dil
         shift = List.copyOf(shift);
         if (group < 1) throw Shapes.fail("group must be >= 1, got %d", group);
         IntOps.requireClamp(actMin, actMax, outType);
-        IntOps.requireRounding(rounding);
+        IntOps.requireAccumulator(accumulator, rounding);
+        IntOps.requireWeightBits(weightBits);
+        IntOps.requireActivation(activation, actMin, actMax, outputScale, outputZp, outType);
+    }
+
+    /**
+     * The form before accumulator, weight bits and activation were attributes: i64 accumulation with Q15 rounding
+     * for an i16 output (int16x8), else i32 in {@code rounding}; 8-bit weights; the activation the clamp stands for.
+     */
+    public QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
+                 List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
+                 int actMin, int actMax, Rounding rounding) {
+        this(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax,
+                IntOps.compatRounding(outType, rounding), IntOps.compatAccumulator(outType), 8,
+                IntOps.compatActivation(actMin, actMax, outputScale, outputZp, outType));
     }
 
     @Override public int minInputs() { return 2; }
@@ -33,9 +51,10 @@ public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dil
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
         IntOps.requireInt("input", in.get(0));
+        IntOps.requireAccumulatorFor(accumulator, in.get(0));
         if (in.get(1).dtype() != DType.I8) throw Shapes.fail("weights %s must be i8", in.get(1));
         Shape out = Conv.convShape(in, strides, pads, dilations, group);
-        IntOps.requireMultipliers(multiplier, shift, out.dim(1));
+        IntOps.requireMultipliers(multiplier, shift, out.dim(1), rounding);
         if (in.size() > 2) IntOps.requireBias(in.get(2), in.get(0), out.dim(1));
         return List.of(IntOps.output(outType, out, outputScale, outputZp));
     }

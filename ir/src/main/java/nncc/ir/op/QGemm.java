@@ -10,17 +10,29 @@ import nncc.ir.TensorType;
 
 /**
  * Integer fully connected layer with requantization (TFLite FULLY_CONNECTED arithmetic). Inputs: x [N,K] (i8, u8
- * or i16), w [M,K] (i8, symmetric), optional bias [M] (i32; i64 for i16 input). For output m:
- * {@code acc = bias[m] + sum_k((x[n,k] - inputZp) * w[m,k])}, then
- * {@code y = clamp(multiplyByQuantizedMultiplier(acc, multiplier[m], shift[m]) + outputZp, actMin, actMax)}.
+ * or i16), w [M,K] (i8 storage of {@code weightBits}-bit symmetric values), optional bias [M] (the accumulator type).
+ * For output m: {@code acc = bias[m] + sum_k((x[n,k] - inputZp) * w[m,k])} in the {@code accumulator} type (i32;
+ * i64 for i16 input), then {@code y = clamp(requantize(acc, multiplier[m], shift[m], rounding) + outputZp, actMin,
+ * actMax)}; the clamp is exactly the fused {@code activation}'s (see {@link QConv}, which shares these rules).
  */
 public record QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale,
-                    DType outType, int actMin, int actMax, Rounding rounding) implements Op {
+                    DType outType, int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
+                    @Default("none") Activation activation) implements LoweredOp {
     public QGemm {
         multiplier = List.copyOf(multiplier);
         shift = List.copyOf(shift);
         IntOps.requireClamp(actMin, actMax, outType);
-        IntOps.requireRounding(rounding);
+        IntOps.requireAccumulator(accumulator, rounding);
+        IntOps.requireWeightBits(weightBits);
+        IntOps.requireActivation(activation, actMin, actMax, outputScale, outputZp, outType);
+    }
+
+    /** The form before accumulator, weight bits and activation were attributes (see {@link QConv}'s). */
+    public QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale,
+                 DType outType, int actMin, int actMax, Rounding rounding) {
+        this(inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax,
+                IntOps.compatRounding(outType, rounding), IntOps.compatAccumulator(outType), 8,
+                IntOps.compatActivation(actMin, actMax, outputScale, outputZp, outType));
     }
 
     @Override public int minInputs() { return 2; }
@@ -30,12 +42,13 @@ public record QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift,
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
         TensorType x = in.get(0), w = in.get(1);
         IntOps.requireInt("input", x);
+        IntOps.requireAccumulatorFor(accumulator, x);
         if (w.dtype() != DType.I8) throw fail("weights %s must be i8", w);
         if (x.rank() != 2 || w.rank() != 2) throw fail("QGemm needs 2-D x and w, got %s and %s", x, w);
         if (!x.shape().isSymbolic(1) && x.shape().dim(1) != w.shape().dim(1))
             throw fail("x %s and w %s differ in K", x, w);
         long m = w.shape().dim(0);
-        IntOps.requireMultipliers(multiplier, shift, m);
+        IntOps.requireMultipliers(multiplier, shift, m, rounding);
         if (in.size() > 2) IntOps.requireBias(in.get(2), x, m);
         Shape out = Shape.withSymbols(new long[] {x.shape().dim(0), m}, new String[] {x.shape().symbol(0), null});
         return List.of(IntOps.output(outType, out, outputScale, outputZp));

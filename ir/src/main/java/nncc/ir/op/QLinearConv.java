@@ -10,7 +10,7 @@ import nncc.ir.TensorType;
  * channel), y_scale, y_zp, optional int32 bias with scale x_scale * w_scale. Output of {@code outType}.
  */
 public record QLinearConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group,
-                          DType outType) implements Op {
+                          DType outType) implements OnnxQuantOp {
     public QLinearConv {
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);

@@ -5,7 +5,7 @@ import nncc.ir.DType;
 import nncc.ir.TensorType;
 
 /** Quantized matmul (ONNX QLinearMatMul): a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp; output {@code outType}. */
-public record QLinearMatMul(DType outType) implements Op {
+public record QLinearMatMul(DType outType) implements OnnxQuantOp {
     @Override public int minInputs() { return 8; }
 
     @Override public int maxInputs() { return 8; }

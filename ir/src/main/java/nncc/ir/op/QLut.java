@@ -13,7 +13,7 @@ import nncc.ir.TensorType;
  * {@code alpha} and {@code beta} record which function that was (see {@link LutFunction}).
  */
 public record QLut(LutFunction function, @Default("0.0") float alpha, @Default("0.0") float beta, DType outType,
-                   float outputScale, long outputZp) implements Op {
+                   float outputScale, long outputZp) implements LoweredOp {
     public QLut {
         java.util.Objects.requireNonNull(function, "function");
     }

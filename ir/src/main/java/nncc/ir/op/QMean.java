@@ -12,10 +12,11 @@ import nncc.ir.TensorType;
  * {@code inputScale / (outputScale * n)}.
  */
 public record QMean(List<Integer> axes, boolean keepDims, long inputZp, int multiplier, int shift, long outputZp,
-                    float outputScale, DType outType, Rounding rounding) implements Op {
+                    float outputScale, DType outType, Rounding rounding) implements LoweredOp {
     public QMean {
         axes = List.copyOf(axes);
         IntOps.requireRounding(rounding);
+        if (rounding.wide()) throw Shapes.fail("QMean requantizes int32 values; rounding %s is for int64 accumulators", rounding);
     }
 
     @Override public int minInputs() { return 1; }

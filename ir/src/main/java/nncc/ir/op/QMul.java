@@ -10,10 +10,20 @@ import nncc.ir.TensorType;
  * {@code y = clamp(mbqm((a - zpA) * (b - zpB), multiplier, shift) + outputZp, actMin, actMax)}.
  */
 public record QMul(long inputZpA, long inputZpB, int multiplier, int shift, long outputZp, float outputScale,
-                   DType outType, int actMin, int actMax, Rounding rounding) implements Op {
+                   DType outType, int actMin, int actMax, Rounding rounding,
+                   @Default("none") Activation activation) implements LoweredOp {
     public QMul {
         IntOps.requireClamp(actMin, actMax, outType);
         IntOps.requireRounding(rounding);
+        if (rounding.wide()) throw Shapes.fail("QMul requantizes int32 values; rounding %s is for int64 accumulators", rounding);
+        IntOps.requireActivation(activation, actMin, actMax, outputScale, outputZp, outType);
+    }
+
+    /** The form before the activation was an attribute: the activation the clamp stands for. */
+    public QMul(long inputZpA, long inputZpB, int multiplier, int shift, long outputZp, float outputScale,
+                DType outType, int actMin, int actMax, Rounding rounding) {
+        this(inputZpA, inputZpB, multiplier, shift, outputZp, outputScale, outType, actMin, actMax, rounding,
+                IntOps.compatActivation(actMin, actMax, outputScale, outputZp, outType));
     }
 
     @Override public int minInputs() { return 2; }

@@ -8,7 +8,7 @@ import nncc.ir.TensorType;
  * Float to integer at the edge of the integer graph (TFLite QUANTIZE):
  * {@code q = saturate(round_half_away_from_zero(x / scale) + zeroPoint)}.
  */
-public record Quantize(float scale, long zeroPoint, DType outType) implements Op {
+public record Quantize(float scale, long zeroPoint, DType outType) implements BoundaryOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

@@ -8,7 +8,7 @@ import nncc.ir.TensorType;
  * q = saturate(round_half_even(x / scale) + zeroPoint) into {@code outType} (ONNX QuantizeLinear). Inputs: x,
  * scale (scalar or [C] along {@code axis}), optional zero point (of {@code outType}).
  */
-public record QuantizeLinear(int axis, DType outType) implements Op {
+public record QuantizeLinear(int axis, DType outType) implements OnnxQuantOp {
     @Override public int minInputs() { return 2; }
 
     @Override public int maxInputs() { return 3; }

@@ -6,7 +6,7 @@ import nncc.ir.Shape;
 import nncc.ir.TensorType;
 
 /** Mean over {@code axes} (all dims when empty), keeping them as size 1 when {@code keepDims}. */
-public record ReduceMean(List<Integer> axes, boolean keepDims) implements Op {
+public record ReduceMean(List<Integer> axes, boolean keepDims) implements FloatOp {
     public ReduceMean { axes = List.copyOf(axes); }
 
     @Override public int minInputs() { return 1; }

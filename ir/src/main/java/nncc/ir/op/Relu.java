@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** max(x, 0). */
-public record Relu() implements Op {
+public record Relu() implements FloatOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

@@ -10,9 +10,10 @@ import nncc.ir.TensorType;
  * {@code y = saturate(mbqm(x - inputZp, multiplier, shift) + outputZp)}.
  */
 public record Requantize(long inputZp, int multiplier, int shift, long outputZp, float outputScale, DType outType,
-                         Rounding rounding) implements Op {
+                         Rounding rounding) implements BoundaryOp {
     public Requantize {
         IntOps.requireRounding(rounding);
+        if (rounding.wide()) throw Shapes.fail("Requantize requantizes int32 values; rounding %s is for int64 accumulators", rounding);
     }
 
     @Override public int minInputs() { return 1; }

@@ -11,7 +11,7 @@ import nncc.ir.TensorType;
  * dim at that position (unless {@code allowZero}), one -1 is inferred. A symbolic batch carries through when it
  * is copied by a 0 or absorbed by the -1.
  */
-public record Reshape(List<Long> shape, boolean allowZero) implements Op {
+public record Reshape(List<Long> shape, boolean allowZero) implements DataMovementOp {
     public Reshape {
         shape = List.copyOf(shape);
         if (shape.stream().filter(d -> d == -1).count() > 1) throw fail("more than one -1 in reshape target %s", shape);

@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** 1 / (1 + exp(-x)). */
-public record Sigmoid() implements Op {
+public record Sigmoid() implements FloatOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

@@ -8,7 +8,7 @@ import nncc.ir.Shape;
 import nncc.ir.TensorType;
 
 /** Removes size-1 dims: the listed axes, or every size-1 dim when {@code axes} is empty (ONNX Squeeze). */
-public record Squeeze(List<Integer> axes) implements Op {
+public record Squeeze(List<Integer> axes) implements DataMovementOp {
     public Squeeze { axes = List.copyOf(axes); }
 
     @Override public int minInputs() { return 1; }

@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Hyperbolic tangent. */
-public record Tanh() implements Op {
+public record Tanh() implements FloatOp {
     @Override public int minInputs() { return 1; }
 
     @Override public int maxInputs() { return 1; }

@@ -6,7 +6,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Permutes dims: output dim i is input dim perm[i] (ONNX Transpose; the default reversal is made explicit on import). */
-public record Transpose(List<Integer> perm) implements Op {
+public record Transpose(List<Integer> perm) implements DataMovementOp {
     public Transpose { perm = List.copyOf(perm); }
 
     @Override public int minInputs() { return 1; }

@@ -7,7 +7,7 @@ import nncc.ir.Shape;
 import nncc.ir.TensorType;
 
 /** Inserts size-1 dims at the listed axes of the output (ONNX Unsqueeze). */
-public record Unsqueeze(List<Integer> axes) implements Op {
+public record Unsqueeze(List<Integer> axes) implements DataMovementOp {
     public Unsqueeze { axes = List.copyOf(axes); }
 
     @Override public int minInputs() { return 1; }

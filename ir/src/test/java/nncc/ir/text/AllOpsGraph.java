@@ -115,7 +115,7 @@ final class AllOpsGraph {
         Value rq = node(g, "Requantize_42", new Requantize(-3, 1 << 30, 0, 5, 0.1f, DType.I8, Rounding.DOUBLE_ROUND), q8);
         Value deq = node(g, "Dequantize_43", new Dequantize(0.1f, 5), rq);
         Value qc = node(g, "QConv_44", new QConv(List.of(1, 1), List.of(1, 1, 1, 1), List.of(1, 1), 1, -3, mult8, shift8, 5,
-                0.1f, DType.I8, 0, 127, Rounding.SINGLE_ROUND), q8, qW, qBias);
+                0.1f, DType.I8, 5, 127, Rounding.SINGLE_ROUND, DType.I32, 8, Activation.RELU), q8, qW, qBias);
         Value q8flat = node(g, "Flatten_45", new Flatten(1), q8);
         Value qg = node(g, "QGemm_46", new QGemm(-3, List.of(1 << 30, 1 << 30), List.of(-4, -5), 0, 0.25f, DType.I8, -128, 127,
                 Rounding.DOUBLE_ROUND), q8flat, fcW, fcB);

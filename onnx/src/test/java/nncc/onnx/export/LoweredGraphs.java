@@ -91,14 +91,15 @@ final class LoweredGraphs {
         return List.of(m, s);
     }
 
-    Value conv(String name, Value x, int outC, int k, int pad, long outZp, int actMin, int actMax) {
+    Value conv(String name, Value x, int outC, int k, int pad, long outZp, nncc.ir.op.Activation act) {
         long inC = x.type().shape().dim(1);
         Value w = weights(name + "_w", outC, inC, k, k);
         Value b = bias(name + "_b", outC);
         float sy = outputScale(x, w, inC * k * k);
         List<List<Integer>> ms = multipliers(x, w, sy);
+        int[] clamp = act.clampBounds(sy, outZp, DType.I8);
         QConv op = new QConv(List.of(1, 1), List.of(pad, pad, pad, pad), List.of(1, 1), 1,
-                x.type().quant().zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, actMin, actMax, R);
+                x.type().quant().zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, clamp[0], clamp[1], R, DType.I32, 8, act);
         return node(name, op, x, w, b);
     }
 

@@ -66,21 +66,21 @@ class QdqExporterOpsTest {
     void softmaxMeanPoolAndRequantize() {
         LoweredGraphs b = new LoweredGraphs("misc", 2);
         Value x = b.input("x", 0.05f, 4, 1, 3, 4, 4);
-        Value pool = b.node("pool", new QAveragePool(List.of(2, 2), List.of(2, 2), List.of(0, 0, 0, 0), false, -128, 4), x);
+        Value pool = b.node("pool", new QAveragePool(List.of(2, 2), List.of(2, 2), List.of(0, 0, 0, 0), false, 4, 127,
+                nncc.ir.op.Activation.RELU), x);
         Value gap = b.node("gap", new QMean(List.of(2, 3), true, 4, 1 << 30, -2, -3, 0.04f, DType.I8, R), pool);
         Value mean = b.node("mean", new QMean(List.of(-1), false, -3, 1 << 30, 0, 1, 0.04f, DType.I8, R), gap);
         Value req = b.node("req", new Requantize(1, 1 << 30, 1, -2, 0.02f, DType.I8, R), mean);
         Value soft = b.node("soft", new QSoftmax(1, 1 << 30, 20, -100, 1 / 256f, -128, DType.I8), req);
         b.output(soft);
         QdqModel m = QdqModel.of(b.g);
-        assertEquals(List.of("QuantizeLinear", "DequantizeLinear", "AveragePool", "Clip", "QuantizeLinear",
+        assertEquals(List.of("QuantizeLinear", "DequantizeLinear", "AveragePool", "Relu", "QuantizeLinear",
                 "DequantizeLinear", "GlobalAveragePool", "QuantizeLinear", "DequantizeLinear", "ReduceMean", "QuantizeLinear",
                 "DequantizeLinear", "QuantizeLinear", "DequantizeLinear", "Softmax", "QuantizeLinear", "DequantizeLinear"),
                 m.opTypes());
         NodeProto avg = m.only("AveragePool");
         assertEquals(List.of(0L), m.ints(avg, "count_include_pad"));
-        assertEquals("", m.only("Clip").getInput(1));
-        assertEquals(0f, m.floats(m.only("Clip").getInput(2))[0]);
+        assertEquals(1, m.only("Relu").getInputCount(), "a fused RELU on the pool is exported as Relu");
         NodeProto reduce = m.only("ReduceMean");
         assertEquals(List.of(3L), m.ints(reduce, "axes"));
         assertEquals(List.of(0L), m.ints(reduce, "keepdims"));

@@ -32,7 +32,7 @@ class QdqExporterTest {
     void convWithPerChannelWeightsAndReluClampIsDequantizeConvReluQuantize() {
         LoweredGraphs b = new LoweredGraphs("conv", 1);
         Value x = b.input("x", 0.02f, -5, 1, 3, 8, 8);
-        Value y = b.conv("conv1", x, 4, 3, 1, -20, -20, 127);
+        Value y = b.conv("conv1", x, 4, 3, 1, -20, nncc.ir.op.Activation.RELU);
         b.output(y);
         QdqModel m = QdqModel.of(b.g);
 
@@ -73,12 +73,14 @@ class QdqExporterTest {
         assertTrue(back.nodes().stream().anyMatch(n -> n.op() instanceof nncc.ir.op.Conv));
     }
 
-    @ParameterizedTest(name = "zp {0}, clamp [{1}, {2}] -> {3}")
-    @CsvSource({"-128, -128, 127, none", "-20, -128, 127, none", "-128, -128, 100, Clip", "-20, -20, 127, Relu",
-            "-20, -20, 30, Clip", "10, -10, 127, Clip"})
-    void integerClampBecomesReluOrClipOnlyWhenTighterThanTheType(long zp, int actMin, int actMax, String expected) {
+    @ParameterizedTest(name = "zp {0}, {1} -> {2}")
+    @CsvSource({"-128, NONE, none", "-20, NONE, none", "-128, RELU, none", "-128, RELU6, Clip", "-20, RELU, Relu",
+            "-20, RELU6, Clip", "10, RELU_N1_TO_1, Clip"})
+    void integerClampBecomesReluOrClipOnlyWhenTighterThanTheType(long zp, nncc.ir.op.Activation act, String expected) {
         LoweredGraphs b = new LoweredGraphs("clamp", 2);
-        Value y = b.conv("conv", b.input("x", 0.05f, 0, 1, 2, 5, 5), 3, 3, 0, zp, actMin, actMax);
+        Value y = b.conv("conv", b.input("x", 0.05f, 0, 1, 2, 5, 5), 3, 3, 0, zp, act);
+        int[] clamp = act.clampBounds(y.type().quant().scale(0), zp, DType.I8);
+        int actMin = clamp[0], actMax = clamp[1];
         b.output(y);
         QdqModel m = QdqModel.of(b.g);
         NodeProto quantize = m.producer(m.only("DequantizeLinear", "conv_out").getInput(0));
@@ -130,7 +132,7 @@ class QdqExporterTest {
     @Test
     void maxPoolAndReshapeSitBetweenDequantizeAndQuantizeWithTheOutputParameters() {
         LoweredGraphs b = new LoweredGraphs("pool", 5);
-        Value c = b.conv("conv", b.input("x", 0.02f, 0, 1, 1, 6, 6), 2, 3, 1, -128, -128, 127);
+        Value c = b.conv("conv", b.input("x", 0.02f, 0, 1, 1, 6, 6), 2, 3, 1, -128, nncc.ir.op.Activation.NONE);
         Value p = b.node("pool", new MaxPool(List.of(2, 2), List.of(2, 2), List.of(0, 0, 0, 0), List.of(1, 1), false, 0), c);
         Value r = b.node("flat", new Reshape(List.of(1L, -1L), false), p);
         b.output(b.gemm("fc", r, 3, 0));
@@ -157,7 +159,7 @@ class QdqExporterTest {
         LoweredGraphs b = new LoweredGraphs("edges", 6);
         Value image = b.floatInput("image", 1, 2, 4, 4);
         Value q = b.node("quant", new Quantize(0.04f, -7, DType.I8), image);
-        Value c = b.conv("conv", q, 2, 1, 0, 5, -128, 127);
+        Value c = b.conv("conv", q, 2, 1, 0, 5, nncc.ir.op.Activation.NONE);
         Value out = b.node("dequant", new Dequantize(c.type().quant().scale(0), 5), c);
         b.output(out);
         QdqModel m = QdqModel.of(b.g);
@@ -176,7 +178,7 @@ class QdqExporterTest {
         LoweredGraphs b = new LoweredGraphs(name, 8);
         Value image = b.floatInput("image", 1, 2, 4, 4);
         Value q = b.node("quant", new Quantize(0.04f, -7, DType.I8), image);
-        Value c = b.conv("conv", q, 2, 1, 0, 5, 5, 127);
+        Value c = b.conv("conv", q, 2, 1, 0, 5, nncc.ir.op.Activation.RELU);
         b.output(b.node("dequant", new Dequantize(c.type().quant().scale(0), 5), c));
         return b;
     }

@@ -46,7 +46,7 @@ final class ActivationLowering {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
-        QuantParams out = QuantParams.perTensor(1f / 256, -128);
+        QuantParams out = QSoftmax.fixedOutputParams(DType.I8, DType.I8);
         QSoftmax q = new QSoftmax(op.axis(), s.inputMultiplier(), s.inputLeftShift(), s.diffMin(), out.scale(0),
                 out.zeroPoint(0), DType.I8);
         ctx.emitLowered(n, q, List.of(x), out);

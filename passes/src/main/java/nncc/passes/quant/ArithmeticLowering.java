@@ -35,14 +35,13 @@ final class ArithmeticLowering {
         float sa = a.type().quant().scale(0), sb = b.type().quant().scale(0), sy = outPlan.scale(0);
         int leftShift = ctx.activation() == DType.I16 ? 15 : 20;
         double twiceMax = 2.0 * Math.max(sa, sb);
-        FixedPoint.Multiplier ma = QuantNumbers.multiplier(sa / twiceMax, ctx.rounding(), false, n, "input A");
-        FixedPoint.Multiplier mb = QuantNumbers.multiplier(sb / twiceMax, ctx.rounding(), false, n, "input B");
-        FixedPoint.Multiplier my = QuantNumbers.multiplier(twiceMax / ((double) (1 << leftShift) * sy), ctx.rounding(),
-                false, n, "output");
+        FixedPoint.Multiplier ma = QuantNumbers.multiplier(sa / twiceMax, ctx.rounding(), n, "input A");
+        FixedPoint.Multiplier mb = QuantNumbers.multiplier(sb / twiceMax, ctx.rounding(), n, "input B");
+        FixedPoint.Multiplier my = QuantNumbers.multiplier(twiceMax / ((double) (1 << leftShift) * sy), ctx.rounding(), n, "output");
         int[] clamp = QuantNumbers.clampBounds(op.activation(), sy, outPlan.zeroPoint(0), ctx.activation());
         QAdd q = new QAdd(a.type().quant().zeroPoint(0), b.type().quant().zeroPoint(0), leftShift, ma.multiplier(),
                 ma.shift(), mb.multiplier(), mb.shift(), my.multiplier(), my.shift(), outPlan.zeroPoint(0), sy,
-                ctx.activation(), clamp[0], clamp[1], ctx.rounding());
+                ctx.activation(), clamp[0], clamp[1], ctx.rounding(), op.activation());
         ctx.emitLowered(n, q, List.of(a, b), outPlan);
         return null;
     }
@@ -52,11 +51,10 @@ final class ArithmeticLowering {
         QuantParams outPlan = ctx.outputPlan(n, n.output());
         Value a = ctx.asInteger(n.input(0), n), b = ctx.asInteger(n.input(1), n);
         float sa = a.type().quant().scale(0), sb = b.type().quant().scale(0), sy = outPlan.scale(0);
-        FixedPoint.Multiplier m = QuantNumbers.multiplier((double) sa * (double) sb / (double) sy, ctx.rounding(), false,
-                n, "output");
+        FixedPoint.Multiplier m = QuantNumbers.multiplier((double) sa * (double) sb / (double) sy, ctx.rounding(), n, "output");
         int[] clamp = QuantNumbers.clampBounds(op.activation(), sy, outPlan.zeroPoint(0), ctx.activation());
         QMul q = new QMul(a.type().quant().zeroPoint(0), b.type().quant().zeroPoint(0), m.multiplier(), m.shift(),
-                outPlan.zeroPoint(0), sy, ctx.activation(), clamp[0], clamp[1], ctx.rounding());
+                outPlan.zeroPoint(0), sy, ctx.activation(), clamp[0], clamp[1], ctx.rounding(), op.activation());
         ctx.emitLowered(n, q, List.of(a, b), outPlan);
         return null;
     }
@@ -86,7 +84,7 @@ final class ArithmeticLowering {
         Value x = ctx.asInteger(n.input(0), n);
         QuantParams xp = x.type().quant();
         FixedPoint.Multiplier m = QuantNumbers.multiplier((double) xp.scale(0) / ((double) outPlan.scale(0) * count),
-                ctx.rounding(), false, n, "mean");
+                ctx.rounding(), n, "mean");
         QMean q = new QMean(axes, keepDims, xp.zeroPoint(0), m.multiplier(), m.shift(), outPlan.zeroPoint(0),
                 outPlan.scale(0), ctx.activation(), ctx.rounding());
         ctx.emitLowered(n, q, List.of(x), outPlan);

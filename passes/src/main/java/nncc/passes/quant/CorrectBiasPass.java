@@ -21,7 +21,8 @@ import nncc.passes.calib.CalibrationData;
  * Bias correction for weight quantization (Nagel et al., "Data-Free Quantization", 2019, in its empirical form):
  * rounding the weights shifts each output channel's mean by {@code (W_q - W) . E[x]}. This pass measures the
  * expected input patch of every Conv and Gemm on the calibration data with the float model, quantizes the
- * weights exactly as {@link LowerToIntegerPass} will (same {@link WeightQuantizer}), and subtracts the shift
+ * weights exactly as {@link LowerToIntegerPass} will (the codes {@link QuantizeWeightsPass} decided, or the same
+ * {@link WeightQuantizer} when it did not run), and subtracts the shift
  * from the float bias, so the integer layer's outputs are unbiased. Conv patches are averaged per (channel,
  * kernel offset) over all output positions with zero padding, so border effects are exact.
  *
@@ -70,7 +71,10 @@ public final class CorrectBiasPass implements Pass {
     @Override public Stage requires() { return Stage.BN_FOLDED; }
 
     /** One layer to correct: its node, the weights as [M, C/g, k...] (Gemm: [M, K]) and its conv geometry. */
-    private record Layer(Node node, Tensor weights, Conv conv, PatchMoments means) {}
+    private record Layer(Node node, Tensor weights, Conv conv, PatchMoments means) {
+        /** The codes quantize-weights decided, if it ran. */
+        nncc.ir.QuantParams plan() { return node.input(1).type().quant(); }
+    }
 
     @Override public PassResult run(Graph g) {
         PassResult.Stats stats = new PassResult.Stats().declare("layers corrected", "weights re-rounded", "samples");
@@ -113,7 +117,8 @@ public final class CorrectBiasPass implements Pass {
             if (r.weights() != null) {
                 Tensor w = r.weights();
                 if (n.op() instanceof Gemm gm && !gm.transB()) w = WeightQuantizer.transpose2d(w);
-                in.set(1, g.addConstant(g.freshName(n.input(1).name() + ".rounded"), w.reshape(n.input(1).type().shape())));
+                in.set(1, g.addConstant(g.freshName(n.input(1).name() + ".rounded"), w.reshape(n.input(1).type().shape()),
+                        n.input(1).type().quant()));
                 stats.add("weights re-rounded", r.flips());
             }
             g.replaceNode(n, List.of(n.withInputs(in)));
@@ -142,7 +147,8 @@ public final class CorrectBiasPass implements Pass {
      * reproduces them.
      */
     private Rounded round(Layer l) {
-        WeightQuantizer.Weights q = WeightQuantizer.symmetric(l.weights(), options.weightBits(), !options.perTensor());
+        WeightQuantizer.Weights q = l.plan() != null ? WeightQuantizer.fromPlan(l.weights(), l.plan(), options.weightBits())
+                : WeightQuantizer.symmetric(l.weights(), options.weightBits(), !options.perTensor());
         float[] w = l.weights().toFloats();
         long[] codes = q.data().toLongs();
         long qmax = (1L << (options.weightBits() - 1)) - 1;

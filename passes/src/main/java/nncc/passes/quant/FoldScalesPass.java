@@ -120,9 +120,9 @@ public final class FoldScalesPass implements Pass {
             case Pad op -> shared(n, plans);
             case Identity op -> shared(n, plans);
             case Dropout op -> shared(n, plans);
-            case Sigmoid op -> i16 ? QuantParams.perTensor(1f / 32768, 0) : QuantParams.perTensor(1f / 256, -128);
+            case Sigmoid op -> nncc.ir.op.QSoftmax.fixedOutputParams(act, act);
             case Tanh op -> i16 ? QuantParams.perTensor(1f / 32768, 0) : QuantParams.perTensor(1f / 128, 0);
-            case Softmax op -> i16 ? QuantParams.perTensor(1f / 32768, 0) : QuantParams.perTensor(1f / 256, -128);
+            case Softmax op -> nncc.ir.op.QSoftmax.fixedOutputParams(act, act);
             case Concat op -> concat(g, n, plans, act);
             default -> null;
         };

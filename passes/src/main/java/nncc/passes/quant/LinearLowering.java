@@ -37,7 +37,7 @@ final class LinearLowering {
         Layer layer = quantizeLayer(ctx, n, xi, w, wData, n.inputs().size() > 2 ? n.input(2) : null, bData, outPlan, op.activation());
         QConv q = new QConv(op.strides(), op.pads(), op.dilations(), op.group(), xi.type().quant().zeroPoint(0),
                 layer.multipliers, layer.shifts, outPlan.zeroPoint(0), outPlan.scale(0), ctx.activation(),
-                layer.clamp[0], layer.clamp[1], ctx.rounding());
+                layer.clamp[0], layer.clamp[1], ctx.linearRounding(), ctx.accumulator(), ctx.options.weightBits(), op.activation());
         ctx.emitLowered(n, q, layer.inputs, outPlan);
         return null;
     }
@@ -75,7 +75,8 @@ final class LinearLowering {
         Value xi = ctx.asInteger(x, n);
         Layer layer = quantizeLayer(ctx, n, xi, b, wData, c, cData, outPlan, act);
         QGemm q = new QGemm(xi.type().quant().zeroPoint(0), layer.multipliers, layer.shifts, outPlan.zeroPoint(0),
-                outPlan.scale(0), ctx.activation(), layer.clamp[0], layer.clamp[1], ctx.rounding());
+                outPlan.scale(0), ctx.activation(), layer.clamp[0], layer.clamp[1], ctx.linearRounding(), ctx.accumulator(),
+                ctx.options.weightBits(), act);
         ctx.emitLowered(n, q, layer.inputs, outPlan);
         return null;
     }
@@ -90,7 +91,10 @@ final class LinearLowering {
     private static Layer quantizeLayer(LoweringContext ctx, Node n, Value xi, Value w, Tensor wData, Value bias,
                                        Tensor bData, QuantParams outPlan, Activation act) {
         LowerToIntegerPass.Options o = ctx.options;
-        WeightQuantizer.Weights wq = WeightQuantizer.symmetric(wData, o.weightBits(), !o.perTensor());
+        QuantParams plan = w.type().quant();
+        // weights quantized by quantize-weights (and possibly re-rounded by bias correction) keep their codes
+        WeightQuantizer.Weights wq = plan != null ? WeightQuantizer.fromPlan(wData, plan, o.weightBits())
+                : WeightQuantizer.symmetric(wData, o.weightBits(), !o.perTensor());
         Value wv = ctx.constant(w, wq.data(), wq.params());
         ctx.stats.inc("weights quantized");
         float sx = xi.type().quant().scale(0), sy = outPlan.scale(0);
@@ -101,10 +105,9 @@ final class LinearLowering {
         }
         int channels = wq.params().count();
         List<Integer> mult = new ArrayList<>(), shift = new ArrayList<>();
-        boolean wide = ctx.activation() == nncc.ir.DType.I16;
         for (int c = 0; c < channels; c++) {
             FixedPoint.Multiplier m = QuantNumbers.multiplier((double) sx * (double) wq.scale(c) / (double) sy,
-                    ctx.rounding(), wide, n, "output channel " + c);
+                    ctx.linearRounding(), n, "output channel " + c);
             mult.add(m.multiplier());
             shift.add(m.shift());
         }

@@ -62,7 +62,14 @@ final class LoweringContext {
     Rounding rounding() { return options.rounding(); }
 
     /** The accumulator (and bias) type of products of activations and weights. */
+    /** The accumulator of convolutions and fully connected layers: TFLite's rule, i64 for i16 activations, else i32. */
     DType accumulator() { return activation() == DType.I16 ? DType.I64 : DType.I32; }
+
+    /**
+     * The requantization of convolutions and fully connected layers: TFLite's int64 (Q15) form for i16 activations,
+     * whatever the int32 rounding option says (TFLite's 16x8 kernels have no other), else the option's.
+     */
+    Rounding linearRounding() { return accumulator() == DType.I64 ? Rounding.SINGLE_ROUND_Q15 : rounding(); }
 
     List<Node> nodes() { return nodes; }
 
@@ -208,7 +215,7 @@ final class LoweringContext {
     Value requantize(Value integer, QuantParams target, Node at) {
         QuantParams from = integer.type().quant();
         double real = (double) from.scale(0) / (double) target.scale(0);
-        var m = QuantNumbers.multiplier(real, rounding(), false, at, "requantize");
+        var m = QuantNumbers.multiplier(real, rounding(), at, "requantize");
         DType t = activation();
         Value r = new Value(fresh(integer.name() + ".rq"), new TensorType(t, integer.type().shape(), target));
         emit(new Node(fresh(integer.name() + ".requantize"), new Requantize(from.zeroPoint(0), m.multiplier(), m.shift(),

@@ -51,26 +51,19 @@ final class QuantNumbers {
         return Math.max(t.minValue(), Math.min(t.maxValue(), v));
     }
 
-    /**
-     * Clamp bounds of a fused activation on an output with params (scale, zp) of type {@code t}:
-     * {@code [max(qmin, zp + round(actMin / s)), min(qmax, zp + round(actMax / s))]}, the type's range when the
-     * bound is infinite (TFLite CalculateActivationRangeQuantized).
-     */
+    /** Clamp bounds of a fused activation: {@link Activation#clampBounds}, the one place the rule lives. */
     static int[] clampBounds(Activation a, float scale, long zp, DType t) {
-        long lo = t.minValue(), hi = t.maxValue();
-        if (Float.isFinite(a.min())) lo = Math.max(lo, zp + FixedPoint.roundHalfAway(a.min() / (double) scale));
-        if (Float.isFinite(a.max())) hi = Math.min(hi, zp + FixedPoint.roundHalfAway(a.max() / (double) scale));
-        return new int[] {(int) lo, (int) Math.max(lo, hi)};
+        return a.clampBounds(scale, zp, t);
     }
 
     /**
      * {@link FixedPoint#quantizeMultiplier} of {@code real}, failing at {@code node} when the shift falls outside
-     * what the kernels accept: [-31, 30], and [-31, 7] for the 64-bit accumulators of convolutions and fully
-     * connected layers on i16 activations ({@code wideAccumulator}).
+     * what the kernels accept in {@code rounding}: [-31, {@link FixedPoint#maxShift}] (30 for int32 accumulators,
+     * 7 for the int64 ones of convolutions and fully connected layers on i16 activations).
      */
-    static FixedPoint.Multiplier multiplier(double real, Rounding rounding, boolean wideAccumulator, Node node, String what) {
+    static FixedPoint.Multiplier multiplier(double real, Rounding rounding, Node node, String what) {
         FixedPoint.Multiplier m = FixedPoint.quantizeMultiplier(real, rounding);
-        int maxShift = wideAccumulator ? 7 : 30;
+        int maxShift = FixedPoint.maxShift(rounding);
         if (m.shift() < -31 || m.shift() > maxShift)
             throw node.error(what + " multiplier " + real + " gives shift " + m.shift() + ", outside [-31, " + maxShift
                     + "]; the scales are too far apart");

@@ -48,6 +48,47 @@ final class WeightQuantizer {
         return new Weights(Tensor.ofLongs(DType.I8, shape, q), p);
     }
 
+    /** The float tensor of {@code shape} holding exactly {@code code * scale} for each weight of {@code q}. */
+    static Tensor onGrid(Weights q, Shape shape) {
+        long[] codes = q.data().toLongs();
+        int channels = shape.rank() == 0 ? 1 : Math.toIntExact(shape.dim(0));
+        int per = channels == 0 ? 0 : codes.length / channels;
+        float[] v = new float[codes.length];
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < per; i++) v[c * per + i] = (float) (codes[c * per + i] * (double) q.scale(c));
+        return Tensor.ofFloats(shape, v);
+    }
+
+    /**
+     * The codes a weight plan already decided (set by {@link QuantizeWeightsPass}): {@code w} is channels-first and
+     * on the plan's grid, so {@code round(w / scale)} recovers each code exactly. A plan with axis 1 belongs to a
+     * transposed matrix and is read as axis 0 here. Fails when a code does not fit {@code bits}.
+     */
+    static Weights fromPlan(Tensor w, QuantParams plan, int bits) {
+        long qmax = (1L << (bits - 1)) - 1;
+        QuantParams p = plan;
+        if (plan.isPerAxis() && plan.axis() != 0) {
+            float[] s = new float[plan.count()];
+            for (int i = 0; i < s.length; i++) s[i] = plan.scale(i);
+            p = QuantParams.perAxis(0, s, new long[s.length]);
+        }
+        float[] v = w.toFloats();
+        int channels = Math.toIntExact(w.shape().dim(0));
+        int per = channels == 0 ? 0 : v.length / channels;
+        long[] q = new long[v.length];
+        for (int c = 0; c < channels; c++) {
+            double s = p.scale(p.isPerAxis() ? c : 0);
+            for (int i = 0; i < per; i++) {
+                long code = FixedPoint.roundHalfAway(v[c * per + i] / s);
+                if (Math.abs(code) > qmax)
+                    throw new nncc.ir.ModelException("weight code " + code + " of output channel " + c + " does not fit "
+                            + bits + " bits; the weights were quantized to more bits than the lowering's weight-bits");
+                q[c * per + i] = code;
+            }
+        }
+        return new Weights(Tensor.ofLongs(DType.I8, w.shape(), q), p);
+    }
+
     /** A bias quantized for input scale {@code inputScale}: i32 or i64 data and its params. */
     record Bias(Tensor data, QuantParams params) {}
 

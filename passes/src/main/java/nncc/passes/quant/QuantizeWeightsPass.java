@@ -1,0 +1,121 @@
+package nncc.passes.quant;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import nncc.ir.Graph;
+import nncc.ir.ModelException;
+import nncc.ir.Node;
+import nncc.ir.QuantParams;
+import nncc.ir.Tensor;
+import nncc.ir.Value;
+import nncc.ir.op.Conv;
+import nncc.ir.op.Gemm;
+import nncc.ir.op.MatMul;
+import nncc.passes.Pass;
+import nncc.passes.PassOptions;
+import nncc.passes.PassResult;
+import nncc.passes.Stage;
+
+/**
+ * Decides every weight code once: the constant weights of the layers the integer lowering handles (2-D Conv;
+ * Gemm with alpha = beta = 1, no transA and 2-D input; MatMul with 2-D input and constant 2-D B) get TFLite's
+ * symmetric scheme ({@code scale = max|w| / qmax} per output channel, or per tensor; codes
+ * {@code round(w / scale)}) and are replaced by float constants that hold exactly {@code code * scale} and carry
+ * the scales as their quantization plan. Bias correction, adaptive rounding and GPTQ then read these codes (and
+ * may move some, keeping them on the grid), and {@code lower-integer} turns them into int8 by an exact division:
+ * no later pass chooses a weight scale or rounds a weight again. Excluded nodes keep their float weights.
+ *
+ * <pre>{@code
+ * before: const %w : f32[2,1,1,1] = [0.5, -0.2]
+ *         node @conv = Conv {...} (%x, %w) -> (%y : f32[1,2,2,2])
+ * after:  const %w.q : f32[2,1,1,1]{axis = 0, scale = [0.003937008, 0.0015748031], zp = [0, 0]} = [0.5, -0.2]
+ *         node @conv = Conv {...} (%x, %w.q) -> (%y : f32[1,2,2,2])
+ * }</pre>
+ * Options: {@code quantize-weights{weight-bits=8, per-tensor, exclude=a;b}}. Cost: one walk over the nodes and
+ * one over each weight tensor, O(nodes + weights).
+ */
+public final class QuantizeWeightsPass implements Pass {
+    public static final String NAME = "quantize-weights";
+
+    /** Weight bits (2..8), one scale per tensor instead of per output channel, nodes left in float. */
+    public record Options(int weightBits, boolean perTensor, Set<String> exclude) {
+        public Options {
+            if (weightBits < 2 || weightBits > 8) throw new ModelException("pass '" + NAME + "': weight bits must be in 2..8, got " + weightBits);
+            exclude = Set.copyOf(exclude);
+        }
+
+        public static Options from(PassOptions o) {
+            String ex = o.string("exclude", "");
+            return new Options(Math.toIntExact(o.integer("weight-bits", 8)), o.flag("per-tensor", false),
+                    ex.isEmpty() ? Set.of() : Set.of(ex.split(";")));
+        }
+    }
+
+    private final Options options;
+
+    public QuantizeWeightsPass(Options options) { this.options = options; }
+
+    @Override public String name() { return NAME; }
+
+    @Override public Stage requires() { return Stage.BN_FOLDED; }
+
+    @Override public PassResult run(Graph g) {
+        PassResult.Stats stats = new PassResult.Stats().declare("weights quantized", "already quantized");
+        Map<String, Value> done = new HashMap<>();
+        for (Node n : List.copyOf(g.nodes())) {
+            if (options.exclude().contains(n.name())) continue;
+            WeightLayout layout = layout(g, n);
+            if (layout == null) continue;
+            Value w = n.input(1);
+            if (w.type().quant() != null) { stats.inc("already quantized"); continue; }
+            Value q = done.get(w.name());
+            if (q == null) {
+                q = quantize(g, w, layout);
+                done.put(w.name(), q);
+                stats.inc("weights quantized");
+            }
+            List<Value> in = new ArrayList<>(n.inputs());
+            in.set(1, q);
+            g.replaceNode(n, List.of(n.withInputs(in)));
+        }
+        g.removeUnusedConstants();
+        return stats.result();
+    }
+
+    /** Whether the weights of {@code n} are stored [M, ...] (output channels first) or [K, M] (a transposed matrix). */
+    enum WeightLayout { CHANNELS_FIRST, TRANSPOSED }
+
+    /** The layout of {@code n}'s weights when {@code lower-integer} would lower it, else null. */
+    static WeightLayout layout(Graph g, Node n) {
+        Tensor w = n.inputs().size() > 1 ? g.constantData(n.input(1)) : null;
+        if (w == null || !w.dtype().isFloat()) return null;
+        return switch (n.op()) {
+            case Conv c -> n.input(0).type().rank() == 4 && w.shape().rank() == 4 ? WeightLayout.CHANNELS_FIRST : null;
+            case Gemm gm -> gm.alpha() == 1f && gm.beta() == 1f && !gm.transA() && n.input(0).type().rank() == 2
+                    && w.shape().rank() == 2 ? (gm.transB() ? WeightLayout.CHANNELS_FIRST : WeightLayout.TRANSPOSED) : null;
+            case MatMul m -> n.input(0).type().rank() == 2 && w.shape().rank() == 2 ? WeightLayout.TRANSPOSED : null;
+            default -> null;
+        };
+    }
+
+    private Value quantize(Graph g, Value w, WeightLayout layout) {
+        Tensor data = g.constantData(w);
+        Tensor channelsFirst = layout == WeightLayout.TRANSPOSED ? WeightQuantizer.transpose2d(data) : data;
+        WeightQuantizer.Weights q = WeightQuantizer.symmetric(channelsFirst, options.weightBits(), !options.perTensor());
+        Tensor snapped = WeightQuantizer.onGrid(q, channelsFirst.shape());
+        if (layout == WeightLayout.TRANSPOSED) snapped = WeightQuantizer.transpose2d(snapped);
+        QuantParams plan = q.params();
+        if (layout == WeightLayout.TRANSPOSED && plan.isPerAxis())
+            plan = QuantParams.perAxis(1, scales(plan), new long[plan.count()]);
+        return g.addConstant(g.freshName(w.name() + ".q"), snapped, plan);
+    }
+
+    private static float[] scales(QuantParams p) {
+        float[] s = new float[p.count()];
+        for (int i = 0; i < s.length; i++) s[i] = p.scale(i);
+        return s;
+    }
+}
