@@ -30,6 +30,7 @@ public final class PassRegistry {
             Map.entry(nncc.passes.quant.FoldScalesPass.NAME, o -> new nncc.passes.quant.FoldScalesPass(nncc.passes.quant.FoldScalesPass.Options.from(o))),
             Map.entry(nncc.passes.quant.LowerToIntegerPass.NAME, o -> new nncc.passes.quant.LowerToIntegerPass(nncc.passes.quant.LowerToIntegerPass.Options.from(o))),
             Map.entry(nncc.passes.quant.ConvertFp16Pass.NAME, o -> new nncc.passes.quant.ConvertFp16Pass()),
+            Map.entry(nncc.passes.quant.LowerQdqPass.NAME, o -> new nncc.passes.quant.LowerQdqPass(nncc.passes.quant.LowerQdqPass.Options.from(o))),
             Map.entry(nncc.passes.quant.DynamicRangePass.NAME, o -> new nncc.passes.quant.DynamicRangePass(nncc.passes.quant.DynamicRangePass.Options.from(o))));
 
     /** The float clean-up every model goes through before quantization. */
