@@ -13,6 +13,7 @@ import nncc.cli.report.QuantReportData;
 import nncc.ir.Graph;
 import nncc.ir.text.IrPrinter;
 import nncc.onnx.export.QdqExporter;
+import nncc.passes.quant.LowerQdqPass;
 import nncc.passes.quant.QuantizationPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,6 +82,14 @@ final class CompileCommand implements Callable<Integer> {
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
         boolean quantize = quant.scheme != null || quant.calib != null;
+        if (LowerQdqPass.applies(g)) { // a model quantized elsewhere: lowered with its own parameters
+            if (quantize) throw new CliException(model + ": the model is already quantized (ONNX QuantizeLinear/DequantizeLinear "
+                    + "or QLinear ops); compile it without --calib and --scheme");
+            if (!t.equals("cpu")) throw new CliException(model + ": a pre-quantized model compiles for --target cpu");
+            var lowered = LowerQdqPass.lowerIfPreQuantized(g).statistics();
+            spec.commandLine().getOut().printf("pre-quantized model lowered with its own parameters: %d nodes lowered, %d kept as they were%n",
+                    lowered.getOrDefault("nodes lowered", 0L), lowered.getOrDefault("nodes kept", 0L));
+        }
         Graph out = g;
         QuantizeFlow.Outcome r = null;
         if (quantize) {

@@ -92,6 +92,17 @@ public final class LowerQdqPass implements Pass {
                 || n.op() instanceof MatMulInteger);
     }
 
+    /**
+     * Lowers {@code g} in place with the default options when it is a pre-quantized model ({@link #applies}),
+     * verifying the result; returns the statistics, or null when {@code g} holds no ONNX quantization op.
+     */
+    public static PassResult lowerIfPreQuantized(Graph g) {
+        if (!applies(g)) return null;
+        PassResult r = new LowerQdqPass(Options.defaults()).run(g);
+        nncc.ir.Verifier.verify(g);
+        return r;
+    }
+
     @Override public PassResult run(Graph g) {
         PassResult.Stats stats = new PassResult.Stats().declare("nodes lowered", "nodes kept");
         QdqGraph q = new QdqGraph(g, options, stats);

@@ -111,6 +111,11 @@ final class QdqElementRules {
     static String movement(QdqGraph g, Node n) {
         if (n.outputs().size() != 1) return "it has more than one output";
         Value direct = g.integerForm(n.input(0));
+        if (direct != null && (n.op() instanceof nncc.ir.op.Identity || n.op() instanceof nncc.ir.op.Dropout)) {
+            g.setIntegerForm(n.output(), direct); // PyTorch's uint8-to-uint8 Casts, imported as Identity
+            g.stats.inc("identities on integers removed");
+            return null;
+        }
         if (direct != null) { // an integer tensor moved as it is (uint8 as int8: the shift commutes with moving)
             List<Value> ins = new ArrayList<>(List.of(direct));
             for (int i = 1; i < n.inputs().size(); i++) ins.add(n.input(i));

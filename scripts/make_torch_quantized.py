@@ -1,0 +1,101 @@
+"""Quantize the Fashion-MNIST example CNN with PyTorch's own post-training quantization and export it to ONNX.
+
+Makes tests/src/test/resources/models/fashion_cnn_torch_ptq.onnx, a model quantized *outside* nncc, for the
+test that nncc lowers pre-quantized ONNX models (pass lower-qdq) and runs them within one LSB of ONNX Runtime.
+
+    model        FashionCNN (scripts/train_fashion_mnist.py) with the trained float weights of
+                 examples/fashion_mnist/fashion_cnn_state.pt
+    quantization eager mode PTQ with PyTorch's default qconfig for the engine:
+                     torch.backends.quantized.engine = ENGINE
+                     Conv+BatchNorm+ReLU fused (fuse_modules), QuantStub/DeQuantStub at the edges
+                     model.qconfig = get_default_qconfig(ENGINE); prepare(model)
+                     model(calib)             # the 256 images of examples/fashion_mnist/calib.npy
+                     convert(model)
+                 (not FX mode: FX fuses Linear+ReLU, and torch 1.13 cannot export quantized::linear_relu to ONNX;
+                 here the classifier's ReLU stays a separate quantized op)
+                 ENGINE is "fbgemm" (per-channel symmetric int8 weights, uint8 activations with reduce_range,
+                 i.e. codes 0..127) when this torch build has it, else "qnnpack" (per-tensor weights)
+    export       torch.onnx.export, opset 13; torch 1.13 writes QuantizeLinear / DequantizeLinear around
+                 the float ops, int8 weights and int32 biases (scale s_x * s_w) behind DequantizeLinear
+
+The script checks that the exported graph holds QuantizeLinear/DequantizeLinear nodes and prints the op
+counts and the engine used. Run from the repository root with Debian's python3 (python3-torch, python3-onnx):
+
+    /usr/bin/python3 scripts/make_torch_quantized.py
+
+It takes a few seconds; the result is deterministic for a given torch build.
+"""
+
+import collections
+import copy
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+from torch.ao.quantization import DeQuantStub, QuantStub, convert, fuse_modules, get_default_qconfig, prepare
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import train_fashion_mnist as tfm  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STATE = os.path.join(REPO, "examples", "fashion_mnist", "fashion_cnn_state.pt")
+CALIB = os.path.join(REPO, "examples", "fashion_mnist", "calib.npy")
+OUT = os.path.join(REPO, "tests", "src", "test", "resources", "models", "fashion_cnn_torch_ptq.onnx")
+
+
+def engine():
+    for e in ("fbgemm", "qnnpack"):
+        if e in torch.backends.quantized.supported_engines:
+            return e
+    raise SystemExit("this torch build has no fbgemm or qnnpack quantized engine")
+
+
+class Quantizable(nn.Module):
+    """FashionCNN between a QuantStub and a DeQuantStub, with Conv+BatchNorm+ReLU fused."""
+
+    def __init__(self, float_model):
+        super().__init__()
+        self.quant = QuantStub()
+        self.features = float_model.features
+        self.classifier = float_model.classifier
+        self.dequant = DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.classifier(self.features(self.quant(x))))
+
+
+def main():
+    torch.manual_seed(0)
+    torch.set_num_threads(2)
+    eng = engine()
+    torch.backends.quantized.engine = eng
+    model = tfm.FashionCNN()
+    model.load_state_dict(torch.load(STATE))
+    model.eval()
+    calib = torch.from_numpy(np.load(CALIB))
+    assert calib.shape == (256, 1, 28, 28), calib.shape
+    q = Quantizable(copy.deepcopy(model)).eval()
+    fuse_modules(q, [["features.0", "features.1", "features.2"], ["features.4", "features.5", "features.6"],
+                     ["features.8", "features.9", "features.10"]], inplace=True)
+    q.qconfig = get_default_qconfig(eng)
+    prepare(q, inplace=True)
+    with torch.no_grad():
+        q(calib)
+    quantized = convert(q)
+    with torch.no_grad():
+        torch.onnx.export(quantized, calib[:1], OUT, opset_version=13, input_names=["input"], output_names=["logits"],
+                          dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}}, do_constant_folding=True)
+    m = onnx.load(OUT)
+    onnx.checker.check_model(m)
+    ops = collections.Counter(n.op_type for n in m.graph.node)
+    assert ops["QuantizeLinear"] > 0 and ops["DequantizeLinear"] > 0, ops
+    print("torch %s, engine %s: wrote %s (%d bytes)" % (torch.__version__, eng, os.path.relpath(OUT, REPO),
+                                                         os.path.getsize(OUT)))
+    print("ops: " + ", ".join("%s %d" % kv for kv in sorted(ops.items())))
+
+
+if __name__ == "__main__":
+    main()
