@@ -145,7 +145,7 @@ final class QdqElementRules {
             g.emitLowered(n, s, op, ins);
             return null;
         }
-        Value mid = new Value(g.fresh(n.output().name()), t);
+        Value mid = new Value(n.output().name(), t); // the float result's name, which nothing else defines now
         g.emit(new Node(n.name(), op, ins, List.of(mid)));
         requantizeInto(g, mid, s);
         g.stats.inc("lowered " + n.op().opName() + " to " + op.opName() + " + Requantize");

@@ -219,7 +219,7 @@ final class QdqGraph {
         if (dq != null && dq.op() instanceof DequantizeLinear) {
             IntConst c = constant(original);
             if (c != null) {
-                Value v = graph.addConstant(fresh(original.name()), dequantize(c));
+                Value v = graph.addConstant(original.name(), dequantize(c)); // the DequantizeLinear itself is gone
                 floatForm.put(original.name(), v);
                 return v;
             }
@@ -227,7 +227,7 @@ final class QdqGraph {
             Params p = params(dq);
             if (q != null && p != null) {
                 Value d = new Value(original.name(), TensorType.of(DType.F32, original.type().shape()));
-                emit(new Node(fresh(dq.name()), new Dequantize(p.scale(), p.zp()), List.of(q), List.of(d)));
+                emit(new Node(dq.name(), new Dequantize(p.scale(), p.zp()), List.of(q), List.of(d))); // in its place
                 floatForm.put(original.name(), d);
                 stats.inc("dequantize inserted");
                 return d;
