@@ -1,7 +1,15 @@
 """Quantize the Fashion-MNIST example CNN with PyTorch's own post-training quantization and export it to ONNX.
 
-Makes tests/src/test/resources/models/fashion_cnn_torch_ptq.onnx, a model quantized *outside* nncc, for the
-test that nncc lowers pre-quantized ONNX models (pass lower-qdq) and runs them within one LSB of ONNX Runtime.
+Makes two models quantized *outside* nncc in tests/src/test/resources/models/, for the test that nncc lowers
+pre-quantized ONNX models (pass lower-qdq) and runs them within one LSB of ONNX Runtime:
+
+    fashion_cnn_torch_ptq.onnx    the Fashion-MNIST example CNN, eager mode PTQ (below)
+    mobilenet_v2_torch_ptq.onnx   the MobileNetV2-style example (examples/mobilenet_v2/mobilenet_v2_state.pt,
+                                  scripts/train_mobilenet_v2.py), FX graph mode PTQ with PyTorch's defaults,
+                                  as scripts/torch_ptq_baseline.py does it: residual adds, ReLU6 (exported as
+                                  Clip between DequantizeLinear and QuantizeLinear), global average pooling
+
+For the fashion CNN:
 
     model        FashionCNN (scripts/train_fashion_mnist.py) with the trained float weights of
                  examples/fashion_mnist/fashion_cnn_state.pt
@@ -36,14 +44,18 @@ import onnx
 import torch
 import torch.nn as nn
 from torch.ao.quantization import DeQuantStub, QuantStub, convert, fuse_modules, get_default_qconfig, prepare
+from torch.ao.quantization import get_default_qconfig_mapping
+from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_fashion_mnist as tfm  # noqa: E402
+import train_mobilenet_v2 as tmv  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATE = os.path.join(REPO, "examples", "fashion_mnist", "fashion_cnn_state.pt")
 CALIB = os.path.join(REPO, "examples", "fashion_mnist", "calib.npy")
-OUT = os.path.join(REPO, "tests", "src", "test", "resources", "models", "fashion_cnn_torch_ptq.onnx")
+MODELS = os.path.join(REPO, "tests", "src", "test", "resources", "models")
+MOBILENET_STATE = os.path.join(REPO, "examples", "mobilenet_v2", "mobilenet_v2_state.pt")
 
 
 def engine():
@@ -67,16 +79,10 @@ class Quantizable(nn.Module):
         return self.dequant(self.classifier(self.features(self.quant(x))))
 
 
-def main():
-    torch.manual_seed(0)
-    torch.set_num_threads(2)
-    eng = engine()
-    torch.backends.quantized.engine = eng
+def fashion_eager(eng, calib):
     model = tfm.FashionCNN()
     model.load_state_dict(torch.load(STATE))
     model.eval()
-    calib = torch.from_numpy(np.load(CALIB))
-    assert calib.shape == (256, 1, 28, 28), calib.shape
     q = Quantizable(copy.deepcopy(model)).eval()
     fuse_modules(q, [["features.0", "features.1", "features.2"], ["features.4", "features.5", "features.6"],
                      ["features.8", "features.9", "features.10"]], inplace=True)
@@ -84,17 +90,42 @@ def main():
     prepare(q, inplace=True)
     with torch.no_grad():
         q(calib)
-    quantized = convert(q)
+    return convert(q)
+
+
+def mobilenet_fx(eng, calib):
+    model = tmv.MobileNetV2Fashion()
+    model.load_state_dict(torch.load(MOBILENET_STATE))
+    model.eval()
+    prepared = prepare_fx(copy.deepcopy(model), get_default_qconfig_mapping(eng), example_inputs=(calib[:1],))
     with torch.no_grad():
-        torch.onnx.export(quantized, calib[:1], OUT, opset_version=13, input_names=["input"], output_names=["logits"],
+        prepared(calib)
+    return convert_fx(prepared)
+
+
+def export(quantized, calib, name, eng):
+    out = os.path.join(MODELS, name)
+    with torch.no_grad():
+        torch.onnx.export(quantized, calib[:1], out, opset_version=13, input_names=["input"], output_names=["logits"],
                           dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}}, do_constant_folding=True)
-    m = onnx.load(OUT)
+    m = onnx.load(out)
     onnx.checker.check_model(m)
     ops = collections.Counter(n.op_type for n in m.graph.node)
     assert ops["QuantizeLinear"] > 0 and ops["DequantizeLinear"] > 0, ops
-    print("torch %s, engine %s: wrote %s (%d bytes)" % (torch.__version__, eng, os.path.relpath(OUT, REPO),
-                                                         os.path.getsize(OUT)))
-    print("ops: " + ", ".join("%s %d" % kv for kv in sorted(ops.items())))
+    print("torch %s, engine %s: wrote %s (%d bytes)" % (torch.__version__, eng, os.path.relpath(out, REPO),
+                                                         os.path.getsize(out)))
+    print("  ops: " + ", ".join("%s %d" % kv for kv in sorted(ops.items())))
+
+
+def main():
+    torch.manual_seed(0)
+    torch.set_num_threads(2)
+    eng = engine()
+    torch.backends.quantized.engine = eng
+    calib = torch.from_numpy(np.load(CALIB))
+    assert calib.shape == (256, 1, 28, 28), calib.shape
+    export(fashion_eager(eng, calib), calib, "fashion_cnn_torch_ptq.onnx", eng)
+    export(mobilenet_fx(eng, calib), calib, "mobilenet_v2_torch_ptq.onnx", eng)
 
 
 if __name__ == "__main__":

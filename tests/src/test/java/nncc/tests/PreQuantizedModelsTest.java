@@ -26,6 +26,7 @@ import nncc.passes.quant.LowerQdqPass;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -61,17 +62,20 @@ class PreQuantizedModelsTest {
         assertEquals(want, got, "integer outputs of the re-imported export differ from the original's");
     }
 
-    @Test
-    void pytorchQuantizedModelAgreesWithOnnxRuntime() throws Exception {
-        Path model = TestPaths.models().resolve("fashion_cnn_torch_ptq.onnx");
+    /** The models of scripts/make_torch_quantized.py and the integer ops each must lower to. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"fashion_cnn_torch_ptq.onnx, QConv=3 QGemm=2 QLut=1",
+                "mobilenet_v2_torch_ptq.onnx, QAdd=6 QConv=29 QGemm=1 QLut=20 QMean=1"})
+    void pytorchQuantizedModelAgreesWithOnnxRuntime(String file, String lowered) throws Exception {
+        Path model = TestPaths.models().resolve(file);
         byte[] bytes = Files.readAllBytes(model);
         Graph g = OnnxImporter.load(bytes, model.toString());
         PassResult stats = LowerQdqPass.lowerIfPreQuantized(g);
-        System.out.printf("lower-qdq on %s: %s%n", model.getFileName(), stats.statistics());
+        System.out.printf("lower-qdq on %s: %s%n", file, stats.statistics());
         assertEquals(0L, stats.statistics().get("nodes kept"), stats.statistics().toString());
         Map<String, Long> kinds = opCounts(g);
-        assertEquals(3L, kinds.get("QConv"), kinds.toString());
-        assertEquals(2L, kinds.get("QGemm"), kinds.toString());
+        for (String kv : lowered.split(" "))
+            assertEquals(Long.parseLong(kv.split("=")[1]), kinds.get(kv.split("=")[0]), kinds.toString());
         assertTrue(g.nodes().stream().allMatch(n -> !n.op().opName().endsWith("Linear")), kinds.toString());
 
         Tensor x = Npy.read(SAMPLE);
@@ -84,7 +88,7 @@ class PreQuantizedModelsTest {
         Tensor ours = new Interpreter(g).run(List.of(xq)).get(0);
         QuantParams yq = out.type().quant();
         OrtRunner.Agreement a = OrtRunner.lsbAgreement(ort, ours, yq, DType.I8);
-        System.out.printf("PyTorch-quantized fashion CNN, 500 images, ORT vs nncc integer reference: %s%n", a);
+        System.out.printf("PyTorch-quantized %s, 500 images, ORT vs nncc integer reference: %s%n", file, a);
         assertTrue(a.fractionWithinOneLsb() >= 0.999, a.toString());
         assertTrue(a.maxDiff() <= 1, a.toString());
     }
