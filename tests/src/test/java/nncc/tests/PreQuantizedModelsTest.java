@@ -64,8 +64,8 @@ class PreQuantizedModelsTest {
 
     /** The models of scripts/make_torch_quantized.py and the integer ops each must lower to. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"fashion_cnn_torch_ptq.onnx, QConv=3 QGemm=2 QLut=1",
-                "mobilenet_v2_torch_ptq.onnx, QAdd=6 QConv=29 QGemm=1 QLut=20 QMean=1"})
+    @CsvSource({"fashion_cnn_torch_ptq.onnx, QConv=3 QGemm=2 QLut=0",
+                "mobilenet_v2_torch_ptq.onnx, QAdd=6 QConv=29 QGemm=1 QLut=0 QMean=1"})
     void pytorchQuantizedModelAgreesWithOnnxRuntime(String file, String lowered) throws Exception {
         Path model = TestPaths.models().resolve(file);
         byte[] bytes = Files.readAllBytes(model);
@@ -75,7 +75,7 @@ class PreQuantizedModelsTest {
         assertEquals(0L, stats.statistics().get("nodes kept"), stats.statistics().toString());
         Map<String, Long> kinds = opCounts(g);
         for (String kv : lowered.split(" "))
-            assertEquals(Long.parseLong(kv.split("=")[1]), kinds.get(kv.split("=")[0]), kinds.toString());
+            assertEquals(Long.parseLong(kv.split("=")[1]), kinds.getOrDefault(kv.split("=")[0], 0L), kinds.toString());
         assertTrue(g.nodes().stream().allMatch(n -> !n.op().opName().endsWith("Linear")), kinds.toString());
 
         Tensor x = Npy.read(SAMPLE);
@@ -107,7 +107,7 @@ class PreQuantizedModelsTest {
         assertEquals(DType.F32, got.dtype());
         r = nncc("compile", model.toString(), "--target", "cpu", "-o", dir.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("pre-quantized model lowered with its own parameters: 9 nodes lowered, 0 kept"), r.out());
+        assertTrue(r.out().contains("pre-quantized model lowered with its own parameters: 8 nodes lowered, 0 kept"), r.out());
         Graph compiled = IrParser.parse(dir.resolve("model.nnir"));
         Verifier.verify(compiled);
         assertTrue(compiled.nodes().stream().anyMatch(n -> n.op() instanceof QConv));

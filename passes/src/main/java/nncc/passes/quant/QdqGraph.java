@@ -184,7 +184,47 @@ final class QdqGraph {
         Params p = params(next);
         if (p == null) return null;
         absorbedNodes.add(next);
+        if (activationAllowed) {
+            // Q, DQ, Relu/Clip, Q with one set of parameters (PyTorch's FX export of an unfused ReLU6): the second
+            // Q of the clipped DQ is exactly the first Q's codes clamped at the bounds' codes, so the clip joins
+            // the clamp (rounding is monotonic and Q(DQ(k)) = k)
+            for (List<Node> hop = activationHop(next, p); hop != null; hop = activationHop(next, p)) {
+                Node act = hop.get(hop.size() - 2);
+                if (act.op() instanceof Relu) lo = Math.max(lo, 0f);
+                else if (act.op() instanceof Clip c) {
+                    lo = Math.max(lo, c.min());
+                    hi = Math.min(hi, c.max());
+                }
+                absorbedNodes.addAll(hop);
+                next = hop.get(hop.size() - 1);
+            }
+        }
         return new Sink(next, p, absorbedNodes, lo, hi);
+    }
+
+    /**
+     * The nodes after QuantizeLinear {@code q} (parameters {@code p}) up to a second QuantizeLinear with the same
+     * parameters: only readers each time, through Identity nodes, a DequantizeLinear with {@code p}, then one Relu
+     * or Clip. Null when the chain is anything else.
+     */
+    private List<Node> activationHop(Node q, Params p) {
+        List<Node> hop = new ArrayList<>();
+        Node next = single(q.output());
+        while (next != null && next.op() instanceof nncc.ir.op.Identity) {
+            hop.add(next);
+            next = single(next.output());
+        }
+        if (next == null || !(next.op() instanceof DequantizeLinear) || params(next) == null
+                || !params(next).params().equals(p.params())) return null;
+        hop.add(next);
+        next = single(next.output());
+        if (next == null || !(next.op() instanceof Relu || next.op() instanceof Clip)) return null;
+        hop.add(next);
+        next = single(next.output());
+        if (next == null || !(next.op() instanceof QuantizeLinear) || params(next) == null
+                || !params(next).params().equals(p.params())) return null;
+        hop.add(next);
+        return hop;
     }
 
     /** The only node reading {@code v}, when {@code v} is not a graph output; else null. */
@@ -204,6 +244,8 @@ final class QdqGraph {
         setIntegerForm(q, y);
         s.absorbed().forEach(this::absorb);
         stats.inc("lowered " + n.op().opName() + " to " + op.opName());
+        long hops = s.absorbed().stream().filter(a -> a.op() instanceof DequantizeLinear).count();
+        if (hops > 0) stats.add("activations after a QuantizeLinear folded into the clamp", hops);
         return y;
     }
 
