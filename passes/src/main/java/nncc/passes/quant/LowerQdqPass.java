@@ -124,11 +124,42 @@ public final class LowerQdqPass implements Pass {
         }
         List<Node> nodes = withoutDeadConversions(q.nodes(), outputs);
         Map<String, String> renames = outputRenames(g, nodes, inputs, outputs);
+        List<Node> tail = uint8Outputs(q, g, inputs, outputs, renames);
         g.setInputs(inputs);
-        g.setNodes(nodes.stream().map(n -> renamed(n, renames)).toList());
-        g.setOutputs(outputs.stream().map(v -> renamed(v, renames)).toList());
+        List<Node> all = new ArrayList<>(nodes.stream().map(n -> renamed(n, renames)).toList());
+        all.addAll(tail);
+        g.setNodes(all);
+        g.setOutputs(outputs);
         stats.add("constants removed", g.removeUnusedConstants());
         return stats.resultChangedBy("nodes lowered", "integer inputs", "quantize-dequantize pairs removed");
+    }
+
+    /**
+     * A graph output that was a uint8 tensor stays one: its int8 form (renamed {@code <name>.i8}) is brought back by
+     * a Requantize by 1.0 with zero point + 128, exact, so {@code run --raw} gives the model's own codes. Updates
+     * {@code outputs} (the final values) and {@code renames}; returns the Requantize nodes to append.
+     */
+    private static List<Node> uint8Outputs(QdqGraph q, Graph g, List<Value> inputs, List<Value> outputs,
+                                           Map<String, String> renames) {
+        List<Node> tail = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            Value o = g.outputs().get(i), v = outputs.get(i);
+            if (o.type().dtype() != DType.U8 || v.type().dtype() != DType.I8 || v.type().quant() == null) continue;
+            boolean isInput = inputs.stream().anyMatch(x -> x.name().equals(v.name()));
+            String name = o.name();
+            if (isInput || !v.name().equals(o.name()) || renames.containsKey(v.name())) name = q.fresh(o.name() + ".u8");
+            else renames.put(v.name(), q.fresh(o.name() + ".i8"));
+            Value from = renamed(v, renames);
+            var p = v.type().quant();
+            var one = nncc.ir.FixedPoint.quantizeMultiplier(1.0, Rounding.SINGLE_ROUND);
+            Value u = new Value(name, new TensorType(DType.U8, v.type().shape(),
+                    nncc.ir.QuantParams.perTensor(p.scale(0), p.zeroPoint(0) + 128)));
+            tail.add(new Node(q.fresh(o.name() + ".to_uint8"), new Requantize(p.zeroPoint(0), one.multiplier(), one.shift(),
+                    p.zeroPoint(0) + 128, p.scale(0), DType.U8, Rounding.SINGLE_ROUND), List.of(from), List.of(u)));
+            outputs.set(i, u);
+        }
+        for (int i = 0; i < outputs.size(); i++) if (outputs.get(i).type().dtype() != DType.U8) outputs.set(i, renamed(outputs.get(i), renames));
+        return tail;
     }
 
     /** A float input read only by QuantizeLinear nodes with the same parameters becomes an int8 input. */

@@ -61,9 +61,10 @@ class LowerQdqPassTest {
                 """, "two.nnir");
         Map<String, Long> stats = lower(g).statistics();
         assertEquals(1L, stats.get("kept: node 'add' (Add): its result is not quantized by one QuantizeLinear"), stats.toString());
-        // the uint8 output is int8 now, zero point 128 - 128 = 0
-        assertEquals(DType.I8, g.outputs().get(1).type().dtype());
-        assertEquals(0L, g.outputs().get(1).type().quant().zeroPoint(0));
+        // the int8 output stays int8; the uint8 one stays uint8 with its zero point 128
+        assertEquals(DType.I8, g.outputs().get(0).type().dtype());
+        assertEquals(DType.U8, g.outputs().get(1).type().dtype());
+        assertEquals(128L, g.outputs().get(1).type().quant().zeroPoint(0));
     }
 
     @Test
