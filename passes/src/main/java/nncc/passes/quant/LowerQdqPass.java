@@ -38,17 +38,28 @@ import nncc.passes.Stage;
  * QuantizeLinear that stays (after an op kept in float) becomes nncc's Quantize, which rounds them away from zero.
  *
  * <pre>{@code
- * // before (nncc import of a QDQ model)
- * node @q = QuantizeLinear {axis = 1, outType = u8} (%x, %xs, %xz) -> (%xq : u8[1,1,2,2])
+ * // before (an imported QDQ model; %xs = 0.5, %xz = 138 (u8), %ws = [0.003937008, 0.001968504], %wz = [0, 0],
+ * // %bs = [0.001968504, 9.84252E-4], %ys = 0.25, %yz = 100 (u8))
+ * input %x : f32[1,1,2,2]
+ * const %w : i8[2,1,1,1] = [127, -127]
+ * const %b : i32[2] = [508, -508]
+ * node @qx = QuantizeLinear {axis = 1, outType = u8} (%x, %xs, %xz) -> (%xq : u8[1,1,2,2])
  * node @dx = DequantizeLinear {axis = 1} (%xq, %xs, %xz) -> (%xf : f32[1,1,2,2])
  * node @dw = DequantizeLinear {axis = 0} (%w, %ws, %wz) -> (%wf : f32[2,1,1,1])
- * node @conv = Conv {...} (%xf, %wf) -> (%c : f32[1,2,2,2])
+ * node @db = DequantizeLinear {axis = 0} (%b, %bs) -> (%bf : f32[2])
+ * node @conv = Conv {strides = [1, 1], pads = [0, 0, 0, 0], dilations = [1, 1], group = 1} (%xf, %wf, %bf) -> (%c : f32[1,2,2,2])
  * node @relu = Relu (%c) -> (%r : f32[1,2,2,2])
- * node @qy = QuantizeLinear {axis = 1, outType = u8} (%r, %ys, %yz) -> (%y : u8[1,2,2,2])
+ * node @qy = QuantizeLinear {axis = 1, outType = u8} (%r, %ys, %yz) -> (%yq : u8[1,2,2,2])
+ * node @dy = DequantizeLinear {axis = 1} (%yq, %ys, %yz) -> (%y : f32[1,2,2,2])
+ * output %y
  * // after
- * input %x : i8[1,1,2,2]{scale = 0.5, zp = -118}
- * node @conv = QConv {..., inputZp = -118, multiplier = [...], shift = [...], outputZp = -128, outputScale = 0.25,
- *     outType = i8, actMin = -128, actMax = 127, rounding = single_round} (%x, %wf.q) -> (%y : i8[1,2,2,2]{...})
+ * input %x : i8[1,1,2,2]{scale = 0.5, zp = 10}
+ * const %conv.bias : i32[2]{axis = 0, scale = [0.001968504, 9.84252E-4], zp = [0, 0]} = [508, -508]
+ * const %wf.q : i8[2,1,1,1]{axis = 0, scale = [0.003937008, 0.001968504], zp = [0, 0]} = [127, -127]
+ * node @conv = QConv {strides = [1, 1], pads = [0, 0, 0, 0], dilations = [1, 1], group = 1, inputZp = 10,
+ *     multiplier = [1082196480, 1082196480], shift = [-6, -7], outputZp = -28, outputScale = 0.25, outType = i8,
+ *     actMin = -28, actMax = 127, rounding = single_round} (%x, %wf.q, %conv.bias) -> (%y : i8[1,2,2,2]{scale = 0.25, zp = -28})
+ * output %y
  * }</pre>
  */
 public final class LowerQdqPass implements Pass {
