@@ -4,6 +4,11 @@ Makes two models quantized *outside* nncc in tests/src/test/resources/models/, f
 pre-quantized ONNX models (pass lower-qdq) and runs them within one LSB of ONNX Runtime:
 
     fashion_cnn_torch_ptq.onnx    the Fashion-MNIST example CNN, eager mode PTQ (below)
+    fashion_cnn_torch_ptq_per_channel.onnx
+                                  the same with per-channel weights: qconfig = QConfig(activation=
+                                  HistogramObserver(reduce_range=False), weight=default_per_channel_weight_observer)
+                                  (symmetric int8 per output channel, as fbgemm's default; biases then get
+                                  per-channel scales s_x * s_w[c])
     mobilenet_v2_torch_ptq.onnx   the MobileNetV2-style example (examples/mobilenet_v2/mobilenet_v2_state.pt,
                                   scripts/train_mobilenet_v2.py), FX graph mode PTQ with PyTorch's defaults,
                                   as scripts/torch_ptq_baseline.py does it: residual adds, ReLU6 (exported as
@@ -44,6 +49,7 @@ import onnx
 import torch
 import torch.nn as nn
 from torch.ao.quantization import DeQuantStub, QuantStub, convert, fuse_modules, get_default_qconfig, prepare
+from torch.ao.quantization import HistogramObserver, QConfig, default_per_channel_weight_observer
 from torch.ao.quantization import get_default_qconfig_mapping
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
@@ -79,14 +85,15 @@ class Quantizable(nn.Module):
         return self.dequant(self.classifier(self.features(self.quant(x))))
 
 
-def fashion_eager(eng, calib):
+def fashion_eager(eng, calib, per_channel=False):
     model = tfm.FashionCNN()
     model.load_state_dict(torch.load(STATE))
     model.eval()
     q = Quantizable(copy.deepcopy(model)).eval()
     fuse_modules(q, [["features.0", "features.1", "features.2"], ["features.4", "features.5", "features.6"],
                      ["features.8", "features.9", "features.10"]], inplace=True)
-    q.qconfig = get_default_qconfig(eng)
+    q.qconfig = (QConfig(activation=HistogramObserver.with_args(reduce_range=False),
+                         weight=default_per_channel_weight_observer) if per_channel else get_default_qconfig(eng))
     prepare(q, inplace=True)
     with torch.no_grad():
         q(calib)
@@ -125,6 +132,7 @@ def main():
     calib = torch.from_numpy(np.load(CALIB))
     assert calib.shape == (256, 1, 28, 28), calib.shape
     export(fashion_eager(eng, calib), calib, "fashion_cnn_torch_ptq.onnx", eng)
+    export(fashion_eager(eng, calib, per_channel=True), calib, "fashion_cnn_torch_ptq_per_channel.onnx", eng)
     export(mobilenet_fx(eng, calib), calib, "mobilenet_v2_torch_ptq.onnx", eng)
 
 

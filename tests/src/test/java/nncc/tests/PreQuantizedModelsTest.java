@@ -65,6 +65,7 @@ class PreQuantizedModelsTest {
     /** The models of scripts/make_torch_quantized.py and the integer ops each must lower to. */
     @ParameterizedTest(name = "{0}")
     @CsvSource({"fashion_cnn_torch_ptq.onnx, QConv=3 QGemm=2 QLut=0",
+                "fashion_cnn_torch_ptq_per_channel.onnx, QConv=3 QGemm=2 QLut=0",
                 "mobilenet_v2_torch_ptq.onnx, QAdd=6 QConv=29 QGemm=1 QLut=0 QMean=1"})
     void pytorchQuantizedModelAgreesWithOnnxRuntime(String file, String lowered) throws Exception {
         Path model = TestPaths.models().resolve(file);
@@ -73,10 +74,14 @@ class PreQuantizedModelsTest {
         PassResult stats = LowerQdqPass.lowerIfPreQuantized(g);
         System.out.printf("lower-qdq on %s: %s%n", file, stats.statistics());
         assertEquals(0L, stats.statistics().get("nodes kept"), stats.statistics().toString());
+        assertEquals(0L, stats.statistics().getOrDefault("bias codes rescaled to s_x * s_w", 0L), "biases kept as exported");
         Map<String, Long> kinds = opCounts(g);
         for (String kv : lowered.split(" "))
             assertEquals(Long.parseLong(kv.split("=")[1]), kinds.getOrDefault(kv.split("=")[0], 0L), kinds.toString());
         assertTrue(g.nodes().stream().allMatch(n -> !n.op().opName().endsWith("Linear")), kinds.toString());
+        long perChannelWeights = g.nodes().stream().filter(n -> n.op() instanceof QConv || n.op() instanceof QGemm)
+                .filter(n -> n.input(1).type().quant().isPerAxis()).count();
+        assertEquals(file.contains("per_channel"), perChannelWeights > 0, "per-channel weight layers: " + perChannelWeights);
 
         Tensor x = Npy.read(SAMPLE);
         assertEquals(500, x.shape().dim(0));
