@@ -82,10 +82,10 @@ final class CompileCommand implements Callable<Integer> {
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
         boolean quantize = quant.scheme != null || quant.calib != null;
-        if (LowerQdqPass.applies(g)) { // a model quantized elsewhere: lowered with its own parameters
+        boolean preQuantized = LowerQdqPass.applies(g);
+        if (preQuantized) { // a model quantized elsewhere: lowered with its own parameters
             if (quantize) throw new CliException(model + ": the model is already quantized (ONNX QuantizeLinear/DequantizeLinear "
                     + "or QLinear ops); compile it without --calib and --scheme");
-            if (!t.equals("cpu")) throw new CliException(model + ": a pre-quantized model compiles for --target cpu");
             var lowered = LowerQdqPass.lowerIfPreQuantized(g).statistics();
             spec.commandLine().getOut().printf("pre-quantized model lowered with its own parameters: %d nodes lowered, %d kept as they were%n",
                     lowered.getOrDefault("nodes lowered", 0L), lowered.getOrDefault("nodes kept", 0L));
@@ -101,7 +101,7 @@ final class CompileCommand implements Callable<Integer> {
         QuantReportData measured = r != null && report.measures() ? QuantReporting.measure(model, g, quant, report, r, eval, threads) : null;
         Map<String, byte[]> files = new LinkedHashMap<>();
         if (t.equals("onnx")) {
-            if (r == null || (r.scheme() != QuantizationPipeline.Scheme.INT8))
+            if (!preQuantized && (r == null || r.scheme() != QuantizationPipeline.Scheme.INT8))
                 throw new CliException("--target onnx writes a QDQ model: give --calib C (scheme int8)");
             QdqExporter.Exported qdq = QdqExporter.export(out, activations, names);
             files.put("model.onnx", qdq.model());

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Models quantized before they reach nncc are lowered by {@code lower-qdq} with their own integers and parameters:
@@ -41,12 +40,13 @@ class PreQuantizedModelsTest {
 
     @TempDir Path tmp;
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"fashion_mnist/fashion_cnn.onnx", "mobilenet_v2/mobilenet_v2.onnx"})
-    void nnccsOwnQdqExportLowersToTheGraphItCameFrom(String model) throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"fashion_mnist/fashion_cnn.onnx, uint8", "mobilenet_v2/mobilenet_v2.onnx, uint8",
+                "fashion_mnist/fashion_cnn.onnx, int8"})
+    void nnccsOwnQdqExportLowersToTheGraphItCameFrom(String model, String activations) throws Exception {
         Path out = tmp.resolve("out");
         CliTest.Result r = nncc("compile", TestPaths.root().resolve("examples").resolve(model).toString(), "--target", "onnx",
-                "--calib", CALIB.toString(), "-o", out.toString());
+                "--calib", CALIB.toString(), "--onnx-activations", activations, "-o", out.toString());
         assertEquals(0, r.code(), r.err());
         Graph original = IrParser.parse(out.resolve("model.nnir"));
         Graph reimported = OnnxImporter.load(Files.readAllBytes(out.resolve("model.onnx")), "model.onnx");
@@ -123,6 +123,14 @@ class PreQuantizedModelsTest {
 
         r = nncc("compile", model.toString(), "--target", "cpu", "--calib", CALIB.toString(), "-o", tmp.resolve("d").toString());
         CliTest.assertBadInput(r, "already quantized");
+
+        // and on to nncc's own QDQ export: ONNX Runtime runs it with the same results as the PyTorch file
+        Path onnxDir = tmp.resolve("e");
+        r = nncc("compile", model.toString(), "--target", "onnx", "-o", onnxDir.toString());
+        assertEquals(0, r.code(), r.err());
+        Tensor again = OrtRunner.runFloat(Files.readAllBytes(onnxDir.resolve("model.onnx")), List.of(x)).get(0);
+        OrtRunner.Agreement b = OrtRunner.lsbAgreement(ort, again, compiled.outputs().get(0).type().quant(), DType.I8);
+        assertTrue(b.maxDiff() <= 1, b.toString());
     }
 
     private static Map<String, Long> opCounts(Graph g) {
