@@ -196,8 +196,19 @@ public final class LowerQdqPass implements Pass {
         return iv;
     }
 
-    /** Lowers one node; null when done (or nothing to emit), else why it stays as it is. */
+    /**
+     * Lowers one node; null when done (or nothing to emit), else why it stays as it is. Numbers a rule cannot
+     * represent (a multiplier's shift out of range) keep the node as it was, with the message as the reason.
+     */
     private static String lower(QdqGraph q, Node n) {
+        try {
+            return rule(q, n);
+        } catch (ModelException e) {
+            return e.getRawMessage();
+        }
+    }
+
+    private static String rule(QdqGraph q, Node n) {
         return switch (n.op()) {
             case QuantizeLinear op -> quantize(q, n);
             case DequantizeLinear op -> q.constant(n.output()) != null

@@ -68,6 +68,24 @@ class LowerQdqPassTest {
     }
 
     @Test
+    void aMultiplierOutOfRangeKeepsTheNodeWithTheReason() {
+        Graph g = IrParser.parse(HEAD + """
+                  const %tiny : f32[] = [1.0E-12]
+                  node @q2 = QuantizeLinear {axis = 1, outType = i8} (%af, %tiny, %z) -> (%y : i8[1,4])
+                  output %y
+                }
+                """, "shift.nnir");
+        // 0.1 / 1e-12 = 1e11 needs a shift of 37: double rounding has no such multiplier (single rounding saturates)
+        Map<String, Long> stats = new LowerQdqPass(new LowerQdqPass.Options(nncc.ir.Rounding.DOUBLE_ROUND, false)).run(g).statistics();
+        Verifier.verify(g);
+        String reason = stats.keySet().stream().filter(k -> k.startsWith("kept: node 'q2' (QuantizeLinear): ")).findFirst()
+                .orElseThrow(() -> new AssertionError(stats.toString()));
+        assertTrue(reason.contains("outside [-31, 30]"), reason);
+        assertTrue(g.nodes().stream().anyMatch(n -> n.name().equals("q2") && n.op() instanceof nncc.ir.op.QuantizeLinear),
+                g.nodes().toString());
+    }
+
+    @Test
     void floatModelsAreNotPreQuantized() {
         Graph g = IrParser.parse("""
                 graph @f {
