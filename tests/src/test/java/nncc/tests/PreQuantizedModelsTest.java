@@ -123,6 +123,8 @@ class PreQuantizedModelsTest {
 
         r = nncc("compile", model.toString(), "--target", "cpu", "--calib", CALIB.toString(), "-o", tmp.resolve("d").toString());
         CliTest.assertBadInput(r, "already quantized");
+        r = nncc("quantize", model.toString(), "--calib", CALIB.toString(), "-o", tmp.resolve("q.nnir").toString());
+        CliTest.assertBadInput(r, "already quantized");
 
         // and on to nncc's own QDQ export: ONNX Runtime runs it with the same results as the PyTorch file
         Path onnxDir = tmp.resolve("e");
