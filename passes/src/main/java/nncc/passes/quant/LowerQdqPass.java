@@ -183,10 +183,7 @@ public final class LowerQdqPass implements Pass {
             integer &= rp != null && (p == null || p.params().equals(rp.params()));
             if (rp != null) p = rp;
         }
-        if (!integer) {
-            q.keep(v);
-            return v;
-        }
+        if (!integer) return integerInput(q, v);
         Value iv = new Value(v.name(), new TensorType(DType.I8, v.type().shape(), p.params()));
         for (Node r : readers) {
             q.setIntegerForm(r.output(), iv);
@@ -194,6 +191,42 @@ public final class LowerQdqPass implements Pass {
         }
         q.stats.inc("integer inputs");
         return iv;
+    }
+
+    /**
+     * An int8 or uint8 input read only by DequantizeLinear nodes with the same parameters carries them (uint8 as
+     * it is, with its int8 form made by an exact Requantize by 1.0 with zero point - 128); any other input stays.
+     */
+    private static Value integerInput(QdqGraph q, Value v) {
+        List<Node> readers = q.consumers(v);
+        DType t = v.type().dtype();
+        QdqGraph.Params p = null;
+        boolean quantized = (t == DType.I8 || t == DType.U8) && v.type().quant() == null && !readers.isEmpty();
+        for (Node r : readers) {
+            QdqGraph.Params rp = r.op() instanceof DequantizeLinear && r.input(0).equals(v) ? q.params(r) : null;
+            quantized &= rp != null && (p == null || p.params().equals(rp.params()));
+            if (rp != null) p = rp;
+        }
+        if (!quantized) {
+            q.keep(v);
+            return v;
+        }
+        var pp = p.params();
+        if (t == DType.I8) {
+            Value iv = v.withType(new TensorType(DType.I8, v.type().shape(), pp));
+            q.setIntegerForm(v, iv);
+            q.stats.inc("integer inputs");
+            return iv;
+        }
+        Value uv = v.withType(new TensorType(DType.U8, v.type().shape(),
+                nncc.ir.QuantParams.perTensor(pp.scale(0), pp.zeroPoint(0) + 128)));
+        Value iv = new Value(q.fresh(v.name() + ".i8"), new TensorType(DType.I8, v.type().shape(), pp));
+        var one = nncc.ir.FixedPoint.quantizeMultiplier(1.0, Rounding.SINGLE_ROUND);
+        q.emit(new Node(q.fresh(v.name() + ".to_int8"), new Requantize(pp.zeroPoint(0) + 128, one.multiplier(), one.shift(),
+                pp.zeroPoint(0), pp.scale(0), DType.I8, Rounding.SINGLE_ROUND), List.of(uv), List.of(iv)));
+        q.setIntegerForm(v, iv);
+        q.stats.inc("integer inputs");
+        return uv;
     }
 
     /**
