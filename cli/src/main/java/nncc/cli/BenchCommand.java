@@ -68,7 +68,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         checkOptions();
-        Graph g = ModelLoader.load(model);
+        Graph g = ModelLoader.loadLowered(model);
         List<Tensor> xs = inputFiles == null ? randomInputs(g) : givenInputs(g);
         int images = imagesPerRun(xs);
         Interpreter interpreter = new Interpreter(g);

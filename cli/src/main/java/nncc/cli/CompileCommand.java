@@ -14,6 +14,7 @@ import nncc.ir.Graph;
 import nncc.ir.text.IrPrinter;
 import nncc.onnx.export.QdqExporter;
 import nncc.passes.TargetProfile;
+import nncc.passes.quant.LowerQdqPass;
 import nncc.passes.quant.QuantizationPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -83,6 +84,14 @@ final class CompileCommand implements Callable<Integer> {
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
         boolean quantize = quant.scheme != null || quant.calib != null;
+        boolean preQuantized = LowerQdqPass.applies(g);
+        if (preQuantized) { // a model quantized elsewhere: lowered with its own parameters
+            if (quantize) throw new CliException(model + ": the model is already quantized (ONNX QuantizeLinear/DequantizeLinear "
+                    + "or QLinear ops); compile it without --calib and --scheme");
+            var lowered = LowerQdqPass.lowerIfPreQuantized(g).statistics();
+            spec.commandLine().getOut().printf("pre-quantized model lowered with its own parameters: %d nodes lowered, %d kept as they were%n",
+                    lowered.getOrDefault("nodes lowered", 0L), lowered.getOrDefault("nodes kept", 0L));
+        }
         Graph out = g;
         QuantizeFlow.Outcome r = null;
         if (quantize) {
@@ -94,8 +103,8 @@ final class CompileCommand implements Callable<Integer> {
         QuantReportData measured = r != null && report.measures() ? QuantReporting.measure(model, g, quant, report, r, eval, threads) : null;
         Map<String, byte[]> files = new LinkedHashMap<>();
         if (t.equals("onnx")) {
-            if (r == null) throw new CliException("--target onnx writes a QDQ model: give --calib C (scheme int8)");
-            profile.requireScheme(r.scheme());
+            if (!preQuantized && r == null) throw new CliException("--target onnx writes a QDQ model: give --calib C (scheme int8)");
+            if (r != null) profile.requireScheme(r.scheme());
             QdqExporter.Exported qdq = QdqExporter.export(out, activations, names);
             files.put("model.onnx", qdq.model());
             if (!qdq.nameTable().isEmpty()) files.put("model.names.tsv", qdq.nameTable().getBytes(StandardCharsets.UTF_8));

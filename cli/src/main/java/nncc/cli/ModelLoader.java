@@ -25,6 +25,16 @@ final class ModelLoader {
         };
     }
 
+    /**
+     * {@link #load}, then a pre-quantized ONNX model (QuantizeLinear/DequantizeLinear, QLinearConv...) lowered to
+     * nncc's integer ops with its own parameters (pass lower-qdq), so it runs as nncc's own quantized models do.
+     */
+    static Graph loadLowered(Path file) {
+        Graph g = load(file);
+        if (detect(readAll(file)) == Format.ONNX) nncc.passes.quant.LowerQdqPass.lowerIfPreQuantized(g);
+        return g;
+    }
+
     static byte[] readAll(Path file) {
         try {
             if (Files.isDirectory(file)) throw new ModelException(file.toString(), null, "is a directory, not a model file");

@@ -38,6 +38,9 @@ final class QuantizeCommand implements Callable<Integer> {
     @Override public Integer call() {
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
+        if (nncc.passes.quant.LowerQdqPass.applies(g))
+            throw new CliException(model + ": the model is already quantized (ONNX QuantizeLinear/DequantizeLinear or QLinear "
+                    + "ops); run it as it is, or lower it with compile --target cpu");
         QuantizeFlow.Outcome r = QuantizeFlow.run(g, quant, threads, report.report != null, spec.commandLine().getErr());
         QuantReportData measured = report.measures() ? QuantReporting.measure(model, g, quant, report, r, eval, threads) : null;
         Outputs.writeText(output, IrPrinter.print(r.quantized()));

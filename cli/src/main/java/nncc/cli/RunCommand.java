@@ -44,7 +44,7 @@ final class RunCommand implements Callable<Integer> {
         if (output == null && outputDir == null) throw new CliException("give --output Y.npy and/or --output-dir DIR");
         if (outputDir != null && !Files.isDirectory(outputDir)) throw new CliException(outputDir + ": --output-dir is not a directory");
         if (traceDir != null && !Files.isDirectory(traceDir)) throw new CliException(traceDir + ": --trace is not a directory");
-        Graph g = ModelLoader.load(model);
+        Graph g = ModelLoader.loadLowered(model);
         List<Tensor> xs = new ArrayList<>();
         String[] sources = new String[inputs.size()];
         for (int i = 0; i < inputs.size(); i++) {

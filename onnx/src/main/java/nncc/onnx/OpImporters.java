@@ -51,7 +51,7 @@ final class OpImporters {
             entry("Gather", ShapeOpImporters::gather),
             entry("Constant", ShapeOpImporters::constant),
             entry("Shape", OpImporters::foldOnly),
-            entry("Cast", OpImporters::foldOnly),
+            entry("Cast", OpImporters::cast),
             entry("Slice", OpImporters::foldOnly),
             entry("ConstantOfShape", OpImporters::foldOnly),
             entry("Range", OpImporters::foldOnly));
@@ -61,6 +61,19 @@ final class OpImporters {
 
     /** Every supported op type, sorted. */
     static Set<String> supportedOps() { return new TreeSet<>(BY_OP.keySet()); }
+
+    /**
+     * A Cast computed at run time: to its input's own type it is an Identity (PyTorch writes such uint8-to-uint8
+     * Casts between QuantizeLinear and DequantizeLinear); any other is only supported when it folds.
+     */
+    private static void cast(OnnxNode n) {
+        if (n.has("to") && n.hasInput(0) && n.known(0) == null
+                && OnnxTypes.dtype(n.getIntAttr("to", 0)) == n.inputType(0).dtype()) {
+            n.emit(new nncc.ir.op.Identity(), java.util.List.of(n.input(0)));
+            return;
+        }
+        foldOnly(n);
+    }
 
     /** Ops with no IR record reach here only when {@link ConstantFolder} could not fold them. */
     private static void foldOnly(OnnxNode n) {

@@ -115,6 +115,15 @@ class ShapeFoldingImportTest {
         assertTrue(e.getMessage().contains("node 'c'") && e.getMessage().contains("opset 13"), e.getMessage());
     }
 
+    /** PyTorch writes uint8-to-uint8 Casts between QuantizeLinear and DequantizeLinear: no-ops, imported as Identity. */
+    @Test
+    void castOfRuntimeValueToItsOwnTypeIsAnIdentity() {
+        Graph g = new TestModel(13).input("x", DType.U8, 4).output("y").node("Cast", "c", "x->y", attr("to", 2L)).load();
+        assertEquals(1, g.nodes().size());
+        assertEquals("Identity", g.nodes().get(0).op().opName());
+        assertEquals(DType.U8, g.outputs().get(0).type().dtype());
+    }
+
     @Test
     void transposeOfAWeightBecomesAConstant() {
         Tensor w = Tensor.ofFloats(Shape.of(2, 3), 1, 2, 3, 4, 5, 6);

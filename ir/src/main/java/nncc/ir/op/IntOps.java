@@ -51,11 +51,13 @@ final class IntOps {
     }
 
     /**
-     * The clamp [actMin, actMax] is exactly what the fused activation gives on the output grid (scale, zp) of
-     * {@code t} ({@link Activation#clampBounds}); {@link Activation#NONE} is the whole type range.
+     * A named fused activation's clamp [actMin, actMax] is exactly what it gives on the output grid (scale, zp) of
+     * {@code t} ({@link Activation#clampBounds}). {@link Activation#NONE} names no activation: the clamp stands on
+     * its own (the type's range, or the bounds of an imported clip that no named activation gives).
      */
     static void requireActivation(Activation activation, int actMin, int actMax, float scale, long zp, DType t) {
         if (activation == null) throw fail("activation must be given");
+        if (activation == Activation.NONE) return;
         int[] b = activation.clampBounds(scale, zp, t);
         if (b[0] != actMin || b[1] != actMax)
             throw fail("clamp [%d, %d] is not what activation %s gives on scale %s, zero point %d: [%d, %d]", actMin, actMax,
@@ -67,12 +69,10 @@ final class IntOps {
 
     static Rounding compatRounding(DType outType, Rounding r) { return outType == DType.I16 ? Rounding.SINGLE_ROUND_Q15 : r; }
 
-    /** For the pre-contract constructors: the activation that gives this clamp; fails when none does. */
+    /** For the pre-contract constructors: the activation that gives this clamp, or NONE (a clamp of its own). */
     static Activation compatActivation(int actMin, int actMax, float scale, long zp, DType t) {
         Activation a = Activation.ofClamp(actMin, actMax, scale, zp, t);
-        if (a == null) throw fail("clamp [%d, %d] is not the clamp of any fused activation on scale %s, zero point %d",
-                actMin, actMax, scale, zp);
-        return a;
+        return a == null ? Activation.NONE : a;
     }
 
     static void requireMultipliers(List<Integer> multiplier, List<Integer> shift, long channels, Rounding rounding) {

@@ -6,8 +6,8 @@ import nncc.ir.TensorType;
 /**
  * Integer average pooling (TFLite AVERAGE_POOL_2D arithmetic): input and output share scale and zero point;
  * each output is the sum of the in-bounds window elements divided by their count, rounded half away from
- * zero, then clamped to [actMin, actMax], exactly the clamp of the fused {@code activation} on the input grid
- * ({@link Activation#clampBounds}; {@code none}: the type's range). Padding is never counted.
+ * zero, then clamped to [actMin, actMax], exactly the clamp of the fused {@code activation} on the input grid when
+ * one is named ({@link Activation#clampBounds}; {@code none}: the clamp stands on its own). Padding is never counted.
  */
 public record QAveragePool(List<Integer> kernel, List<Integer> strides, List<Integer> pads, boolean ceilMode,
                            int actMin, int actMax, @Default("none") Activation activation) implements LoweredOp {
@@ -35,8 +35,8 @@ public record QAveragePool(List<Integer> kernel, List<Integer> strides, List<Int
         nncc.ir.QuantParams q = in.get(0).quant();
         if (q != null && !q.isPerAxis())
             IntOps.requireActivation(activation, actMin, actMax, q.scale(0), q.zeroPoint(0), in.get(0).dtype());
-        else if (activation != Activation.NONE || actMin != in.get(0).dtype().minValue() || actMax != in.get(0).dtype().maxValue())
-            throw Shapes.fail("a fused activation or clamp needs a quantized input with per-tensor parameters, got %s", in.get(0));
+        else if (activation != Activation.NONE)
+            throw Shapes.fail("a fused activation needs a quantized input with per-tensor parameters, got %s", in.get(0));
         TensorType t = new AveragePool(kernel, strides, pads, ceilMode, false).inferTypes(in).get(0);
         return List.of(new TensorType(in.get(0).dtype(), t.shape(), in.get(0).quant()));
     }

@@ -14,7 +14,8 @@ import nncc.ir.TensorType;
  * rule), then {@code y = clamp(requantize(acc, multiplier[c], shift[c], rounding) + outputZp, actMin, actMax)} where
  * requantize is {@link nncc.ir.FixedPoint#requantize} ({@code double_round} or {@code single_round} for i32
  * accumulators, {@code single_round_q15} for i64). One multiplier/shift means per-tensor. {@code actMin}/{@code
- * actMax} are exactly the clamp of the fused {@code activation} on the output grid ({@link Activation#clampBounds}).
+ * actMax} are exactly the clamp of the fused {@code activation} on the output grid ({@link Activation#clampBounds})
+ * when one is named; with {@code none} the clamp stands on its own (e.g. an imported clip).
  */
 public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
                     List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
