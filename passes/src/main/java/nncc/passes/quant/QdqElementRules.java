@@ -45,10 +45,9 @@ final class QdqElementRules {
         float sa = a.type().quant().scale(0), sb = b.type().quant().scale(0), sy = s.params().scale();
         int leftShift = 20;
         double twiceMax = 2.0 * Math.max(sa, sb);
-        FixedPoint.Multiplier ma = QuantNumbers.multiplier(sa / twiceMax, g.options.rounding(), false, n, "input A");
-        FixedPoint.Multiplier mb = QuantNumbers.multiplier(sb / twiceMax, g.options.rounding(), false, n, "input B");
-        FixedPoint.Multiplier my = QuantNumbers.multiplier(twiceMax / ((double) (1 << leftShift) * sy), g.options.rounding(),
-                false, n, "output");
+        FixedPoint.Multiplier ma = QuantNumbers.multiplier(sa / twiceMax, g.options.rounding(), n, "input A");
+        FixedPoint.Multiplier mb = QuantNumbers.multiplier(sb / twiceMax, g.options.rounding(), n, "input B");
+        FixedPoint.Multiplier my = QuantNumbers.multiplier(twiceMax / ((double) (1 << leftShift) * sy), g.options.rounding(), n, "output");
         int[] clamp = QdqGraph.clamp(s.lo(), s.hi(), s.params());
         g.emitLowered(n, s, new QAdd(a.type().quant().zeroPoint(0), b.type().quant().zeroPoint(0), leftShift, ma.multiplier(),
                 ma.shift(), mb.multiplier(), mb.shift(), my.multiplier(), my.shift(), s.params().zp(), sy, DType.I8,
@@ -63,8 +62,7 @@ final class QdqElementRules {
         QdqGraph.Sink s = g.sink(n, act.min(), act.max(), true);
         if (s == null) return NOT_QUANTIZED;
         float sa = a.type().quant().scale(0), sb = b.type().quant().scale(0), sy = s.params().scale();
-        FixedPoint.Multiplier m = QuantNumbers.multiplier((double) sa * (double) sb / (double) sy, g.options.rounding(),
-                false, n, "output");
+        FixedPoint.Multiplier m = QuantNumbers.multiplier((double) sa * (double) sb / (double) sy, g.options.rounding(), n, "output");
         int[] clamp = QdqGraph.clamp(s.lo(), s.hi(), s.params());
         g.emitLowered(n, s, new QMul(a.type().quant().zeroPoint(0), b.type().quant().zeroPoint(0), m.multiplier(), m.shift(),
                 s.params().zp(), sy, DType.I8, clamp[0], clamp[1], g.options.rounding()), List.of(a, b));
@@ -95,7 +93,7 @@ final class QdqElementRules {
         if (s == null) return NOT_QUANTIZED;
         QuantParams xp = x.type().quant();
         FixedPoint.Multiplier m = QuantNumbers.multiplier((double) xp.scale(0) / ((double) s.params().scale() * count),
-                g.options.rounding(), false, n, "mean");
+                g.options.rounding(), n, "mean");
         g.emitLowered(n, s, new QMean(axes, keepDims, xp.zeroPoint(0), m.multiplier(), m.shift(), s.params().zp(),
                 s.params().scale(), DType.I8, g.options.rounding()), List.of(x));
         return null;
@@ -217,8 +215,7 @@ final class QdqElementRules {
 
     /** Requantize with multiplier {@code s_from / s_to}, as the calibrated lowering derives it. */
     static Requantize requantizeOp(QdqGraph g, QuantParams from, QdqGraph.Params to, Node at) {
-        FixedPoint.Multiplier m = QuantNumbers.multiplier((double) from.scale(0) / (double) to.scale(), g.options.rounding(),
-                false, at, "requantize");
+        FixedPoint.Multiplier m = QuantNumbers.multiplier((double) from.scale(0) / (double) to.scale(), g.options.rounding(), at, "requantize");
         return new Requantize(from.zeroPoint(0), m.multiplier(), m.shift(), to.zp(), to.scale(), DType.I8, g.options.rounding());
     }
 }

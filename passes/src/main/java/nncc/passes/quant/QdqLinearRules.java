@@ -133,7 +133,7 @@ final class QdqLinearRules {
         List<Integer> mult = new ArrayList<>(), shift = new ArrayList<>();
         for (int c = 0; c < count; c++) {
             FixedPoint.Multiplier m = QuantNumbers.multiplier((double) sx * (double) w.scale(c) / (double) sy,
-                    g.options.rounding(), false, n, "output channel " + c);
+                    g.options.rounding(), n, "output channel " + c);
             mult.add(m.multiplier());
             shift.add(m.shift());
         }
