@@ -80,6 +80,7 @@ final class Kernels {
             case Identity op -> ShapeKernels.view();
             case Dropout op -> ShapeKernels.dropout();
             case Transpose op -> ShapeKernels.transpose(op);
+            case Slice op -> ShapeKernels.slice(op);
             case Concat op -> ShapeKernels.concat(op);
             case Pad op -> ShapeKernels.pad(op);
             case Gather op -> ShapeKernels.gather(op, ctx);

@@ -52,7 +52,8 @@ final class OpImporters {
             entry("Constant", ShapeOpImporters::constant),
             entry("Shape", OpImporters::foldOnly),
             entry("Cast", OpImporters::foldOnly),
-            entry("Slice", OpImporters::foldOnly),
+            entry("Slice", ShapeOpImporters::slice),
+            entry("Split", ShapeOpImporters::split),
             entry("ConstantOfShape", OpImporters::foldOnly),
             entry("Range", OpImporters::foldOnly));
 

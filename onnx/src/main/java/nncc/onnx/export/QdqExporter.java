@@ -204,6 +204,7 @@ public final class QdqExporter {
             case Reshape op -> natives.reshape(n, op);
             case Flatten op -> natives.shapeOp(n, "Flatten", attr("axis", op.axis()));
             case Transpose op -> natives.shapeOp(n, "Transpose", ints("perm", op.perm()));
+            case Slice op -> natives.slice(n, op);
             case Concat op -> natives.concat(n, op);
             case Squeeze op -> natives.axesOp(n, "Squeeze", op.axes());
             case Unsqueeze op -> natives.axesOp(n, "Unsqueeze", op.axes());

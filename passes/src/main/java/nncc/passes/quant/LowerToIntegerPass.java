@@ -157,6 +157,7 @@ public final class LowerToIntegerPass implements Pass {
             case Reshape op -> MovementLowering.same(ctx, n);
             case Flatten op -> MovementLowering.same(ctx, n);
             case Transpose op -> MovementLowering.same(ctx, n);
+            case Slice op -> MovementLowering.same(ctx, n);
             case Squeeze op -> MovementLowering.same(ctx, n);
             case Unsqueeze op -> MovementLowering.same(ctx, n);
             case Identity op -> MovementLowering.same(ctx, n);

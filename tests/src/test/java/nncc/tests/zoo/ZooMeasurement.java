@@ -21,7 +21,7 @@ import nncc.tests.OrtRunner;
  * Each stage records what it measured, or the one-line error that stopped it.
  */
 final class ZooMeasurement {
-    private static final Pattern KEPT = Pattern.compile("^- (kept in float[^:]*): (\\d+)$", Pattern.MULTILINE);
+    private static final Pattern KEPT = Pattern.compile("^- kept in float: (\\w+): (\\d+)$", Pattern.MULTILINE);
 
     /** What was measured for one model; NaN / null where a stage did not run; {@code failure} names the failed stage. */
     record Row(String name, long parameters, long macs, double floatRelDiff, double quantizeSeconds, double quantizePeakMiB,
@@ -69,7 +69,7 @@ final class ZooMeasurement {
             List<String> why = new ArrayList<>();
             for (Matcher m = KEPT.matcher(r.out()); m.find(); ) {
                 kept += Integer.parseInt(m.group(2));
-                why.add(m.group(1).replaceFirst("^kept in float ?", "") + " " + m.group(2));
+                why.add(m.group(2) + " " + m.group(1));
             }
             reasons = why;
             Path yQuant = work.resolve("int8.npy");
