@@ -15,7 +15,7 @@ public sealed interface Op permits
         MaxPool, AveragePool, GlobalAveragePool, BatchNormalization,
         Reshape, Flatten, Transpose, Concat, Squeeze, Unsqueeze, Pad, Gather, ReduceMean,
         Identity, Dropout,
-        Slice,
+        Slice, Pow, Sqrt, Erf, Gelu, LayerNormalization,
         QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger,
         Quantize, Dequantize, Requantize, Cast, QConv, QGemm, QAdd, QMul, QMean, QAveragePool, QLut,
         QSoftmax, DynamicQuantConv, DynamicQuantGemm {
