@@ -28,6 +28,7 @@ public final class PassRegistry {
             Map.entry(FoldBatchNormPass.NAME, o -> new FoldBatchNormPass(FoldBatchNormPass.Options.from(o))),
             Map.entry(FuseActivationsPass.NAME, o -> new FuseActivationsPass()),
             Map.entry(nncc.passes.prepare.BatchNormToConvPass.NAME, o -> new nncc.passes.prepare.BatchNormToConvPass()),
+            Map.entry(nncc.passes.prepare.MatMulToConvPass.NAME, o -> new nncc.passes.prepare.MatMulToConvPass()),
             Map.entry(nncc.passes.prepare.FuseLayerNormPass.NAME, o -> new nncc.passes.prepare.FuseLayerNormPass()),
             Map.entry(nncc.passes.prepare.FuseGeluPass.NAME, o -> new nncc.passes.prepare.FuseGeluPass()),
             Map.entry(nncc.passes.quant.FoldScalesPass.NAME, o -> new nncc.passes.quant.FoldScalesPass(nncc.passes.quant.FoldScalesPass.Options.from(o))),
@@ -36,7 +37,7 @@ public final class PassRegistry {
             Map.entry(nncc.passes.quant.DynamicRangePass.NAME, o -> new nncc.passes.quant.DynamicRangePass(nncc.passes.quant.DynamicRangePass.Options.from(o))));
 
     /** The float clean-up every model goes through before quantization. */
-    public static final String PREPARE = "infer-shapes,remove-noops,fold-constants,fold-batchnorm,batchnorm-to-conv,fuse-layer-norm,fuse-gelu,fuse-activations";
+    public static final String PREPARE = "infer-shapes,remove-noops,fold-constants,fold-batchnorm,batchnorm-to-conv,fuse-layer-norm,fuse-gelu,matmul-to-conv,fuse-activations";
 
     /** Named pipelines, usable wherever a pass name is. */
     private static final Map<String, String> PIPELINES = Map.of("prepare", PREPARE);
