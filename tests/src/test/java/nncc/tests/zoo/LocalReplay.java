@@ -61,6 +61,17 @@ final class LocalReplay {
             s[1] += ours.length;
             s[2] += diff;
             s[3] = Math.max(s[3], max);
+            if (diff > 0 && n.op() instanceof nncc.ir.op.QAdd) {
+                Map<String, Tensor> in = new java.util.HashMap<>();
+                for (int k = 0; k < single.inputs().size(); k++) in.put(single.inputs().get(k).name(), feeds.get(k));
+                in.put(n.output().name(), Tensor.ofLongs(n.output().type().dtype(), expected.shape(), ours));
+                List<Integer> where = new ArrayList<>();
+                for (int i = 0; i < ours.length; i++) if (ours[i] != theirs[i]) where.add(i);
+                System.out.print("On ORT's own inputs:");
+                long shift = expected.dtype() == DType.U8 && n.output().type().dtype() == DType.I8 ? 128 : 0;
+                long[] ortRaw = expected.toLongs();
+                ConvRequantization.explainAdd(n, in, where, ortRaw, shift);
+            }
             if (diff > 0 && firstConv == null && n.op() instanceof nncc.ir.op.QConv) {
                 firstConv = n;
                 convTheirs = theirs;
