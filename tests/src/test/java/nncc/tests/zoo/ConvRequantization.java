@@ -19,7 +19,7 @@ import nncc.ir.op.QConv;
 final class ConvRequantization {
     private ConvRequantization() {}
 
-    static void explain(Graph g, Node n, Map<String, Tensor> traced, List<Integer> where, long[] ort, long ortShift) {
+    static int explain(Graph g, Node n, Map<String, Tensor> traced, List<Integer> where, long[] ort, long ortShift) {
         QConv op = (QConv) n.op();
         Tensor x = traced.get(n.input(0).name());
         if (x == null) x = g.constantData(n.input(0));
@@ -29,13 +29,13 @@ final class ConvRequantization {
         long[] xd = x.shape().dims(), wd = w.shape().dims(), yd = n.output().type().shape().dims();
         if (xd.length != 4) {
             System.out.println("first differing QConv " + n.name() + " is not 2-D; no element analysis");
-            return;
+            return 0;
         }
         float sx = n.input(0).type().quant().scale(0), sy = n.output().type().quant().scale(0);
         int cin = (int) xd[1], h = (int) xd[2], wi = (int) xd[3], oh = (int) yd[2], ow = (int) yd[3];
         int cPerGroup = (int) wd[1], kh = (int) wd[2], kw = (int) wd[3], outPerGroup = (int) (yd[1] / op.group());
         int mlasMatches = 0, exactMatches = 0, nnccMatches = 0, shown = 0;
-        System.out.printf("%nfirst differing QConv: %s (%d differing elements); per element: acc, exact real acc*s, "
+        System.out.printf("%ndiffering QConv: %s (%d differing elements); per element: acc, exact real acc*s, "
                 + "ORT, nncc, MLAS rule, exact half-even rule%n", n.name(), where.size());
         for (int i : where) {
             int c = (int) (i / ((long) oh * ow)) % (int) yd[1], y0 = i / ow % oh, x0 = i % ow;
@@ -68,6 +68,7 @@ final class ConvRequantization {
         }
         System.out.printf("ORT's value equals: the MLAS float rule in %d of %d, the exact half-even rule in %d, nncc's rule in %d%n",
                 mlasMatches, where.size(), exactMatches, nnccMatches);
+        return mlasMatches;
     }
 
     private static float wScale(Node n, int c) {
@@ -80,11 +81,11 @@ final class ConvRequantization {
      * sum rounded half to even, and MLAS's QLinearAdd rule on ORT's uint8 values (zero points + 128): float32
      * {@code rA = sA / sC}, {@code rB = sB / sC}, {@code c = zC - (rA * zA + rB * zB)}, {@code y = rint(rA * a + rB * b + c)}.
      */
-    static void explainAdd(Node n, Map<String, Tensor> traced, List<Integer> where, long[] ort, long ortShift) {
+    static int explainAdd(Node n, Map<String, Tensor> traced, List<Integer> where, long[] ort, long ortShift) {
         Tensor a = traced.get(n.input(0).name()), b = traced.get(n.input(1).name());
         if (a == null || b == null || !a.shape().equals(b.shape())) {
             System.out.println("first differing QAdd " + n.name() + " reads a constant or broadcasts; no element analysis");
-            return;
+            return 0;
         }
         var qa = n.input(0).type().quant();
         var qb = n.input(1).type().quant();
@@ -94,7 +95,7 @@ final class ConvRequantization {
         float ra = sa / sc, rb = sb / sc, fixed = (float) zc - (ra * za + rb * zb);
         long[] av = a.toLongs(), bv = b.toLongs(), ours = traced.get(n.output().name()).toLongs();
         int exactMatches = 0, mlasMatches = 0, shown = 0;
-        System.out.printf("%nfirst differing QAdd: %s (%d differing elements): a, b, exact real sum / sC + zC, ORT, nncc, MLAS rule, "
+        System.out.printf("%ndiffering QAdd: %s (%d differing elements): a, b, exact real sum / sC + zC, ORT, nncc, MLAS rule, "
                 + "exact half-even rule (uint8 domain)%n", n.name(), where.size());
         for (int i : where) {
             long ua = av[i] + ortShift, ub = bv[i] + ortShift;
@@ -109,5 +110,6 @@ final class ConvRequantization {
         }
         System.out.printf("ORT's value equals: the MLAS float rule in %d of %d, the exact half-even rule in %d%n", mlasMatches,
                 where.size(), exactMatches);
+        return mlasMatches;
     }
 }

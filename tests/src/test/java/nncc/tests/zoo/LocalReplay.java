@@ -20,8 +20,12 @@ import nncc.ir.Value;
 final class LocalReplay {
     private LocalReplay() {}
 
+    /** Totals over every replayed node: elements, differing elements, largest difference, differences MLAS's rules explain. */
+    record Totals(long elements, long differ, long max, long explained) {}
+
     /** Per op type: elements compared, elements that differ, largest difference. */
-    static void report(Graph g, Map<String, Tensor> ort) {
+    static Totals report(Graph g, Map<String, Tensor> ort) {
+        long explained = 0;
         Map<String, long[]> byOp = new TreeMap<>();
         Node firstConv = null;
         List<Integer> convWhere = new ArrayList<>();
@@ -70,13 +74,17 @@ final class LocalReplay {
                 System.out.print("On ORT's own inputs:");
                 long shift = expected.dtype() == DType.U8 && n.output().type().dtype() == DType.I8 ? 128 : 0;
                 long[] ortRaw = expected.toLongs();
-                ConvRequantization.explainAdd(n, in, where, ortRaw, shift);
+                explained += ConvRequantization.explainAdd(n, in, where, ortRaw, shift);
             }
-            if (diff > 0 && firstConv == null && n.op() instanceof nncc.ir.op.QConv) {
+            if (diff > 0 && n.op() instanceof nncc.ir.op.QConv) {
                 firstConv = n;
                 convTheirs = theirs;
+                convWhere.clear();
+                convInputs.clear();
                 for (int i = 0; i < ours.length; i++) if (ours[i] != theirs[i]) convWhere.add(i);
                 for (int k = 0; k < single.inputs().size(); k++) convInputs.put(single.inputs().get(k).name(), feeds.get(k));
+                System.out.print("On ORT's own input:");
+                explained += ConvRequantization.explain(g, firstConv, convInputs, convWhere, convTheirs, 0);
             }
             if (diff > 0 && firstDiffs.size() < 8)
                 firstDiffs.add(String.format(Locale.ROOT, "  %s (%s): %d of %d differ, max %d", n.name(), n.op().opName(), diff, ours.length, max));
@@ -85,10 +93,9 @@ final class LocalReplay {
         byOp.forEach((op, s) -> System.out.printf(Locale.ROOT, "  %-12s %3d nodes %9d elements %6d differ (%.4f%%), max %d%n", op, s[0], s[1],
                 s[2], 100.0 * s[2] / Math.max(1, s[1]), s[3]));
         firstDiffs.forEach(System.out::println);
-        if (firstConv != null) {
-            System.out.print("On ORT's own input:");
-            ConvRequantization.explain(g, firstConv, convInputs, convWhere, convTheirs, 0);
-        }
+        long elements = 0, differ = 0, max = 0;
+        for (long[] s : byOp.values()) { elements += s[1]; differ += s[2]; max = Math.max(max, s[3]); }
+        return new Totals(elements, differ, max, explained);
     }
 
     /** ORT's tensor as the IR value's integers (uint8 moved back by 128 to int8). */

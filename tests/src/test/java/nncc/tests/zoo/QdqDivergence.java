@@ -58,6 +58,7 @@ public final class QdqDivergence {
         System.out.printf("%d IR values traced, %d QuantizeLinear outputs from ONNX Runtime%n", ours.size(), ort.size());
         int rows = 0, compared = 0;
         QConvDiff first = null, firstAdd = null;
+        String firstNode = null;
         for (Node n : g.nodes()) {
             Value v = n.output();
             Tensor theirs = ort.get(v.name()), mine = ours.get(v.name());
@@ -74,6 +75,7 @@ public final class QdqDivergence {
                 max = Math.max(max, d);
             }
             if (diff == 0) continue;
+            if (firstNode == null) firstNode = n.name() + " (" + n.op().opName() + ")";
             if (rows++ < maxRows)
                 System.out.printf(Locale.ROOT, "%-50s %-12s %6d of %7d differ (%.3f%%), max %d LSB%n", n.name(), n.op().opName(), diff,
                         a.length, 100.0 * diff / a.length, max);
@@ -82,7 +84,9 @@ public final class QdqDivergence {
         }
         System.out.printf("%d integer tensors compared, %d differ%n", compared, rows);
         if (first != null) ConvRequantization.explain(g, first.node(), ours, first.where(), first.ort(), first.shift());
-        LocalReplay.report(g, ort);
+        LocalReplay.Totals t = LocalReplay.report(g, ort);
+        System.out.printf(Locale.ROOT, "SUMMARY\t%s\t%s\t%d\t%d\t%d\t%d%n", dir.getFileName(), firstNode == null ? "-" : firstNode,
+                t.elements(), t.differ(), t.max(), t.explained());
         if (firstAdd != null) ConvRequantization.explainAdd(firstAdd.node(), ours, firstAdd.where(), firstAdd.ort(), firstAdd.shift());
     }
 
