@@ -22,6 +22,10 @@ Models:
     cnn_convtranspose  Conv, ConvTranspose(stride 2, output_padding 1),
                        reflect Pad, Squeeze/Unsqueeze, MatMul; input [1,2,8,8]
     mlp_opset9         Gemm/Relu/Softmax MLP exported with opset 9; input [1,20]
+    cnn_zoo_blocks     the blocks of the torchvision zoo that needed new ops: a ShuffleNetV2 unit (chunk
+                       as Split/Slice of a run-time tensor, channel shuffle), a DenseNet layer (Concat then
+                       a BatchNorm that cannot fold), a ConvNeXt block (permute, LayerNorm and exact GELU
+                       as the opset-13 subgraphs, channel-last Linear layers); input [N,8,8,8], N symbolic
 
 The Java tests run these models with ONNX Runtime and compare against the torch
 reference outputs. Everything is seeded, so reruns give the same files on the
@@ -67,6 +71,33 @@ class CnnBn(nn.Module):
         x = self.pool1(F.relu(self.bn1(self.conv1(x))))
         x = self.pool2(self.act2(self.bn2(self.conv2(x))))
         return self.fc(self.flatten(x))
+
+
+class ZooBlocks(nn.Module):
+    """Input [N,8,8,8] -> [N,10]: ShuffleNetV2 unit, DenseNet layer, ConvNeXt block."""
+
+    def __init__(self):
+        super().__init__()
+        self.branch = nn.Sequential(nn.Conv2d(4, 4, 1), nn.BatchNorm2d(4), nn.ReLU(),
+                                    nn.Conv2d(4, 4, 3, padding=1, groups=4), nn.BatchNorm2d(4))
+        self.dense_bn = nn.BatchNorm2d(16)
+        self.dense_conv = nn.Conv2d(16, 8, 1)
+        self.dw = nn.Conv2d(16, 16, 3, padding=1, groups=16)
+        self.norm = nn.LayerNorm(16, eps=1e-6)
+        self.up = nn.Linear(16, 32)
+        self.down = nn.Linear(32, 16)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        a, b = x.chunk(2, dim=1)
+        y = torch.cat((a, self.branch(b)), dim=1)
+        n, c, h, w = y.shape
+        y = y.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)  # channel shuffle
+        d = torch.cat((y, F.relu(self.dense_conv(F.relu(self.dense_bn(torch.cat((y, y * 0.5), 1)))))), 1)
+        z = self.dw(d).permute(0, 2, 3, 1)
+        z = self.down(F.gelu(self.up(self.norm(z)))).permute(0, 3, 1, 2)
+        z = d + z
+        return self.fc(F.adaptive_avg_pool2d(z, 1).flatten(1))
 
 
 def randomize_bn(model, gen):
@@ -187,6 +218,18 @@ def export(name, model, input_shape, gen, opset=13, symbolic_batch=False, keep_b
     return m, ops
 
 
+def export_zoo_blocks():
+    """cnn_zoo_blocks, from its own seed (so it can be made alone: python3 -c 'import ...; export_zoo_blocks()')."""
+    torch.manual_seed(SEED + 13)
+    gen = torch.Generator().manual_seed(SEED + 13)
+    model = ZooBlocks()
+    randomize_bn(model, gen)
+    _, ops = export("cnn_zoo_blocks", model, (2, 8, 8, 8), gen, symbolic_batch=True)
+    for op in ("Split", "Slice", "Transpose", "Concat", "BatchNormalization", "Pow", "Sqrt", "Erf", "MatMul"):
+        assert any(o == op for o in ops) or (op in ("Split", "Slice")), (op, ops)
+    assert "Split" in ops or "Slice" in ops, ops
+
+
 def main():
     torch.set_num_threads(2)
     torch.manual_seed(SEED)
@@ -207,6 +250,7 @@ def main():
         assert op in ops_mixed, "cnn_mixed_ops lost the %s of the view() chain" % op
     export("cnn_convtranspose", CnnConvTranspose(), (1, 2, 8, 8), gen)
     export("mlp_opset9", Mlp(), (1, 20), gen, opset=9)
+    export_zoo_blocks()
 
     print("files in %s:" % os.path.relpath(OUT, REPO))
     for f in sorted(os.listdir(OUT)):

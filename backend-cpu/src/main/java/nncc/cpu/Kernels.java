@@ -80,6 +80,12 @@ final class Kernels {
             case Identity op -> ShapeKernels.view();
             case Dropout op -> ShapeKernels.dropout();
             case Transpose op -> ShapeKernels.transpose(op);
+            case Slice op -> ShapeKernels.slice(op);
+            case Pow op -> MathKernels.pow(ctx);
+            case Sqrt op -> MathKernels.sqrt(ctx);
+            case Erf op -> MathKernels.erf(ctx);
+            case Gelu op -> MathKernels.gelu(op, ctx);
+            case LayerNormalization op -> MathKernels.layerNormalization(op, ctx);
             case Concat op -> ShapeKernels.concat(op);
             case Pad op -> ShapeKernels.pad(op);
             case Gather op -> ShapeKernels.gather(op, ctx);

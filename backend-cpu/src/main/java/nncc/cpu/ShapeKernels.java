@@ -6,11 +6,12 @@ import nncc.ir.op.Concat;
 import nncc.ir.op.Gather;
 import nncc.ir.op.Pad;
 import nncc.ir.op.Shapes;
+import nncc.ir.op.Slice;
 import nncc.ir.op.Transpose;
 
 /**
  * Data movement on any element type (ONNX Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout, Transpose,
- * Concat, Pad, Gather). Ops that only change the shape return a view sharing the input's data; the others
+ * Concat, Pad, Gather, Slice). Ops that only change the shape return a view sharing the input's data; the others
  * build an index map or copy contiguous blocks.
  */
 final class ShapeKernels {
@@ -45,6 +46,32 @@ final class ShapeKernels {
             for (int i = 0; i < map.length; i++) {
                 int o = 0;
                 for (int d = 0; d < pos.length; d++) o += pos[d] * strides[d];
+                map[i] = o;
+                WindowGeometry.increment(pos, shape);
+            }
+            return ActivationKernels.one(x.gather(shape, map, 0));
+        };
+    }
+
+    /** Slice: element i of the output is the input element at {@code begin + coord * step} along each dim. */
+    static Kernel slice(Slice op) {
+        return (in, outTypes) -> {
+            NdArray x = in[0];
+            int r = x.rank();
+            int[] shape = outTypes[0].shape().toIntArray();
+            int[] begin = new int[r], step = new int[r];
+            java.util.Arrays.fill(step, 1);
+            for (int k = 0; k < op.axes().size(); k++) {
+                int a = Shapes.axis(op.axes().get(k), r);
+                begin[a] = (int) op.rangeOf(k, x.dim(a))[0];
+                step[a] = Math.toIntExact(op.steps().get(k));
+            }
+            int[] inStrides = NdArray.strides(x.shape);
+            int[] map = new int[NdArray.sizeOf(shape)];
+            int[] pos = new int[r];
+            for (int i = 0; i < map.length; i++) {
+                int o = 0;
+                for (int d = 0; d < r; d++) o += (begin[d] + pos[d] * step[d]) * inStrides[d];
                 map[i] = o;
                 WindowGeometry.increment(pos, shape);
             }

@@ -23,6 +23,7 @@ import nncc.ir.op.Gather;
 import nncc.ir.op.Identity;
 import nncc.ir.op.Pad;
 import nncc.ir.op.Reshape;
+import nncc.ir.op.Slice;
 import nncc.ir.op.Squeeze;
 import nncc.ir.op.Transpose;
 import nncc.ir.op.Unsqueeze;
@@ -102,5 +103,40 @@ class ShapeKernelsTest {
         ModelException e = assertThrows(ModelException.class,
                 () -> TestGraphs.run(new Gather(0), f32(dims(3), 1, 2, 3), ints(DType.I64, dims(1), 3)));
         assertTrue(e.getMessage().contains("index 3 out of range"), e.getMessage());
+    }
+
+    @Test
+    void sliceWithStepsNegativeBoundsAndClamping() {
+        Tensor x = f32(dims(2, 3, 4), iota(24)); // x[i][j][k] = 12i + 4j + k + 1
+        // channels 1.. (end past the dim, clamped), every other column from the last backwards
+        Slice s = new Slice(List.of(1, 2), List.of(1L, -1L), List.of(Long.MAX_VALUE, Long.MIN_VALUE), List.of(1L, -2L));
+        Tensor y = TestGraphs.run(s, x);
+        assertShape(y, 2, 2, 2);
+        assertFloats(new float[] {8, 6, 12, 10, 20, 18, 24, 22}, y, 0f);
+        // an empty slice and one along the first axis only
+        assertShape(TestGraphs.run(new Slice(List.of(2), List.of(3L), List.of(1L), List.of(1L)), x), 2, 3, 0);
+        assertFloats(new float[] {13, 14, 15, 16}, TestGraphs.run(new Slice(List.of(0, 1), List.of(1L, 0L), List.of(2L, 1L),
+                List.of(1L, 1L)), x), 0f);
+    }
+
+    @Test
+    void sliceMovesIntegersAndKeepsTheirParameters() {
+        nncc.ir.QuantParams p = nncc.ir.QuantParams.perTensor(0.5f, -3);
+        nncc.ir.TensorType in = new nncc.ir.TensorType(DType.I8, Shape.of(1, 4), p);
+        Slice s = new Slice(List.of(1), List.of(1L), List.of(3L), List.of(1L));
+        assertEquals(new nncc.ir.TensorType(DType.I8, Shape.of(1, 2), p), s.inferTypes(List.of(in)).get(0));
+        assertArrayEquals(new long[] {-2, 3}, TestGraphs.run(s, ints(DType.I8, dims(1, 4), 1, -2, 3, -4)).toLongs());
+    }
+
+    @Test
+    void sliceOfASymbolicDimOnlyWhole() {
+        Shape batch = Shape.withSymbols(new long[] {1, 4}, new String[] {"N", null});
+        nncc.ir.TensorType t = nncc.ir.TensorType.of(DType.F32, batch);
+        Slice whole = new Slice(List.of(0, 1), List.of(0L, 2L), List.of(Long.MAX_VALUE, 4L), List.of(1L, 1L));
+        assertEquals("[?N,2]", whole.inferTypes(List.of(t)).get(0).shape().toString());
+        ModelException e = assertThrows(ModelException.class,
+                () -> new Slice(List.of(0), List.of(1L), List.of(2L), List.of(1L)).inferTypes(List.of(t)));
+        assertTrue(e.getMessage().contains("cannot slice symbolic dim 0"), e.getMessage());
+        assertThrows(ModelException.class, () -> new Slice(List.of(0), List.of(0L), List.of(1L), List.of(0L)));
     }
 }

@@ -31,7 +31,7 @@ final class RunCommand implements Callable<Integer> {
     Path outputDir;
 
     @Option(names = "--trace", paramLabel = "DIR",
-            description = "Write every intermediate tensor as DIR/<step>_<value>.npy (quantized ones also as <step>_<value>.dequant.npy).")
+            description = "Write every intermediate tensor as DIR/<step>_<value>.npy (quantized ones also as <step>_<value>.dequant.npy); DIR is created if missing.")
     Path traceDir;
 
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads for batches (default: ${DEFAULT-VALUE}).")
@@ -43,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         if (output == null && outputDir == null) throw new CliException("give --output Y.npy and/or --output-dir DIR");
         if (outputDir != null && !Files.isDirectory(outputDir)) throw new CliException(outputDir + ": --output-dir is not a directory");
-        if (traceDir != null && !Files.isDirectory(traceDir)) throw new CliException(traceDir + ": --trace is not a directory");
+        if (traceDir != null && Files.exists(traceDir) && !Files.isDirectory(traceDir)) throw new CliException(traceDir + ": --trace is not a directory");
         Graph g = ModelLoader.loadLowered(model);
         List<Tensor> xs = new ArrayList<>();
         String[] sources = new String[inputs.size()];
@@ -69,6 +69,7 @@ final class RunCommand implements Callable<Integer> {
                         traced.add(new Object[] {base + ".dequant.npy", QuantIO.outputs(single(v), List.of(outs.get(o)), false).get(0)});
                 }
             });
+            Files.createDirectories(traceDir); // made once the run succeeded, so a failed run leaves nothing behind
             for (Object[] t : traced) Outputs.writeNpy(traceDir.resolve((String) t[0]), (Tensor) t[1]);
         } else {
             ys = runner.run(xs, plan, n -> { });

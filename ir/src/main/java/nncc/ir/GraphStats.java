@@ -90,6 +90,11 @@ public record GraphStats(Map<String, Integer> opCounts, long parameters, long pa
             case GlobalAveragePool p -> 0;
             case BatchNormalization b -> 0;
             case ReduceMean r -> 0;
+            case Pow p -> 0;
+            case Sqrt r -> 0;
+            case Erf e -> 0;
+            case Gelu gl -> 0;
+            case LayerNormalization ln -> 0;
         };
     }
 

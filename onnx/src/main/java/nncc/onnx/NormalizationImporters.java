@@ -5,7 +5,10 @@ import java.util.List;
 import nncc.ir.Shape;
 import nncc.ir.Value;
 import nncc.ir.op.BatchNormalization;
+import nncc.ir.op.Gelu;
 import nncc.ir.op.Identity;
+import nncc.ir.op.LayerNormalization;
+import nncc.ir.op.Pow;
 import nncc.ir.op.ReduceMean;
 import nncc.ir.op.Reshape;
 import nncc.ir.op.Shapes;
@@ -13,7 +16,8 @@ import nncc.ir.op.Softmax;
 
 /**
  * Importers of Softmax (the pre-opset-13 "coerce to 2-D at axis" form rewritten as Reshape, Softmax(-1),
- * Reshape), inference BatchNormalization and ReduceMean.
+ * Reshape), inference BatchNormalization, ReduceMean, LayerNormalization (opset 17), Gelu (opset 20) and Pow (whose
+ * constant exponent of another type is converted to the base's type).
  */
 final class NormalizationImporters {
     private NormalizationImporters() {}
@@ -80,5 +84,41 @@ final class NormalizationImporters {
             return;
         }
         n.emit(new ReduceMean(axes, n.getInt("keepdims", 1) != 0), List.of(n.input(0)));
+    }
+
+    /** Pow; an exponent of another element type (int64 since opset 12) must be a constant and is converted. */
+    static void pow(OnnxNode n) {
+        Value x = n.input(0);
+        Value e;
+        if (n.inputType(1).dtype() == x.type().dtype()) e = n.input(1);
+        else {
+            nncc.ir.Tensor c = n.constant(1);
+            if (c == null) throw n.error("a run-time exponent of type " + n.inputType(1).dtype().text() + " (base "
+                    + x.type().dtype().text() + ") is not supported");
+            e = n.scope.addHelperConstant(n.name + "_exponent", TensorOps.cast(c, x.type().dtype()));
+        }
+        n.emit(new Pow(), List.of(x, e));
+    }
+
+    /** LayerNormalization (opset 17): output Y only; the Mean and InvStdDev outputs must be unused. */
+    static void layerNormalization(OnnxNode n) {
+        for (int i = 1; i < n.outputCount(); i++)
+            if (n.outputUsed(i)) throw n.error("output " + i + " ('" + n.outputName(i) + "', a training statistic) is not supported");
+        if (n.has("stash_type") && n.getInt("stash_type", 1) != 1)
+            throw n.error("stash_type " + n.getInt("stash_type", 1) + " is not supported (only 1, float statistics)");
+        List<Value> in = new ArrayList<>(List.of(n.input(0), n.input(1)));
+        if (n.hasInput(2)) in.add(n.input(2));
+        n.emit(new LayerNormalization(n.getIntAttr("axis", -1), n.getFloat("epsilon", 1e-5f)), in);
+    }
+
+    /** Gelu (opset 20): approximate "none" or "tanh". */
+    static void gelu(OnnxNode n) {
+        String a = n.getString("approximate", "none");
+        Gelu.Approximation m = switch (a) {
+            case "none" -> Gelu.Approximation.NONE;
+            case "tanh" -> Gelu.Approximation.TANH;
+            default -> throw n.error("unsupported approximate '" + a + "' (none, tanh)");
+        };
+        n.emit(new Gelu(m), List.of(n.input(0)));
     }
 }

@@ -117,6 +117,7 @@ public final class OnnxImporter {
         for (String bound : constantInputs.keySet())
             if (gp.getInputList().stream().noneMatch(v -> v.getName().equals(bound)))
                 throw new ModelException(file, null, "cannot bind '" + bound + "': the graph has no such input");
+        rejectUnsupportedOps(gp, file, opset);
         for (OnnxNode n : sortedNodes(gp, scope)) importNode(n);
         for (ValueInfoProto v : gp.getOutputList()) {
             TypeProto.ValueCase kind = v.getType().getValueCase();
@@ -127,6 +128,28 @@ public final class OnnxImporter {
             graph.addOutput(scope.value(v.getName()));
         }
         return graph;
+    }
+
+    /**
+     * One error naming every op type of the graph nncc cannot import, with how many nodes use it and the first of
+     * them, so a user sees the whole gap at once. A single unsupported op type keeps the one-node message.
+     */
+    private static void rejectUnsupportedOps(GraphProto gp, String file, int opset) {
+        java.util.Map<String, List<String>> unsupported = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < gp.getNodeCount(); i++) {
+            NodeProto np = gp.getNode(i);
+            String domain = np.getDomain();
+            boolean foreign = !domain.isEmpty() && !domain.equals("ai.onnx");
+            if (!foreign && OpImporters.get(np.getOpType()) != null) continue;
+            String type = foreign ? "'" + np.getOpType() + "' of domain '" + domain + "'" : "'" + np.getOpType() + "'";
+            unsupported.computeIfAbsent(type, k -> new ArrayList<>()).add(np.getName().isEmpty() ? np.getOpType() + "_" + i : np.getName());
+        }
+        if (unsupported.size() < 2) return; // none, or one type: the node's own import reports it
+        List<String> parts = new ArrayList<>();
+        unsupported.forEach((type, nodes) -> parts.add(type + " (" + nodes.size() + (nodes.size() == 1 ? " node" : " nodes")
+                + ", first '" + nodes.get(0) + "')"));
+        throw new ModelException(file, null, unsupported.size() + " unsupported op types (opset " + opset + "): "
+                + String.join(", ", parts));
     }
 
     private static void importNode(OnnxNode n) {

@@ -30,6 +30,11 @@ final class OpImporters {
             entry("Div", n -> ElementwiseImporters.binary(n, new nncc.ir.op.Div())),
             entry("Relu", n -> ElementwiseImporters.unary(n, new nncc.ir.op.Relu())),
             entry("Sigmoid", n -> ElementwiseImporters.unary(n, new nncc.ir.op.Sigmoid())),
+            entry("Sqrt", n -> ElementwiseImporters.unary(n, new nncc.ir.op.Sqrt())),
+            entry("Erf", n -> ElementwiseImporters.unary(n, new nncc.ir.op.Erf())),
+            entry("Pow", NormalizationImporters::pow),
+            entry("Gelu", NormalizationImporters::gelu),
+            entry("LayerNormalization", NormalizationImporters::layerNormalization),
             entry("Tanh", n -> ElementwiseImporters.unary(n, new nncc.ir.op.Tanh())),
             entry("HardSwish", n -> ElementwiseImporters.unary(n, new nncc.ir.op.HardSwish())),
             entry("Identity", n -> ElementwiseImporters.unary(n, new nncc.ir.op.Identity())),
@@ -52,7 +57,8 @@ final class OpImporters {
             entry("Constant", ShapeOpImporters::constant),
             entry("Shape", OpImporters::foldOnly),
             entry("Cast", OpImporters::cast),
-            entry("Slice", OpImporters::foldOnly),
+            entry("Slice", ShapeOpImporters::slice),
+            entry("Split", ShapeOpImporters::split),
             entry("ConstantOfShape", OpImporters::foldOnly),
             entry("Range", OpImporters::foldOnly));
 

@@ -13,13 +13,14 @@ import nncc.ir.op.Gather;
 import nncc.ir.op.Pad;
 import nncc.ir.op.Reshape;
 import nncc.ir.op.Shapes;
+import nncc.ir.op.Slice;
 import nncc.ir.op.Squeeze;
 import nncc.ir.op.Transpose;
 import nncc.ir.op.Unsqueeze;
 
 /**
  * Importers of the data-movement ops on run-time values (Reshape, Flatten, Transpose, Concat, Squeeze,
- * Unsqueeze, Pad, Gather) and of Constant. Reshape takes its target from a folded constant or from a shape
+ * Unsqueeze, Pad, Gather, Slice, Split) and of Constant. Reshape takes its target from a folded constant or from a shape
  * vector with symbolic entries, which becomes 0 (copy the dim) or -1 (infer it).
  */
 final class ShapeOpImporters {
@@ -87,6 +88,67 @@ final class ShapeOpImporters {
 
     static void gather(OnnxNode n) {
         n.emit(new Gather(n.getIntAttr("axis", 0)), List.of(n.input(0), n.input(1)));
+    }
+
+    /** Slice of a run-time tensor: the bounds must be constants (attributes before opset 10, inputs since). */
+    static void slice(OnnxNode n) {
+        Value x = n.input(0);
+        OpInputs.SliceBounds b = OpInputs.slice(n, x.type().rank());
+        List<Integer> axes = new ArrayList<>();
+        for (int a : b.axes()) axes.add(Shapes.axis(a, x.type().rank()));
+        n.emit(new Slice(axes, boxed(b.starts()), boxed(b.ends()), boxed(b.steps())), List.of(x));
+    }
+
+    /**
+     * Split of a run-time tensor into consecutive pieces along {@code axis}: one Slice per output. The sizes come
+     * from {@code split} (an attribute before opset 13, an optional constant input since), else the dim is cut
+     * into equal parts (opset 18: {@code num_outputs} parts of ceil(d / num_outputs), the last one smaller).
+     */
+    static void split(OnnxNode n) {
+        Value x = n.input(0);
+        int axis = Shapes.axis(n.getIntAttr("axis", 0), x.type().rank());
+        if (x.type().shape().isSymbolic(axis)) throw n.error("cannot split symbolic dim " + axis + " of " + x.type());
+        long dim = x.type().shape().dim(axis);
+        int parts = n.outputCount();
+        long[] sizes;
+        if (n.opset() < 13 && n.has("split")) sizes = n.getInts("split", null).stream().mapToLong(Long::longValue).toArray();
+        else if (n.opset() >= 13 && n.hasInput(1)) sizes = n.requireConstant(1, "split").toLongs();
+        else {
+            if (n.opset() >= 18) {
+                if (!n.has("num_outputs")) throw n.error("either input split or attribute num_outputs is required");
+                parts = n.getIntAttr("num_outputs", 0);
+                if (parts != n.outputCount())
+                    throw n.error("num_outputs " + parts + " differs from the " + n.outputCount() + " outputs");
+            }
+            long each = n.opset() >= 18 ? (dim + parts - 1) / parts : dim / parts;
+            if (n.opset() < 18 && dim % parts != 0)
+                throw n.error("dim " + axis + " of " + x.type() + " does not split into " + parts + " equal parts");
+            sizes = new long[parts];
+            for (int i = 0; i < parts; i++) sizes[i] = Math.max(0, Math.min(each, dim - i * each));
+        }
+        if (sizes.length != n.outputCount())
+            throw n.error("split sizes " + java.util.Arrays.toString(sizes) + " do not match the " + n.outputCount() + " outputs");
+        long total = 0;
+        for (long s : sizes) {
+            if (s < 0) throw n.error("negative split size in " + java.util.Arrays.toString(sizes));
+            total += s;
+        }
+        if (total != dim)
+            throw n.error("split sizes " + java.util.Arrays.toString(sizes) + " add up to " + total + ", not dim " + axis + " = " + dim);
+        long start = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            if (n.hasOutput(i)) {
+                Slice piece = new Slice(List.of(axis), List.of(start), List.of(start + sizes[i]), List.of(1L));
+                n.scope.emit(n.name + "_" + i, piece, List.of(x), List.of(n.outputName(i)));
+            }
+            start += sizes[i];
+        }
+    }
+
+    private static List<Long> boxed(long[] v) {
+        List<Long> l = new ArrayList<>();
+        for (long e : v) l.add(e);
+        return l;
     }
 
     /** Pad: attributes pads/mode/value before opset 11 ({@code paddings} in opset 1), constant inputs since. */

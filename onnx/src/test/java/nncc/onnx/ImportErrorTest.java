@@ -98,6 +98,13 @@ class ImportErrorTest {
     }
 
     @Test
+    void everyUnsupportedOpTypeIsListedAtOnce() {
+        String m = message(() -> new TestModel(13).input("x", DType.F32, 2).output("z").node("Foo", "f1", "x->a")
+                .node("Bar", "b1", "a->b").node("Foo", "f2", "b->c").node("Relu", "r", "c->z").load());
+        assertContains(m, "test.onnx: ", "2 unsupported op types (opset 13): 'Foo' (2 nodes, first 'f1'), 'Bar' (1 node, first 'b1')");
+    }
+
+    @Test
     void nonDefaultDomainIsUnsupported() {
         TestModel m = new TestModel(13).input("x", DType.F32, 2).output("y").rawNode(NodeProto.newBuilder().setOpType("Relu")
                 .setDomain("com.microsoft").setName("ms").addInput("x").addOutput("y").build());

@@ -16,13 +16,16 @@ import nncc.ir.ModelException;
 import nncc.ir.Node;
 import nncc.ir.Shape;
 import nncc.ir.op.BatchNormalization;
+import nncc.ir.op.Gelu;
 import nncc.ir.op.Identity;
+import nncc.ir.op.LayerNormalization;
+import nncc.ir.op.Pow;
 import nncc.ir.op.ReduceMean;
 import nncc.ir.op.Reshape;
 import nncc.ir.op.Softmax;
 import org.junit.jupiter.api.Test;
 
-/** Softmax (legacy 2-D coercion), BatchNormalization (inference only) and ReduceMean import. */
+/** Softmax (legacy 2-D coercion), BatchNormalization (inference only), ReduceMean, LayerNormalization, Gelu and Pow import. */
 class NormalizationImportTest {
     @Test
     void legacySoftmaxOnLastAxisIsPlain() {
@@ -109,5 +112,22 @@ class NormalizationImportTest {
         Node noop = only(new TestModel(18).input("x", DType.F32, 2, 3).output("y")
                 .node("ReduceMean", "x->y", attr("noop_with_empty_axes", 1L)).load());
         assertEquals(new Identity(), noop.op());
+    }
+
+    @Test
+    void layerNormalizationGeluAndPow() {
+        Node ln = only(new TestModel(17).input("x", DType.F32, "N", 3, 4).initializer("s", f32(Shape.of(4)))
+                .initializer("b", f32(Shape.of(4))).output("y").node("LayerNormalization", "x,s,b->y", attr("epsilon", 1e-6f)).load());
+        assertEquals(new LayerNormalization(-1, 1e-6f), ln.op());
+        assertEquals(3, ln.inputs().size());
+        ModelException stats = assertThrows(ModelException.class, () -> new TestModel(17).input("x", DType.F32, 3, 4)
+                .initializer("s", f32(Shape.of(4))).output("y", "mean").node("LayerNormalization", "x,s->y,mean").load());
+        assertTrue(stats.getMessage().contains("output 1 ('mean'"), stats.getMessage());
+        Node gelu = only(new TestModel(20).input("x", DType.F32, 4).output("y").node("Gelu", "x->y", attr("approximate", "tanh")).load());
+        assertEquals(new Gelu(Gelu.Approximation.TANH), gelu.op());
+        // an int64 exponent (allowed since opset 12) becomes a float constant
+        Graph pow = new TestModel(13).input("x", DType.F32, 4).initializer("e", i64(3)).output("y").node("Pow", "x,e->y").load();
+        assertEquals(new Pow(), pow.nodes().get(0).op());
+        assertEquals(DType.F32, pow.nodes().get(0).input(1).type().dtype());
     }
 }

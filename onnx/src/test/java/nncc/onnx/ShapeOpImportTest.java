@@ -23,11 +23,12 @@ import nncc.ir.op.Concat;
 import nncc.ir.op.Flatten;
 import nncc.ir.op.Gather;
 import nncc.ir.op.Pad;
+import nncc.ir.op.Slice;
 import nncc.ir.op.Squeeze;
 import nncc.ir.op.Unsqueeze;
 import org.junit.jupiter.api.Test;
 
-/** Run-time data-movement ops (Squeeze, Unsqueeze, Pad, Gather, Flatten, Concat) and Constant import. */
+/** Run-time data-movement ops (Squeeze, Unsqueeze, Pad, Gather, Flatten, Concat, Slice, Split) and Constant import. */
 class ShapeOpImportTest {
     @Test
     void squeezeAndUnsqueezeAxesMovedFromAttributeToInput() {
@@ -113,5 +114,43 @@ class ShapeOpImportTest {
         assertArrayEquals(new long[] {4, 5}, g.constant("y").data().toLongs());
         assertEquals(DType.I64, g.constant("y").data().dtype());
         assertArrayEquals(new float[] {1f, 2f}, g.constant("z").data().toFloats(), 0f);
+    }
+
+    @Test
+    void sliceOfARunTimeTensorWithConstantBounds() {
+        Node s13 = only(new TestModel(13).input("x", DType.F32, "N", 6, 4).initializer("b", i64(1)).initializer("e", i64(-1))
+                .initializer("a", i64(-2)).initializer("s", i64(2)).output("y").node("Slice", "x,b,e,a,s->y").load());
+        assertEquals(new Slice(List.of(1), List.of(1L), List.of(-1L), List.of(2L)), s13.op());
+        assertEquals("[?N,2,4]", s13.output().type().shape().toString());
+        Node s9 = only(new TestModel(9).input("x", DType.F32, 2, 6).output("y")
+                .node("Slice", "x->y", ints("starts", 0, 3), ints("ends", 1, 100)).load());
+        assertEquals(new Slice(List.of(0, 1), List.of(0L, 3L), List.of(1L, 100L), List.of(1L, 1L)), s9.op());
+        assertEquals("[1,3]", s9.output().type().shape().toString());
+        ModelException e = assertThrows(ModelException.class, () -> new TestModel(13).input("x", DType.F32, 2, 6)
+                .input("b", DType.I64, 1).initializer("e", i64(2)).output("y").node("Slice", "x,b,e->y").load());
+        assertTrue(e.getMessage().contains("starts"), e.getMessage());
+    }
+
+    @Test
+    void splitBecomesOneSlicePerOutput() {
+        Graph g13 = new TestModel(13).input("x", DType.F32, "N", 6, 2).initializer("sp", i64(1, 2, 3)).output("a", "b", "c")
+                .node("Split", "s", "x,sp->a,b,c", attr("axis", 1)).load();
+        assertEquals(3, g13.nodes().size());
+        assertEquals(new Slice(List.of(1), List.of(1L), List.of(3L), List.of(1L)), g13.nodes().get(1).op());
+        assertEquals("[?N,3,2]", g13.outputs().get(2).type().shape().toString());
+        Graph g11 = new TestModel(11).input("x", DType.F32, 4, 2).output("a", "b").node("Split", "x->a,b").load();
+        assertEquals(new Slice(List.of(0), List.of(2L), List.of(4L), List.of(1L)), g11.nodes().get(1).op());
+        Graph attr11 = new TestModel(11).input("x", DType.F32, 5).output("a", "b").node("Split", "x->a,b", ints("split", 4, 1)).load();
+        assertEquals("[1]", attr11.outputs().get(1).type().shape().toString());
+        // opset 18: num_outputs parts of ceil(7 / 3) = 3, the last one smaller
+        Graph g18 = new TestModel(18).input("x", DType.F32, 7).output("a", "b", "c")
+                .node("Split", "x->a,b,c", attr("num_outputs", 3)).load();
+        assertEquals(List.of("[3]", "[3]", "[1]"), g18.outputs().stream().map(v -> v.type().shape().toString()).toList());
+        ModelException uneven = assertThrows(ModelException.class,
+                () -> new TestModel(13).input("x", DType.F32, 5).output("a", "b").node("Split", "x->a,b").load());
+        assertTrue(uneven.getMessage().contains("does not split into 2 equal parts"), uneven.getMessage());
+        ModelException sum = assertThrows(ModelException.class, () -> new TestModel(13).input("x", DType.F32, 5)
+                .initializer("sp", i64(1, 2)).output("a", "b").node("Split", "x,sp->a,b").load());
+        assertTrue(sum.getMessage().contains("add up to 3, not dim 0 = 5"), sum.getMessage());
     }
 }

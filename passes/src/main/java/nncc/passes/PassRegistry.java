@@ -46,7 +46,7 @@ public final class PassRegistry {
     }
 
     /** The float clean-up every model goes through before quantization. */
-    public static final String PREPARE = "infer-shapes,remove-noops,fold-constants,fold-batchnorm,fuse-activations";
+    public static final String PREPARE = "infer-shapes,remove-noops,fold-constants,fold-batchnorm,batchnorm-to-conv,fuse-layer-norm,fuse-gelu,matmul-to-conv,fuse-activations";
 
     private static final PassRegistry BUILTIN = new PassRegistry(builtinFactories(), Map.of(), Map.of("prepare", PREPARE));
 
@@ -71,6 +71,10 @@ public final class PassRegistry {
         m.put(FoldConstantsPass.NAME, (o, c) -> new FoldConstantsPass(FoldConstantsPass.Options.from(o)));
         m.put(FoldBatchNormPass.NAME, (o, c) -> new FoldBatchNormPass(FoldBatchNormPass.Options.from(o)));
         m.put(FuseActivationsPass.NAME, (o, c) -> new FuseActivationsPass());
+        m.put(nncc.passes.prepare.BatchNormToConvPass.NAME, (o, c) -> new nncc.passes.prepare.BatchNormToConvPass());
+        m.put(nncc.passes.prepare.MatMulToConvPass.NAME, (o, c) -> new nncc.passes.prepare.MatMulToConvPass());
+        m.put(nncc.passes.prepare.FuseLayerNormPass.NAME, (o, c) -> new nncc.passes.prepare.FuseLayerNormPass());
+        m.put(nncc.passes.prepare.FuseGeluPass.NAME, (o, c) -> new nncc.passes.prepare.FuseGeluPass());
         m.put(QuantizeWeightsPass.NAME, (o, c) -> new QuantizeWeightsPass(QuantizeWeightsPass.Options.from(o)));
         m.put("calibrate", PassRegistry::calibrate);
         m.put(CorrectBiasPass.NAME, PassRegistry::correctBias);

@@ -21,9 +21,11 @@ class PassRegistryTest {
 
     @Test void preparePipelineExpandsInOrder() {
         List<String> names = PassRegistry.parse("prepare").stream().map(Pass::name).toList();
-        assertEquals(List.of("infer-shapes", "remove-noops", "fold-constants", "fold-batchnorm", "fuse-activations"), names);
+        assertEquals(List.of("infer-shapes", "remove-noops", "fold-constants", "fold-batchnorm", "batchnorm-to-conv", "fuse-layer-norm",
+                "fuse-gelu", "matmul-to-conv", "fuse-activations"), names);
         assertEquals(List.of(PassRegistry.PREPARE.split(",")), names);
-        assertEquals(List.of("fold-constants", "infer-shapes", "remove-noops", "fold-constants", "fold-batchnorm", "fuse-activations"),
+        assertEquals(List.of("fold-constants", "infer-shapes", "remove-noops", "fold-constants", "fold-batchnorm", "batchnorm-to-conv",
+                "fuse-layer-norm", "fuse-gelu", "matmul-to-conv", "fuse-activations"),
                 PassRegistry.parse(" fold-constants , prepare").stream().map(Pass::name).toList());
     }
 

@@ -85,9 +85,11 @@ class CliTest {
         // the batch run equals running the first sample alone
         Path one = tmp.resolve("one.npy"), y1 = tmp.resolve("y1.npy");
         Npy.write(one, Npy.read(example("sample.npy")).sliceBatch(0, 1));
-        Path trace = Files.createDirectory(tmp.resolve("trace"));
+        Path trace = tmp.resolve("trace").resolve("run1"); // created by the run
         assertEquals(0, nncc("run", example("fashion_cnn.onnx").toString(), "--input", one.toString(), "--output", y1.toString(),
                 "--trace", trace.toString()).code());
+        assertBadInput(nncc("run", example("fashion_cnn.onnx").toString(), "--input", one.toString(), "--output", y1.toString(),
+                "--trace", one.toString()), "--trace is not a directory");
         assertArrayEquals(Arrays.copyOf(out.toFloats(), 10), Npy.read(y1).toFloats(), 1e-5f);
         try (var files = Files.list(trace)) {
             assertTrue(files.count() >= 8, "trace should hold every intermediate tensor");

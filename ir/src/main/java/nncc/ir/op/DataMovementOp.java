@@ -5,4 +5,4 @@ package nncc.ir.op;
  * run on any element type and pass quantization parameters through unchanged (MaxPool compares only, which
  * commutes with a monotonic quantization; Pad fills with the zero point of a quantized input).
  */
-public sealed interface DataMovementOp extends Op permits MaxPool, Reshape, Flatten, Transpose, Concat, Squeeze, Unsqueeze, Pad, Gather, Identity, Dropout {}
+public sealed interface DataMovementOp extends Op permits MaxPool, Reshape, Flatten, Transpose, Concat, Squeeze, Unsqueeze, Pad, Gather, Identity, Dropout, Slice {}

@@ -5,4 +5,5 @@ package nncc.ir.op;
  * their own. A fully lowered graph holds none of them.
  */
 public sealed interface FloatOp extends Op permits Conv, ConvTranspose, Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh,
-        HardSigmoid, HardSwish, Softmax, AveragePool, GlobalAveragePool, BatchNormalization, ReduceMean {}
+        HardSigmoid, HardSwish, Softmax, AveragePool, GlobalAveragePool, BatchNormalization, ReduceMean, Pow, Sqrt, Erf, Gelu,
+        LayerNormalization {}

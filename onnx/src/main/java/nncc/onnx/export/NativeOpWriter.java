@@ -114,6 +114,13 @@ final class NativeOpWriter {
         shapeOp(n, "Reshape", List.of(out.int64s(n.output().name() + "_shape", op.shape())));
     }
 
+    /** Slice with its constant starts, ends, axes and steps as int64 inputs (opset 10 and later). */
+    void slice(Node n, nncc.ir.op.Slice op) {
+        String base = n.output().name();
+        shapeOp(n, "Slice", List.of(out.int64s(base + "_starts", op.starts()), out.int64s(base + "_ends", op.ends()),
+                out.int64s(base + "_axes", op.axes()), out.int64s(base + "_steps", op.steps())));
+    }
+
     void axesOp(Node n, String opType, List<Integer> axes) {
         shapeOp(n, opType, axes.isEmpty() ? List.of() : List.of(out.int64s(n.output().name() + "_axes", axes)));
     }

@@ -204,6 +204,12 @@ public final class QdqExporter {
             case Reshape op -> natives.reshape(n, op);
             case Flatten op -> natives.shapeOp(n, "Flatten", attr("axis", op.axis()));
             case Transpose op -> natives.shapeOp(n, "Transpose", ints("perm", op.perm()));
+            case Slice op -> natives.slice(n, op);
+            case Pow op -> natives.floatOp(n, "Pow");
+            case Sqrt op -> natives.floatOp(n, "Sqrt");
+            case Erf op -> natives.floatOp(n, "Erf");
+            case Gelu op -> FloatDecompositions.gelu(out, values, n, op);
+            case LayerNormalization op -> FloatDecompositions.layerNormalization(out, values, n, op);
             case Concat op -> natives.concat(n, op);
             case Squeeze op -> natives.axesOp(n, "Squeeze", op.axes());
             case Unsqueeze op -> natives.axesOp(n, "Unsqueeze", op.axes());

@@ -22,7 +22,7 @@ import nncc.passes.calib.QuantChoice;
 
 /**
  * Applies the TFLite int8 / int16x8 quantization-spec constraints to the calibrated plans: ops that only move
- * values (MaxPool, AveragePool, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Pad, Identity, Dropout) give
+ * values (MaxPool, AveragePool, Reshape, Flatten, Transpose, Slice, Squeeze, Unsqueeze, Pad, Identity, Dropout) give
  * their output the input's plan; Sigmoid, Tanh and Softmax get their fixed output plans (i8: 1/256 with zero
  * point -128, 1/128 with 0, 1/256 with -128; i16: 1/32768 with 0); a Concat's output plan covers the union of
  * its inputs' ranges (the inputs keep theirs; lowering requantizes those that differ). For i16 activations every
@@ -115,6 +115,7 @@ public final class FoldScalesPass implements Pass {
             case Reshape op -> shared(n, plans);
             case Flatten op -> shared(n, plans);
             case Transpose op -> shared(n, plans);
+            case Slice op -> shared(n, plans);
             case Squeeze op -> shared(n, plans);
             case Unsqueeze op -> shared(n, plans);
             case Pad op -> shared(n, plans);

@@ -157,6 +157,7 @@ public final class LowerToIntegerPass implements Pass {
             case Reshape op -> MovementLowering.same(ctx, n);
             case Flatten op -> MovementLowering.same(ctx, n);
             case Transpose op -> MovementLowering.same(ctx, n);
+            case Slice op -> MovementLowering.same(ctx, n);
             case Squeeze op -> MovementLowering.same(ctx, n);
             case Unsqueeze op -> MovementLowering.same(ctx, n);
             case Identity op -> MovementLowering.same(ctx, n);
@@ -171,6 +172,9 @@ public final class LowerToIntegerPass implements Pass {
             case HardSigmoid op -> ActivationLowering.lut(ctx, n, LutFunction.HARD_SIGMOID, op.alpha(), op.beta());
             case HardSwish op -> ActivationLowering.lut(ctx, n, LutFunction.HARD_SWISH, 0f, 0f);
             case Softmax op -> ActivationLowering.softmax(ctx, n, op);
+            case LayerNormalization op -> "no integer rule for LayerNormalization (its statistics need more than int8; "
+                    + "kept in float between Dequantize and Quantize)";
+            case Gelu op -> "no integer rule for Gelu (kept in float between Dequantize and Quantize)";
             default -> "no integer rule for " + n.op().opName();
         };
     }
