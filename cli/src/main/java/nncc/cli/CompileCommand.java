@@ -84,6 +84,8 @@ final class CompileCommand implements Callable<Integer> {
         Graph out = g;
         QuantizeFlow.Outcome r = null;
         if (quantize) {
+            NonFinite.requireFiniteWeights(g, model);
+            NonFinite.checkCalibration(quant.calib, quant.allowNanCalib, spec.commandLine().getErr());
             r = QuantizeFlow.run(g, quant, threads, report.report != null);
             out = r.quantized();
         } else if (report.measures()) {

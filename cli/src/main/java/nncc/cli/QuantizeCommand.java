@@ -38,6 +38,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Override public Integer call() {
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
+        NonFinite.requireFiniteWeights(g, model);
+        NonFinite.checkCalibration(quant.calib, quant.allowNanCalib, spec.commandLine().getErr());
         QuantizeFlow.Outcome r = QuantizeFlow.run(g, quant, threads, report.report != null);
         QuantReportData measured = report.measures() ? QuantReporting.measure(model, g, quant, report, r, eval, threads) : null;
         Outputs.writeText(output, IrPrinter.print(r.quantized()));

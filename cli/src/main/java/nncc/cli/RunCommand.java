@@ -37,6 +37,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads for batches (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--raw", description = "Integer models: take and give the model's own integer tensors (no quantize/dequantize).")
     boolean raw;
 
@@ -74,6 +76,13 @@ final class RunCommand implements Callable<Integer> {
             ys = runner.run(xs, plan, n -> { });
         }
         ys = QuantIO.outputs(g, ys, raw);
+        for (int i = 0; i < ys.size(); i++) {
+            NonFinite.Count bad = NonFinite.count(ys.get(i));
+            if (bad.total() > 0)
+                spec.commandLine().getErr().println("nncc: warning: output '" + g.outputs().get(i).name() + "' holds "
+                        + NonFinite.describe(bad, ys.get(i).numElements()));
+        }
+        spec.commandLine().getErr().flush();
         if (output != null) Outputs.writeNpy(output, ys.get(0));
         if (outputDir != null)
             for (int i = 0; i < ys.size(); i++) {
