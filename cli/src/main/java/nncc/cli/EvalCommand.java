@@ -41,6 +41,7 @@ final class EvalCommand implements Callable<Integer> {
             Path dir = predictions.toAbsolutePath().getParent();
             if (dir == null || !java.nio.file.Files.isDirectory(dir)) throw new CliException(predictions + ": output directory does not exist");
         }
+        Outputs.requireNotInput(predictions, model, data, labels);
         Graph g = ModelLoader.load(model);
         if (g.inputs().size() != 1) throw new CliException("eval needs a model with one input, " + model + " has " + g.inputs().size());
         Tensor x = DataFiles.read(data);

@@ -59,6 +59,7 @@ final class OptCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override public Integer call() {
+        Outputs.requireNotInput(output, model);
         List<Pass> pipeline = PassRegistry.parse(passes);
         Set<String> names = new LinkedHashSet<>();
         pipeline.forEach(p -> names.add(p.name()));

@@ -36,6 +36,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override public Integer call() {
+        for (Path out : new Path[] {output, report.report}) Outputs.requireNotInput(out, model, quant.calib, report.evalData, report.evalLabels);
+        Outputs.requireNotInput(report.report, output);
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
         NonFinite.requireFiniteWeights(g, model);

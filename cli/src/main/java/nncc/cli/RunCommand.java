@@ -46,6 +46,10 @@ final class RunCommand implements Callable<Integer> {
         if (output == null && outputDir == null) throw new CliException("give --output Y.npy and/or --output-dir DIR");
         if (outputDir != null && !Files.isDirectory(outputDir)) throw new CliException(outputDir + ": --output-dir is not a directory");
         if (traceDir != null && !Files.isDirectory(traceDir)) throw new CliException(traceDir + ": --trace is not a directory");
+        Path[] sourcesAndModel = new Path[inputs.size() + 1];
+        for (int i = 0; i < inputs.size(); i++) sourcesAndModel[i] = inputs.get(i);
+        sourcesAndModel[inputs.size()] = model;
+        Outputs.requireNotInput(output, sourcesAndModel);
         Graph g = ModelLoader.load(model);
         List<Tensor> xs = new ArrayList<>();
         String[] sources = new String[inputs.size()];
@@ -71,6 +75,7 @@ final class RunCommand implements Callable<Integer> {
                         traced.add(new Object[] {base + ".dequant.npy", QuantIO.outputs(single(v), List.of(outs.get(o)), false).get(0)});
                 }
             });
+            for (Object[] t : traced) Outputs.requireNotInput(traceDir.resolve((String) t[0]), sourcesAndModel);
             for (Object[] t : traced) Outputs.writeNpy(traceDir.resolve((String) t[0]), (Tensor) t[1]);
         } else {
             ys = runner.run(xs, plan, n -> { });
@@ -83,6 +88,8 @@ final class RunCommand implements Callable<Integer> {
                         + NonFinite.describe(bad, ys.get(i).numElements()));
         }
         spec.commandLine().getErr().flush();
+        if (outputDir != null)
+            for (Value v : g.outputs()) Outputs.requireNotInput(outputDir.resolve(safe(v.name()) + ".npy"), sourcesAndModel);
         if (output != null) Outputs.writeNpy(output, ys.get(0));
         if (outputDir != null)
             for (int i = 0; i < ys.size(); i++) {
