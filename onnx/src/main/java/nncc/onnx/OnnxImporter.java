@@ -108,7 +108,7 @@ public final class OnnxImporter {
         Set<String> initializers = new HashSet<>();
         for (TensorProto t : gp.getInitializerList()) {
             if (!initializers.add(t.getName())) throw new ModelException(file, null, "initializer '" + t.getName() + "' appears twice");
-            scope.defineKnown(t.getName(), OnnxTensors.fromProto(t));
+            scope.defineKnown(t.getName(), OnnxTensors.fromProto(t, modelDir(file)));
         }
         for (ValueInfoProto v : gp.getInputList()) {
             if (initializers.contains(v.getName())) continue;
@@ -161,6 +161,16 @@ public final class OnnxImporter {
             if (dims.get(i).hasDimValue() && !got.shape().isSymbolic(i) && dims.get(i).getDimValue() != got.shape().dim(i))
                 throw new ModelException(file, null, what + "with dim " + i + " = " + dims.get(i).getDimValue()
                         + " but its node computes " + got);
+    }
+
+    /** The folder external data is read from: the model file's own (the working directory for a bare name). */
+    private static Path modelDir(String file) {
+        try {
+            Path p = Path.of(file).toAbsolutePath().getParent();
+            return p != null && Files.isDirectory(p) ? p : null;
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
     }
 
     /** Refuses node and value names longer than the .nnir form accepts (so an imported model prints and reads back). */

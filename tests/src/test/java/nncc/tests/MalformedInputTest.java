@@ -1,10 +1,13 @@
 package nncc.tests;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -190,6 +193,31 @@ class MalformedInputTest {
     @Test
     void tensorDeclaring2pow62ElementsIsRefusedQuickly() {
         assertRefused(nncc("inspect", res("declared_2pow62.onnx")), "tensor 'w'", "4611686018427387904");
+    }
+
+    @Test
+    void weightsInALegitimateExternalFileRunLikeInlineOnes() throws Exception {
+        ModelProto inline = ModelProto.parseFrom(Files.readAllBytes(Path.of(res("conv_batch1.onnx"))));
+        ModelProto.Builder b = inline.toBuilder();
+        var w = b.getGraphBuilder().getInitializerBuilderList().stream().filter(t -> t.getName().equals("w")).findFirst().orElseThrow();
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(w.getFloatDataCount() * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float v : w.getFloatDataList()) bytes.putFloat(v);
+        Path dir = tmp.resolve("model");
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("conv.weights"), bytes.array());
+        w.clearFloatData().setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("conv.weights"));
+        Path external = dir.resolve("external.onnx");
+        Files.write(external, b.build().toByteArray());
+        Path y1 = tmp.resolve("y1.npy"), y2 = tmp.resolve("y2.npy");
+        assertEquals(0, nncc("run", res("conv_batch1.onnx"), "--input", res("calib4.npy"), "--output", y1.toString()).code());
+        Result r = nncc("run", external.toString(), "--input", res("calib4.npy"), "--output", y2.toString());
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(Files.readAllBytes(y1), Files.readAllBytes(y2));
+        // the same model pointing out of its folder is refused
+        w.clearExternalData().addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("../y1.npy"));
+        Files.write(external, b.build().toByteArray());
+        assertRefused(nncc("inspect", external.toString()), "tensor 'w'", "'../y1.npy'", "leaves the model's folder");
     }
 
     static String[] concat(String[] a, String[] b) {
