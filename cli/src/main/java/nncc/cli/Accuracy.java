@@ -19,6 +19,7 @@ record Accuracy(double top1, double top5, int count, int tiedRows, double top1Ti
         int n = labels.length;
         int classes = (int) (scores.numElements() / n);
         float[] s = scores.toFloats();
+        for (float v : s) if (Float.isNaN(v)) throw new ModelException("model output holds NaN scores; no accuracy can be computed from them");
         int hit1 = 0, hit5 = 0, tied = 0;
         double split = 0;
         long[] predictions = new long[n];

@@ -40,7 +40,7 @@ final class CompileCommand implements Callable<Integer> {
 
     @Mixin ReportOptions report;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR", description = "Output folder (created; must be empty if it exists).")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR", description = "Output folder (created; must be empty if it exists, unless --force).")
     Path outDir;
 
     @Option(names = "--onnx-names", defaultValue = "compact", paramLabel = "N",
@@ -53,6 +53,9 @@ final class CompileCommand implements Callable<Integer> {
                     + "ONNX Runtime's own quantizer default, which its x86 kernels fuse everywhere) or int8 (as in the IR). "
                     + "Default: ${DEFAULT-VALUE}.")
     String onnxActivations;
+
+    @Option(names = "--force", description = "Write into OUTDIR even when it is not empty (its files of the same names are replaced).")
+    boolean force;
 
     @Option(names = "--threads", defaultValue = "2", description = "Calibration threads (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -77,6 +80,9 @@ final class CompileCommand implements Callable<Integer> {
             default -> throw new CliException("unknown --onnx-activations '" + onnxActivations + "' (uint8, int8)");
         };
         checkOutDir();
+        for (String name : new String[] {"model.nnir", "io.json", "model.onnx", "model.names.tsv"})
+            Outputs.requireNotInput(outDir.resolve(name), model, quant.calib, report.evalData, report.evalLabels);
+        Outputs.requireNotInput(report.report, model, quant.calib, report.evalData, report.evalLabels);
         // the target's profile sets the default rounding (onnx: single, as ONNX's QuantizeLinear rounds once from the
         // exact real product, so ONNX Runtime and nncc agree); the IR states the choice either way
         TargetProfile profile = TargetProfile.of(t);
@@ -95,6 +101,8 @@ final class CompileCommand implements Callable<Integer> {
         Graph out = g;
         QuantizeFlow.Outcome r = null;
         if (quantize) {
+            NonFinite.requireFiniteWeights(g, model);
+            NonFinite.checkCalibration(quant.calib, quant.allowNanCalib, spec.commandLine().getErr());
             r = QuantizeFlow.run(g, quant, threads, report.report != null, spec.commandLine().getErr());
             out = r.quantized();
         } else if (report.measures()) {
@@ -124,7 +132,8 @@ final class CompileCommand implements Callable<Integer> {
         if (Files.exists(outDir)) {
             if (!Files.isDirectory(outDir)) throw new CliException(outDir + ": exists and is not a directory");
             try (Stream<Path> s = Files.list(outDir)) {
-                if (s.findAny().isPresent()) throw new CliException(outDir + ": output directory is not empty");
+                if (s.findAny().isPresent() && !force)
+                    throw new CliException(outDir + ": output directory is not empty (give --force to write into it)");
             }
         }
         Path parent = outDir.toAbsolutePath().getParent();

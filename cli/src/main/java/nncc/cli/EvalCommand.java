@@ -41,6 +41,7 @@ final class EvalCommand implements Callable<Integer> {
             Path dir = predictions.toAbsolutePath().getParent();
             if (dir == null || !java.nio.file.Files.isDirectory(dir)) throw new CliException(predictions + ": output directory does not exist");
         }
+        Outputs.requireNotInput(predictions, model, data, labels);
         Graph g = ModelLoader.loadLowered(model);
         if (g.inputs().size() != 1) throw new CliException("eval needs a model with one input, " + model + " has " + g.inputs().size());
         Tensor x = DataFiles.read(data);
@@ -57,6 +58,10 @@ final class EvalCommand implements Callable<Integer> {
         try (Progress p = Progress.start("eval", x.shape().dim(0), "img")) {
             logits = QuantIO.outputs(g, runner.run(List.of(x), plan, p::step), false).get(0);
         }
+        NonFinite.Count bad = NonFinite.count(logits);
+        if (bad.nan() > 0)
+            throw new ModelException(data.toString(), null, "the model's scores hold " + NonFinite.describe(bad, logits.numElements())
+                    + "; no accuracy can be computed from them" + (NonFinite.count(x).total() > 0 ? " (the data holds NaN or infinite values)" : ""));
         Accuracy acc = Accuracy.of(logits, y.toLongs());
         if (predictions != null) Outputs.writeNpy(predictions, acc.predictionTensor());
         spec.commandLine().getOut().printf("top1=%.4f top5=%.4f (n=%d)%n", acc.top1(), acc.top5(), acc.count());

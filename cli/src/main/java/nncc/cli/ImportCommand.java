@@ -18,6 +18,7 @@ final class ImportCommand implements Callable<Integer> {
     Path output;
 
     @Override public Integer call() {
+        Outputs.requireNotInput(output, model);
         Graph g = ModelLoader.load(model);
         Outputs.writeText(output, IrPrinter.print(g));
         return 0;

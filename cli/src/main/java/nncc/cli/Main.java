@@ -33,9 +33,10 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, err));
         cl.setParameterExceptionHandler((ex, args2) -> {
-            err.println("nncc: " + ex.getMessage().replace('\n', ' '));
-            err.println("Try 'nncc " + (ex.getCommandLine().getCommandName().equals("nncc") ? "" : ex.getCommandLine().getCommandName() + " ")
-                    + "--help' for usage.");
+            String help = "nncc " + (ex.getCommandLine().getCommandName().equals("nncc") ? "" : ex.getCommandLine().getCommandName() + " ")
+                    + "--help";
+            err.println(ModelException.clip("nncc: " + ex.getMessage().replace('\n', ' ') + " (see '" + help + "')"));
+            err.flush();
             return 2;
         });
         return cl.execute(args);
@@ -43,7 +44,7 @@ public final class Main implements Runnable {
 
     static int handle(Throwable ex, PrintWriter err) {
         if (ex instanceof ModelException || ex instanceof CliException) {
-            err.println("nncc: " + ex.getMessage());
+            err.println(ModelException.clip("nncc: " + ex.getMessage()));
             if (debug) ex.printStackTrace(err);
             err.flush();
             return 2;

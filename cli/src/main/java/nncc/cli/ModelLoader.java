@@ -49,7 +49,7 @@ final class ModelLoader {
     /** TFLite files carry "TFL3" at offset 4; .nnir is text starting with a comment or "graph"; else ONNX. */
     static Format detect(byte[] b) {
         if (b.length >= 8 && b[4] == 'T' && b[5] == 'F' && b[6] == 'L' && b[7] == '3') return Format.TFLITE;
-        int i = 0;
+        int i = b.length >= 3 && (b[0] & 0xFF) == 0xEF && (b[1] & 0xFF) == 0xBB && (b[2] & 0xFF) == 0xBF ? 3 : 0; // UTF-8 BOM
         while (i < b.length && Character.isWhitespace(b[i])) i++;
         if (startsWith(b, i, "graph") || startsWith(b, i, "//")) return Format.NNIR;
         return Format.ONNX;

@@ -68,6 +68,7 @@ final class OptCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override public Integer call() {
+        Outputs.requireNotInput(output, model);
         PassRegistry registry = PassRegistry.builtin().withPlugins(plugins);
         if (calib != null && !Files.exists(calib)) throw new CliException(calib + ": calibration data not found");
         PassContext context = calib == null ? PassContext.none() : PassContext.withCalibration(calib, null);

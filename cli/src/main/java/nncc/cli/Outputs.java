@@ -8,7 +8,10 @@ import java.nio.file.StandardCopyOption;
 import nncc.ir.Tensor;
 import nncc.ir.io.Npy;
 
-/** Writes output files atomically (temp file, then rename), so a failed command leaves no half-written file. */
+/**
+ * Writes output files atomically (temp file, then rename), so a failed command leaves no half-written file, and
+ * refuses outputs that would overwrite an input.
+ */
 final class Outputs {
     private Outputs() {}
 
@@ -22,6 +25,25 @@ final class Outputs {
                     directory ? "rwxr-xr-x" : "rw-r--r--"));
         } catch (UnsupportedOperationException | IOException ignored) {
             // not a POSIX file system: keep its defaults
+        }
+    }
+
+    /**
+     * Refuses an output that is one of the command's input files (the same path, or a link to the same file),
+     * before any work is done, so that no input is ever overwritten. Null entries are ignored.
+     */
+    static void requireNotInput(Path output, Path... inputs) {
+        if (output == null) return;
+        Path out = output.toAbsolutePath().normalize();
+        for (Path in : inputs) {
+            if (in == null) continue;
+            boolean same = out.equals(in.toAbsolutePath().normalize());
+            try {
+                same |= Files.exists(out) && Files.exists(in) && Files.isSameFile(out, in);
+            } catch (IOException ignored) {
+                // cannot tell: the path comparison stands
+            }
+            if (same) throw new CliException(output + ": the output would overwrite the input file " + in + "; choose another output");
         }
     }
 

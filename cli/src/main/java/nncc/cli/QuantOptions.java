@@ -78,6 +78,10 @@ final class QuantOptions {
     @Option(names = "--calib-batch", defaultValue = "32", paramLabel = "N", description = "Calibration batch size (default: ${DEFAULT-VALUE}).")
     int calibBatch;
 
+    @Option(names = "--allow-nan-calib",
+            description = "Calibrate on the finite values when the calibration .npy holds NaNs (counted and reported); without it such data is refused.")
+    boolean allowNanCalib;
+
     @Option(names = "--resize", paramLabel = "WxH", description = "Image calibration: resize to W x H (default: the model's input size).")
     String resize;
 

@@ -36,11 +36,15 @@ final class QuantizeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override public Integer call() {
+        for (Path out : new Path[] {output, report.report}) Outputs.requireNotInput(out, model, quant.calib, report.evalData, report.evalLabels);
+        Outputs.requireNotInput(report.report, output);
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
         if (nncc.passes.quant.LowerQdqPass.applies(g))
             throw new CliException(model + ": the model is already quantized (ONNX QuantizeLinear/DequantizeLinear or QLinear "
                     + "ops); run it as it is, or lower it with compile --target cpu");
+        NonFinite.requireFiniteWeights(g, model);
+        NonFinite.checkCalibration(quant.calib, quant.allowNanCalib, spec.commandLine().getErr());
         QuantizeFlow.Outcome r = QuantizeFlow.run(g, quant, threads, report.report != null, spec.commandLine().getErr());
         QuantReportData measured = report.measures() ? QuantReporting.measure(model, g, quant, report, r, eval, threads) : null;
         Outputs.writeText(output, IrPrinter.print(r.quantized()));

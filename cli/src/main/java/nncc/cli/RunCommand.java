@@ -37,6 +37,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads for batches (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--raw", description = "Integer models: take and give the model's own integer tensors (no quantize/dequantize).")
     boolean raw;
 
@@ -44,6 +46,10 @@ final class RunCommand implements Callable<Integer> {
         if (output == null && outputDir == null) throw new CliException("give --output Y.npy and/or --output-dir DIR");
         if (outputDir != null && !Files.isDirectory(outputDir)) throw new CliException(outputDir + ": --output-dir is not a directory");
         if (traceDir != null && Files.exists(traceDir) && !Files.isDirectory(traceDir)) throw new CliException(traceDir + ": --trace is not a directory");
+        Path[] sourcesAndModel = new Path[inputs.size() + 1];
+        for (int i = 0; i < inputs.size(); i++) sourcesAndModel[i] = inputs.get(i);
+        sourcesAndModel[inputs.size()] = model;
+        Outputs.requireNotInput(output, sourcesAndModel);
         Graph g = ModelLoader.loadLowered(model);
         List<Tensor> xs = new ArrayList<>();
         String[] sources = new String[inputs.size()];
@@ -69,12 +75,22 @@ final class RunCommand implements Callable<Integer> {
                         traced.add(new Object[] {base + ".dequant.npy", QuantIO.outputs(single(v), List.of(outs.get(o)), false).get(0)});
                 }
             });
+            for (Object[] t : traced) Outputs.requireNotInput(traceDir.resolve((String) t[0]), sourcesAndModel);
             Files.createDirectories(traceDir); // made once the run succeeded, so a failed run leaves nothing behind
             for (Object[] t : traced) Outputs.writeNpy(traceDir.resolve((String) t[0]), (Tensor) t[1]);
         } else {
             ys = runner.run(xs, plan, n -> { });
         }
         ys = QuantIO.outputs(g, ys, raw);
+        for (int i = 0; i < ys.size(); i++) {
+            NonFinite.Count bad = NonFinite.count(ys.get(i));
+            if (bad.total() > 0)
+                spec.commandLine().getErr().println("nncc: warning: output '" + g.outputs().get(i).name() + "' holds "
+                        + NonFinite.describe(bad, ys.get(i).numElements()));
+        }
+        spec.commandLine().getErr().flush();
+        if (outputDir != null)
+            for (Value v : g.outputs()) Outputs.requireNotInput(outputDir.resolve(safe(v.name()) + ".npy"), sourcesAndModel);
         if (output != null) Outputs.writeNpy(output, ys.get(0));
         if (outputDir != null)
             for (int i = 0; i < ys.size(); i++) {

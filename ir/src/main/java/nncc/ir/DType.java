@@ -25,8 +25,11 @@ public enum DType {
 
     public boolean isInteger() { return !floating && this != BOOL; }
 
-    /** Bytes needed to store {@code count} elements of this type (packed for sub-byte types). */
-    public long storageBytes(long count) { return (count * bits + 7) / 8; }
+    /**
+     * Bytes needed to store {@code count} elements of this type (packed for sub-byte types); an
+     * ArithmeticException when that does not fit a long.
+     */
+    public long storageBytes(long count) { return Math.addExact(Math.multiplyExact(count, (long) bits), 7) / 8; }
 
     /** Smallest representable integer value (integer types only). */
     public long minValue() {

@@ -49,6 +49,22 @@ public class ModelException extends RuntimeException {
         if (file != null) b.append(file).append(": ");
         if (node != null) b.append("node '").append(node).append("': ");
         b.append(super.getMessage());
-        return b.toString().replace('\n', ' ');
+        return clip(b.toString().replace('\n', ' '));
+    }
+
+    /** The longest message printed; longer ones (a hostile file's megabyte name) keep their start and end. */
+    public static final int MAX_MESSAGE = 2000;
+
+    /** {@code text} cut to at most about {@link #MAX_MESSAGE} characters, saying how much was left out. */
+    public static String clip(String text) {
+        if (text.length() <= MAX_MESSAGE) return text;
+        int head = MAX_MESSAGE * 3 / 4, tail = MAX_MESSAGE / 4;
+        return text.substring(0, head) + " [... " + (text.length() - head - tail) + " characters left out ...] "
+                + text.substring(text.length() - tail);
+    }
+
+    /** A name or op type for a message: as it is, or its first 64 characters and its length when longer. */
+    public static String shorten(String name) {
+        return name.length() <= 80 ? name : name.substring(0, 64) + "...(" + name.length() + " characters)";
     }
 }

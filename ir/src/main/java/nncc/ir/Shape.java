@@ -13,6 +13,15 @@ public final class Shape {
     private final String[] symbols; // same length as dims, null entries for fixed dims; or empty if none
 
     private Shape(long[] dims, String[] symbols) {
+        long n = 1;
+        for (int i = 0; i < dims.length; i++) {
+            if (symbols.length > 0 && symbols[i] != null) continue;
+            try {
+                n = Math.multiplyExact(n, dims[i]);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(dims) + " has more than 2^63 elements");
+            }
+        }
         this.dims = dims;
         this.symbols = symbols;
     }
@@ -63,7 +72,7 @@ public final class Shape {
         return r;
     }
 
-    /** Number of elements; the shape must be static. */
+    /** Number of elements; the shape must be static. It always fits a long (checked when the shape is made). */
     public long numElements() {
         if (!isStatic()) throw new IllegalStateException("shape " + this + " is not static");
         long n = 1;

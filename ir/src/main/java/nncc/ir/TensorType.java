@@ -13,6 +13,13 @@ public record TensorType(DType dtype, Shape shape, QuantParams quant) {
         Objects.requireNonNull(shape, "shape");
         if (quant != null && quant.isPerAxis() && quant.axis() >= shape.rank())
             throw new IllegalArgumentException("quantization axis " + quant.axis() + " out of range for shape " + shape);
+        if (shape.isStatic()) {
+            try {
+                dtype.storageBytes(shape.numElements());
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(dtype.text() + shape + " needs more than 2^63 bytes");
+            }
+        }
     }
 
     public static TensorType of(DType dtype, Shape shape) { return new TensorType(dtype, shape, null); }

@@ -6,9 +6,13 @@ import java.util.Set;
 
 /**
  * Checks a graph is well formed: unique names, every input defined before use, input counts within the op's
- * bounds, and every declared output type equal to what the op infers from its inputs. Errors name the node.
+ * bounds, every declared output type equal to what the op infers from its inputs, zero points inside their
+ * integer type, and no tensor larger than a Java array can hold. Errors name the node.
  */
 public final class Verifier {
+    /** The most elements one tensor may have (symbolic dims counted as 1): the interpreter's arrays are int-indexed. */
+    public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
     private Verifier() {}
 
     /** Throws a {@link ModelException} naming the first offending node or value. */
@@ -44,7 +48,11 @@ public final class Verifier {
                     throw n.error("output %" + o.name() + " declared " + got + " but inputs give " + want);
                 if (want.quant() != null && !want.quant().equals(got.quant()))
                     throw n.error("output %" + o.name() + " declared " + got + " but the op's attributes give " + want);
-                define(defined, o, "node output");
+                try {
+                    define(defined, o, "node output");
+                } catch (ModelException e) {
+                    throw e.atNode(n.name());
+                }
             }
         }
         for (Value v : g.outputs())
@@ -114,5 +122,24 @@ public final class Verifier {
 
     private static void define(Set<String> defined, Value v, String what) {
         if (!defined.add(v.name())) throw new ModelException("value %" + v.name() + " defined twice (" + what + ")");
+        checkType(v, what);
+    }
+
+    /** A type nncc can hold: at most {@link #MAX_ELEMENTS} elements, zero points in range of an integer type. */
+    static void checkType(Value v, String what) {
+        TensorType t = v.type();
+        long n = 1;
+        for (int i = 0; i < t.rank(); i++) if (!t.shape().isSymbolic(i)) n = Math.multiplyExact(n, t.shape().dim(i));
+        if (n > MAX_ELEMENTS)
+            throw new ModelException(what + " %" + v.name() + " of type " + t + " has " + n + " elements, more than nncc supports ("
+                    + MAX_ELEMENTS + ")");
+        QuantParams q = t.quant();
+        if (q == null || !t.dtype().isInteger()) return;
+        for (int i = 0; i < q.count(); i++) {
+            long zp = q.zeroPoint(i);
+            if (zp < t.dtype().minValue() || zp > t.dtype().maxValue())
+                throw new ModelException(what + " %" + v.name() + " of type " + t + ": zero point " + zp + " is outside "
+                        + t.dtype().text() + " [" + t.dtype().minValue() + ", " + t.dtype().maxValue() + "]");
+        }
     }
 }

@@ -69,9 +69,17 @@ public final class OnnxImporter {
         }
     }
 
+    /** The newest default-domain opset nncc knows the operator semantics of. */
+    public static final int MAX_OPSET = 23;
+
     private static int defaultOpset(ModelProto model, String file) {
         for (OperatorSetIdProto o : model.getOpsetImportList())
-            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) return Math.toIntExact(o.getVersion());
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
+                if (o.getVersion() < 1 || o.getVersion() > MAX_OPSET)
+                    throw new ModelException(file, null, "imports opset " + o.getVersion() + " of the default ONNX domain; nncc supports opsets 1 to "
+                            + MAX_OPSET);
+                return (int) o.getVersion();
+            }
         if (model.getIrVersion() < 3) return 1; // before IR version 3 there was no opset_import
         throw new ModelException(file, null, "the model imports no opset of the default ONNX domain");
     }
@@ -79,6 +87,8 @@ public final class OnnxImporter {
     private static Graph importGraph(ModelProto model, String file, Map<String, Tensor> constantInputs) {
         GraphProto gp = model.getGraph();
         if (gp.getNodeCount() == 0) throw new ModelException(file, null, "empty graph (no nodes)");
+        if (gp.getOutputCount() == 0) throw new ModelException(file, null, "the graph declares no outputs");
+        checkNameLengths(gp, file);
         if (gp.getSparseInitializerCount() > 0) throw new ModelException(file, null, "sparse initializers are not supported");
         int opset = defaultOpset(model, file);
         Graph graph = new Graph(gp.getName().isEmpty() ? file.substring(file.lastIndexOf('/') + 1) : gp.getName());
@@ -98,7 +108,7 @@ public final class OnnxImporter {
         Set<String> initializers = new HashSet<>();
         for (TensorProto t : gp.getInitializerList()) {
             if (!initializers.add(t.getName())) throw new ModelException(file, null, "initializer '" + t.getName() + "' appears twice");
-            scope.defineKnown(t.getName(), OnnxTensors.fromProto(t));
+            scope.defineKnown(t.getName(), OnnxTensors.fromProto(t, modelDir(file)));
         }
         for (ValueInfoProto v : gp.getInputList()) {
             if (initializers.contains(v.getName())) continue;
@@ -125,7 +135,9 @@ public final class OnnxImporter {
                 OnnxTypes.valueType(v); // throws the non-tensor type error
             if (!scope.isDefined(v.getName()))
                 throw new ModelException(file, null, "graph output '" + v.getName() + "' is never produced");
-            graph.addOutput(scope.value(v.getName()));
+            nncc.ir.Value produced = scope.value(v.getName());
+            checkDeclaredOutput(v, produced, file);
+            graph.addOutput(produced);
         }
         return graph;
     }
@@ -152,23 +164,75 @@ public final class OnnxImporter {
                 + String.join(", ", parts));
     }
 
+    /**
+     * Refuses a graph output whose declared element type or fixed dims differ from what its node computes
+     * (a symbolic or absent dim on either side matches anything; an output with no declared type is not checked).
+     */
+    private static void checkDeclaredOutput(ValueInfoProto v, nncc.ir.Value produced, String file) {
+        if (v.getType().getValueCase() != TypeProto.ValueCase.TENSOR_TYPE) return;
+        TypeProto.Tensor tt = v.getType().getTensorType();
+        nncc.ir.TensorType got = produced.type();
+        String what = "graph output '" + v.getName() + "' is declared ";
+        if (tt.getElemType() != 0 && OnnxTypes.dtype(tt.getElemType()) != got.dtype())
+            throw new ModelException(file, null, what + "of element type " + OnnxTypes.dtype(tt.getElemType()).text()
+                    + " but its node computes " + got);
+        if (!tt.hasShape()) return;
+        var dims = tt.getShape().getDimList();
+        if (dims.size() != got.rank())
+            throw new ModelException(file, null, what + "with rank " + dims.size() + " but its node computes " + got);
+        for (int i = 0; i < dims.size(); i++)
+            if (dims.get(i).hasDimValue() && !got.shape().isSymbolic(i) && dims.get(i).getDimValue() != got.shape().dim(i))
+                throw new ModelException(file, null, what + "with dim " + i + " = " + dims.get(i).getDimValue()
+                        + " but its node computes " + got);
+    }
+
+    /** The folder external data is read from: the model file's own (the working directory for a bare name). */
+    private static Path modelDir(String file) {
+        try {
+            Path p = Path.of(file).toAbsolutePath().getParent();
+            return p != null && Files.isDirectory(p) ? p : null;
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    /** Refuses node and value names longer than the .nnir form accepts (so an imported model prints and reads back). */
+    private static void checkNameLengths(GraphProto gp, String file) {
+        int max = nncc.ir.text.IrParser.MAX_NAME_LENGTH;
+        java.util.function.Consumer<String> check = name -> {
+            if (name.length() > max)
+                throw new ModelException(file, null, "name '" + ModelException.shorten(name) + "' is longer than the limit of " + max + " characters");
+        };
+        check.accept(gp.getName());
+        for (ValueInfoProto v : gp.getInputList()) check.accept(v.getName());
+        for (ValueInfoProto v : gp.getOutputList()) check.accept(v.getName());
+        for (TensorProto t : gp.getInitializerList()) check.accept(t.getName());
+        for (NodeProto np : gp.getNodeList()) {
+            check.accept(np.getName());
+            np.getInputList().forEach(check);
+            np.getOutputList().forEach(check);
+        }
+    }
+
     private static void importNode(OnnxNode n) {
         NodeProto np = n.proto;
         String domain = np.getDomain();
+        String opType = ModelException.shorten(np.getOpType());
         try {
             if (!domain.isEmpty() && !domain.equals("ai.onnx"))
-                throw new ModelException(n.scope.file, null, "unsupported op '" + np.getOpType() + "' of domain '"
-                        + domain + "' (opset " + n.opset() + ") at node '" + n.name + "'");
+                throw new ModelException(n.scope.file, null, "unsupported op '" + opType + "' of domain '"
+                        + ModelException.shorten(domain) + "' (opset " + n.opset() + ") at node '" + n.name + "'");
             OpImporter importer = OpImporters.get(np.getOpType());
             if (importer == null)
-                throw new ModelException(n.scope.file, null, "unsupported op '" + np.getOpType() + "' (opset "
+                throw new ModelException(n.scope.file, null, "unsupported op '" + opType + "' (opset "
                         + n.opset() + ") at node '" + n.name + "'");
+            OnnxAttributes.check(np, n.scope.file, n.name, n.opset());
             if (!ConstantFolder.tryFold(n)) importer.importNode(n);
         } catch (ModelException e) {
             if (e.node() != null || e.file() != null) throw e;
-            throw new ModelException(n.scope.file, n.name, n.opType() + " (opset " + n.opset() + "): " + e.getMessage(), e);
+            throw new ModelException(n.scope.file, n.name, opType + " (opset " + n.opset() + "): " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new ModelException(n.scope.file, n.name, n.opType() + " (opset " + n.opset() + "): " + e, e);
+            throw new ModelException(n.scope.file, n.name, opType + " (opset " + n.opset() + "): " + e, e);
         }
     }
 
@@ -177,7 +241,7 @@ public final class OnnxImporter {
         List<OnnxNode> pending = new ArrayList<>();
         for (int i = 0; i < gp.getNodeCount(); i++) {
             NodeProto np = gp.getNode(i);
-            pending.add(new OnnxNode(np, np.getName().isEmpty() ? np.getOpType() + "_" + i : np.getName(), scope));
+            pending.add(new OnnxNode(np, np.getName().isEmpty() ? ModelException.shorten(np.getOpType()) + "_" + i : np.getName(), scope));
         }
         Set<String> ready = new HashSet<>();
         for (ValueInfoProto v : gp.getInputList()) ready.add(v.getName());

@@ -36,7 +36,7 @@ final class OnnxNode {
 
     /** An error at this node: {@code file: node 'n': Op (opset k): message}. */
     ModelException error(String message) {
-        return new ModelException(scope.file, name, opType() + " (opset " + opset() + "): " + message);
+        return new ModelException(scope.file, name, ModelException.shorten(opType()) + " (opset " + opset() + "): " + message);
     }
 
     // ---- inputs

@@ -57,15 +57,16 @@ public final class OnnxTensors {
         return t;
     }
 
-    /** Decodes one TensorProto; errors name the tensor. */
-    public static Tensor fromProto(TensorProto t) {
-        String what = "tensor '" + t.getName() + "'";
-        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
-            String location = t.getExternalDataList().stream().filter(e -> e.getKey().equals("location"))
-                    .map(e -> e.getValue()).findFirst().orElse("?");
-            throw new ModelException(what + " keeps its data in external file '" + location
-                    + "'; external data is not supported");
-        }
+    /** Decodes one TensorProto whose data is inside it; errors name the tensor. */
+    public static Tensor fromProto(TensorProto t) { return fromProto(t, null); }
+
+    /**
+     * Decodes one TensorProto; data kept in an external file is read from under {@code modelDir} (null: external
+     * data is refused). Errors name the tensor.
+     */
+    public static Tensor fromProto(TensorProto t, Path modelDir) {
+        String what = "tensor '" + ModelException.shorten(t.getName()) + "'";
+        boolean external = t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0;
         if (t.hasSegment()) throw new ModelException(what + " is a segment of a larger tensor; segments are not supported");
         DType dtype;
         try {
@@ -87,6 +88,8 @@ public final class OnnxTensors {
         Shape shape = Shape.of(dims);
         long need = count > Long.MAX_VALUE / 8 ? Long.MAX_VALUE : dtype.storageBytes(count);
         String declared = what + " declares " + dtype.text() + shape + " (" + need + " bytes)";
+        if (count > nncc.ir.Verifier.MAX_ELEMENTS) throw new ModelException(declared + ", more elements than nncc supports");
+        if (external) return Tensor.ofRaw(dtype, shape, ExternalData.read(t, modelDir, need, what));
         if (t.hasRawData()) {
             int have = t.getRawData().size();
             if (have != need) throw new ModelException(declared + " but holds " + have + " bytes of raw data");

@@ -27,6 +27,9 @@ public final class Npy {
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
+    /** The longest header accepted (numpy itself refuses headers over 10,000 bytes unless told otherwise). */
+    static final int MAX_HEADER = 1 << 20;
+
     private Npy() {}
 
     public static Tensor read(Path file) {
@@ -51,7 +54,7 @@ public final class Npy {
     public static Tensor parse(byte[] all, String name) {
         Header h = header(all, name);
         long need = h.dataBytes();
-        if (all.length - h.dataOffset() < need)
+        if (all.length - (long) h.dataOffset() < need)
             throw bad(name, "truncated data: shape " + h.shape() + " needs " + need + " bytes, file has " + (all.length - h.dataOffset()));
         byte[] data = new byte[(int) need];
         System.arraycopy(all, h.dataOffset(), data, 0, data.length);
@@ -74,7 +77,9 @@ public final class Npy {
             if (all.length < 12) throw bad(name, "truncated header");
             headerLen = b.getInt(8); start = 12;
         } else throw bad(name, "unsupported .npy version " + major);
-        if (headerLen < 0 || start + headerLen > all.length) throw bad(name, "truncated header");
+        if (headerLen < 0 || headerLen > MAX_HEADER)
+            throw bad(name, "header length " + Integer.toUnsignedString(headerLen) + " is over the limit of " + MAX_HEADER + " bytes");
+        if ((long) start + headerLen > all.length) throw bad(name, "truncated header");
         String header = new String(all, start, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header), f = FORTRAN.matcher(header), s = SHAPE.matcher(header);
         if (!d.find() || !f.find() || !s.find()) throw bad(name, "malformed header: " + header.strip());
@@ -93,7 +98,7 @@ public final class Npy {
         Shape shape;
         try {
             shape = Shape.of(dims.stream().mapToLong(Long::longValue).toArray());
-            shape.numElements();
+            dtype.storageBytes(shape.numElements());
         } catch (IllegalArgumentException e) {
             throw bad(name, e.getMessage());
         } catch (ArithmeticException e) {
@@ -108,9 +113,9 @@ public final class Npy {
             ByteBuffer first = ByteBuffer.allocate((int) Math.min(ch.size(), 12));
             ch.read(first, 0);
             byte[] p = first.array();
-            int len = p.length < 10 ? 0 : p[6] == 1 ? 10 + (ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN).getShort(8) & 0xFFFF)
-                    : p.length >= 12 ? 12 + ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN).getInt(8) : 0;
-            ByteBuffer all = ByteBuffer.allocate((int) Math.min(ch.size(), Math.max(len, p.length)));
+            long len = p.length < 10 ? 0 : p[6] == 1 ? 10 + (ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN).getShort(8) & 0xFFFF)
+                    : p.length >= 12 ? 12 + (ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN).getInt(8) & 0xFFFFFFFFL) : 0;
+            ByteBuffer all = ByteBuffer.allocate((int) Math.min(ch.size(), Math.min(Math.max(len, p.length), 12 + MAX_HEADER)));
             ch.read(all, 0);
             Header h = header(all.array(), file.toString());
             if (ch.size() - h.dataOffset() < h.dataBytes())

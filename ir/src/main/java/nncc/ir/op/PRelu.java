@@ -11,6 +11,7 @@ public record PRelu() implements FloatOp {
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
         Elementwise.broadcast(in);
-        return List.of(in.get(0));
+        // x's element type and shape only: a quantization plan on x is not the output's (PRelu changes the range)
+        return Elementwise.same(in);
     }
 }

@@ -10,13 +10,33 @@ import java.util.regex.Pattern;
 final class Lexemes {
     private Lexemes() {}
 
-    /** Bare value/node names: ONNX-like characters, never "//" (a comment) and never a trailing '/'. */
-    private static final Pattern BARE_NAME = Pattern.compile("(?:[A-Za-z0-9_.:\\-]|/[A-Za-z0-9_.:\\-])+");
     private static final Pattern BARE_SYMBOL = Pattern.compile("[A-Za-z0-9_]+");
 
     /** A value or node name after its sigil: bare when possible, otherwise quoted. */
     static String name(String name) {
-        return BARE_NAME.matcher(name).matches() ? name : quote(name);
+        return isBareName(name) ? name : quote(name);
+    }
+
+    /**
+     * Whether a name can be printed bare: ONNX-like characters, never "//" (a comment) and never a trailing '/'.
+     * A loop, not a regex: java.util.regex recurses per repetition of an alternation and overflows the stack on
+     * names of a few thousand characters.
+     */
+    static boolean isBareName(String name) {
+        if (name.isEmpty()) return false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/') {
+                if (i + 1 >= name.length() || !isNameChar(name.charAt(i + 1))) return false;
+            } else if (!isNameChar(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isNameChar(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == ':' || c == '-';
     }
 
     /** A symbolic dimension's name after '?': bare identifier characters, otherwise quoted. */

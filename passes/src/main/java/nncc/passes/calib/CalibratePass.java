@@ -153,7 +153,11 @@ public final class CalibratePass implements Pass {
      * The batch size the model's inputs fix in their first dimension, or 0 when it is symbolic (any batch). A
      * fixed batch B > 1 needs a sample count divisible by B.
      */
-    private static int fixedBatch(Graph graph, CalibrationData data) {
+    /**
+     * The batch size the model's inputs fix (0 when dim 0 is symbolic), checked against the number of samples in
+     * {@code data}; batches of calibration samples are run in chunks of this size.
+     */
+    public static int fixedBatch(Graph graph, CalibrationData data) {
         int fixed = 0;
         for (Value v : graph.inputs()) {
             Shape s = v.type().shape();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import nncc.cpu.Interpreter;
 import nncc.ir.Graph;
+import nncc.ir.ModelException;
 import nncc.ir.Node;
 import nncc.ir.Shape;
 import nncc.ir.Tensor;
@@ -95,13 +96,26 @@ public final class CorrectBiasPass implements Pass {
         for (Layer l : layers) byInput.computeIfAbsent(l.node().input(0).name(), k -> new ArrayList<>()).add(l);
         Interpreter interpreter = new Interpreter(g);
         int total = Math.min(options.maxSamples(), options.data().sampleCount());
-        for (int start = 0; start < total; start += options.batchSize()) {
-            int count = Math.min(options.batchSize(), total - start);
+        // a model whose batch dim is fixed (at 1, say) runs its samples in chunks of that size
+        int chunk = nncc.passes.calib.CalibratePass.fixedBatch(g, options.data());
+        int batchSize = chunk == 0 ? options.batchSize() : chunk * Math.max(1, options.batchSize() / chunk);
+        if (chunk > 0) total -= total % chunk;
+        for (int start = 0; start < total; start += batchSize) {
+            int count = Math.min(batchSize, total - start);
             List<Tensor> batch = options.data().batch(start, count);
             for (int i = 0; i < g.inputs().size(); i++) accumulate(byInput.get(g.inputs().get(i).name()), batch.get(i));
-            interpreter.run(batch, (node, outs) -> {
-                for (int o = 0; o < outs.size(); o++) accumulate(byInput.get(node.outputs().get(o).name()), outs.get(o));
-            });
+            for (int at = 0; at < count; at += chunk == 0 ? count : chunk) {
+                int n = chunk == 0 ? count : chunk, from = at;
+                List<Tensor> part = n == count ? batch : batch.stream().map(t -> t.sliceBatch(from, from + n)).toList();
+                try {
+                    interpreter.run(part, (node, outs) -> {
+                        for (int o = 0; o < outs.size(); o++) accumulate(byInput.get(node.outputs().get(o).name()), outs.get(o));
+                    });
+                } catch (ModelException e) {
+                    throw new ModelException(e.file() != null ? e.file() : options.data().source(), e.node(), e.getRawMessage()
+                            + " (calibration samples " + (start + at) + ".." + (start + at + n - 1) + ")", e);
+                }
+            }
             stats.add("samples", count);
         }
         for (Layer l : layers) {
