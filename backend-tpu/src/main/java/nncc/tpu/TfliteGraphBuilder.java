@@ -122,7 +122,9 @@ final class TfliteGraphBuilder {
         long[] to = new long[4];
         for (int i = 0; i < 4; i++) to[i] = d[perm.get(i)];
         QuantParams q = v.type().quant();
-        boolean sameOrder = d[1] == 1 || d[2] * d[3] == 1;
+        boolean fromNchw = perm.equals(TO_NHWC);
+        long channels = fromNchw ? d[1] : d[3], pixels = fromNchw ? d[2] * d[3] : d[1] * d[2];
+        boolean sameOrder = channels == 1 || pixels == 1;
         if (sameOrder && (q == null || !q.isPerAxis()))
             return emit(v.name() + "/" + suffix, new Reshape(java.util.Arrays.stream(to).boxed().toList(), true), List.of(v), q);
         return emit(v.name() + "/" + suffix, new Transpose(perm), List.of(v), q);
