@@ -1,0 +1,120 @@
+package nncc.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.flatbuffers.FlatBufferBuilder;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import nncc.cpu.Interpreter;
+import nncc.ir.Graph;
+import nncc.ir.Tensor;
+import nncc.ir.Value;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.lite.schema.Model;
+import org.tensorflow.lite.schema.ModelT;
+import org.tensorflow.lite.schema.OperatorT;
+import org.tensorflow.lite.schema.SubGraphT;
+
+/**
+ * TFLite models imported by nncc against the TensorFlow Lite runtime ({@link TfliteRun}) on random int8 inputs.
+ * The runtime computes int8 ops with XNNPACK, whose fp32 requantization differs from TFLite's reference
+ * arithmetic (which nncc follows) by 1 LSB on a few elements per layer; through a deep network such differences
+ * compound, so MobileNetV2 is checked op by op (each op type alone, on the same inputs), and end to end only
+ * measured. micro_speech (two compute layers) is checked end to end.
+ */
+class TfliteRuntimeCrossCheckTest {
+    @TempDir Path tmp;
+
+    @Test
+    void microSpeechAgreesWithTheRuntimeWithinOneLsb() throws Exception {
+        Path model = TfliteFixtures.dir().resolve("micro_speech_quantized.tflite");
+        TfliteRun.Agreement a = compare(model, TfliteFixtures.load(model), 64, 7);
+        System.out.println("micro_speech vs TFLite runtime, 64 random int8 inputs: " + a);
+        assertTrue(a.withinOne() >= 0.999, "micro_speech: " + a);
+    }
+
+    @Test
+    void everyMobileNetV2OpTypeAgreesWithTheRuntimeWithinOneLsb() throws Exception {
+        Path model = TfliteFixtures.dir().resolve("mobilenet_v2_quantized_1x3x224x224.tflite");
+        ModelT m = Model.getRootAsModel(ByteBuffer.wrap(Files.readAllBytes(model)).order(ByteOrder.LITTLE_ENDIAN)).unpack();
+        Map<String, Integer> firstOfKind = new LinkedHashMap<>();
+        OperatorT[] ops = m.getSubgraphs()[0].getOperators();
+        for (int i = 0; i < ops.length; i++) {
+            var code = m.getOperatorCodes()[(int) ops[i].getOpcodeIndex()];
+            String kind = Math.max(code.getBuiltinCode(), code.getDeprecatedBuiltinCode()) + "/" + describeOptions(ops[i]);
+            firstOfKind.putIfAbsent(kind, i);
+        }
+        assertTrue(firstOfKind.size() >= 8, "op kinds found: " + firstOfKind.keySet());
+        for (var e : firstOfKind.entrySet()) {
+            Path single = tmp.resolve("op" + e.getValue() + ".tflite");
+            Files.write(single, singleOp(model, e.getValue()));
+            TfliteRun.Agreement a = compare(single, TfliteFixtures.load(single), 1, e.getValue());
+            System.out.println("mobilenet_v2 op " + e.getValue() + " (" + e.getKey() + ") alone vs TFLite runtime: " + a);
+            assertTrue(a.withinOne() >= 0.999, "op " + e.getValue() + ": " + a);
+        }
+        TfliteRun.Agreement whole = compare(model, TfliteFixtures.load(model), 2, 11);
+        System.out.println("mobilenet_v2 end to end vs TFLite runtime (XNNPACK), 2 random int8 inputs: " + whole);
+    }
+
+    /** The options that change an op's kernel path: stride and kind of options table, enough to pick variants. */
+    private static String describeOptions(OperatorT op) {
+        Object o = op.getBuiltinOptions() == null ? null : op.getBuiltinOptions().getValue();
+        if (o instanceof org.tensorflow.lite.schema.DepthwiseConv2DOptionsT d) return "dw s" + d.getStrideH();
+        if (o instanceof org.tensorflow.lite.schema.Conv2DOptionsT c) return "conv s" + c.getStrideH();
+        return "";
+    }
+
+    /** A copy of {@code model} holding only op {@code index}, its non-constant inputs made graph inputs. */
+    static byte[] singleOp(Path model, int index) throws IOException {
+        ModelT m = Model.getRootAsModel(ByteBuffer.wrap(Files.readAllBytes(model)).order(ByteOrder.LITTLE_ENDIAN)).unpack();
+        SubGraphT g = m.getSubgraphs()[0];
+        OperatorT op = g.getOperators()[index];
+        g.setOperators(new OperatorT[] {op});
+        List<Integer> inputs = new ArrayList<>();
+        for (int t : op.getInputs())
+            if (t >= 0 && m.getBuffers()[(int) g.getTensors()[t].getBuffer()].getData().length == 0) inputs.add(t);
+        g.setInputs(inputs.stream().mapToInt(Integer::intValue).toArray());
+        g.setOutputs(new int[] {op.getOutputs()[0]});
+        FlatBufferBuilder fb = new FlatBufferBuilder();
+        Model.finishModelBuffer(fb, Model.pack(fb, m));
+        return fb.sizedByteArray();
+    }
+
+    /** Runs {@code samples} random int8 inputs through nncc and the runtime; agreement of the first output. */
+    private TfliteRun.Agreement compare(Path model, Graph g, int samples, long seed) throws Exception {
+        Random rnd = new Random(seed);
+        List<Path> files = new ArrayList<>();
+        List<List<Tensor>> perSample = new ArrayList<>();
+        for (int s = 0; s < samples; s++) perSample.add(new ArrayList<>());
+        for (int k = 0; k < g.inputs().size(); k++) {
+            Value in = g.inputs().get(k);
+            assertEquals(nncc.ir.DType.I8, in.type().dtype(), "input " + in.name());
+            int n = (int) in.type().shape().numElements();
+            byte[] all = new byte[n * samples];
+            rnd.nextBytes(all);
+            for (int s = 0; s < samples; s++) {
+                long[] codes = new long[n];
+                for (int i = 0; i < n; i++) codes[i] = all[s * n + i];
+                perSample.get(s).add(Tensor.ofLongs(in.type().dtype(), in.type().shape(), codes));
+            }
+            Path f = tmp.resolve(model.getFileName() + ".in" + k + ".bin");
+            Files.write(f, all);
+            files.add(f);
+        }
+        Interpreter interpreter = Interpreter.prepare(g);
+        List<Long> ours = new ArrayList<>();
+        for (List<Tensor> in : perSample) for (long v : interpreter.run(in).get(0).toLongs()) ours.add(v);
+        long[] theirs = TfliteRun.run(model, files).get(0);
+        return TfliteRun.Agreement.of(ours.stream().mapToLong(Long::longValue).toArray(), theirs);
+    }
+}
