@@ -36,16 +36,18 @@ public final class TfliteImporter {
 
     /** Imports the model in {@code bytes}; {@code file} names it in errors. */
     public static Graph load(byte[] bytes, String file) {
+        StringBuilder reading = new StringBuilder("the model header");
         try {
-            return importModel(bytes, file);
+            return importModel(bytes, file, reading);
         } catch (ModelException e) {
             throw e.file() == null ? e.inFile(file) : e;
         } catch (IndexOutOfBoundsException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
-            throw new ModelException(file, null, "malformed TFLite flatbuffer (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+            throw new ModelException(file, null, "malformed TFLite flatbuffer: reading " + reading
+                    + " went outside the file's " + bytes.length + " bytes");
         }
     }
 
-    private static Graph importModel(byte[] bytes, String file) {
+    private static Graph importModel(byte[] bytes, String file, StringBuilder reading) {
         if (!isTflite(bytes)) throw new ModelException(file, null, "not a TFLite flatbuffer (no \"TFL3\" identifier at offset 4)");
         ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int root = bb.getInt(0);
@@ -53,11 +55,18 @@ public final class TfliteImporter {
         Model model = Model.getRootAsModel(bb);
         if (model.subgraphsLength() < 1) throw new ModelException(file, null, "the model has no subgraph");
         SubGraph g = model.subgraphs(0);
-        TfliteTensors.Info[] tensors = TfliteTensors.read(model, g);
+        TfliteTensors.Info[] tensors = new TfliteTensors.Info[g.tensorsLength()];
+        for (int i = 0; i < tensors.length; i++) {
+            reading.setLength(0);
+            reading.append("tensor ").append(i);
+            tensors[i] = TfliteTensors.read(model, g, i);
+        }
         String name = g.name() == null || g.name().isEmpty() ? stem(file) : g.name();
         TfliteGraphBuilder b = new TfliteGraphBuilder(new Graph(name), tensors);
         for (int i = 0; i < g.inputsLength(); i++) b.addGraphInput(g.inputs(i));
         for (int i = 0; i < g.operatorsLength(); i++) {
+            reading.setLength(0);
+            reading.append("op ").append(i);
             Operator op = g.operators(i);
             long opcode = op.opcodeIndex();
             if (opcode < 0 || opcode >= model.operatorCodesLength())

@@ -42,13 +42,7 @@ final class TfliteTensors {
         ModelException fail(String message) { return new ModelException(describe() + ": " + message); }
     }
 
-    static Info[] read(Model model, SubGraph g) {
-        Info[] r = new Info[g.tensorsLength()];
-        for (int i = 0; i < r.length; i++) r[i] = read(model, g, i);
-        return r;
-    }
-
-    private static Info read(Model model, SubGraph g, int index) {
+    static Info read(Model model, SubGraph g, int index) {
         org.tensorflow.lite.schema.Tensor t = g.tensors(index);
         String name = t.name() == null || t.name().isEmpty() ? "t" + index : t.name();
         DType dtype = dtype(t.type());
