@@ -1,0 +1,239 @@
+package nncc.tpu;
+
+import com.google.flatbuffers.FlatBufferBuilder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import nncc.ir.DType;
+import nncc.ir.Graph;
+import nncc.ir.ModelException;
+import nncc.ir.Node;
+import nncc.ir.QuantParams;
+import nncc.ir.Tensor;
+import nncc.ir.Value;
+import nncc.ir.op.Flatten;
+import nncc.ir.op.MaxPool;
+import nncc.ir.op.QAdd;
+import nncc.ir.op.QAveragePool;
+import nncc.ir.op.QConv;
+import nncc.ir.op.QGemm;
+import nncc.ir.op.QSoftmax;
+import nncc.ir.op.Reshape;
+import org.tensorflow.lite.schema.*;
+
+/**
+ * Serializes a lowered int8 graph as a TFLite flatbuffer. It computes no number: scales, zero points and clamps
+ * come from the IR (TFLite's runtime derives its multipliers from the scales, as nncc's quantizer did). The
+ * NCHW-to-NHWC change happens here for now: rank-4 tensors are written NHWC, conv filters OIHW become OHWI
+ * (depthwise [M,1,H,W] becomes [1,H,W,M]), and a Flatten/Reshape of an NCHW activation into rows becomes a
+ * RESHAPE of the NHWC tensor with the consuming FULLY_CONNECTED's weight columns permuted to match, so no
+ * TRANSPOSE is emitted. Constant buffers are deduplicated. A symbolic batch is written as 1.
+ */
+public final class TfliteWriter {
+    private final Graph g;
+    private final TfliteModelParts parts = new TfliteModelParts();
+    private final Map<String, Integer> tensorOf = new HashMap<>();
+    /** For rows made from an NCHW activation: the NCHW column each NHWC column holds. */
+    private final Map<String, int[]> columnOrder = new HashMap<>();
+
+    private TfliteWriter(Graph g) { this.g = g; }
+
+    /** The .tflite bytes of {@code g}. */
+    public static byte[] write(Graph g) {
+        return new TfliteWriter(g).build();
+    }
+
+    private byte[] build() {
+        int[] inputs = g.inputs().stream().mapToInt(this::tensor).toArray();
+        for (Node n : g.nodes()) {
+            try {
+                node(n);
+            } catch (ModelException e) {
+                throw e.node() == null ? e.atNode(n.name()) : e;
+            }
+        }
+        int[] outputs = g.outputs().stream().mapToInt(this::tensor).toArray();
+        ModelT m = parts.model(g.name(), inputs, outputs);
+        FlatBufferBuilder fb = new FlatBufferBuilder(1 << 16);
+        Model.finishModelBuffer(fb, Model.pack(fb, m));
+        return fb.sizedByteArray();
+    }
+
+    private void node(Node n) {
+        switch (n.op()) {
+            case QConv op -> conv(n, op);
+            case QGemm op -> fullyConnected(n, op);
+            case MaxPool op -> {
+                if (n.outputs().size() > 1) throw n.error("MaxPool indices have no TFLite equivalent");
+                pool(n, BuiltinOperator.MAX_POOL_2D, op.kernel(), op.strides(), op.pads(), ActivationFunctionType.NONE);
+            }
+            case QAveragePool op -> pool(n, BuiltinOperator.AVERAGE_POOL_2D, op.kernel(), op.strides(), op.pads(),
+                    activation(n, op.actMin(), op.actMax()));
+            case QAdd op -> {
+                var o = new AddOptionsT();
+                o.setFusedActivationFunction(activation(n, op.actMin(), op.actMax()));
+                if (op.subtract()) throw n.error("writing SUB is not supported yet");
+                parts.op(BuiltinOperator.ADD, 2, ins(n.input(0), n.input(1)), tensor(n.output()), BuiltinOptions.AddOptions, o);
+            }
+            case QSoftmax op -> {
+                if (n.input(0).type().rank() != 2) throw n.error("SOFTMAX is written for rank-2 inputs only");
+                var o = new SoftmaxOptionsT();
+                o.setBeta(1f);
+                parts.op(BuiltinOperator.SOFTMAX, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.SoftmaxOptions, o);
+            }
+            case Flatten f -> rows(n);
+            case Reshape r -> rows(n);
+            default -> throw n.error("no TFLite mapping for " + n.op().opName() + " in the writer yet");
+        }
+    }
+
+    private void conv(Node n, QConv op) {
+        Value x = n.input(0), w = n.input(1), y = n.output();
+        Tensor wd = constant(n, w);
+        long[] ws = wd.shape().dims(), xs = x.type().shape().dims(), ys = y.type().shape().dims();
+        boolean depthwise = op.group() > 1;
+        if (depthwise && (op.group() != xs[1] || ws[1] != 1)) throw n.error("grouped convolution other than depthwise");
+        QuantParams wq = w.type().quant();
+        Tensor filter = TfliteGraphBuilder.permute(wd, depthwise ? List.of(1, 2, 3, 0) : TfliteGraphBuilder.TO_NHWC);
+        QuantParams fq = wq.isPerAxis() ? QuantParams.perAxis(depthwise ? 3 : 0, wq.scales(), wq.zeroPoints()) : wq;
+        int f = parts.constant(w.name() + "/tflite", filter, fq);
+        List<Integer> inputs = new ArrayList<>(List.of(padded(n, x, op.pads(), op.strides(), op.dilations(), ws[2], ws[3], ys), f));
+        if (n.inputs().size() > 2) inputs.add(parts.constant(n.input(2).name(), constant(n, n.input(2)), n.input(2).type().quant()));
+        else inputs.add(-1);
+        int padding = paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[2], ws[3], ys) == null ? Padding.VALID
+                : paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[2], ws[3], ys);
+        byte act = activation(n, op.actMin(), op.actMax());
+        if (depthwise) {
+            var o = new DepthwiseConv2DOptionsT();
+            o.setPadding((byte) padding);
+            o.setStrideH(op.strides().get(0));
+            o.setStrideW(op.strides().get(1));
+            o.setDilationHFactor(op.dilations().get(0));
+            o.setDilationWFactor(op.dilations().get(1));
+            o.setDepthMultiplier((int) (ws[0] / xs[1]));
+            o.setFusedActivationFunction(act);
+            parts.op(BuiltinOperator.DEPTHWISE_CONV_2D, 3, toArray(inputs), tensor(y), BuiltinOptions.DepthwiseConv2DOptions, o);
+        } else {
+            var o = new Conv2DOptionsT();
+            o.setPadding((byte) padding);
+            o.setStrideH(op.strides().get(0));
+            o.setStrideW(op.strides().get(1));
+            o.setDilationHFactor(op.dilations().get(0));
+            o.setDilationWFactor(op.dilations().get(1));
+            o.setFusedActivationFunction(act);
+            parts.op(BuiltinOperator.CONV_2D, 3, toArray(inputs), tensor(y), BuiltinOptions.Conv2DOptions, o);
+        }
+    }
+
+    /** The input tensor, behind an explicit PAD (with the zero point) when the pads are neither SAME nor VALID. */
+    private int padded(Node n, Value x, List<Integer> pads, List<Integer> strides, List<Integer> dil, long kh, long kw, long[] ys) {
+        if (paddingOf(pads, strides, dil, x.type().shape().dims(), kh, kw, ys) != null) return tensor(x);
+        long[] xs = x.type().shape().dims();
+        long[] nhwc = {1, xs[2] + pads.get(0) + pads.get(2), xs[3] + pads.get(1) + pads.get(3), xs[1]};
+        int[] p = {0, 0, pads.get(0), pads.get(2), pads.get(1), pads.get(3), 0, 0};
+        int pt = parts.constant(x.name() + "/pads", Tensor.ofInts(DType.I32, nncc.ir.Shape.of(4, 2), p), null);
+        int out = parts.tensor(x.name() + "/padded", x.type().dtype(), nhwc, x.type().quant());
+        parts.op(BuiltinOperator.PAD, 2, new int[] {tensor(x), pt}, out, BuiltinOptions.PadOptions, new PadOptionsT());
+        return out;
+    }
+
+    /** SAME or VALID when {@code pads} are exactly what TFLite derives for that mode, else null. */
+    private static Integer paddingOf(List<Integer> pads, List<Integer> strides, List<Integer> dil, long[] xs, long kh, long kw, long[] ys) {
+        long[] in = {xs[2], xs[3]}, out = {ys[2], ys[3]};
+        var same = new TfliteConvLowering.Geometry(strides.get(0), strides.get(1), dil.get(0), dil.get(1), Padding.SAME);
+        boolean sameSizes = out[0] == (in[0] + strides.get(0) - 1) / strides.get(0) && out[1] == (in[1] + strides.get(1) - 1) / strides.get(1);
+        if (sameSizes && pads.equals(TfliteConvLowering.pads(same, in[0], in[1], kh, kw, out[0], out[1]))) return (int) Padding.SAME;
+        if (pads.stream().allMatch(p -> p == 0)) return (int) Padding.VALID;
+        return null;
+    }
+
+    private void pool(Node n, int code, List<Integer> kernel, List<Integer> strides, List<Integer> pads, byte act) {
+        long[] xs = n.input(0).type().shape().dims(), ys = n.output().type().shape().dims();
+        Integer padding = paddingOf(pads, strides, List.of(1, 1), xs, kernel.get(0), kernel.get(1), ys);
+        if (padding == null) throw n.error("pool pads " + pads + " are neither TFLite's SAME nor VALID");
+        var o = new Pool2DOptionsT();
+        o.setPadding(padding.byteValue());
+        o.setStrideH(strides.get(0));
+        o.setStrideW(strides.get(1));
+        o.setFilterHeight(kernel.get(0));
+        o.setFilterWidth(kernel.get(1));
+        o.setFusedActivationFunction(act);
+        parts.op(code, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.Pool2DOptions, o);
+    }
+
+    /** Flatten/Reshape to rows: a RESHAPE of the NHWC tensor; the column order is remembered for the consumer. */
+    private void rows(Node n) {
+        Value x = n.input(0), y = n.output();
+        long[] xs = x.type().shape().dims(), ys = y.type().shape().dims();
+        if (y.type().rank() == 4) throw n.error("reshape to rank 4 is not written yet");
+        if (x.type().rank() == 4 && xs[1] > 1 && xs[2] * xs[3] > 1) {
+            int c = (int) xs[1], h = (int) xs[2], w = (int) xs[3];
+            int[] order = new int[c * h * w];
+            for (int i = 0; i < h; i++) for (int j = 0; j < w; j++) for (int k = 0; k < c; k++) order[(i * w + j) * c + k] = (k * h + i) * w + j;
+            columnOrder.put(y.name(), order);
+        }
+        long[] target = ys.clone();
+        target[0] = 1;
+        int shape = parts.constant(y.name() + "/shape", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(target.length), target), null);
+        var o = new ReshapeOptionsT();
+        o.setNewShape(Arrays.stream(target).mapToInt(v -> (int) v).toArray());
+        parts.op(BuiltinOperator.RESHAPE, 1, new int[] {tensor(x), shape}, tensor(y), BuiltinOptions.ReshapeOptions, o);
+    }
+
+    private void fullyConnected(Node n, QGemm op) {
+        Value x = n.input(0), w = n.input(1);
+        Tensor wd = constant(n, w);
+        int[] order = columnOrder.get(x.name());
+        if (order != null) wd = permuteColumns(wd, order);
+        List<Integer> inputs = new ArrayList<>(List.of(tensor(x), parts.constant(w.name() + "/tflite", wd, w.type().quant())));
+        inputs.add(n.inputs().size() > 2 ? parts.constant(n.input(2).name(), constant(n, n.input(2)), n.input(2).type().quant()) : -1);
+        var o = new FullyConnectedOptionsT();
+        o.setFusedActivationFunction(activation(n, op.actMin(), op.actMax()));
+        parts.op(BuiltinOperator.FULLY_CONNECTED, w.type().quant().isPerAxis() ? 12 : 4, toArray(inputs), tensor(n.output()),
+                BuiltinOptions.FullyConnectedOptions, o);
+    }
+
+    private static Tensor permuteColumns(Tensor w, int[] order) {
+        long[] d = w.shape().dims();
+        byte[] raw = w.rawBytes(), out = new byte[raw.length];
+        int k = (int) d[1];
+        for (int m = 0; m < d[0]; m++) for (int j = 0; j < k; j++) out[m * k + j] = raw[m * k + order[j]];
+        return Tensor.ofRaw(w.dtype(), w.shape(), out);
+    }
+
+    /** The fused activation whose TFLite clamp equals [actMin, actMax] on the output's parameters. */
+    private static byte activation(Node n, int actMin, int actMax) {
+        Value y = n.output();
+        QuantParams q = y.type().quant();
+        for (int a : new int[] {TflitePrepare.ACT_NONE, TflitePrepare.ACT_RELU, TflitePrepare.ACT_RELU6, TflitePrepare.ACT_RELU_N1_TO_1}) {
+            int[] r = TflitePrepare.activationRange(a, q.scale(0), q.zeroPoint(0), y.type().dtype());
+            if (r[0] == actMin && r[1] == actMax) return (byte) a;
+        }
+        throw n.error("clamp [" + actMin + ", " + actMax + "] is no TFLite fused activation on " + y.type());
+    }
+
+    private Tensor constant(Node n, Value v) {
+        Tensor t = g.constantData(v);
+        if (t == null) throw n.error("%" + v.name() + " must be a constant");
+        return t;
+    }
+
+    private int[] ins(Value... vs) { return Arrays.stream(vs).mapToInt(this::tensor).toArray(); }
+
+    private static int[] toArray(List<Integer> l) { return l.stream().mapToInt(Integer::intValue).toArray(); }
+
+    /** The TFLite tensor of an activation value (rank 4 written NHWC, a symbolic batch as 1). */
+    private int tensor(Value v) {
+        Integer t = tensorOf.get(v.name());
+        if (t != null) return t;
+        if (g.isConstant(v)) throw new ModelException("constant %" + v.name() + " used as an activation is not written yet");
+        long[] d = v.type().shape().dims();
+        for (int i = 0; i < d.length; i++) if (v.type().shape().isSymbolic(i)) d[i] = 1;
+        long[] nhwc = d.length == 4 ? new long[] {d[0], d[2], d[3], d[1]} : d;
+        int idx = parts.tensor(v.name(), v.type().dtype(), nhwc, v.type().quant());
+        tensorOf.put(v.name(), idx);
+        return idx;
+    }
+}
