@@ -19,6 +19,7 @@ import nncc.ir.op.QAdd;
 import nncc.ir.op.QAveragePool;
 import nncc.ir.op.QConv;
 import nncc.ir.op.QGemm;
+import nncc.ir.op.QMean;
 import nncc.ir.op.QSoftmax;
 import nncc.ir.op.Reshape;
 import org.tensorflow.lite.schema.*;
@@ -83,6 +84,7 @@ public final class TfliteWriter {
                 o.setBeta(1f);
                 parts.op(BuiltinOperator.SOFTMAX, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.SoftmaxOptions, o);
             }
+            case QMean op -> mean(n, op);
             case Flatten f -> rows(n);
             case Reshape r -> rows(n);
             default -> throw n.error("no TFLite mapping for " + n.op().opName() + " in the writer yet");
@@ -161,6 +163,20 @@ public final class TfliteWriter {
         o.setFilterWidth(kernel.get(1));
         o.setFusedActivationFunction(act);
         parts.op(code, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.Pool2DOptions, o);
+    }
+
+    /** QMean over NCHW axes to MEAN over the matching NHWC axes (TFLite derives its own 1/n multiplier). */
+    private void mean(Node n, QMean op) {
+        int rank = n.input(0).type().rank();
+        if (rank == 4 && !op.keepDims()) throw n.error("MEAN without keepDims on a rank-4 input is not written yet");
+        long[] axes = op.axes().stream().mapToLong(a -> {
+            int axis = a < 0 ? a + rank : a;
+            return rank == 4 ? new int[] {0, 3, 1, 2}[axis] : axis;
+        }).sorted().toArray();
+        int at = parts.constant(n.name() + "/axes", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(axes.length), axes), null);
+        var o = new ReducerOptionsT();
+        o.setKeepDims(op.keepDims());
+        parts.op(BuiltinOperator.MEAN, 2, new int[] {tensor(n.input(0)), at}, tensor(n.output()), BuiltinOptions.ReducerOptions, o);
     }
 
     /** Flatten/Reshape to rows: a RESHAPE of the NHWC tensor; the column order is remembered for the consumer. */
