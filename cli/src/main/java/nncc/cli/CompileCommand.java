@@ -99,7 +99,12 @@ final class CompileCommand implements Callable<Integer> {
             if (!qdq.nameTable().isEmpty()) files.put("model.names.tsv", qdq.nameTable().getBytes(StandardCharsets.UTF_8));
         }
         byte[] tflite = t.equals("tpu") ? nncc.tpu.TfliteWriter.write(out) : null;
-        if (tflite != null) files.put("model.tflite", tflite);
+        if (tflite != null) {
+            files.put("model.tflite", tflite);
+            nncc.tpu.EdgeTpuReport.Result edgetpu = nncc.tpu.EdgeTpuReport.analyze(tflite);
+            files.put("edgetpu_report.md", nncc.tpu.EdgeTpuReport.markdown(edgetpu, "model.tflite").getBytes(StandardCharsets.UTF_8));
+            files.put("edgetpu_report.json", nncc.tpu.EdgeTpuReport.json(edgetpu).getBytes(StandardCharsets.UTF_8));
+        }
         files.put("model.nnir", IrPrinter.print(out).getBytes(StandardCharsets.UTF_8));
         // io.json describes the artifact's own edges: the QDQ model takes and gives float tensors; the .tflite NHWC ones
         String io = t.equals("onnx") ? IoJson.withFloatEdges(out)

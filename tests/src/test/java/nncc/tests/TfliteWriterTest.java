@@ -37,6 +37,9 @@ class TfliteWriterTest {
         assertEquals(0, r.code(), r.err());
         String io = Files.readString(out.resolve("io.json"));
         assertTrue(io.contains("\"shape\": [1, 28, 28, 1]") && io.contains("\"layout\": \"NHWC\""), io);
+        String edgetpu = Files.readString(out.resolve("edgetpu_report.json"));
+        assertTrue(edgetpu.contains("\"cpu_ops\": 0") && edgetpu.contains("\"partition_at\": null"), edgetpu);
+        assertTrue(Files.readString(out.resolve("edgetpu_report.md")).contains("the whole model maps to the Edge TPU"));
         Graph reference = IrParser.parse(Files.readString(out.resolve("model.nnir")), "model.nnir");
         QuantParams in = reference.inputs().get(0).type().quant();
 
