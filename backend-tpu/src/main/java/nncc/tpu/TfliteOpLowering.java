@@ -29,7 +29,7 @@ import org.tensorflow.lite.schema.*;
 
 /**
  * Maps one TFLite operator (by builtin code) to lowered IR ops; convolutions are in {@link TfliteConvLowering},
- * slicing in {@link TfliteSliceLowering}. Every op whose meaning depends on layout converts axes, paddings or
+ * slicing in {@link TfliteSliceLowering}, float32 compute ops in {@link TfliteFloatLowering}. Every op whose meaning depends on layout converts axes, paddings or
  * operands between TFLite's NHWC and the IR's NCHW (see {@link TfliteGraphBuilder}).
  */
 final class TfliteOpLowering {
@@ -37,6 +37,7 @@ final class TfliteOpLowering {
 
     /** Lowers {@code op}; false when the builtin code is not supported. */
     static boolean lower(TfliteGraphBuilder b, int code, Operator op) {
+        if (code != BuiltinOperator.QUANTIZE && TfliteFloatLowering.isFloat(b, op) && TfliteFloatLowering.lower(b, code, op)) return true;
         switch (code) {
             case BuiltinOperator.CONV_2D -> TfliteConvLowering.conv(b, op, false);
             case BuiltinOperator.DEPTHWISE_CONV_2D -> TfliteConvLowering.conv(b, op, true);

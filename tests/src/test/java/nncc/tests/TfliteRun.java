@@ -28,6 +28,26 @@ final class TfliteRun {
 
     /** Outputs of {@code model} for the raw input files (one per model input, samples back to back). */
     static List<long[]> run(Path model, List<Path> inputs) throws IOException, InterruptedException {
+        String out = runRaw(model, inputs);
+        List<long[]> outputs = new ArrayList<>();
+        Matcher m = DATA.matcher(out);
+        while (m.find()) {
+            String body = m.group(1).trim();
+            outputs.add(body.isEmpty() ? new long[0]
+                    : java.util.Arrays.stream(body.split(",")).mapToLong(s -> Math.round(Double.parseDouble(s))).toArray());
+        }
+        return outputs;
+    }
+
+    /** The first output's numbers as doubles (float models). */
+    static double[] floats(String json) {
+        Matcher m = DATA.matcher(json);
+        if (!m.find()) throw new AssertionError("no output data in " + json);
+        return java.util.Arrays.stream(m.group(1).split(",")).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    /** The runtime's JSON answer. */
+    static String runRaw(Path model, List<Path> inputs) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(tool().toString(), model.toString()));
         inputs.forEach(p -> cmd.add(p.toString()));
         Path log = Files.createTempFile("tflite-run", ".err");
@@ -48,14 +68,7 @@ final class TfliteRun {
                 TfliteFixtures.unavailable("tflite-run cannot install or start its runtime: " + err.lines().reduce("", (a, b) -> b));
             throw new AssertionError("tflite-run failed on " + model + ": " + err);
         }
-        List<long[]> outputs = new ArrayList<>();
-        Matcher m = DATA.matcher(out);
-        while (m.find()) {
-            String body = m.group(1).trim();
-            outputs.add(body.isEmpty() ? new long[0]
-                    : java.util.Arrays.stream(body.split(",")).mapToLong(s -> Math.round(Double.parseDouble(s))).toArray());
-        }
-        return outputs;
+        return out;
     }
 
     /** Elements of {@code a} and {@code b} that differ by at most 1, as a fraction; the largest difference. */

@@ -44,6 +44,29 @@ class TfliteRuntimeCrossCheckTest {
     }
 
     @Test
+    void floatHelloWorldAgreesWithTheRuntime() throws Exception {
+        Path model = TfliteFixtures.dir().resolve("hello_world_float.tflite");
+        Interpreter interpreter = Interpreter.prepare(TfliteFixtures.load(model));
+        int n = 100;
+        ByteBuffer bytes = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        double worst = 0;
+        float[] ours = new float[n];
+        for (int i = 0; i < n; i++) {
+            float x = (float) (2 * Math.PI * i / n);
+            bytes.putFloat(x);
+            ours[i] = interpreter.run(List.of(Tensor.ofFloats(nncc.ir.Shape.of(1, 1), x))).get(0).toFloats()[0];
+        }
+        Path in = tmp.resolve("x.bin");
+        Files.write(in, bytes.array());
+        String json = TfliteRun.runRaw(model, List.of(in));
+        double[] theirs = TfliteRun.floats(json);
+        for (int i = 0; i < n; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+        System.out.println("hello_world_float vs TFLite runtime, 100 inputs: max |diff| " + worst);
+        // float32 sums of 16 products in another order: a few ulps of values near 1
+        assertTrue(worst <= 1e-5, "max |diff| " + worst);
+    }
+
+    @Test
     void everyMobileNetV2OpTypeAgreesWithTheRuntimeWithinOneLsb() throws Exception {
         Path model = TfliteFixtures.dir().resolve("mobilenet_v2_quantized_1x3x224x224.tflite");
         ModelT m = Model.getRootAsModel(ByteBuffer.wrap(Files.readAllBytes(model)).order(ByteOrder.LITTLE_ENDIAN)).unpack();
