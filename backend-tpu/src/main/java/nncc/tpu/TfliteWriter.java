@@ -13,7 +13,13 @@ import nncc.ir.Node;
 import nncc.ir.QuantParams;
 import nncc.ir.Tensor;
 import nncc.ir.Value;
+import nncc.ir.op.Concat;
+import nncc.ir.op.Dequantize;
 import nncc.ir.op.Flatten;
+import nncc.ir.op.Pad;
+import nncc.ir.op.QMul;
+import nncc.ir.op.Quantize;
+import nncc.ir.op.Requantize;
 import nncc.ir.op.MaxPool;
 import nncc.ir.op.QAdd;
 import nncc.ir.op.QAveragePool;
@@ -73,11 +79,36 @@ public final class TfliteWriter {
             case QAveragePool op -> pool(n, BuiltinOperator.AVERAGE_POOL_2D, op.kernel(), op.strides(), op.pads(),
                     activation(n, op.actMin(), op.actMax()));
             case QAdd op -> {
-                var o = new AddOptionsT();
-                o.setFusedActivationFunction(activation(n, op.actMin(), op.actMax()));
-                if (op.subtract()) throw n.error("writing SUB is not supported yet");
-                parts.op(BuiltinOperator.ADD, 2, ins(n.input(0), n.input(1)), tensor(n.output()), BuiltinOptions.AddOptions, o);
+                sameShapes(n);
+                byte act = activation(n, op.actMin(), op.actMax());
+                int version = n.output().type().dtype() == DType.I16 ? 3 : 2;
+                if (op.subtract()) {
+                    var o = new SubOptionsT();
+                    o.setFusedActivationFunction(act);
+                    parts.op(BuiltinOperator.SUB, version, ins(n.input(0), n.input(1)), tensor(n.output()), BuiltinOptions.SubOptions, o);
+                } else {
+                    var o = new AddOptionsT();
+                    o.setFusedActivationFunction(act);
+                    parts.op(BuiltinOperator.ADD, version, ins(n.input(0), n.input(1)), tensor(n.output()), BuiltinOptions.AddOptions, o);
+                }
             }
+            case QMul op -> {
+                sameShapes(n);
+                var o = new MulOptionsT();
+                o.setFusedActivationFunction(activation(n, op.actMin(), op.actMax()));
+                parts.op(BuiltinOperator.MUL, 2, ins(n.input(0), n.input(1)), tensor(n.output()), BuiltinOptions.MulOptions, o);
+            }
+            case Quantize op -> parts.op(BuiltinOperator.QUANTIZE, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.QuantizeOptions, new QuantizeOptionsT());
+            case Requantize op -> parts.op(BuiltinOperator.QUANTIZE, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.QuantizeOptions, new QuantizeOptionsT());
+            case Dequantize op -> parts.op(BuiltinOperator.DEQUANTIZE, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.DequantizeOptions, new DequantizeOptionsT());
+            case Concat op -> {
+                int rank = n.output().type().rank(), axis = op.axis() < 0 ? op.axis() + rank : op.axis();
+                var o = new ConcatenationOptionsT();
+                o.setAxis(rank == 4 ? new int[] {0, 3, 1, 2}[axis] : axis);
+                parts.op(BuiltinOperator.CONCATENATION, 2, ins(n.inputs().toArray(Value[]::new)), tensor(n.output()),
+                        BuiltinOptions.ConcatenationOptions, o);
+            }
+            case Pad op -> pad(n, op);
             case QSoftmax op -> {
                 if (n.input(0).type().rank() != 2) throw n.error("SOFTMAX is written for rank-2 inputs only");
                 var o = new SoftmaxOptionsT();
@@ -163,6 +194,29 @@ public final class TfliteWriter {
         o.setFilterWidth(kernel.get(1));
         o.setFusedActivationFunction(act);
         parts.op(code, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.Pool2DOptions, o);
+    }
+
+    /** Binary ops are written without broadcasting (TFLite's NHWC broadcasting would differ from the IR's). */
+    private static void sameShapes(Node n) {
+        if (!n.input(0).type().shape().equals(n.input(1).type().shape()))
+            throw n.error("broadcasting " + n.input(0).type() + " with " + n.input(1).type() + " is not written yet");
+    }
+
+    /** A constant Pad to PAD (the fill must be the zero point, as TFLite pads quantized tensors with it). */
+    private void pad(Node n, Pad op) {
+        Value x = n.input(0);
+        int rank = x.type().rank();
+        QuantParams q = x.type().quant();
+        if (op.mode() != Pad.Mode.CONSTANT || op.pads().stream().anyMatch(p -> p < 0) || op.value() != (q == null ? 0 : q.zeroPoint(0)))
+            throw n.error("only constant padding with the zero point is written");
+        long[] p = new long[2 * rank];
+        for (int i = 0; i < rank; i++) {
+            int ir = rank == 4 ? TfliteGraphBuilder.TO_NHWC.get(i) : i; // NHWC dim i is IR dim TO_NHWC[i]
+            p[2 * i] = op.pads().get(ir);
+            p[2 * i + 1] = op.pads().get(ir + rank);
+        }
+        int pt = parts.constant(n.name() + "/paddings", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(rank, 2), p), null);
+        parts.op(BuiltinOperator.PAD, 2, new int[] {tensor(x), pt}, tensor(n.output()), BuiltinOptions.PadOptions, new PadOptionsT());
     }
 
     /** QMean over NCHW axes to MEAN over the matching NHWC axes (TFLite derives its own 1/n multiplier). */

@@ -75,6 +75,18 @@ class TfliteWriterTest {
         assertEquals(accOurs, accTheirs, 0.001, "accuracy through the TFLite runtime");
     }
 
+    @Test
+    void mobileNetV2StyleModelLoadsOnTheRuntimeAndEveryOpKindAgrees() throws Exception {
+        Path out = tmp.resolve("tpu");
+        CliTest.Result r = CliTest.nncc("compile", TestPaths.root().resolve("examples/mobilenet_v2/mobilenet_v2.onnx").toString(),
+                "--target", "tpu", "--calib", TestPaths.example().resolve("calib.npy").toString(), "--per-tensor", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Path model = out.resolve("model.tflite");
+        TfliteRuntimeCrossCheckTest.assertEveryOpKindWithinOneLsb(model, tmp);
+        TfliteRun.Agreement whole = TfliteRuntimeCrossCheckTest.compare(model, TfliteFixtures.load(model), 3, 5, tmp);
+        System.out.println("mobilenet_v2-style .tflite end to end vs TFLite runtime (XNNPACK), 3 random int8 inputs: " + whole);
+    }
+
     private static double accuracy(long[] logits, long[] labels) {
         int right = 0;
         for (int s = 0; s < labels.length; s++) {
