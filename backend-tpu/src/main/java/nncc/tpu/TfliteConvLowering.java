@@ -127,9 +127,9 @@ final class TfliteConvLowering {
         if (bi.rank() != 1 || bi.shape()[0] != channels)
             throw new ModelException(b.opLabel + ": bias " + java.util.Arrays.toString(bi.shape()) + " does not have " + channels + " entries");
         DType want = inputType == DType.I16 ? DType.I64 : DType.I32;
-        if (bi.dtype() == want) return b.constant(bi.name(), bi.data(), null);
+        if (bi.dtype() == want) return b.constant(bi.name(), bi.data(), bi.quant());
         if (bi.dtype() == DType.I32 && want == DType.I64)
-            return b.constant(bi.name(), Tensor.ofLongs(DType.I64, bi.data().shape(), bi.data().toLongs()), null);
+            return b.constant(bi.name(), Tensor.ofLongs(DType.I64, bi.data().shape(), bi.data().toLongs()), bi.quant());
         throw new ModelException(b.opLabel + ": bias type " + bi.dtype().text() + " does not fit " + inputType.text() + " input");
     }
 

@@ -28,6 +28,7 @@ import nncc.ir.op.QGemm;
 import nncc.ir.op.QMean;
 import nncc.ir.op.QSoftmax;
 import nncc.ir.op.Reshape;
+import nncc.ir.op.Transpose;
 import org.tensorflow.lite.schema.*;
 
 /**
@@ -44,6 +45,11 @@ public final class TfliteWriter {
     private final Map<String, Integer> tensorOf = new HashMap<>();
     /** For rows made from an NCHW activation: the NCHW column each NHWC column holds. */
     private final Map<String, int[]> columnOrder = new HashMap<>();
+    /**
+     * Rank-4 values whose TFLite tensor holds them as they are ("plain"), not NHWC-permuted: graph inputs that only
+     * feed a change to NCHW (the edges of an imported TFLite model) and what such changes lead back to.
+     */
+    private final java.util.Set<String> plain = new java.util.HashSet<>();
 
     private TfliteWriter(Graph g) { this.g = g; }
 
@@ -53,6 +59,8 @@ public final class TfliteWriter {
     }
 
     private byte[] build() {
+        for (Value in : g.inputs())
+            if (in.type().rank() == 4 && !g.consumers(in).isEmpty() && g.consumers(in).stream().allMatch(this::entersNchw)) plain.add(in.name());
         int[] inputs = g.inputs().stream().mapToInt(this::tensor).toArray();
         for (Node n : g.nodes()) {
             try {
@@ -118,6 +126,7 @@ public final class TfliteWriter {
             case QMean op -> mean(n, op);
             case Flatten f -> rows(n);
             case Reshape r -> rows(n);
+            case Transpose t -> transpose(n, t);
             default -> throw n.error("no TFLite mapping for " + n.op().opName() + " in the writer yet");
         }
     }
@@ -237,8 +246,16 @@ public final class TfliteWriter {
     private void rows(Node n) {
         Value x = n.input(0), y = n.output();
         long[] xs = x.type().shape().dims(), ys = y.type().shape().dims();
-        if (y.type().rank() == 4) throw n.error("reshape to rank 4 is not written yet");
-        if (x.type().rank() == 4 && xs[1] > 1 && xs[2] * xs[3] > 1) {
+        if (x.type().rank() == 4 && y.type().rank() == 4) {
+            // only a change between NHWC and NCHW that keeps the memory order: the same TFLite tensor
+            boolean toNchw = plain.contains(x.name()) && Arrays.equals(ys, permuted(xs, TfliteGraphBuilder.TO_NCHW)) && (xs[3] == 1 || xs[1] * xs[2] == 1);
+            boolean toNhwc = !plain.contains(x.name()) && Arrays.equals(ys, permuted(xs, TfliteGraphBuilder.TO_NHWC)) && (xs[1] == 1 || xs[2] * xs[3] == 1);
+            if (!toNchw && !toNhwc) throw n.error("reshape " + x.type() + " to " + y.type() + " is not written yet");
+            alias(y, x, toNhwc);
+            return;
+        }
+        if (y.type().rank() == 4) plain.add(y.name()); // a RESHAPE into TFLite's own rank-4 layout
+        if (x.type().rank() == 4 && !plain.contains(x.name()) && xs[1] > 1 && xs[2] * xs[3] > 1) {
             int c = (int) xs[1], h = (int) xs[2], w = (int) xs[3];
             int[] order = new int[c * h * w];
             for (int i = 0; i < h; i++) for (int j = 0; j < w; j++) for (int k = 0; k < c; k++) order[(i * w + j) * c + k] = (k * h + i) * w + j;
@@ -250,6 +267,37 @@ public final class TfliteWriter {
         var o = new ReshapeOptionsT();
         o.setNewShape(Arrays.stream(target).mapToInt(v -> (int) v).toArray());
         parts.op(BuiltinOperator.RESHAPE, 1, new int[] {tensor(x), shape}, tensor(y), BuiltinOptions.ReshapeOptions, o);
+    }
+
+    /** A change between NHWC and NCHW is the same TFLite tensor; any other permutation of a plain tensor a TRANSPOSE. */
+    private void transpose(Node n, Transpose t) {
+        Value x = n.input(0), y = n.output();
+        boolean isPlain = plain.contains(x.name()) || x.type().rank() != 4;
+        if (x.type().rank() == 4 && isPlain && t.perm().equals(TfliteGraphBuilder.TO_NCHW)) { alias(y, x, false); return; }
+        if (x.type().rank() == 4 && !isPlain && t.perm().equals(TfliteGraphBuilder.TO_NHWC)) { alias(y, x, true); return; }
+        if (!isPlain) throw n.error("transpose " + t.perm() + " of an NCHW activation is not written yet");
+        if (y.type().rank() == 4) plain.add(y.name());
+        long[] perm = t.perm().stream().mapToLong(Integer::longValue).toArray();
+        int pt = parts.constant(n.name() + "/perm", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(perm.length), perm), null);
+        parts.op(BuiltinOperator.TRANSPOSE, 2, new int[] {tensor(x), pt}, tensor(y), BuiltinOptions.TransposeOptions, new TransposeOptionsT());
+    }
+
+    private boolean entersNchw(Node n) {
+        if (n.op() instanceof Transpose t) return t.perm().equals(TfliteGraphBuilder.TO_NCHW);
+        if (!(n.op() instanceof Reshape) || n.output().type().rank() != 4) return false;
+        long[] xs = n.input(0).type().shape().dims();
+        return Arrays.equals(n.output().type().shape().dims(), permuted(xs, TfliteGraphBuilder.TO_NCHW)) && (xs[3] == 1 || xs[1] * xs[2] == 1);
+    }
+
+    private void alias(Value y, Value x, boolean yPlain) {
+        tensorOf.put(y.name(), tensor(x));
+        if (yPlain) plain.add(y.name());
+    }
+
+    private static long[] permuted(long[] d, List<Integer> perm) {
+        long[] r = new long[d.length];
+        for (int i = 0; i < d.length; i++) r[i] = d[perm.get(i)];
+        return r;
     }
 
     private void fullyConnected(Node n, QGemm op) {
@@ -301,7 +349,7 @@ public final class TfliteWriter {
         if (g.isConstant(v)) throw new ModelException("constant %" + v.name() + " used as an activation is not written yet");
         long[] d = v.type().shape().dims();
         for (int i = 0; i < d.length; i++) if (v.type().shape().isSymbolic(i)) d[i] = 1;
-        long[] nhwc = d.length == 4 ? new long[] {d[0], d[2], d[3], d[1]} : d;
+        long[] nhwc = d.length == 4 && !plain.contains(v.name()) ? new long[] {d[0], d[2], d[3], d[1]} : d;
         int idx = parts.tensor(v.name(), v.type().dtype(), nhwc, v.type().quant());
         tensorOf.put(v.name(), idx);
         return idx;
