@@ -17,6 +17,7 @@ import nncc.ir.op.Concat;
 import nncc.ir.op.Dequantize;
 import nncc.ir.op.Flatten;
 import nncc.ir.op.Pad;
+import nncc.ir.op.QLut;
 import nncc.ir.op.QMul;
 import nncc.ir.op.Quantize;
 import nncc.ir.op.Requantize;
@@ -117,6 +118,7 @@ public final class TfliteWriter {
                         BuiltinOptions.ConcatenationOptions, o);
             }
             case Pad op -> pad(n, op);
+            case QLut op -> lut(n, op);
             case QSoftmax op -> {
                 if (n.input(0).type().rank() != 2) throw n.error("SOFTMAX is written for rank-2 inputs only");
                 var o = new SoftmaxOptionsT();
@@ -203,6 +205,47 @@ public final class TfliteWriter {
         o.setFilterWidth(kernel.get(1));
         o.setFusedActivationFunction(act);
         parts.op(code, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.Pool2DOptions, o);
+    }
+
+    /**
+     * A lookup table as the TFLite op it stands for, only when the table is exactly what TFLite computes for that op
+     * on these quantization parameters ({@link TflitePrepare}), so the runtime's result is the IR's.
+     */
+    private void lut(Node n, QLut op) {
+        Value x = n.input(0), y = n.output();
+        QuantParams xq = x.type().quant(), yq = y.type().quant();
+        if (xq == null || yq == null) throw n.error("QLut needs quantized input and output");
+        DType in = x.type().dtype(), out = y.type().dtype();
+        int code;
+        java.util.function.IntUnaryOperator tflite;
+        Object options = null;
+        byte optionsType = BuiltinOptions.NONE;
+        switch (op.function()) {
+            case LEAKY_RELU -> {
+                code = BuiltinOperator.LEAKY_RELU;
+                tflite = TflitePrepare.leakyRelu(op.alpha(), xq, yq);
+                var o = new LeakyReluOptionsT();
+                o.setAlpha(op.alpha());
+                options = o;
+                optionsType = BuiltinOptions.LeakyReluOptions;
+            }
+            case RELU -> { code = BuiltinOperator.RELU; tflite = TflitePrepare.relu(TflitePrepare.ACT_RELU, xq, yq, out); }
+            case CLIP -> {
+                boolean six = op.alpha() == 0 && op.beta() == 6, one = op.alpha() == -1 && op.beta() == 1;
+                if (!six && !one) throw n.error("clip [" + op.alpha() + ", " + op.beta() + "] is no TFLite op");
+                code = six ? BuiltinOperator.RELU6 : BuiltinOperator.RELU_N1_TO_1;
+                tflite = TflitePrepare.relu(six ? TflitePrepare.ACT_RELU6 : TflitePrepare.ACT_RELU_N1_TO_1, xq, yq, out);
+            }
+            case SIGMOID -> { code = BuiltinOperator.LOGISTIC; tflite = TflitePrepare.floatFunction(v -> 1 / (1 + Math.exp(-v)), xq, yq); }
+            case TANH -> { code = BuiltinOperator.TANH; tflite = TflitePrepare.floatFunction(Math::tanh, xq, yq); }
+            default -> throw n.error("no TFLite op computes a " + op.function() + " table");
+        }
+        Tensor table = constant(n, n.input(1));
+        if (!java.util.Arrays.equals(table.toLongs(), TflitePrepare.table(in, out, tflite).toLongs()))
+            throw n.error("the " + op.function() + " table differs from what TFLite computes for " + BuiltinOperator.name(code)
+                    + " on these scales, so the runtime would not give the IR's integers");
+        int version = code == BuiltinOperator.LEAKY_RELU ? (in == DType.I16 ? 2 : 1) : (in == DType.I16 ? 3 : 2);
+        parts.op(code, version, ins(x), tensor(y), optionsType, options);
     }
 
     /** Binary ops are written without broadcasting (TFLite's NHWC broadcasting would differ from the IR's). */
