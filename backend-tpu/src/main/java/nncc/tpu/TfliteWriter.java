@@ -146,8 +146,8 @@ public final class TfliteWriter {
         List<Integer> inputs = new ArrayList<>(List.of(padded(n, x, op.pads(), op.strides(), op.dilations(), ws[2], ws[3], ys), f));
         if (n.inputs().size() > 2) inputs.add(parts.constant(n.input(2).name(), constant(n, n.input(2)), n.input(2).type().quant()));
         else inputs.add(-1);
-        int padding = paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[2], ws[3], ys) == null ? Padding.VALID
-                : paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[2], ws[3], ys);
+        Integer mode = TfliteWriterLayout.paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[2], ws[3], ys);
+        int padding = mode == null ? Padding.VALID : mode; // explicit pads went into a PAD op
         byte act = activation(n, op.actMin(), op.actMax());
         if (depthwise) {
             var o = new DepthwiseConv2DOptionsT();
@@ -173,7 +173,7 @@ public final class TfliteWriter {
 
     /** The input tensor, behind an explicit PAD (with the zero point) when the pads are neither SAME nor VALID. */
     private int padded(Node n, Value x, List<Integer> pads, List<Integer> strides, List<Integer> dil, long kh, long kw, long[] ys) {
-        if (paddingOf(pads, strides, dil, x.type().shape().dims(), kh, kw, ys) != null) return tensor(x);
+        if (TfliteWriterLayout.paddingOf(pads, strides, dil, x.type().shape().dims(), kh, kw, ys) != null) return tensor(x);
         long[] xs = x.type().shape().dims();
         long[] nhwc = {1, xs[2] + pads.get(0) + pads.get(2), xs[3] + pads.get(1) + pads.get(3), xs[1]};
         int[] p = {0, 0, pads.get(0), pads.get(2), pads.get(1), pads.get(3), 0, 0};
@@ -183,19 +183,10 @@ public final class TfliteWriter {
         return out;
     }
 
-    /** SAME or VALID when {@code pads} are exactly what TFLite derives for that mode, else null. */
-    private static Integer paddingOf(List<Integer> pads, List<Integer> strides, List<Integer> dil, long[] xs, long kh, long kw, long[] ys) {
-        long[] in = {xs[2], xs[3]}, out = {ys[2], ys[3]};
-        var same = new TfliteConvLowering.Geometry(strides.get(0), strides.get(1), dil.get(0), dil.get(1), Padding.SAME);
-        boolean sameSizes = out[0] == (in[0] + strides.get(0) - 1) / strides.get(0) && out[1] == (in[1] + strides.get(1) - 1) / strides.get(1);
-        if (sameSizes && pads.equals(TfliteConvLowering.pads(same, in[0], in[1], kh, kw, out[0], out[1]))) return (int) Padding.SAME;
-        if (pads.stream().allMatch(p -> p == 0)) return (int) Padding.VALID;
-        return null;
-    }
 
     private void pool(Node n, int code, List<Integer> kernel, List<Integer> strides, List<Integer> pads, byte act) {
         long[] xs = n.input(0).type().shape().dims(), ys = n.output().type().shape().dims();
-        Integer padding = paddingOf(pads, strides, List.of(1, 1), xs, kernel.get(0), kernel.get(1), ys);
+        Integer padding = TfliteWriterLayout.paddingOf(pads, strides, List.of(1, 1), xs, kernel.get(0), kernel.get(1), ys);
         if (padding == null) throw n.error("pool pads " + pads + " are neither TFLite's SAME nor VALID");
         var o = new Pool2DOptionsT();
         o.setPadding(padding.byteValue());
@@ -291,8 +282,8 @@ public final class TfliteWriter {
         long[] xs = x.type().shape().dims(), ys = y.type().shape().dims();
         if (x.type().rank() == 4 && y.type().rank() == 4) {
             // only a change between NHWC and NCHW that keeps the memory order: the same TFLite tensor
-            boolean toNchw = plain.contains(x.name()) && Arrays.equals(ys, permuted(xs, TfliteGraphBuilder.TO_NCHW)) && (xs[3] == 1 || xs[1] * xs[2] == 1);
-            boolean toNhwc = !plain.contains(x.name()) && Arrays.equals(ys, permuted(xs, TfliteGraphBuilder.TO_NHWC)) && (xs[1] == 1 || xs[2] * xs[3] == 1);
+            boolean toNchw = plain.contains(x.name()) && Arrays.equals(ys, TfliteWriterLayout.permuted(xs, TfliteGraphBuilder.TO_NCHW)) && (xs[3] == 1 || xs[1] * xs[2] == 1);
+            boolean toNhwc = !plain.contains(x.name()) && Arrays.equals(ys, TfliteWriterLayout.permuted(xs, TfliteGraphBuilder.TO_NHWC)) && (xs[1] == 1 || xs[2] * xs[3] == 1);
             if (!toNchw && !toNhwc) throw n.error("reshape " + x.type() + " to " + y.type() + " is not written yet");
             alias(y, x, toNhwc);
             return;
@@ -329,7 +320,7 @@ public final class TfliteWriter {
         if (n.op() instanceof Transpose t) return t.perm().equals(TfliteGraphBuilder.TO_NCHW);
         if (!(n.op() instanceof Reshape) || n.output().type().rank() != 4) return false;
         long[] xs = n.input(0).type().shape().dims();
-        return Arrays.equals(n.output().type().shape().dims(), permuted(xs, TfliteGraphBuilder.TO_NCHW)) && (xs[3] == 1 || xs[1] * xs[2] == 1);
+        return Arrays.equals(n.output().type().shape().dims(), TfliteWriterLayout.permuted(xs, TfliteGraphBuilder.TO_NCHW)) && (xs[3] == 1 || xs[1] * xs[2] == 1);
     }
 
     private void alias(Value y, Value x, boolean yPlain) {
@@ -337,17 +328,12 @@ public final class TfliteWriter {
         if (yPlain) plain.add(y.name());
     }
 
-    private static long[] permuted(long[] d, List<Integer> perm) {
-        long[] r = new long[d.length];
-        for (int i = 0; i < d.length; i++) r[i] = d[perm.get(i)];
-        return r;
-    }
 
     private void fullyConnected(Node n, QGemm op) {
         Value x = n.input(0), w = n.input(1);
         Tensor wd = constant(n, w);
         int[] order = columnOrder.get(x.name());
-        if (order != null) wd = permuteColumns(wd, order);
+        if (order != null) wd = TfliteWriterLayout.permuteColumns(wd, order);
         List<Integer> inputs = new ArrayList<>(List.of(tensor(x), parts.constant(w.name() + "/tflite", wd, w.type().quant())));
         inputs.add(n.inputs().size() > 2 ? parts.constant(n.input(2).name(), constant(n, n.input(2)), n.input(2).type().quant()) : -1);
         var o = new FullyConnectedOptionsT();
@@ -356,13 +342,6 @@ public final class TfliteWriter {
                 BuiltinOptions.FullyConnectedOptions, o);
     }
 
-    private static Tensor permuteColumns(Tensor w, int[] order) {
-        long[] d = w.shape().dims();
-        byte[] raw = w.rawBytes(), out = new byte[raw.length];
-        int k = (int) d[1];
-        for (int m = 0; m < d[0]; m++) for (int j = 0; j < k; j++) out[m * k + j] = raw[m * k + order[j]];
-        return Tensor.ofRaw(w.dtype(), w.shape(), out);
-    }
 
     /** The fused activation whose TFLite clamp equals [actMin, actMax] on the output's parameters. */
     private static byte activation(Node n, int actMin, int actMax) {
