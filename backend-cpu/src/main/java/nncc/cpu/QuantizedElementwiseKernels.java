@@ -17,7 +17,7 @@ final class QuantizedElementwiseKernels {
 
     /**
      * TFLite ADD: {@code a' = mbqm((a - zpA) << leftShift, multiplierA, shiftA)}, likewise b', then
-     * {@code y = clamp(mbqm(a' + b', multiplier, shift) + outputZp, actMin, actMax)}.
+     * {@code y = clamp(mbqm(a' + b', multiplier, shift) + outputZp, actMin, actMax)} ({@code a' - b'} for TFLite SUB).
      */
     static Kernel qAdd(QAdd op, NodeContext ctx) {
         ctx.requireDType(0, "input A", INPUTS);
@@ -29,7 +29,7 @@ final class QuantizedElementwiseKernels {
                     op.multiplierA(), op.shiftA(), r);
             int sb = FixedPoint.multiplyByQuantizedMultiplier((int) (z - op.inputZpB()) * (1 << op.leftShift()),
                     op.multiplierB(), op.shiftB(), r);
-            int v = FixedPoint.multiplyByQuantizedMultiplier(sa + sb, op.multiplier(), op.shift(), r) + outZp;
+            int v = FixedPoint.multiplyByQuantizedMultiplier(op.subtract() ? sa - sb : sa + sb, op.multiplier(), op.shift(), r) + outZp;
             return FixedPoint.clamp(v, op.actMin(), op.actMax());
         });
     }

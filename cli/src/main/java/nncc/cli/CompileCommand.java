@@ -64,9 +64,9 @@ final class CompileCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         String t = target.toLowerCase();
-        if (!t.equals("cpu") && !t.equals("onnx")) {
-            if (t.equals("tpu") || t.equals("hls") || t.equals("java"))
-                throw new CliException("--target " + t + " is not available yet (available: cpu, onnx)");
+        if (!t.equals("cpu") && !t.equals("onnx") && !t.equals("tpu")) {
+            if (t.equals("hls") || t.equals("java"))
+                throw new CliException("--target " + t + " is not available yet (available: cpu, onnx, tpu)");
             throw new CliException("unknown --target '" + target + "' (cpu, onnx, tpu, hls, java)");
         }
         QdqExporter.Names names = switch (onnxNames.toLowerCase()) {
@@ -117,9 +117,18 @@ final class CompileCommand implements Callable<Integer> {
             files.put("model.onnx", qdq.model());
             if (!qdq.nameTable().isEmpty()) files.put("model.names.tsv", qdq.nameTable().getBytes(StandardCharsets.UTF_8));
         }
+        byte[] tflite = t.equals("tpu") ? nncc.tpu.TfliteWriter.write(out) : null;
+        if (tflite != null) {
+            files.put("model.tflite", tflite);
+            nncc.tpu.EdgeTpuReport.Result edgetpu = nncc.tpu.EdgeTpuReport.analyze(tflite);
+            files.put("edgetpu_report.md", nncc.tpu.EdgeTpuReport.markdown(edgetpu, "model.tflite").getBytes(StandardCharsets.UTF_8));
+            files.put("edgetpu_report.json", nncc.tpu.EdgeTpuReport.json(edgetpu).getBytes(StandardCharsets.UTF_8));
+        }
         files.put("model.nnir", IrPrinter.print(out).getBytes(StandardCharsets.UTF_8));
-        // io.json describes the artifact's own edges: the QDQ model takes and gives float tensors
-        files.put("io.json", (t.equals("onnx") ? IoJson.withFloatEdges(out) : IoJson.of(out)).getBytes(StandardCharsets.UTF_8));
+        // io.json describes the artifact's own edges: the QDQ model takes and gives float tensors; the .tflite NHWC ones
+        String io = t.equals("onnx") ? IoJson.withFloatEdges(out)
+                : tflite != null ? IoJson.forTflite(nncc.tpu.TfliteImporter.load(tflite, "model.tflite")) : IoJson.of(out);
+        files.put("io.json", io.getBytes(StandardCharsets.UTF_8));
         writeAll(files);
         if (report.report != null) QuantReporting.write(report.report, measured);
         if (r != null) QuantizeCommand.printSummary(spec.commandLine().getOut(), model, r, measured, report.report);

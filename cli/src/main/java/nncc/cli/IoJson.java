@@ -31,6 +31,11 @@ final class IoJson {
         return of(floats.apply(g.inputs()), floats.apply(g.outputs()));
     }
 
+    /** For a .tflite artifact: the edges of the file read back by nncc's reader, whose rank-4 shapes are NHWC. */
+    static String forTflite(Graph reimported) {
+        return of(reimported).replace("\"layout\": \"NCHW\"", "\"layout\": \"NHWC\"");
+    }
+
     private static String of(List<Value> inputs, List<Value> outputs) {
         return "{\n  \"inputs\": " + list(inputs) + ",\n  \"outputs\": " + list(outputs) + "\n}\n";
     }

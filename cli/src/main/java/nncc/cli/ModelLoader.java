@@ -21,7 +21,7 @@ final class ModelLoader {
         return switch (detect(bytes)) {
             case NNIR -> IrParser.parse(new String(bytes, StandardCharsets.UTF_8), file.toString());
             case ONNX -> OnnxImporter.load(bytes, file.toString());
-            case TFLITE -> throw new ModelException(file.toString(), null, "TFLite import is not supported yet");
+            case TFLITE -> nncc.tpu.TfliteImporter.load(bytes, file.toString());
         };
     }
 

@@ -9,12 +9,14 @@ import nncc.ir.TensorType;
  * Integer addition with broadcasting (TFLite ADD arithmetic): each input is offset by its zero point, shifted
  * left by {@code leftShift} and scaled to a common scale, summed, then scaled to the output:
  * {@code a' = mbqm((a - zpA) << leftShift, multiplierA, shiftA)}, likewise b', and
- * {@code y = clamp(mbqm(a' + b', multiplier, shift) + outputZp, actMin, actMax)}.
+ * {@code y = clamp(mbqm(a' + b', multiplier, shift) + outputZp, actMin, actMax)}. With {@code subtract} it is
+ * TFLite SUB: {@code a' - b'} in place of {@code a' + b'} (negating multiplierB instead would not be exact: gemmlowp's
+ * SaturatingRoundingDoublingHighMul rounds ties upward, not symmetrically).
  */
 public record QAdd(long inputZpA, long inputZpB, int leftShift, int multiplierA, int shiftA, int multiplierB,
                    int shiftB, int multiplier, int shift, long outputZp, float outputScale, DType outType, int actMin,
-                   int actMax, Rounding rounding,
-                   @Default("none") Activation activation) implements LoweredOp {
+                   int actMax, Rounding rounding, @Default("none") Activation activation,
+                   @Default("false") boolean subtract) implements LoweredOp {
     public QAdd {
         if (leftShift < 0 || leftShift > 30) throw Shapes.fail("left shift %d outside [0, 30]", leftShift);
         IntOps.requireClamp(actMin, actMax, outType);
@@ -28,8 +30,24 @@ public record QAdd(long inputZpA, long inputZpB, int leftShift, int multiplierA,
                 int shiftB, int multiplier, int shift, long outputZp, float outputScale, DType outType, int actMin,
                 int actMax, Rounding rounding) {
         this(inputZpA, inputZpB, leftShift, multiplierA, shiftA, multiplierB, shiftB, multiplier, shift, outputZp,
+                outputScale, outType, actMin, actMax, rounding, false);
+    }
+
+    /** An addition or subtraction with the activation its clamp stands for. */
+    public QAdd(long inputZpA, long inputZpB, int leftShift, int multiplierA, int shiftA, int multiplierB,
+                int shiftB, int multiplier, int shift, long outputZp, float outputScale, DType outType, int actMin,
+                int actMax, Rounding rounding, boolean subtract) {
+        this(inputZpA, inputZpB, leftShift, multiplierA, shiftA, multiplierB, shiftB, multiplier, shift, outputZp,
                 outputScale, outType, actMin, actMax, rounding,
-                IntOps.compatActivation(actMin, actMax, outputScale, outputZp, outType));
+                IntOps.compatActivation(actMin, actMax, outputScale, outputZp, outType), subtract);
+    }
+
+    /** An addition (TFLite ADD) with a named activation. */
+    public QAdd(long inputZpA, long inputZpB, int leftShift, int multiplierA, int shiftA, int multiplierB,
+                int shiftB, int multiplier, int shift, long outputZp, float outputScale, DType outType, int actMin,
+                int actMax, Rounding rounding, Activation activation) {
+        this(inputZpA, inputZpB, leftShift, multiplierA, shiftA, multiplierB, shiftB, multiplier, shift, outputZp,
+                outputScale, outType, actMin, actMax, rounding, activation, false);
     }
 
     @Override public int minInputs() { return 2; }

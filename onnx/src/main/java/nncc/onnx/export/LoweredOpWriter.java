@@ -85,7 +85,7 @@ final class LoweredOpWriter {
     void add(Node n, QAdd op) {
         requireZeroPoint(n.input(0), op.inputZpA());
         requireZeroPoint(n.input(1), op.inputZpB());
-        finish(n, clamp(n, binary(n, "Add"), op.actMin(), op.actMax()));
+        finish(n, clamp(n, binary(n, op.subtract() ? "Sub" : "Add"), op.actMin(), op.actMax()));
     }
 
     void mul(Node n, QMul op) {

@@ -1,0 +1,379 @@
+package nncc.tpu;
+
+import com.google.flatbuffers.FlatBufferBuilder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import nncc.ir.DType;
+import nncc.ir.Graph;
+import nncc.ir.ModelException;
+import nncc.ir.Node;
+import nncc.ir.QuantParams;
+import nncc.ir.Tensor;
+import nncc.ir.Value;
+import nncc.ir.op.Concat;
+import nncc.ir.op.Dequantize;
+import nncc.ir.op.Flatten;
+import nncc.ir.op.Pad;
+import nncc.ir.op.QLut;
+import nncc.ir.op.QMul;
+import nncc.ir.op.Quantize;
+import nncc.ir.op.Requantize;
+import nncc.ir.op.MaxPool;
+import nncc.ir.op.QAdd;
+import nncc.ir.op.QAveragePool;
+import nncc.ir.op.QConv;
+import nncc.ir.op.QGemm;
+import nncc.ir.op.QMean;
+import nncc.ir.op.QSoftmax;
+import nncc.ir.op.Reshape;
+import nncc.ir.op.Transpose;
+import org.tensorflow.lite.schema.*;
+
+/**
+ * Serializes a lowered int8 graph as a TFLite flatbuffer. It computes no number: scales, zero points and clamps
+ * come from the IR (TFLite's runtime derives its multipliers from the scales, as nncc's quantizer did). The
+ * NCHW-to-NHWC change happens here for now: rank-4 tensors are written NHWC, conv filters OIHW become OHWI
+ * (depthwise [M,1,H,W] becomes [1,H,W,M]), and a Flatten/Reshape of an NCHW activation into rows becomes a
+ * RESHAPE of the NHWC tensor with the consuming FULLY_CONNECTED's weight columns permuted to match, so no
+ * TRANSPOSE is emitted. Constant buffers are deduplicated. A symbolic batch is written as 1.
+ */
+public final class TfliteWriter {
+    private final Graph g;
+    private final TfliteModelParts parts = new TfliteModelParts();
+    private final Map<String, Integer> tensorOf = new HashMap<>();
+    /** For rows made from an NCHW activation: the NCHW column each NHWC column holds. */
+    private final Map<String, int[]> columnOrder = new HashMap<>();
+    /**
+     * Rank-4 values whose TFLite tensor holds them as they are ("plain"), not NHWC-permuted: graph inputs that only
+     * feed a change to NCHW (the edges of an imported TFLite model) and what such changes lead back to.
+     */
+    private final java.util.Set<String> plain = new java.util.HashSet<>();
+
+    private TfliteWriter(Graph g) { this.g = g; }
+
+    /** The .tflite bytes of {@code g}. */
+    public static byte[] write(Graph g) {
+        return new TfliteWriter(g).build();
+    }
+
+    private byte[] build() {
+        for (Value in : g.inputs())
+            if (in.type().rank() == 4 && !g.consumers(in).isEmpty() && g.consumers(in).stream().allMatch(this::entersNchw)) plain.add(in.name());
+        int[] inputs = g.inputs().stream().mapToInt(this::tensor).toArray();
+        for (Node n : g.nodes()) {
+            try {
+                node(n);
+            } catch (ModelException e) {
+                throw e.node() == null ? e.atNode(n.name()) : e;
+            }
+        }
+        int[] outputs = g.outputs().stream().mapToInt(this::tensor).toArray();
+        ModelT m = parts.model(g.name(), inputs, outputs);
+        FlatBufferBuilder fb = new FlatBufferBuilder(1 << 16);
+        Model.finishModelBuffer(fb, Model.pack(fb, m));
+        return fb.sizedByteArray();
+    }
+
+    private void node(Node n) {
+        switch (n.op()) {
+            case QConv op -> conv(n, op);
+            case QGemm op -> fullyConnected(n, op);
+            case MaxPool op -> {
+                if (n.outputs().size() > 1) throw n.error("MaxPool indices have no TFLite equivalent");
+                pool(n, BuiltinOperator.MAX_POOL_2D, op.kernel(), op.strides(), op.pads(), ActivationFunctionType.NONE);
+            }
+            case QAveragePool op -> pool(n, BuiltinOperator.AVERAGE_POOL_2D, op.kernel(), op.strides(), op.pads(),
+                    activation(n, op.actMin(), op.actMax()));
+            case QAdd op -> {
+                sameShapes(n);
+                byte act = activation(n, op.actMin(), op.actMax());
+                int version = n.output().type().dtype() == DType.I16 ? 3 : 2;
+                if (op.subtract()) {
+                    var o = new SubOptionsT();
+                    o.setFusedActivationFunction(act);
+                    parts.op(BuiltinOperator.SUB, version, ins(n.input(0), n.input(1)), tensor(n.output()), BuiltinOptions.SubOptions, o);
+                } else {
+                    var o = new AddOptionsT();
+                    o.setFusedActivationFunction(act);
+                    parts.op(BuiltinOperator.ADD, version, ins(n.input(0), n.input(1)), tensor(n.output()), BuiltinOptions.AddOptions, o);
+                }
+            }
+            case QMul op -> {
+                sameShapes(n);
+                var o = new MulOptionsT();
+                o.setFusedActivationFunction(activation(n, op.actMin(), op.actMax()));
+                parts.op(BuiltinOperator.MUL, 2, ins(n.input(0), n.input(1)), tensor(n.output()), BuiltinOptions.MulOptions, o);
+            }
+            case Quantize op -> parts.op(BuiltinOperator.QUANTIZE, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.QuantizeOptions, new QuantizeOptionsT());
+            case Requantize op -> parts.op(BuiltinOperator.QUANTIZE, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.QuantizeOptions, new QuantizeOptionsT());
+            case Dequantize op -> parts.op(BuiltinOperator.DEQUANTIZE, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.DequantizeOptions, new DequantizeOptionsT());
+            case Concat op -> {
+                int rank = n.output().type().rank(), axis = op.axis() < 0 ? op.axis() + rank : op.axis();
+                var o = new ConcatenationOptionsT();
+                o.setAxis(rank == 4 ? new int[] {0, 3, 1, 2}[axis] : axis);
+                parts.op(BuiltinOperator.CONCATENATION, 2, ins(n.inputs().toArray(Value[]::new)), tensor(n.output()),
+                        BuiltinOptions.ConcatenationOptions, o);
+            }
+            case Pad op -> pad(n, op);
+            case QLut op -> lut(n, op);
+            case QSoftmax op -> {
+                if (n.input(0).type().rank() != 2) throw n.error("SOFTMAX is written for rank-2 inputs only");
+                var o = new SoftmaxOptionsT();
+                o.setBeta(1f);
+                parts.op(BuiltinOperator.SOFTMAX, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.SoftmaxOptions, o);
+            }
+            case QMean op -> mean(n, op);
+            case Flatten f -> rows(n);
+            case Reshape r -> rows(n);
+            case Transpose t -> transpose(n, t);
+            default -> throw n.error("no TFLite mapping for " + n.op().opName() + " in the writer yet");
+        }
+    }
+
+    private void conv(Node n, QConv op) {
+        Value x = n.input(0), w = n.input(1), y = n.output();
+        Tensor wd = constant(n, w);
+        long[] ws = wd.shape().dims(), xs = x.type().shape().dims(), ys = y.type().shape().dims();
+        boolean depthwise = op.group() > 1;
+        if (depthwise && (op.group() != xs[1] || ws[1] != 1)) throw n.error("grouped convolution other than depthwise");
+        QuantParams wq = w.type().quant();
+        Tensor filter = TfliteGraphBuilder.permute(wd, depthwise ? List.of(1, 2, 3, 0) : TfliteGraphBuilder.TO_NHWC);
+        QuantParams fq = wq.isPerAxis() ? QuantParams.perAxis(depthwise ? 3 : 0, wq.scales(), wq.zeroPoints()) : wq;
+        int f = parts.constant(w.name() + "/tflite", filter, fq);
+        List<Integer> inputs = new ArrayList<>(List.of(padded(n, x, op.pads(), op.strides(), op.dilations(), ws[2], ws[3], ys), f));
+        if (n.inputs().size() > 2) inputs.add(parts.constant(n.input(2).name(), constant(n, n.input(2)), n.input(2).type().quant()));
+        else inputs.add(-1);
+        Integer mode = TfliteWriterLayout.paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[2], ws[3], ys);
+        int padding = mode == null ? Padding.VALID : mode; // explicit pads went into a PAD op
+        byte act = activation(n, op.actMin(), op.actMax());
+        if (depthwise) {
+            var o = new DepthwiseConv2DOptionsT();
+            o.setPadding((byte) padding);
+            o.setStrideH(op.strides().get(0));
+            o.setStrideW(op.strides().get(1));
+            o.setDilationHFactor(op.dilations().get(0));
+            o.setDilationWFactor(op.dilations().get(1));
+            o.setDepthMultiplier((int) (ws[0] / xs[1]));
+            o.setFusedActivationFunction(act);
+            parts.op(BuiltinOperator.DEPTHWISE_CONV_2D, 3, toArray(inputs), tensor(y), BuiltinOptions.DepthwiseConv2DOptions, o);
+        } else {
+            var o = new Conv2DOptionsT();
+            o.setPadding((byte) padding);
+            o.setStrideH(op.strides().get(0));
+            o.setStrideW(op.strides().get(1));
+            o.setDilationHFactor(op.dilations().get(0));
+            o.setDilationWFactor(op.dilations().get(1));
+            o.setFusedActivationFunction(act);
+            parts.op(BuiltinOperator.CONV_2D, 3, toArray(inputs), tensor(y), BuiltinOptions.Conv2DOptions, o);
+        }
+    }
+
+    /** The input tensor, behind an explicit PAD (with the zero point) when the pads are neither SAME nor VALID. */
+    private int padded(Node n, Value x, List<Integer> pads, List<Integer> strides, List<Integer> dil, long kh, long kw, long[] ys) {
+        if (TfliteWriterLayout.paddingOf(pads, strides, dil, x.type().shape().dims(), kh, kw, ys) != null) return tensor(x);
+        long[] xs = x.type().shape().dims();
+        long[] nhwc = {1, xs[2] + pads.get(0) + pads.get(2), xs[3] + pads.get(1) + pads.get(3), xs[1]};
+        int[] p = {0, 0, pads.get(0), pads.get(2), pads.get(1), pads.get(3), 0, 0};
+        int pt = parts.constant(x.name() + "/pads", Tensor.ofInts(DType.I32, nncc.ir.Shape.of(4, 2), p), null);
+        int out = parts.tensor(x.name() + "/padded", x.type().dtype(), nhwc, x.type().quant());
+        parts.op(BuiltinOperator.PAD, 2, new int[] {tensor(x), pt}, out, BuiltinOptions.PadOptions, new PadOptionsT());
+        return out;
+    }
+
+
+    private void pool(Node n, int code, List<Integer> kernel, List<Integer> strides, List<Integer> pads, byte act) {
+        long[] xs = n.input(0).type().shape().dims(), ys = n.output().type().shape().dims();
+        Integer padding = TfliteWriterLayout.paddingOf(pads, strides, List.of(1, 1), xs, kernel.get(0), kernel.get(1), ys);
+        if (padding == null) throw n.error("pool pads " + pads + " are neither TFLite's SAME nor VALID");
+        var o = new Pool2DOptionsT();
+        o.setPadding(padding.byteValue());
+        o.setStrideH(strides.get(0));
+        o.setStrideW(strides.get(1));
+        o.setFilterHeight(kernel.get(0));
+        o.setFilterWidth(kernel.get(1));
+        o.setFusedActivationFunction(act);
+        parts.op(code, 2, ins(n.input(0)), tensor(n.output()), BuiltinOptions.Pool2DOptions, o);
+    }
+
+    /**
+     * A lookup table as the TFLite op it stands for, only when the table is exactly what TFLite computes for that op
+     * on these quantization parameters ({@link TflitePrepare}), so the runtime's result is the IR's.
+     */
+    private void lut(Node n, QLut op) {
+        Value x = n.input(0), y = n.output();
+        QuantParams xq = x.type().quant(), yq = y.type().quant();
+        if (xq == null || yq == null) throw n.error("QLut needs quantized input and output");
+        DType in = x.type().dtype(), out = y.type().dtype();
+        int code;
+        java.util.function.IntUnaryOperator tflite;
+        Object options = null;
+        byte optionsType = BuiltinOptions.NONE;
+        switch (op.function()) {
+            case LEAKY_RELU -> {
+                code = BuiltinOperator.LEAKY_RELU;
+                tflite = TflitePrepare.leakyRelu(op.alpha(), xq, yq);
+                var o = new LeakyReluOptionsT();
+                o.setAlpha(op.alpha());
+                options = o;
+                optionsType = BuiltinOptions.LeakyReluOptions;
+            }
+            case RELU -> { code = BuiltinOperator.RELU; tflite = TflitePrepare.relu(TflitePrepare.ACT_RELU, xq, yq, out); }
+            case CLIP -> {
+                boolean six = op.alpha() == 0 && op.beta() == 6, one = op.alpha() == -1 && op.beta() == 1;
+                if (!six && !one) throw n.error("clip [" + op.alpha() + ", " + op.beta() + "] is no TFLite op");
+                code = six ? BuiltinOperator.RELU6 : BuiltinOperator.RELU_N1_TO_1;
+                tflite = TflitePrepare.relu(six ? TflitePrepare.ACT_RELU6 : TflitePrepare.ACT_RELU_N1_TO_1, xq, yq, out);
+            }
+            case SIGMOID -> { code = BuiltinOperator.LOGISTIC; tflite = TflitePrepare.floatFunction(v -> 1 / (1 + Math.exp(-v)), xq, yq); }
+            case TANH -> { code = BuiltinOperator.TANH; tflite = TflitePrepare.floatFunction(Math::tanh, xq, yq); }
+            default -> throw n.error("no TFLite op computes a " + op.function() + " table");
+        }
+        Tensor table = constant(n, n.input(1));
+        if (!java.util.Arrays.equals(table.toLongs(), TflitePrepare.table(in, out, tflite).toLongs()))
+            throw n.error("the " + op.function() + " table differs from what TFLite computes for " + BuiltinOperator.name(code)
+                    + " on these scales, so the runtime would not give the IR's integers");
+        int version = code == BuiltinOperator.LEAKY_RELU ? (in == DType.I16 ? 2 : 1) : (in == DType.I16 ? 3 : 2);
+        parts.op(code, version, ins(x), tensor(y), optionsType, options);
+    }
+
+    /** Binary ops are written without broadcasting (TFLite's NHWC broadcasting would differ from the IR's). */
+    private static void sameShapes(Node n) {
+        if (!n.input(0).type().shape().equals(n.input(1).type().shape()))
+            throw n.error("broadcasting " + n.input(0).type() + " with " + n.input(1).type() + " is not written yet");
+    }
+
+    /** A constant Pad to PAD (the fill must be the zero point, as TFLite pads quantized tensors with it). */
+    private void pad(Node n, Pad op) {
+        Value x = n.input(0);
+        int rank = x.type().rank();
+        QuantParams q = x.type().quant();
+        if (op.mode() != Pad.Mode.CONSTANT || op.pads().stream().anyMatch(p -> p < 0) || op.value() != (q == null ? 0 : q.zeroPoint(0)))
+            throw n.error("only constant padding with the zero point is written");
+        long[] p = new long[2 * rank];
+        for (int i = 0; i < rank; i++) {
+            int ir = rank == 4 ? TfliteGraphBuilder.TO_NHWC.get(i) : i; // NHWC dim i is IR dim TO_NHWC[i]
+            p[2 * i] = op.pads().get(ir);
+            p[2 * i + 1] = op.pads().get(ir + rank);
+        }
+        int pt = parts.constant(n.name() + "/paddings", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(rank, 2), p), null);
+        parts.op(BuiltinOperator.PAD, 2, new int[] {tensor(x), pt}, tensor(n.output()), BuiltinOptions.PadOptions, new PadOptionsT());
+    }
+
+    /** QMean over NCHW axes to MEAN over the matching NHWC axes (TFLite derives its own 1/n multiplier). */
+    private void mean(Node n, QMean op) {
+        int rank = n.input(0).type().rank();
+        if (rank == 4 && !op.keepDims()) throw n.error("MEAN without keepDims on a rank-4 input is not written yet");
+        long[] axes = op.axes().stream().mapToLong(a -> {
+            int axis = a < 0 ? a + rank : a;
+            return rank == 4 ? new int[] {0, 3, 1, 2}[axis] : axis;
+        }).sorted().toArray();
+        int at = parts.constant(n.name() + "/axes", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(axes.length), axes), null);
+        var o = new ReducerOptionsT();
+        o.setKeepDims(op.keepDims());
+        parts.op(BuiltinOperator.MEAN, 2, new int[] {tensor(n.input(0)), at}, tensor(n.output()), BuiltinOptions.ReducerOptions, o);
+    }
+
+    /** Flatten/Reshape to rows: a RESHAPE of the NHWC tensor; the column order is remembered for the consumer. */
+    private void rows(Node n) {
+        Value x = n.input(0), y = n.output();
+        long[] xs = x.type().shape().dims(), ys = y.type().shape().dims();
+        if (x.type().rank() == 4 && y.type().rank() == 4) {
+            // only a change between NHWC and NCHW that keeps the memory order: the same TFLite tensor
+            boolean toNchw = plain.contains(x.name()) && Arrays.equals(ys, TfliteWriterLayout.permuted(xs, TfliteGraphBuilder.TO_NCHW)) && (xs[3] == 1 || xs[1] * xs[2] == 1);
+            boolean toNhwc = !plain.contains(x.name()) && Arrays.equals(ys, TfliteWriterLayout.permuted(xs, TfliteGraphBuilder.TO_NHWC)) && (xs[1] == 1 || xs[2] * xs[3] == 1);
+            if (!toNchw && !toNhwc) throw n.error("reshape " + x.type() + " to " + y.type() + " is not written yet");
+            alias(y, x, toNhwc);
+            return;
+        }
+        if (y.type().rank() == 4) plain.add(y.name()); // a RESHAPE into TFLite's own rank-4 layout
+        if (x.type().rank() == 4 && !plain.contains(x.name()) && xs[1] > 1 && xs[2] * xs[3] > 1) {
+            int c = (int) xs[1], h = (int) xs[2], w = (int) xs[3];
+            int[] order = new int[c * h * w];
+            for (int i = 0; i < h; i++) for (int j = 0; j < w; j++) for (int k = 0; k < c; k++) order[(i * w + j) * c + k] = (k * h + i) * w + j;
+            columnOrder.put(y.name(), order);
+        }
+        long[] target = ys.clone();
+        target[0] = 1;
+        int shape = parts.constant(y.name() + "/shape", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(target.length), target), null);
+        var o = new ReshapeOptionsT();
+        o.setNewShape(Arrays.stream(target).mapToInt(v -> (int) v).toArray());
+        parts.op(BuiltinOperator.RESHAPE, 1, new int[] {tensor(x), shape}, tensor(y), BuiltinOptions.ReshapeOptions, o);
+    }
+
+    /** A change between NHWC and NCHW is the same TFLite tensor; any other permutation of a plain tensor a TRANSPOSE. */
+    private void transpose(Node n, Transpose t) {
+        Value x = n.input(0), y = n.output();
+        boolean isPlain = plain.contains(x.name()) || x.type().rank() != 4;
+        if (x.type().rank() == 4 && isPlain && t.perm().equals(TfliteGraphBuilder.TO_NCHW)) { alias(y, x, false); return; }
+        if (x.type().rank() == 4 && !isPlain && t.perm().equals(TfliteGraphBuilder.TO_NHWC)) { alias(y, x, true); return; }
+        if (!isPlain) throw n.error("transpose " + t.perm() + " of an NCHW activation is not written yet");
+        if (y.type().rank() == 4) plain.add(y.name());
+        long[] perm = t.perm().stream().mapToLong(Integer::longValue).toArray();
+        int pt = parts.constant(n.name() + "/perm", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(perm.length), perm), null);
+        parts.op(BuiltinOperator.TRANSPOSE, 2, new int[] {tensor(x), pt}, tensor(y), BuiltinOptions.TransposeOptions, new TransposeOptionsT());
+    }
+
+    private boolean entersNchw(Node n) {
+        if (n.op() instanceof Transpose t) return t.perm().equals(TfliteGraphBuilder.TO_NCHW);
+        if (!(n.op() instanceof Reshape) || n.output().type().rank() != 4) return false;
+        long[] xs = n.input(0).type().shape().dims();
+        return Arrays.equals(n.output().type().shape().dims(), TfliteWriterLayout.permuted(xs, TfliteGraphBuilder.TO_NCHW)) && (xs[3] == 1 || xs[1] * xs[2] == 1);
+    }
+
+    private void alias(Value y, Value x, boolean yPlain) {
+        tensorOf.put(y.name(), tensor(x));
+        if (yPlain) plain.add(y.name());
+    }
+
+
+    private void fullyConnected(Node n, QGemm op) {
+        Value x = n.input(0), w = n.input(1);
+        Tensor wd = constant(n, w);
+        int[] order = columnOrder.get(x.name());
+        if (order != null) wd = TfliteWriterLayout.permuteColumns(wd, order);
+        List<Integer> inputs = new ArrayList<>(List.of(tensor(x), parts.constant(w.name() + "/tflite", wd, w.type().quant())));
+        inputs.add(n.inputs().size() > 2 ? parts.constant(n.input(2).name(), constant(n, n.input(2)), n.input(2).type().quant()) : -1);
+        var o = new FullyConnectedOptionsT();
+        o.setFusedActivationFunction(activation(n, op.actMin(), op.actMax()));
+        parts.op(BuiltinOperator.FULLY_CONNECTED, w.type().quant().isPerAxis() ? 12 : 4, toArray(inputs), tensor(n.output()),
+                BuiltinOptions.FullyConnectedOptions, o);
+    }
+
+
+    /** The fused activation whose TFLite clamp equals [actMin, actMax] on the output's parameters. */
+    private static byte activation(Node n, int actMin, int actMax) {
+        Value y = n.output();
+        QuantParams q = y.type().quant();
+        for (int a : new int[] {TflitePrepare.ACT_NONE, TflitePrepare.ACT_RELU, TflitePrepare.ACT_RELU6, TflitePrepare.ACT_RELU_N1_TO_1}) {
+            int[] r = TflitePrepare.activationRange(a, q.scale(0), q.zeroPoint(0), y.type().dtype());
+            if (r[0] == actMin && r[1] == actMax) return (byte) a;
+        }
+        throw n.error("clamp [" + actMin + ", " + actMax + "] is no TFLite fused activation on " + y.type());
+    }
+
+    private Tensor constant(Node n, Value v) {
+        Tensor t = g.constantData(v);
+        if (t == null) throw n.error("%" + v.name() + " must be a constant");
+        return t;
+    }
+
+    private int[] ins(Value... vs) { return Arrays.stream(vs).mapToInt(this::tensor).toArray(); }
+
+    private static int[] toArray(List<Integer> l) { return l.stream().mapToInt(Integer::intValue).toArray(); }
+
+    /** The TFLite tensor of an activation value (rank 4 written NHWC, a symbolic batch as 1). */
+    private int tensor(Value v) {
+        Integer t = tensorOf.get(v.name());
+        if (t != null) return t;
+        if (g.isConstant(v)) throw new ModelException("constant %" + v.name() + " used as an activation is not written yet");
+        long[] d = v.type().shape().dims();
+        for (int i = 0; i < d.length; i++) if (v.type().shape().isSymbolic(i)) d[i] = 1;
+        long[] nhwc = d.length == 4 && !plain.contains(v.name()) ? new long[] {d[0], d[2], d[3], d[1]} : d;
+        int idx = parts.tensor(v.name(), v.type().dtype(), nhwc, v.type().quant());
+        tensorOf.put(v.name(), idx);
+        return idx;
+    }
+}

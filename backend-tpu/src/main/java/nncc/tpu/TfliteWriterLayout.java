@@ -1,0 +1,34 @@
+package nncc.tpu;
+
+import java.util.List;
+import nncc.ir.Tensor;
+import org.tensorflow.lite.schema.Padding;
+
+/** The writer's layout arithmetic: TFLite padding modes from explicit pads, dim permutations, FC column reordering. */
+final class TfliteWriterLayout {
+    private TfliteWriterLayout() {}
+
+    /** SAME or VALID when {@code pads} are exactly what TFLite derives for that mode, else null. */
+    static Integer paddingOf(List<Integer> pads, List<Integer> strides, List<Integer> dil, long[] xs, long kh, long kw, long[] ys) {
+        long[] in = {xs[2], xs[3]}, out = {ys[2], ys[3]};
+        var same = new TfliteConvLowering.Geometry(strides.get(0), strides.get(1), dil.get(0), dil.get(1), Padding.SAME);
+        boolean sameSizes = out[0] == (in[0] + strides.get(0) - 1) / strides.get(0) && out[1] == (in[1] + strides.get(1) - 1) / strides.get(1);
+        if (sameSizes && pads.equals(TfliteConvLowering.pads(same, in[0], in[1], kh, kw, out[0], out[1]))) return (int) Padding.SAME;
+        if (pads.stream().allMatch(p -> p == 0)) return (int) Padding.VALID;
+        return null;
+    }
+
+    static long[] permuted(long[] d, List<Integer> perm) {
+        long[] r = new long[d.length];
+        for (int i = 0; i < d.length; i++) r[i] = d[perm.get(i)];
+        return r;
+    }
+
+    static Tensor permuteColumns(Tensor w, int[] order) {
+        long[] d = w.shape().dims();
+        byte[] raw = w.rawBytes(), out = new byte[raw.length];
+        int k = (int) d[1];
+        for (int m = 0; m < d[0]; m++) for (int j = 0; j < k; j++) out[m * k + j] = raw[m * k + order[j]];
+        return Tensor.ofRaw(w.dtype(), w.shape(), out);
+    }
+}

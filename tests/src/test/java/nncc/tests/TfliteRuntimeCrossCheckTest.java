@@ -1,0 +1,149 @@
+package nncc.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.flatbuffers.FlatBufferBuilder;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import nncc.cpu.Interpreter;
+import nncc.ir.Graph;
+import nncc.ir.Tensor;
+import nncc.ir.Value;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.lite.schema.Model;
+import org.tensorflow.lite.schema.ModelT;
+import org.tensorflow.lite.schema.OperatorT;
+import org.tensorflow.lite.schema.SubGraphT;
+
+/**
+ * TFLite models imported by nncc against the TensorFlow Lite runtime ({@link TfliteRun}) on random int8 inputs.
+ * The runtime computes int8 ops with XNNPACK, whose fp32 requantization differs from TFLite's reference
+ * arithmetic (which nncc follows) by 1 LSB on a few elements per layer; through a deep network such differences
+ * compound, so MobileNetV2 is checked op by op (each op type alone, on the same inputs), and end to end only
+ * measured. micro_speech (two compute layers) is checked end to end.
+ */
+class TfliteRuntimeCrossCheckTest {
+    @TempDir Path tmp;
+
+    @Test
+    void microSpeechAgreesWithTheRuntimeWithinOneLsb() throws Exception {
+        Path model = TfliteFixtures.dir().resolve("micro_speech_quantized.tflite");
+        TfliteRun.Agreement a = compare(model, TfliteFixtures.load(model), 64, 7, tmp);
+        System.out.println("micro_speech vs TFLite runtime, 64 random int8 inputs: " + a);
+        assertTrue(a.withinOne() >= 0.999, "micro_speech: " + a);
+    }
+
+    @Test
+    void floatHelloWorldAgreesWithTheRuntime() throws Exception {
+        Path model = TfliteFixtures.dir().resolve("hello_world_float.tflite");
+        Interpreter interpreter = Interpreter.prepare(TfliteFixtures.load(model));
+        int n = 100;
+        ByteBuffer bytes = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        double worst = 0;
+        float[] ours = new float[n];
+        for (int i = 0; i < n; i++) {
+            float x = (float) (2 * Math.PI * i / n);
+            bytes.putFloat(x);
+            ours[i] = interpreter.run(List.of(Tensor.ofFloats(nncc.ir.Shape.of(1, 1), x))).get(0).toFloats()[0];
+        }
+        Path in = tmp.resolve("x.bin");
+        Files.write(in, bytes.array());
+        String json = TfliteRun.runRaw(model, List.of(in));
+        double[] theirs = TfliteRun.floats(json);
+        for (int i = 0; i < n; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+        System.out.println("hello_world_float vs TFLite runtime, 100 inputs: max |diff| " + worst);
+        // float32 sums of 16 products in another order: a few ulps of values near 1
+        assertTrue(worst <= 1e-5, "max |diff| " + worst);
+    }
+
+    @Test
+    void everyMobileNetV2OpTypeAgreesWithTheRuntimeWithinOneLsb() throws Exception {
+        Path model = TfliteFixtures.dir().resolve("mobilenet_v2_quantized_1x3x224x224.tflite");
+        assertEveryOpKindWithinOneLsb(model, tmp);
+        TfliteRun.Agreement whole = compare(model, TfliteFixtures.load(model), 2, 11, tmp);
+        System.out.println("mobilenet_v2 end to end vs TFLite runtime (XNNPACK), 2 random int8 inputs: " + whole);
+    }
+
+    /** Each kind of op in {@code model} (builtin code and stride), alone on random int8 inputs: nncc's reader vs the runtime. */
+    static void assertEveryOpKindWithinOneLsb(Path model, Path tmp) throws Exception {
+        ModelT m = Model.getRootAsModel(ByteBuffer.wrap(Files.readAllBytes(model)).order(ByteOrder.LITTLE_ENDIAN)).unpack();
+        Map<String, Integer> firstOfKind = new LinkedHashMap<>();
+        OperatorT[] ops = m.getSubgraphs()[0].getOperators();
+        for (int i = 0; i < ops.length; i++) {
+            var code = m.getOperatorCodes()[(int) ops[i].getOpcodeIndex()];
+            String kind = org.tensorflow.lite.schema.BuiltinOperator.name(Math.max(code.getBuiltinCode(), code.getDeprecatedBuiltinCode()))
+                    + describeOptions(ops[i]);
+            firstOfKind.putIfAbsent(kind, i);
+        }
+        assertTrue(firstOfKind.size() >= 4, "op kinds found: " + firstOfKind.keySet());
+        for (var e : firstOfKind.entrySet()) {
+            Path single = tmp.resolve(model.getFileName() + ".op" + e.getValue() + ".tflite");
+            Files.write(single, singleOp(model, e.getValue()));
+            TfliteRun.Agreement a = compare(single, TfliteFixtures.load(single), 1, e.getValue(), tmp);
+            System.out.println(model.getFileName() + " op " + e.getValue() + " (" + e.getKey() + ") alone vs TFLite runtime: " + a);
+            assertTrue(a.withinOne() >= 0.999, "op " + e.getValue() + ": " + a);
+        }
+    }
+
+    /** The options that change an op's kernel path: stride and kind of options table, enough to pick variants. */
+    private static String describeOptions(OperatorT op) {
+        Object o = op.getBuiltinOptions() == null ? null : op.getBuiltinOptions().getValue();
+        if (o instanceof org.tensorflow.lite.schema.DepthwiseConv2DOptionsT d) return " stride " + d.getStrideH();
+        if (o instanceof org.tensorflow.lite.schema.Conv2DOptionsT c) return " stride " + c.getStrideH();
+        return "";
+    }
+
+    /** A copy of {@code model} holding only op {@code index}, its non-constant inputs made graph inputs. */
+    static byte[] singleOp(Path model, int index) throws IOException {
+        ModelT m = Model.getRootAsModel(ByteBuffer.wrap(Files.readAllBytes(model)).order(ByteOrder.LITTLE_ENDIAN)).unpack();
+        SubGraphT g = m.getSubgraphs()[0];
+        OperatorT op = g.getOperators()[index];
+        g.setOperators(new OperatorT[] {op});
+        List<Integer> inputs = new ArrayList<>();
+        for (int t : op.getInputs())
+            if (t >= 0 && m.getBuffers()[(int) g.getTensors()[t].getBuffer()].getData().length == 0) inputs.add(t);
+        g.setInputs(inputs.stream().mapToInt(Integer::intValue).toArray());
+        g.setOutputs(new int[] {op.getOutputs()[0]});
+        FlatBufferBuilder fb = new FlatBufferBuilder();
+        Model.finishModelBuffer(fb, Model.pack(fb, m));
+        return fb.sizedByteArray();
+    }
+
+    /** Runs {@code samples} random int8 inputs through nncc and the runtime; agreement of the first output. */
+    static TfliteRun.Agreement compare(Path model, Graph g, int samples, long seed, Path tmp) throws Exception {
+        Random rnd = new Random(seed);
+        List<Path> files = new ArrayList<>();
+        List<List<Tensor>> perSample = new ArrayList<>();
+        for (int s = 0; s < samples; s++) perSample.add(new ArrayList<>());
+        for (int k = 0; k < g.inputs().size(); k++) {
+            Value in = g.inputs().get(k);
+            assertEquals(nncc.ir.DType.I8, in.type().dtype(), "input " + in.name());
+            int n = (int) in.type().shape().numElements();
+            byte[] all = new byte[n * samples];
+            rnd.nextBytes(all);
+            for (int s = 0; s < samples; s++) {
+                long[] codes = new long[n];
+                for (int i = 0; i < n; i++) codes[i] = all[s * n + i];
+                perSample.get(s).add(Tensor.ofLongs(in.type().dtype(), in.type().shape(), codes));
+            }
+            Path f = tmp.resolve(model.getFileName() + ".in" + k + ".bin");
+            Files.write(f, all);
+            files.add(f);
+        }
+        Interpreter interpreter = Interpreter.prepare(g);
+        List<Long> ours = new ArrayList<>();
+        for (List<Tensor> in : perSample) for (long v : interpreter.run(in).get(0).toLongs()) ours.add(v);
+        long[] theirs = TfliteRun.run(model, files).get(0);
+        return TfliteRun.Agreement.of(ours.stream().mapToLong(Long::longValue).toArray(), theirs);
+    }
+}
