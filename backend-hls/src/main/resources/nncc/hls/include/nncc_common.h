@@ -20,10 +20,13 @@
 // -Wall -Werror would otherwise reject them as unknown pragmas. NNCC_HLS(PIPELINE II=C::reuse_factor)
 // becomes #pragma HLS PIPELINE II=C::reuse_factor.
 #define NNCC_PRAGMA_STRING(x) #x
+// NNCC_LOOP(NAME) labels the loop that follows for Vitis HLS's reports (unused labels are g++ warnings).
 #ifdef __SYNTHESIS__
 #define NNCC_HLS(x) _Pragma(NNCC_PRAGMA_STRING(HLS x))
+#define NNCC_LOOP(name) name:
 #else
 #define NNCC_HLS(x)
+#define NNCC_LOOP(name)
 #endif
 
 namespace nncc {
@@ -36,7 +39,11 @@ enum rounding_t { DOUBLE_ROUND = 0, SINGLE_ROUND = 1 };
 enum strategy_t { LATENCY = 0, RESOURCE = 1 };
 
 typedef ap_int<32> mult_t;   // Q31 multiplier, as quantizeMultiplier gives it
-typedef ap_int<8> shift_t;   // power-of-two exponent in [-31, 30]
+
+// Constant arrays (weights, biases, multipliers, shifts, tables) are stored in C integer types at least as wide as
+// their ap_int type (ap_int has no constexpr constructor: g++ would initialize every element at run time, which
+// takes minutes and gigabytes for a few hundred thousand weights); kernels convert each element to the config's
+// ap_int type (weight_t, bias_t) where they read it, so the arithmetic is the ap_int arithmetic either way.
 
 // v clamped to [lo, hi].
 template <int W>
@@ -64,11 +71,12 @@ T saturate(ap_int<W> v) {
 }
 
 // Element-wise copy (Reshape, Flatten, Squeeze, Identity: NCHW data keeps its order).
-template <class T_IN, class T_OUT, int N>
-void copy(const T_IN x[N], T_OUT y[N]) {
-    for (int i = 0; i < N; i++) {
-        NNCC_HLS(UNROLL factor=8)
-        y[i] = x[i];
+// CONFIG: in_t, out_t, n, reuse_factor.
+template <class CONFIG>
+void copy(const typename CONFIG::in_t x[CONFIG::n], typename CONFIG::out_t y[CONFIG::n]) {
+    for (int i = 0; i < CONFIG::n; i++) {
+        NNCC_HLS(PIPELINE II=CONFIG::reuse_factor)
+        y[i] = typename CONFIG::out_t(x[i]);
     }
 }
 

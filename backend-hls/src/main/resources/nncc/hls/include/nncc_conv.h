@@ -18,27 +18,33 @@
 
 namespace nncc {
 
-template <class CONFIG>
+template <class CONFIG, class W, class B>
 void conv2d(const typename CONFIG::in_t x[CONFIG::in_c * CONFIG::in_h * CONFIG::in_w],
             typename CONFIG::out_t y[CONFIG::out_c * CONFIG::out_h * CONFIG::out_w],
-            const typename CONFIG::weight_t w[CONFIG::out_c * (CONFIG::in_c / CONFIG::groups) * CONFIG::kernel_h * CONFIG::kernel_w],
-            const typename CONFIG::bias_t b[CONFIG::out_c],
-            const mult_t multiplier[CONFIG::n_multipliers],
-            const shift_t shift[CONFIG::n_multipliers]) {
+            const W w[CONFIG::out_c * (CONFIG::in_c / CONFIG::groups) * CONFIG::kernel_h * CONFIG::kernel_w],
+            const B b[CONFIG::out_c],
+            const int multiplier[CONFIG::n_multipliers],
+            const int shift[CONFIG::n_multipliers]) {
     const int cg = CONFIG::in_c / CONFIG::groups;    // input channels per group
     const int mg = CONFIG::out_c / CONFIG::groups;   // output channels per group
     const int taps = cg * CONFIG::kernel_h * CONFIG::kernel_w;
-OUT_CHANNEL:
+    // reuse_factor products share one multiplier: taps / reuse_factor multipliers per output, weights partitioned
+    // so that many can be read per cycle
+    const int multipliers = (taps + CONFIG::reuse_factor - 1) / CONFIG::reuse_factor;
+    NNCC_HLS(ARRAY_PARTITION variable=w cyclic factor=multipliers)
+    NNCC_HLS(ALLOCATION operation instances=mul limit=multipliers)
+    (void)multipliers;
+NNCC_LOOP(OUT_CHANNEL)
     for (int oc = 0; oc < CONFIG::out_c; oc++) {
         const int group = oc / mg;
         const int q = CONFIG::n_multipliers == 1 ? 0 : oc;
-    OUT_ROW:
+    NNCC_LOOP(OUT_ROW)
         for (int oh = 0; oh < CONFIG::out_h; oh++) {
-        OUT_COL:
+        NNCC_LOOP(OUT_COL)
             for (int ow = 0; ow < CONFIG::out_w; ow++) {
                 NNCC_HLS(PIPELINE II=CONFIG::reuse_factor)
-                typename CONFIG::accum_t acc = CONFIG::has_bias ? typename CONFIG::accum_t(b[oc]) : typename CONFIG::accum_t(0);
-            TAP:
+                typename CONFIG::accum_t acc = CONFIG::has_bias ? typename CONFIG::accum_t(typename CONFIG::bias_t(b[oc])) : typename CONFIG::accum_t(0);
+            NNCC_LOOP(TAP)
                 for (int t = 0; t < taps; t++) {
                     const int ic = t / (CONFIG::kernel_h * CONFIG::kernel_w);
                     const int kh = (t / CONFIG::kernel_w) % CONFIG::kernel_h;
@@ -48,10 +54,10 @@ OUT_CHANNEL:
                     if (ih < 0 || ih >= CONFIG::in_h || iw < 0 || iw >= CONFIG::in_w) continue;
                     const typename CONFIG::accum_t xv =
                         typename CONFIG::accum_t(x[((group * cg + ic) * CONFIG::in_h + ih) * CONFIG::in_w + iw]) - CONFIG::input_zp;
-                    acc += xv * typename CONFIG::accum_t(w[oc * taps + t]);
+                    acc += xv * typename CONFIG::accum_t(typename CONFIG::weight_t(w[oc * taps + t]));
                 }
                 y[(oc * CONFIG::out_h + oh) * CONFIG::out_w + ow] =
-                    requantize_output<CONFIG>(acc, multiplier[q], shift[q].to_int());
+                    requantize_output<CONFIG>(acc, multiplier[q], shift[q]);
             }
         }
     }

@@ -69,12 +69,11 @@ void requantize(const typename CONFIG::in_t x[CONFIG::n], typename CONFIG::out_t
 }
 
 // CONFIG: in_t, out_t, n, table_size, reuse_factor.
-template <class CONFIG>
-void lut(const typename CONFIG::in_t x[CONFIG::n], typename CONFIG::out_t y[CONFIG::n],
-         const typename CONFIG::out_t table[CONFIG::table_size]) {
+template <class CONFIG, class T>
+void lut(const typename CONFIG::in_t x[CONFIG::n], typename CONFIG::out_t y[CONFIG::n], const T table[CONFIG::table_size]) {
     for (int i = 0; i < CONFIG::n; i++) {
         NNCC_HLS(PIPELINE II=CONFIG::reuse_factor)
-        y[i] = table[(ap_int<32>(x[i]) - ap_int<32>(type_range<typename CONFIG::in_t>::min)).to_int()];
+        y[i] = typename CONFIG::out_t(table[(ap_int<32>(x[i]) - ap_int<32>(type_range<typename CONFIG::in_t>::min)).to_int()]);
     }
 }
 

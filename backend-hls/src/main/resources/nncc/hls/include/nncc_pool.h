@@ -17,16 +17,16 @@ namespace nncc {
 template <class CONFIG>
 void max_pool2d(const typename CONFIG::in_t x[CONFIG::channels * CONFIG::in_h * CONFIG::in_w],
                 typename CONFIG::out_t y[CONFIG::channels * CONFIG::out_h * CONFIG::out_w]) {
-CHANNEL:
+NNCC_LOOP(CHANNEL)
     for (int c = 0; c < CONFIG::channels; c++) {
-    OUT_ROW:
+    NNCC_LOOP(OUT_ROW)
         for (int oh = 0; oh < CONFIG::out_h; oh++) {
-        OUT_COL:
+        NNCC_LOOP(OUT_COL)
             for (int ow = 0; ow < CONFIG::out_w; ow++) {
                 NNCC_HLS(PIPELINE II=CONFIG::reuse_factor)
                 typename CONFIG::in_t best = 0;
                 bool found = false;
-            WINDOW:
+            NNCC_LOOP(WINDOW)
                 for (int t = 0; t < CONFIG::pool_h * CONFIG::pool_w; t++) {
                     const int ih = oh * CONFIG::stride_h - CONFIG::pad_top + (t / CONFIG::pool_w) * CONFIG::dilation_h;
                     const int iw = ow * CONFIG::stride_w - CONFIG::pad_left + (t % CONFIG::pool_w) * CONFIG::dilation_w;
@@ -45,16 +45,16 @@ CHANNEL:
 template <class CONFIG>
 void avg_pool2d(const typename CONFIG::in_t x[CONFIG::channels * CONFIG::in_h * CONFIG::in_w],
                 typename CONFIG::out_t y[CONFIG::channels * CONFIG::out_h * CONFIG::out_w]) {
-CHANNEL:
+NNCC_LOOP(CHANNEL)
     for (int c = 0; c < CONFIG::channels; c++) {
-    OUT_ROW:
+    NNCC_LOOP(OUT_ROW)
         for (int oh = 0; oh < CONFIG::out_h; oh++) {
-        OUT_COL:
+        NNCC_LOOP(OUT_COL)
             for (int ow = 0; ow < CONFIG::out_w; ow++) {
                 NNCC_HLS(PIPELINE II=CONFIG::reuse_factor)
                 ap_int<32> sum = 0;
                 int count = 0;
-            WINDOW:
+            NNCC_LOOP(WINDOW)
                 for (int t = 0; t < CONFIG::pool_h * CONFIG::pool_w; t++) {
                     const int ih = oh * CONFIG::stride_h - CONFIG::pad_top + t / CONFIG::pool_w;
                     const int iw = ow * CONFIG::stride_w - CONFIG::pad_left + t % CONFIG::pool_w;
@@ -77,12 +77,12 @@ CHANNEL:
 template <class CONFIG>
 void mean(const typename CONFIG::in_t x[CONFIG::outer * CONFIG::reduce * CONFIG::inner],
           typename CONFIG::out_t y[CONFIG::outer * CONFIG::inner], mult_t multiplier, int shift) {
-OUTER:
+NNCC_LOOP(OUTER)
     for (int o = 0; o < CONFIG::outer; o++) {
-    INNER:
+    NNCC_LOOP(INNER)
         for (int i = 0; i < CONFIG::inner; i++) {
             ap_int<32> sum = 0;
-        REDUCE:
+        NNCC_LOOP(REDUCE)
             for (int r = 0; r < CONFIG::reduce; r++) {
                 NNCC_HLS(PIPELINE II=CONFIG::reuse_factor)
                 sum += ap_int<32>(x[(o * CONFIG::reduce + r) * CONFIG::inner + i]) - CONFIG::input_zp;

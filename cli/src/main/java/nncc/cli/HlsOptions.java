@@ -1,0 +1,46 @@
+package nncc.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+import nncc.hls.HlsGenerator;
+import nncc.ir.Graph;
+import nncc.ir.ModelException;
+import picocli.CommandLine.Option;
+
+/** The options of {@code nncc compile --target hls} and the call into the HLS generator. */
+final class HlsOptions {
+    @Option(names = "--io", defaultValue = "parallel", paramLabel = "IO",
+            description = "hls: how the top function takes inputs and gives outputs: parallel (arrays, m_axi) or stream "
+                    + "(hls::stream, AXI-Stream). Default: ${DEFAULT-VALUE}.")
+    String io;
+
+    @Option(names = "--reuse-factor", defaultValue = "1", paramLabel = "N",
+            description = "hls: products per multiplier (pipeline initiation interval of each layer). Default: ${DEFAULT-VALUE}.")
+    int reuseFactor;
+
+    @Option(names = "--strategy", defaultValue = "latency", paramLabel = "S",
+            description = "hls: latency or resource. Default: ${DEFAULT-VALUE}.")
+    String strategy;
+
+    /** The project's files for the lowered graph {@code g} read from {@code model}. */
+    Map<String, byte[]> generate(Graph g, Path model) {
+        HlsGenerator.Io i = switch (io.toLowerCase()) {
+            case "parallel" -> HlsGenerator.Io.PARALLEL;
+            case "stream" -> HlsGenerator.Io.STREAM;
+            default -> throw new CliException("unknown --io '" + io + "' (parallel, stream)");
+        };
+        HlsGenerator.Strategy s = switch (strategy.toLowerCase()) {
+            case "latency" -> HlsGenerator.Strategy.LATENCY;
+            case "resource" -> HlsGenerator.Strategy.RESOURCE;
+            default -> throw new CliException("unknown --strategy '" + strategy + "' (latency, resource)");
+        };
+        if (reuseFactor < 1) throw new CliException("--reuse-factor must be at least 1, got " + reuseFactor);
+        if (g.inputs().stream().anyMatch(v -> v.type().dtype().isFloat()))
+            throw new CliException(model + ": --target hls needs an integer model: give --calib C (scheme int8 or int16x8, without --float-io)");
+        try {
+            return HlsGenerator.generate(g, new HlsGenerator.Options(i, reuseFactor, s));
+        } catch (ModelException e) {
+            throw e.inFile(model.toString());
+        }
+    }
+}
