@@ -28,13 +28,23 @@ public final class HlsGenerator {
     private HlsGenerator() {}
 
     /** Options of the generated project. */
-    public record Options(Io io, int reuseFactor, Strategy strategy) {
+    public record Options(Io io, int reuseFactor, Strategy strategy, String part, double clockMhz) {
         public Options {
             if (reuseFactor < 1) throw new IllegalArgumentException("--reuse-factor must be at least 1, got " + reuseFactor);
+            if (!(clockMhz > 0)) throw new IllegalArgumentException("--clock-mhz must be positive, got " + clockMhz);
+            HlsEstimate.part(part);
         }
+
+        public Options(Io io, int reuseFactor, Strategy strategy) { this(io, reuseFactor, strategy, DEFAULT_PART, 200); }
 
         public static Options defaults() { return new Options(Io.PARALLEL, 1, Strategy.LATENCY); }
     }
+
+    /** The part the estimate and build.tcl use unless told otherwise. */
+    public static final String DEFAULT_PART = "xczu7ev-ffvc1156-2-e";
+
+    /** The parts the estimate knows. */
+    public static List<String> parts() { return HlsEstimate.PARTS.stream().map(HlsEstimate.Part::name).toList(); }
 
     /** How the top function takes its inputs and gives its outputs. */
     public enum Io { PARALLEL, STREAM }
@@ -62,6 +72,9 @@ public final class HlsGenerator {
                 + "as ../io.json describes) before running build.tcl; the C simulation writes csim_output.bin.\n");
         put(files, "csim.sh", render(group, "csim", m, null));
         put(files, "build.tcl", render(group, "buildTcl", m, null));
+        HlsEstimate.Part part = HlsEstimate.part(o.part());
+        put(files, "report.md", HlsEstimate.markdown(m, part, o.clockMhz()));
+        put(files, "report.json", HlsEstimate.json(m, part, o.clockMhz()));
         return files;
     }
 
@@ -73,7 +86,7 @@ public final class HlsGenerator {
 
     private static HlsModel model(Graph g, Options o) {
         HlsModel m = new HlsModel(topName(g), g.name(), o.io().name().toLowerCase(Locale.ROOT), o.strategy().name().toLowerCase(Locale.ROOT),
-                o.reuseFactor());
+                o.reuseFactor(), HlsEstimate.part(o.part()).name(), String.format(Locale.ROOT, "%.3f", 1000 / o.clockMhz()));
         boolean stream = o.io() == Io.STREAM;
         Map<String, String> buffers = new HashMap<>();
         for (Value v : g.inputs()) {

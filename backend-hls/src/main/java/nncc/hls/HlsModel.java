@@ -66,6 +66,12 @@ public final class HlsModel {
         /** For the template ({@code l.hasArrays}); no {@code hasArrays()}, which StringTemplate would take for {@code l.arrays}. */
         public boolean getHasArrays() { return !arrays.isEmpty(); }
 
+        /** The integer value of constant {@code name} of the configuration struct. */
+        long get(String name) {
+            for (Constant c : constants) if (c.name.equals(name)) return Long.parseLong(c.value);
+            throw new IllegalStateException("layer " + id + " has no constant " + name);
+        }
+
         Layer type(String name, String type) { typedefs.add(new Typedef(name, type)); return this; }
 
         Layer num(String name, long value) { constants.add(new Constant(Math.abs(value) > Integer.MAX_VALUE ? "long long" : "int", name, value)); return this; }
@@ -75,13 +81,14 @@ public final class HlsModel {
         Layer raw(String type, String name, String value) { constants.add(new Constant(type, name, value)); return this; }
     }
 
-    public final String name, graphName, io, strategy;
+    public final String name, graphName, io, strategy, part, clockPeriodNs;
     public final int reuseFactor;
     public final List<Buffer> inputs = new ArrayList<>(), outputs = new ArrayList<>(), buffers = new ArrayList<>();
     public final List<Layer> layers = new ArrayList<>();
 
-    HlsModel(String name, String graphName, String io, String strategy, int reuseFactor) {
+    HlsModel(String name, String graphName, String io, String strategy, int reuseFactor, String part, String clockPeriodNs) {
         this.name = name; this.graphName = graphName; this.io = io; this.strategy = strategy; this.reuseFactor = reuseFactor;
+        this.part = part; this.clockPeriodNs = clockPeriodNs;
     }
 
     public boolean isStream() { return io.equals("stream"); }

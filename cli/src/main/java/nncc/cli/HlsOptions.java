@@ -22,6 +22,15 @@ final class HlsOptions {
             description = "hls: latency or resource. Default: ${DEFAULT-VALUE}.")
     String strategy;
 
+    @Option(names = "--part", defaultValue = HlsGenerator.DEFAULT_PART, paramLabel = "PART",
+            description = "hls: the FPGA part of build.tcl and of the estimate in report.md (xc7z020-clg400-1, xczu7ev-ffvc1156-2-e, "
+                    + "xcvu9p-flga2104-2-e, xcu250-figd2104-2l-e). Default: ${DEFAULT-VALUE}.")
+    String part;
+
+    @Option(names = "--clock-mhz", defaultValue = "200", paramLabel = "F",
+            description = "hls: target clock of build.tcl and of the latency estimate. Default: ${DEFAULT-VALUE}.")
+    double clockMhz;
+
     /** The project's files for the lowered graph {@code g} read from {@code model}. */
     Map<String, byte[]> generate(Graph g, Path model) {
         HlsGenerator.Io i = switch (io.toLowerCase()) {
@@ -35,10 +44,13 @@ final class HlsOptions {
             default -> throw new CliException("unknown --strategy '" + strategy + "' (latency, resource)");
         };
         if (reuseFactor < 1) throw new CliException("--reuse-factor must be at least 1, got " + reuseFactor);
+        if (!(clockMhz > 0)) throw new CliException("--clock-mhz must be positive, got " + clockMhz);
+        if (HlsGenerator.parts().stream().noneMatch(p -> p.equalsIgnoreCase(part) || p.startsWith(part.toLowerCase() + "-")))
+            throw new CliException("unknown --part '" + part + "' (" + String.join(", ", HlsGenerator.parts()) + ")");
         if (g.inputs().stream().anyMatch(v -> v.type().dtype().isFloat()))
             throw new CliException(model + ": --target hls needs an integer model: give --calib C (scheme int8 or int16x8, without --float-io)");
         try {
-            return HlsGenerator.generate(g, new HlsGenerator.Options(i, reuseFactor, s));
+            return HlsGenerator.generate(g, new HlsGenerator.Options(i, reuseFactor, s, part, clockMhz));
         } catch (ModelException e) {
             throw e.inFile(model.toString());
         }
