@@ -32,7 +32,7 @@ final class HlsEstimate {
     }
 
     /** One layer's numbers. */
-    record Row(String id, String op, String irName, long macs, long multipliers, long dsp, long bram18k, long lut, long cycles) {}
+    record Row(String id, String op, String irName, String accumulator, long macs, long multipliers, long dsp, long bram18k, long lut, long cycles) {}
 
     private static final int BRAM_BITS = 18 * 1024, LUTRAM_LIMIT = 1024, PIPELINE_DEPTH = 8;
 
@@ -61,7 +61,8 @@ final class HlsEstimate {
             long dsp = mults + 4 * requantMultiplies;
             long bram = 0;
             for (HlsModel.Array a : l.arrays) bram += brams((long) a.size * bits(a.type), Math.max(1, a.name.startsWith("w_") ? mults : 1));
-            rows.add(new Row(l.id, l.opName, l.irName, outputs * taps, mults, dsp, bram, 40 * (mults + 4 * requantMultiplies) + 300,
+            String acc = taps == 0 ? "" : l.get("accum_bits") + " / " + l.get("reference_accum_bits");
+            rows.add(new Row(l.id, l.opName, l.irName, acc, outputs * taps, mults, dsp, bram, 40 * (mults + 4 * requantMultiplies) + 300,
                     outputs * r + PIPELINE_DEPTH + taps / Math.max(1, mults)));
         }
         return rows;
@@ -92,14 +93,15 @@ final class HlsEstimate {
         b.append("# HLS estimate for ").append(m.name).append("\n\n");
         b.append(String.format(Locale.ROOT, "Part %s, clock %.1f MHz, io %s, strategy %s, reuse factor %d. Computed by nncc, not by Vitis HLS.%n%n",
                 p.name(), clockMhz, m.io, m.strategy, m.reuseFactor));
-        b.append("| layer | op | node | MACs | multipliers | DSP | BRAM18K | LUT | cycles |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| layer | op | node | accumulator bits (proven / reference) | MACs | multipliers | DSP | BRAM18K | LUT | cycles |\n"
+                + "|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         long macs = 0, dsp = 0, bram = bufferBram(m), lut = 0, cycles = 0;
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %d | %d | %d | %d |%n", r.id(), r.op(), r.irName(), r.macs(), r.multipliers(),
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %d | %d | %d | %d | %d | %d |%n", r.id(), r.op(), r.irName(), r.accumulator(), r.macs(), r.multipliers(),
                     r.dsp(), r.bram18k(), r.lut(), r.cycles()));
             macs += r.macs(); dsp += r.dsp(); bram += r.bram18k(); lut += r.lut(); cycles += r.cycles();
         }
-        b.append(String.format(Locale.ROOT, "| total | | | %d | | %d | %d | %d | %d |%n%n", macs, dsp, bram, lut, cycles));
+        b.append(String.format(Locale.ROOT, "| total | | | | %d | | %d | %d | %d | %d |%n%n", macs, dsp, bram, lut, cycles));
         b.append(String.format(Locale.ROOT, "Activation buffers: %d BRAM18K (in the total). Latency %d cycles = %.1f us; initiation interval %d cycles "
                 + "(layers run in sequence), %.0f samples/s.%n%n", bufferBram(m), cycles, cycles / clockMhz, cycles, clockMhz * 1e6 / cycles));
         b.append(String.format(Locale.ROOT, "Use of %s: DSP %d / %d (%.1f %%), BRAM18K %d / %d (%.1f %%), LUT %d / %d (%.1f %%).%n%n", p.name(),
@@ -108,7 +110,9 @@ final class HlsEstimate {
                 + "computing ceil(taps / reuse) products per cycle on that many multipliers; an int8 x int8 (or int16 x int8) product takes one DSP, "
                 + "a 32 x 32-bit requantization multiply four; other layers produce one output per reuse-factor cycles; constant arrays and buffers "
                 + "take ceil(bits / 18 Kbit) BRAM18K per partition (weights partitioned cyclically by the multiplier count) when a partition holds "
-                + "more than 1 Kbit, else LUTRAM; logic is 40 LUTs per multiplier plus 300 per layer; pipeline depth 8 cycles per layer.\n");
+                + "more than 1 Kbit, else LUTRAM; logic is 40 LUTs per multiplier plus 300 per layer; pipeline depth 8 cycles per layer. "
+                + "Accumulator bits: the width proven by range analysis (|bias| + max|x - zp| * sum|w| per output channel) that the "
+                + "generated code uses, against the reference's int32 (int64 for int16 activations).\n");
         return b.toString();
     }
 
@@ -118,9 +122,9 @@ final class HlsEstimate {
         List<String> items = new ArrayList<>();
         long macs = 0, dsp = 0, bram = bufferBram(m), lut = 0, cycles = 0;
         for (Row r : rows) {
-            items.add(String.format(Locale.ROOT, "    {\"layer\": \"%s\", \"op\": \"%s\", \"node\": \"%s\", \"macs\": %d, \"multipliers\": %d, \"dsp\": %d, "
+            items.add(String.format(Locale.ROOT, "    {\"layer\": \"%s\", \"op\": \"%s\", \"node\": \"%s\", \"accumulator_bits\": \"%s\", \"macs\": %d, \"multipliers\": %d, \"dsp\": %d, "
                     + "\"bram18k\": %d, \"lut\": %d, \"cycles\": %d}", r.id(), r.op(), r.irName().replace("\\", "\\\\").replace("\"", "\\\""),
-                    r.macs(), r.multipliers(), r.dsp(), r.bram18k(), r.lut(), r.cycles()));
+                    r.accumulator(), r.macs(), r.multipliers(), r.dsp(), r.bram18k(), r.lut(), r.cycles()));
             macs += r.macs(); dsp += r.dsp(); bram += r.bram18k(); lut += r.lut(); cycles += r.cycles();
         }
         return String.format(Locale.ROOT, "{\n  \"part\": {\"name\": \"%s\", \"dsp\": %d, \"bram18k\": %d, \"uram\": %d, \"lut\": %d},\n"

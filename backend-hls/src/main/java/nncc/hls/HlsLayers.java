@@ -110,8 +110,7 @@ final class HlsLayers {
     private void linearTypes(HlsModel.Layer l, Node n, DType out) {
         boolean wide = n.input(0).type().dtype() == DType.I16;
         l.type("in_t", cType(n, n.input(0).type().dtype())).type("out_t", cType(n, out))
-                .type("weight_t", cType(n, n.input(1).type().dtype())).type("bias_t", wide ? "ap_int<64>" : "ap_int<32>")
-                .type("accum_t", wide ? "ap_int<64>" : "ap_int<32>");
+                .type("weight_t", cType(n, n.input(1).type().dtype())).type("bias_t", wide ? "ap_int<64>" : "ap_int<32>");
         l.flag("wide_accumulator", wide);
     }
 
@@ -126,6 +125,8 @@ final class HlsLayers {
         l.arrays.add(new HlsModel.Array(storageType(n, n.input(1).type().dtype()), "w_" + l.id, constant(n, n.input(1))));
         List<Long> bias = n.inputs().size() > 2 ? constant(n, n.input(2)) : java.util.Collections.nCopies(channels, 0L);
         boolean wide = n.input(0).type().dtype() == DType.I16;
+        int bits = accumulatorBits(n.input(0).type().dtype(), inputZp, constant(n, n.input(1)), bias, wide ? 64 : 32);
+        l.type("accum_t", "ap_int<" + bits + ">").num("accum_bits", bits).num("reference_accum_bits", wide ? 64 : 32);
         l.arrays.add(new HlsModel.Array(wide ? "long long" : "int", "b_" + l.id, bias));
         l.arrays.add(new HlsModel.Array("int", "m_" + l.id, multiplier.stream().map(Integer::longValue).toList()));
         l.arrays.add(new HlsModel.Array("int", "s_" + l.id, shift.stream().map(Integer::longValue).toList()));
@@ -325,6 +326,32 @@ final class HlsLayers {
         List<Long> r = new ArrayList<>(a.length);
         for (long x : a) r.add(x);
         return r;
+    }
+
+    /**
+     * Range analysis of an accumulator: for every output channel (a row of {@code weights}, one per bias entry) every
+     * partial sum of {@code bias + sum((x - zp) * w)}, whatever the input, is at most
+     * {@code |bias| + max|x - zp| * sum|w|} in magnitude; the width is the fewest bits holding that bound (and
+     * max|x - zp|) as a signed integer, at most {@code referenceBits} (the reference's int32 / int64, whose wrap the
+     * kernel then shares). With no overflow possible at that width, the sums equal the reference's.
+     */
+    static int accumulatorBits(DType input, long zp, List<Long> weights, List<Long> bias, int referenceBits) {
+        long maxAbsX = Math.max(Math.abs(input.maxValue() - zp), Math.abs(input.minValue() - zp));
+        int rows = bias.size(), row = weights.size() / rows;
+        long worst = maxAbsX;
+        for (int c = 0; c < rows; c++) {
+            long sum = 0;
+            for (int i = c * row; i < (c + 1) * row; i++) sum += Math.abs(weights.get(i));
+            long bound;
+            try {
+                bound = Math.addExact(Math.abs(bias.get(c)), Math.multiplyExact(maxAbsX, sum));
+            } catch (ArithmeticException e) {
+                bound = Long.MAX_VALUE;
+            }
+            worst = Math.max(worst, bound);
+        }
+        int bits = 65 - Long.numberOfLeadingZeros(worst); // magnitude bits plus a sign bit
+        return Math.min(referenceBits, bits);
     }
 
     /** A value's dims without the batch dim (which must be symbolic or 1), checked to have {@code rank} dims. */
