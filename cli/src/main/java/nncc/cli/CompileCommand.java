@@ -28,12 +28,12 @@ import picocli.CommandLine.Spec;
  * data is given) and writes the target's artifact plus {@code model.nnir} (the exact IR it lowered) and
  * {@code io.json}. All files are written to a temporary folder first, so a failure leaves nothing new behind.
  */
-@Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile a model for a target: cpu (text IR) or onnx (QDQ ONNX).")
+@Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile a model for a target: cpu (text IR), onnx (QDQ ONNX) or hls (Vitis HLS C++ project).")
 final class CompileCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or .nnir).")
     Path model;
 
-    @Option(names = "--target", required = true, paramLabel = "T", description = "cpu or onnx (tpu, hls and java are planned).")
+    @Option(names = "--target", required = true, paramLabel = "T", description = "cpu, onnx or hls (tpu and java are planned).")
     String target;
 
     @Mixin QuantOptions quant;
@@ -60,13 +60,15 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Calibration threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Mixin HlsOptions hls;
+
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws IOException {
         String t = target.toLowerCase();
-        if (!t.equals("cpu") && !t.equals("onnx") && !t.equals("tpu")) {
-            if (t.equals("hls") || t.equals("java"))
-                throw new CliException("--target " + t + " is not available yet (available: cpu, onnx, tpu)");
+        if (!t.equals("cpu") && !t.equals("onnx") && !t.equals("tpu") && !t.equals("hls")) {
+            if (t.equals("java"))
+                throw new CliException("--target " + t + " is not available yet (available: cpu, onnx, tpu, hls)");
             throw new CliException("unknown --target '" + target + "' (cpu, onnx, tpu, hls, java)");
         }
         QdqExporter.Names names = switch (onnxNames.toLowerCase()) {
@@ -124,6 +126,7 @@ final class CompileCommand implements Callable<Integer> {
             files.put("edgetpu_report.md", nncc.tpu.EdgeTpuReport.markdown(edgetpu, "model.tflite").getBytes(StandardCharsets.UTF_8));
             files.put("edgetpu_report.json", nncc.tpu.EdgeTpuReport.json(edgetpu).getBytes(StandardCharsets.UTF_8));
         }
+        if (t.equals("hls")) files.putAll(hls.generate(out, model));
         files.put("model.nnir", IrPrinter.print(out).getBytes(StandardCharsets.UTF_8));
         // io.json describes the artifact's own edges: the QDQ model takes and gives float tensors; the .tflite NHWC ones
         String io = t.equals("onnx") ? IoJson.withFloatEdges(out)
@@ -155,19 +158,24 @@ final class CompileCommand implements Callable<Integer> {
         Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + "-");
         try {
             Outputs.readableByAll(tmp, true);
-            for (Map.Entry<String, byte[]> e : files.entrySet()) Files.write(tmp.resolve(e.getKey()), e.getValue());
+            for (Map.Entry<String, byte[]> e : files.entrySet()) {
+                Path f = tmp.resolve(e.getKey());
+                Files.createDirectories(f.getParent());
+                Files.write(f, e.getValue());
+                if (e.getKey().endsWith(".sh")) f.toFile().setExecutable(true, false);
+            }
             if (!Files.exists(abs)) {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
                 return;
             }
-            for (String name : files.keySet())
-                Files.move(tmp.resolve(name), abs.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            try (Stream<Path> s = Files.list(tmp)) {
+                for (Path p : s.sorted().toList()) Files.move(p, abs.resolve(p.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            }
         } finally {
             if (Files.exists(tmp)) {
-                try (Stream<Path> s = Files.list(tmp)) {
-                    for (Path p : s.toList()) Files.deleteIfExists(p);
+                try (Stream<Path> s = Files.walk(tmp)) {
+                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
                 }
-                Files.deleteIfExists(tmp);
             }
         }
     }

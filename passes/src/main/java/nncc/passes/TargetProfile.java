@@ -40,8 +40,19 @@ public record TargetProfile(String name, Rounding rounding, Set<Scheme> schemes,
     public static final TargetProfile ONNX = new TargetProfile("onnx", Rounding.SINGLE_ROUND, Set.of(Scheme.INT8), true,
             true, false, true);
 
+    /**
+     * A fully-int8 TFLite file for the TFLite runtime and the Edge TPU: TFLite's reference rounding (double), int8
+     * (and 16x8), integer edges, fully lowered.
+     */
+    public static final TargetProfile TPU = new TargetProfile("tpu", Rounding.DOUBLE_ROUND,
+            Set.of(Scheme.INT8, Scheme.INT16X8), false, false, true, true);
+
+    /** An HLS C++ project: int8 or int16x8, integer edges, fully lowered; both roundings are implemented. */
+    public static final TargetProfile HLS = new TargetProfile("hls", Rounding.DOUBLE_ROUND,
+            Set.of(Scheme.INT8, Scheme.INT16X8), false, false, true, true);
+
     /** The known targets, in {@code --target} order. */
-    public static List<TargetProfile> known() { return List.of(CPU, ONNX); }
+    public static List<TargetProfile> known() { return List.of(CPU, ONNX, TPU, HLS); }
 
     /** The profile named {@code name}, or a one-line error listing the known ones. */
     public static TargetProfile of(String name) {

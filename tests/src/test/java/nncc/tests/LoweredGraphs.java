@@ -100,6 +100,30 @@ final class LoweredGraphs {
         return List.of(m, s);
     }
 
+    /** A convolution with a clamp of its own (the activation it stands for, if any, is derived). */
+    Value conv(String name, Value x, int outC, int k, int stride, int pad, long outZp, int actMin, int actMax) {
+        return conv(name, x, outC, k, stride, pad, 1, outZp, actMin, actMax);
+    }
+
+    Value conv(String name, Value x, int outC, int k, int stride, int pad, int group, long outZp, int actMin, int actMax) {
+        long inC = x.type().shape().dim(1) / group;
+        Value w = weights(name + "_w", outC, inC, k, k);
+        Value b = bias(name + "_b", outC);
+        float sy = outputScale(x, w, inC * k * k);
+        List<List<Integer>> ms = perChannel(x, w, sy);
+        return node(name, new QConv(List.of(stride, stride), List.of(pad, pad, pad, pad), List.of(1, 1), group,
+                q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, actMin, actMax, R), x, w, b);
+    }
+
+    Value gemm(String name, Value x, int outN, long outZp, int actMin, int actMax) {
+        long k = x.type().shape().dim(1);
+        Value w = weights(name + "_w", outN, k);
+        Value b = bias(name + "_b", outN);
+        float sy = outputScale(x, w, k);
+        List<List<Integer>> ms = perChannel(x, w, sy);
+        return node(name, new QGemm(q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, actMin, actMax, R), x, w, b);
+    }
+
     Value conv(String name, Value x, int outC, int k, int stride, int pad, long outZp, Activation act) {
         return conv(name, x, outC, k, stride, pad, 1, outZp, act);
     }

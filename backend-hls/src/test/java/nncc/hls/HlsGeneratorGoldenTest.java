@@ -1,0 +1,104 @@
+package nncc.hls;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import nncc.ir.Graph;
+import nncc.ir.ModelException;
+import nncc.ir.text.IrParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Golden-file tests of the generated glue: every generated file except the copied kernel headers, as one canonical
+ * text ({@code ==== path ====} before each file), against {@code src/test/resources/nncc/hls/golden/*.txt}. After an
+ * intended change, regenerate them with
+ * {@code mvn -pl backend-hls -am test -Dtest=HlsGeneratorGoldenTest -Dnncc.updateGolden=true} and review the diff.
+ * Also: two runs give byte-identical files, the project compiles with g++ -Wall -Wextra -Werror in both IO modes,
+ * and an op without a kernel is a one-line error naming the node.
+ */
+class HlsGeneratorGoldenTest {
+    @TempDir Path dir;
+
+    private static Graph tiny() throws IOException {
+        try (var in = HlsGeneratorGoldenTest.class.getResourceAsStream("golden/tiny.nnir")) {
+            return IrParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "tiny.nnir");
+        }
+    }
+
+    private static final HlsGenerator.Options STREAM = new HlsGenerator.Options(HlsGenerator.Io.STREAM, 2, HlsGenerator.Strategy.RESOURCE);
+
+    @Test void parallelGlueMatchesGolden() throws IOException {
+        checkGolden("tiny.parallel.txt", HlsGenerator.generate(tiny(), HlsGenerator.Options.defaults()));
+    }
+
+    @Test void streamGlueMatchesGolden() throws IOException {
+        checkGolden("tiny.stream.txt", HlsGenerator.generate(tiny(), STREAM));
+    }
+
+    @Test void generationIsDeterministic() throws IOException {
+        Map<String, byte[]> a = HlsGenerator.generate(tiny(), STREAM), b = HlsGenerator.generate(tiny(), STREAM);
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) assertArrayEquals(a.get(k), b.get(k), k);
+        for (String h : CSimToolchain.KERNEL_HEADERS)
+            assertEquals(CSimToolchain.kernelHeader(h), new String(a.get("firmware/nncc/" + h), StandardCharsets.UTF_8), h);
+    }
+
+    @Test void generatedProjectCompilesCleanlyAndRunsEverySample() throws Exception {
+        Path ap = HlsTestEnv.apTypes();
+        for (HlsGenerator.Options o : List.of(HlsGenerator.Options.defaults(), STREAM)) {
+            Path p = dir.resolve(o.io().name());
+            for (Map.Entry<String, byte[]> e : HlsGenerator.generate(tiny(), o).entrySet()) {
+                Files.createDirectories(p.resolve(e.getKey()).getParent());
+                Files.write(p.resolve(e.getKey()), e.getValue());
+            }
+            Path exe = p.resolve("csim");
+            CSimToolchain.compile(List.of(p.resolve("firmware/tiny.cpp"), p.resolve("tb/tiny_tb.cpp")), List.of(p.resolve("firmware")), ap, exe);
+            byte[] input = new byte[3 * 50];
+            for (int i = 0; i < input.length; i++) input[i] = (byte) (i * 37);
+            Files.write(p.resolve("in.bin"), input);
+            Process run = new ProcessBuilder(exe.toString(), p.resolve("in.bin").toString(), p.resolve("out.bin").toString()).redirectErrorStream(true).start();
+            String log = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, run.waitFor(), log);
+            assertTrue(log.contains("3 samples"), log);
+            assertEquals(3 * 3, Files.size(p.resolve("out.bin")));
+        }
+    }
+
+    @Test void opWithoutKernelIsAnErrorNamingTheNode() {
+        Graph g = IrParser.parse("""
+                graph @f {
+                  input %x : f32[?N,4]
+                  node @act = Relu (%x) -> (%y : f32[?N,4])
+                  output %y
+                }
+                """, "f.nnir");
+        ModelException e = org.junit.jupiter.api.Assertions.assertThrows(ModelException.class,
+                () -> HlsGenerator.generate(g, HlsGenerator.Options.defaults()));
+        assertTrue(e.getMessage().contains("integer tensors, got f32"), e.getMessage());
+    }
+
+    /** Compares the canonical text of {@code files} with the golden file, or rewrites it under -Dnncc.updateGolden=true. */
+    private static void checkGolden(String name, Map<String, byte[]> files) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            if (e.getKey().startsWith("firmware/nncc/")) continue;
+            b.append("==== ").append(e.getKey()).append(" ====\n").append(new String(e.getValue(), StandardCharsets.UTF_8));
+        }
+        String actual = b.toString();
+        Path golden = Path.of(System.getProperty("nncc.root", ".."), "backend-hls/src/test/resources/nncc/hls/golden", name);
+        if (Boolean.getBoolean("nncc.updateGolden")) {
+            Files.writeString(golden, actual);
+            return;
+        }
+        assertTrue(Files.exists(golden), golden + " is missing: run with -Dnncc.updateGolden=true");
+        assertEquals(Files.readString(golden), actual, "generated glue differs from " + golden + " (regenerate with -Dnncc.updateGolden=true if intended)");
+    }
+}

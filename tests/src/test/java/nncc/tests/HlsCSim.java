@@ -1,0 +1,113 @@
+package nncc.tests;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import nncc.cpu.Interpreter;
+import nncc.ir.DType;
+import nncc.ir.Graph;
+import nncc.ir.Tensor;
+import nncc.ir.Value;
+import nncc.hls.HlsGenerator;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Runs a generated HLS project's C simulation ({@code csim.sh IN.bin OUT.bin}) on samples and nncc's integer
+ * reference ({@link Interpreter}) on the same samples, for bit-exact comparisons. Needs g++ and the ap_int
+ * C-simulation headers in {@code nncc.shared}/fixtures/hls-ap-types: skipped with a message without them, a failure
+ * when NNCC_REQUIRE_FIXTURES=1.
+ */
+final class HlsCSim {
+    private HlsCSim() {}
+
+    static Path apTypes() {
+        Path dir = Path.of(System.getProperty("nncc.shared", TestPaths.root().resolve("../shared").toString()), "fixtures", "hls-ap-types", "ap_types");
+        boolean ok = Files.isRegularFile(dir.resolve("ap_int.h"));
+        try {
+            ok &= new ProcessBuilder("g++", "--version").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            ok = false;
+        }
+        String why = "HLS C simulation needs g++ and " + dir + "/ap_int.h";
+        if (!ok && "1".equals(System.getenv("NNCC_REQUIRE_FIXTURES"))) throw new AssertionError(why + " (NNCC_REQUIRE_FIXTURES=1)");
+        Assumptions.assumeTrue(ok, why);
+        return dir;
+    }
+
+    /** Writes the project of {@code g} into {@code dir}. */
+    static void write(Graph g, HlsGenerator.Options o, Path dir) throws IOException {
+        for (Map.Entry<String, byte[]> e : HlsGenerator.generate(g, o).entrySet()) {
+            Path f = dir.resolve(e.getKey());
+            Files.createDirectories(f.getParent());
+            Files.write(f, e.getValue());
+        }
+    }
+
+    /** Raw integers of every sample's inputs back to back, in each input's storage size, native (little-endian) order. */
+    static byte[] raw(List<List<Tensor>> samples) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (List<Tensor> inputs : samples)
+            for (Tensor t : inputs) {
+                int bytes = t.dtype().bits() / 8;
+                ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(t.numElements()) * bytes).order(ByteOrder.LITTLE_ENDIAN);
+                for (long v : t.toLongs()) {
+                    switch (bytes) {
+                        case 1 -> b.put((byte) v);
+                        case 2 -> b.putShort((short) v);
+                        case 4 -> b.putInt((int) v);
+                        default -> b.putLong(v);
+                    }
+                }
+                out.writeBytes(b.array());
+            }
+        return out.toByteArray();
+    }
+
+    /** Runs {@code dir/csim.sh} on the samples; per sample, each output's integers. */
+    static List<List<long[]>> run(Path dir, Graph g, List<List<Tensor>> samples) throws IOException, InterruptedException {
+        Path in = dir.resolve("test_in.bin"), out = dir.resolve("test_out.bin");
+        Files.write(in, raw(samples));
+        ProcessBuilder pb = new ProcessBuilder("sh", dir.resolve("csim.sh").toString(), in.toString(), out.toString()).redirectErrorStream(true);
+        pb.environment().put("AP_TYPES", apTypes().toString());
+        Process p = pb.start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new AssertionError("csim.sh failed:\n" + log);
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
+        List<List<long[]>> result = new ArrayList<>();
+        for (int s = 0; s < samples.size(); s++) {
+            List<long[]> outputs = new ArrayList<>();
+            for (Value v : g.outputs()) {
+                long[] y = new long[sampleSize(v)];
+                int bytes = v.type().dtype().bits() / 8;
+                for (int i = 0; i < y.length; i++)
+                    y[i] = switch (bytes) { case 1 -> v.type().dtype() == DType.U8 ? b.get() & 0xFF : b.get(); case 2 -> b.getShort(); case 4 -> b.getInt(); default -> b.getLong(); };
+                outputs.add(y);
+            }
+            result.add(outputs);
+        }
+        if (b.hasRemaining()) throw new AssertionError("csim wrote " + b.remaining() + " bytes more than " + samples.size() + " samples");
+        return result;
+    }
+
+    /** The reference: the interpreter on each sample. */
+    static List<List<long[]>> reference(Graph g, List<List<Tensor>> samples) {
+        Interpreter it = Interpreter.prepare(g);
+        List<List<long[]>> result = new ArrayList<>();
+        for (List<Tensor> s : samples) result.add(it.run(s).stream().map(Tensor::toLongs).toList());
+        return result;
+    }
+
+    /** Elements of one sample: the dims after the batch dim. */
+    static int sampleSize(Value v) {
+        long n = 1;
+        for (int i = 1; i < v.type().rank(); i++) n *= v.type().shape().dim(i);
+        return Math.toIntExact(n);
+    }
+}
