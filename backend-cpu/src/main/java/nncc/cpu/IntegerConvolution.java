@@ -22,8 +22,13 @@ final class IntegerConvolution {
     /** Partial sums below this magnitude are exact in float32. */
     private static final long FLOAT_EXACT_LIMIT = 1L << 24;
 
-    /** Weights [M, K] as ints, and as floats when the float product is exact for the inputs they will meet. */
-    record Weights(int[] ints, float[] exactFloats) {
+    /**
+     * Weights [M, K] as ints, and as floats when the float product is exact for the inputs they will meet; then also,
+     * once {@link #prepared}, packed per group for the float GEMM of a kernel set.
+     */
+    record Weights(int[] ints, float[] exactFloats, FloatGemm.Packed[] groups, KernelSet kernels) {
+
+        Weights(int[] ints, float[] exactFloats) { this(ints, exactFloats, null, KernelSet.SCALAR); }
 
         /** Prepares {@code w} (rows of {@code rowLength}) for inputs with |x - zp| at most {@code maxAbsInput}. */
         static Weights of(long[] w, int rowLength, long maxAbsInput) {
@@ -38,6 +43,16 @@ final class IntegerConvolution {
             float[] floats = new float[w.length];
             for (int i = 0; i < w.length; i++) floats[i] = ints[i];
             return new Weights(ints, floats);
+        }
+
+        /** These weights (rows of {@code rowLength}) with the float form packed as {@code group} matrices for {@code kernels}. */
+        Weights prepared(int group, int rowLength, KernelSet kernels) {
+            KernelSet k = kernels.supported();
+            if (exactFloats == null || rowLength == 0) return new Weights(ints, exactFloats, null, k);
+            int mg = ints.length / rowLength / group;
+            FloatGemm.Packed[] packed = new FloatGemm.Packed[group];
+            for (int grp = 0; grp < group; grp++) packed[grp] = FloatGemm.pack(exactFloats, grp * mg * rowLength, mg, rowLength, k);
+            return new Weights(ints, exactFloats, packed, k);
         }
 
         boolean usesFloats() { return exactFloats != null; }
@@ -77,8 +92,8 @@ final class IntegerConvolution {
         boolean floats = w.usesFloats();
         int[] colI = floats ? null : new int[l.rows * l.chunk * l.positions];
         int[] accI = floats ? null : new int[l.mg * l.chunk * l.positions];
-        float[] colF = floats ? new float[l.rows * l.chunk * l.positions] : null;
-        float[] accF = floats ? new float[l.mg * l.chunk * l.positions] : null;
+        float[] colF = floats ? new float[l.rows * l.chunk * l.positions + ConvKernels.GEMM_SLACK] : null;
+        float[] accF = floats ? new float[l.mg * l.chunk * l.positions + ConvKernels.GEMM_SLACK] : null;
         for (int n0 = 0; n0 < l.batch; n0 += l.chunk) {
             int images = Math.min(l.chunk, l.batch - n0), cols = images * l.positions;
             for (int grp = 0; grp < group; grp++) {
@@ -87,7 +102,8 @@ final class IntegerConvolution {
                         for (int c = 0; c < l.cg; c++)
                             ConvKernels.im2col(x.floats(), l.planeOffset(n0 + i, grp, c), l.plan, colF, c * l.taps * cols + i * l.positions, cols);
                     Arrays.fill(accF, 0, l.mg * cols, 0f);
-                    MatrixProduct.multiplyAdd(l.mg, cols, l.rows, w.exactFloats(), grp * l.mg * l.rows, l.rows, colF, 0, cols, accF, 0, cols);
+                    if (w.groups() != null) FloatGemm.multiplyAdd(w.groups()[grp], colF, 0, cols, cols, accF, 0, cols);
+                    else MatrixProduct.multiplyAdd(l.mg, cols, l.rows, w.exactFloats(), grp * l.mg * l.rows, l.rows, colF, 0, cols, accF, 0, cols);
                 } else {
                     for (int i = 0; i < images; i++)
                         for (int c = 0; c < l.cg; c++)
@@ -120,36 +136,27 @@ final class IntegerConvolution {
         for (int n = 0; n < l.batch; n++)
             for (int c = 0; c < l.outChannels; c++) {
                 int src = l.planeOffset(n, c, 0), dst = (n * l.outChannels + c) * l.positions;
-                if (floats) Arrays.fill(accF, 0f); else Arrays.fill(accI, 0);
+                if (floats) {
+                    Arrays.fill(accF, 0f);
+                    DepthwiseRows.accumulate(x.floats(), src, plan, w.exactFloats(), c * l.taps, accF, 0, w.kernels());
+                    sink.floats(n, c, accF, 0, l.positions, dst);
+                    continue;
+                }
+                Arrays.fill(accI, 0);
                 for (int t = 0; t < l.taps; t++) {
                     int lo = plan.lo()[t], hi = plan.hi()[t];
-                    if (hi <= lo) continue;
-                    if (floats) {
-                        float wt = w.exactFloats()[c * l.taps + t];
-                        if (wt == 0f) continue;
-                        float[] xf = x.floats();
-                        for (int r = 0; r < rowsPerTap; r++) {
-                            int off = plan.inputOffsets()[t * rowsPerTap + r];
-                            if (off == WindowGeometry.NO_ROW) continue;
-                            int a = r * len, b = src + off;
-                            if (s == 1) for (int ow = lo; ow < hi; ow++) accF[a + ow] += wt * xf[b + ow];
-                            else for (int ow = lo; ow < hi; ow++) accF[a + ow] += wt * xf[b + ow * s];
-                        }
-                    } else {
-                        int wt = w.ints()[c * l.taps + t];
-                        if (wt == 0) continue;
-                        int[] xi = x.ints();
-                        for (int r = 0; r < rowsPerTap; r++) {
-                            int off = plan.inputOffsets()[t * rowsPerTap + r];
-                            if (off == WindowGeometry.NO_ROW) continue;
-                            int a = r * len, b = src + off;
-                            if (s == 1) for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow];
-                            else for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow * s];
-                        }
+                    int wt = w.ints()[c * l.taps + t];
+                    if (hi <= lo || wt == 0) continue;
+                    int[] xi = x.ints();
+                    for (int r = 0; r < rowsPerTap; r++) {
+                        int off = plan.inputOffsets()[t * rowsPerTap + r];
+                        if (off == WindowGeometry.NO_ROW) continue;
+                        int a = r * len, b = src + off;
+                        if (s == 1) for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow];
+                        else for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow * s];
                     }
                 }
-                if (floats) sink.floats(n, c, accF, 0, l.positions, dst);
-                else sink.ints(n, c, accI, 0, l.positions, dst);
+                sink.ints(n, c, accI, 0, l.positions, dst);
             }
     }
 

@@ -61,6 +61,14 @@ final class Requantizer {
         for (int i = 0; i < count; i++) y[dst + i] = apply((int) acc[from + i] + bias, c);
     }
 
+    /**
+     * Writes the outputs of {@code count} accumulators held exactly in floats, element i of channel i (a row of an
+     * [N, M] product), each plus {@code bias[i]} (none when null), to {@code y[dst...]}.
+     */
+    void applyRow(float[] acc, int from, int count, int[] bias, long[] y, int dst) {
+        for (int i = 0; i < count; i++) y[dst + i] = apply((int) acc[from + i] + (bias == null ? 0 : bias[i]), i);
+    }
+
     /** Requantizes int64 accumulators laid out [outer, channels, inner] (NCHW planes, or [N, M] with inner 1). */
     long[] applyPlanes(long[] acc, int channels, int inner) {
         long[] y = new long[acc.length];
