@@ -92,11 +92,21 @@ final class ConvKernels {
         if (cg == 1 && mg == 1) {
             float[] wd = new float[group * taps];
             for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
+            DepthwisePlanes planes = DepthwisePlanes.of(g);
+            float[] buf = planes == null ? null : new float[planes.inputBufferSize], acc = planes == null ? null : new float[planes.accumulatorBufferSize];
             for (int n = 0; n < batch; n++)
                 for (int c = 0; c < channels; c++) {
-                    int dst = (n * channels + c) * positions;
-                    if (bias != null) Arrays.fill(y, dst, dst + positions, bias[c]);
-                    DepthwiseRows.accumulate(x, (n * channels + c) * inSize, plan, wd, c * taps, y, dst, kernels);
+                    int src = (n * channels + c) * inSize, dst = (n * channels + c) * positions;
+                    float b0 = bias == null ? 0f : bias[c];
+                    if (planes != null) {
+                        planes.split(x, src, buf);
+                        planes.reset(acc, b0);
+                        planes.accumulate(buf, wd, c * taps, acc, kernels);
+                        planes.gather(acc, y, dst);
+                        continue;
+                    }
+                    Arrays.fill(y, dst, dst + positions, b0);
+                    DepthwiseRows.accumulate(x, src, plan, wd, c * taps, y, dst, kernels);
                 }
             return y;
         }

@@ -133,9 +133,19 @@ final class IntegerConvolution {
         boolean floats = w.usesFloats();
         float[] accF = floats ? new float[l.positions] : null;
         int[] accI = floats ? null : new int[l.positions];
+        DepthwisePlanes planes = floats ? DepthwisePlanes.of(l.geometry) : null;
+        float[] buf = planes == null ? null : new float[planes.inputBufferSize], run = planes == null ? null : new float[planes.accumulatorBufferSize];
         for (int n = 0; n < l.batch; n++)
             for (int c = 0; c < l.outChannels; c++) {
                 int src = l.planeOffset(n, c, 0), dst = (n * l.outChannels + c) * l.positions;
+                if (planes != null) {
+                    planes.split(x.floats(), src, buf);
+                    planes.reset(run, 0f);
+                    planes.accumulate(buf, w.exactFloats(), c * l.taps, run, w.kernels());
+                    planes.gather(run, accF, 0);
+                    sink.floats(n, c, accF, 0, l.positions, dst);
+                    continue;
+                }
                 if (floats) {
                     Arrays.fill(accF, 0f);
                     DepthwiseRows.accumulate(x.floats(), src, plan, w.exactFloats(), c * l.taps, accF, 0, w.kernels());
@@ -247,8 +257,10 @@ final class IntegerConvolution {
     private static final class Layout {
         final int batch, channels, outChannels, cg, mg, taps, positions, inSize, rows, chunk;
         final WindowGeometry.Rows plan;
+        final WindowGeometry geometry;
 
         Layout(int[] xShape, int[] yShape, int group, WindowGeometry g) {
+            geometry = g;
             batch = xShape[0];
             channels = xShape[1];
             outChannels = yShape[1];

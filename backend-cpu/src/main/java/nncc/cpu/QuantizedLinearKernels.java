@@ -21,6 +21,7 @@ final class QuantizedLinearKernels {
         Requantizer rq = Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outChannels);
         long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
         KernelSet kernels = ctx.kernels();
+        boolean vector = ctx.vector();
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput, op.group(), kernels);
         int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs);
         return (in, outTypes) -> {
@@ -40,11 +41,13 @@ final class QuantizedLinearKernels {
             IntegerConvolution.convolve32(IntegerConvolution.Input.of(x.longs, op.inputZp(), w), x.shape, w, yShape, op.group(), g,
                     new IntegerConvolution.PlaneSink() {
                         @Override public void ints(int n, int c, int[] acc, int from, int positions, int dst) {
-                            rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
+                            if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
+                            else rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
                         }
 
                         @Override public void floats(int n, int c, float[] acc, int from, int positions, int dst) {
-                            rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
+                            if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
+                            else rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
                         }
                     });
             return ActivationKernels.one(NdArray.ofLongs(op.outType(), yShape, y));

@@ -39,6 +39,18 @@ final class Requantizer {
         return new Requantizer(m, s, rounding, Math.toIntExact(outputZp), actMin, actMax);
     }
 
+    int multiplier(int c) { return multipliers[c]; }
+
+    int shift(int c) { return shifts[c]; }
+
+    Rounding rounding() { return rounding; }
+
+    int outputZp() { return outputZp; }
+
+    int lo() { return lo; }
+
+    int hi() { return hi; }
+
     /** The output value of an int32 accumulator of channel {@code c}. */
     int apply(int acc, int c) {
         int v = FixedPoint.multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c], rounding) + outputZp;

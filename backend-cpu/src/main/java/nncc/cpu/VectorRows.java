@@ -30,13 +30,13 @@ final class VectorRows {
         if (stride == 1) {
             for (; i + L <= count; i += L)
                 wv.fma(FloatVector.fromArray(S, x, b + i), FloatVector.fromArray(S, acc, a + i)).intoArray(acc, a + i);
-            if (i < count) {
+            if (i < count && b + i + L <= x.length && a + i + L <= acc.length) { // masked accesses past an array's end are slow
                 VectorMask<Float> m = S.indexInRange(i, count);
                 wv.fma(FloatVector.fromArray(S, x, b + i, m), FloatVector.fromArray(S, acc, a + i, m)).intoArray(acc, a + i, m);
+                return;
             }
-            return;
         }
-        if (stride < STRIDE_MAPS.length) {
+        else if (stride < STRIDE_MAPS.length) {
             int[] map = STRIDE_MAPS[stride];
             for (; i + L <= count; i += L)
                 wv.fma(FloatVector.fromArray(S, x, b + i * stride, map, 0), FloatVector.fromArray(S, acc, a + i)).intoArray(acc, a + i);

@@ -91,7 +91,7 @@ class KernelSetsAgreeTest {
             int k = 1 + r.nextInt(3), stride = 1 + r.nextInt(2), pad = r.nextInt(2), batch = 1 + r.nextInt(3);
             int h = k + r.nextInt(9), w = k + r.nextInt(40);
             List<Integer> mult = new ArrayList<>(), shift = new ArrayList<>();
-            for (int c = 0; c < outChannels; c++) { mult.add((1 << 30) + r.nextInt(1 << 30)); shift.add(-6 - r.nextInt(6)); }
+            for (int c = 0; c < outChannels; c++) { mult.add((1 << 30) + r.nextInt(1 << 30)); shift.add(2 - r.nextInt(14)); }
             Rounding rounding = r.nextBoolean() ? Rounding.DOUBLE_ROUND : Rounding.SINGLE_ROUND;
             QConv op = new QConv(List.of(stride, stride), List.of(pad, pad, pad, pad), List.of(1, 1), depthwise ? channels : 1,
                     r.nextInt(256) - 128, mult, shift, r.nextInt(21) - 10, 0.1f, DType.I8, -128 + r.nextInt(100), 127, rounding);
@@ -130,6 +130,37 @@ class KernelSetsAgreeTest {
                 assertAgree(op, op.opName() + " same shape, trial " + trial, a, int8(r, 2, c, h, w));
                 assertAgree(op, op.opName() + " broadcast, trial " + trial, a, int8(r, 1, c, 1, 1));
             }
+        }
+    }
+
+    @Test
+    void vectorRequantizationMatchesScalarOnExtremes() {
+        Random r = new Random(17);
+        int[] special = {Integer.MIN_VALUE, Integer.MAX_VALUE, 0, 1, -1, 1 << 24, -(1 << 24), 12345, -12345};
+        for (int trial = 0; trial < 400; trial++) {
+            Rounding rounding = r.nextBoolean() ? Rounding.DOUBLE_ROUND : Rounding.SINGLE_ROUND;
+            int multiplier = switch (r.nextInt(4)) {
+                case 0 -> Integer.MAX_VALUE;
+                case 1 -> r.nextInt(1 << 10);
+                default -> (1 << 30) + r.nextInt(1 << 30);
+            };
+            int shift = -31 + r.nextInt(62), zp = r.nextInt(256) - 128, lo = -128 + r.nextInt(60), hi = lo + r.nextInt(256 + 128 - lo);
+            Requantizer rq = Requantizer.of(List.of(multiplier), List.of(shift), rounding, zp, lo, Math.min(hi, 127), 1);
+            int count = 1 + r.nextInt(40), bias = r.nextInt(4) == 0 ? r.nextInt() : r.nextInt(20001) - 10000;
+            int[] accI = new int[count];
+            float[] accF = new float[count];
+            for (int i = 0; i < count; i++) {
+                accI[i] = r.nextInt(3) == 0 ? special[r.nextInt(special.length)] : r.nextInt();
+                accF[i] = r.nextInt(1 << 25) - (1 << 24);
+            }
+            long[] scalarI = new long[count], vectorI = new long[count], scalarF = new long[count], vectorF = new long[count];
+            rq.applyRun(0, accI, 0, count, bias, scalarI, 0);
+            VectorRequantizer.applyRun(rq, 0, accI, 0, count, bias, vectorI, 0);
+            rq.applyRun(0, accF, 0, count, bias, scalarF, 0);
+            VectorRequantizer.applyRun(rq, 0, accF, 0, count, bias, vectorF, 0);
+            String what = rounding + " multiplier " + multiplier + " shift " + shift + " bias " + bias;
+            assertArrayEquals(scalarI, vectorI, "int accumulators, " + what);
+            assertArrayEquals(scalarF, vectorF, "float accumulators, " + what);
         }
     }
 
