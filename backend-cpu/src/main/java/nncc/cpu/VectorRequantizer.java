@@ -21,7 +21,7 @@ import nncc.ir.Rounding;
 final class VectorRequantizer {
     private VectorRequantizer() {}
 
-    private static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
     private static final int N = LS.length();
     private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, VectorShape.forBitSize(LS.vectorBitSize() / 2));
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, VectorShape.forBitSize(LS.vectorBitSize() / 2));
@@ -52,40 +52,45 @@ final class VectorRequantizer {
      * Whether channel c's numbers are ones the vector form reproduces: not the saturating multiplier, and shifts the
      * scalar code accepts (it throws on others, which the scalar fallback then does too).
      */
-    private static boolean supported(Requantizer rq, int c) {
-        int shift = rq.shift(c);
-        if (rq.multiplier(c) == Integer.MIN_VALUE) return false;
-        return rq.rounding() == Rounding.SINGLE_ROUND ? shift >= -31 && shift <= 30 : shift >= -31;
-    }
+    private static boolean supported(Requantizer rq, int c) { return supports(rq.multiplier(c), rq.shift(c), rq.rounding()); }
 
     /** Lanes holding int32 accumulators (before the bias) to clamped outputs. */
     private static LongVector requantize(Requantizer rq, int c, LongVector acc, int bias) {
-        long m = rq.multiplier(c);
-        int shift = rq.shift(c);
-        LongVector x = wrap32(acc.add(bias));
-        LongVector r;
-        if (rq.rounding() == Rounding.SINGLE_ROUND) {
-            int total = 31 - shift;
-            r = wrap32(x.mul(m).add(1L << (total - 1)).lanewise(VectorOperators.ASHR, (long) total));
-        } else {
-            int left = Math.max(shift, 0), right = Math.max(-shift, 0);
-            if (left > 0) x = wrap32(x.lanewise(VectorOperators.LSHL, (long) left));
-            // SaturatingRoundingDoublingHighMul: (ab + nudge) / 2^31 toward zero
-            LongVector ab = x.mul(m);
-            VectorMask<Long> negative = ab.compare(VectorOperators.LT, 0);
-            LongVector s = ab.add((1L << 30)).add(1 - (1L << 31), negative); // nudge 2^30, or 1 - 2^30 below zero
-            LongVector q = wrap32(s.add((1L << 31) - 1, s.compare(VectorOperators.LT, 0)).lanewise(VectorOperators.ASHR, 31L));
-            // RoundingDivideByPOT(q, right): ties away from zero
-            long mask = (1L << right) - 1;
-            LongVector remainder = q.and(mask);
-            LongVector threshold = LongVector.broadcast(LS, mask >> 1).add(1, q.compare(VectorOperators.LT, 0));
-            r = q.lanewise(VectorOperators.ASHR, (long) right).add(1, remainder.compare(VectorOperators.GT, threshold));
-        }
+        LongVector r = multiplyByQuantizedMultiplier(wrap32(acc.add(bias)), rq.multiplier(c), rq.shift(c), rq.rounding());
         return wrap32(r.add(rq.outputZp())).max(rq.lo()).min(rq.hi());
     }
 
+    /**
+     * Whether {@link #multiplyByQuantizedMultiplier} reproduces the scalar function for these numbers: not the
+     * saturating multiplier, and shifts the scalar code accepts (it throws on others; callers then run it).
+     */
+    static boolean supports(int multiplier, int shift, Rounding rounding) {
+        if (multiplier == Integer.MIN_VALUE) return false;
+        return rounding == Rounding.SINGLE_ROUND ? shift >= -31 && shift <= 30 : shift >= -31;
+    }
+
+    /** {@link nncc.ir.FixedPoint#multiplyByQuantizedMultiplier(int, int, int, Rounding)} of lanes holding int32 values. */
+    static LongVector multiplyByQuantizedMultiplier(LongVector x, long m, int shift, Rounding rounding) {
+        if (rounding == Rounding.SINGLE_ROUND) {
+            int total = 31 - shift;
+            return wrap32(x.mul(m).add(1L << (total - 1)).lanewise(VectorOperators.ASHR, (long) total));
+        }
+        int left = Math.max(shift, 0), right = Math.max(-shift, 0);
+        if (left > 0) x = wrap32(x.lanewise(VectorOperators.LSHL, (long) left));
+        // SaturatingRoundingDoublingHighMul: (ab + nudge) / 2^31 toward zero
+        LongVector ab = x.mul(m);
+        VectorMask<Long> negative = ab.compare(VectorOperators.LT, 0);
+        LongVector s = ab.add(1L << 30).add(1 - (1L << 31), negative); // nudge 2^30, or 1 - 2^30 below zero
+        LongVector q = wrap32(s.add((1L << 31) - 1, s.compare(VectorOperators.LT, 0)).lanewise(VectorOperators.ASHR, 31L));
+        // RoundingDivideByPOT(q, right): ties away from zero
+        long mask = (1L << right) - 1;
+        LongVector remainder = q.and(mask);
+        LongVector threshold = LongVector.broadcast(LS, mask >> 1).add(1, q.compare(VectorOperators.LT, 0));
+        return q.lanewise(VectorOperators.ASHR, (long) right).add(1, remainder.compare(VectorOperators.GT, threshold));
+    }
+
     /** The low 32 bits of every lane, sign-extended: Java's {@code (int)} cast. */
-    private static LongVector wrap32(LongVector v) {
+    static LongVector wrap32(LongVector v) {
         return v.lanewise(VectorOperators.LSHL, 32L).lanewise(VectorOperators.ASHR, 32L);
     }
 }
