@@ -50,6 +50,13 @@ final class ConvKernels {
         return packed;
     }
 
+    /** Whether every output position reads exactly its own input position (1x1 kernel, stride 1, no padding). */
+    static boolean isPointwise(WindowGeometry g) {
+        if (g.kernelSize != 1) return false;
+        for (int d = 0; d < g.rank; d++) if (g.strides[d] != 1 || g.padBegin[d] != 0 || g.in[d] != g.out[d]) return false;
+        return true;
+    }
+
     /** Images per matrix product for a feature map of {@code positions} outputs and {@code rows} column rows. */
     static int imagesPerChunk(int batch, int positions, int rows) {
         int byColumns = Math.max(1, TARGET_COLUMNS / Math.max(1, positions));
@@ -111,6 +118,15 @@ final class ConvKernels {
             return y;
         }
         int chunk = imagesPerChunk(batch, positions, rows);
+        if (chunk == 1 && isPointwise(g)) { // 1x1, stride 1, no padding: the input planes are the column matrix
+            for (int n = 0; n < batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    int dst = (n * outChannels + grp * mg) * positions;
+                    if (bias != null) for (int m = 0; m < mg; m++) Arrays.fill(y, dst + m * positions, dst + (m + 1) * positions, bias[grp * mg + m]);
+                    FloatGemm.multiplyAdd(w[grp], x, (n * channels + grp * cg) * inSize, positions, positions, y, dst, positions);
+                }
+            return y;
+        }
         // one vector of slack past the end lets the GEMM's last partial vector run masked
         float[] col = new float[rows * chunk * positions + GEMM_SLACK];
         float[] acc = new float[mg * chunk * positions + GEMM_SLACK];

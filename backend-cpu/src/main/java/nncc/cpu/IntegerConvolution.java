@@ -94,6 +94,21 @@ final class IntegerConvolution {
         int[] accI = floats ? null : new int[l.mg * l.chunk * l.positions];
         float[] colF = floats ? new float[l.rows * l.chunk * l.positions + ConvKernels.GEMM_SLACK] : null;
         float[] accF = floats ? new float[l.mg * l.chunk * l.positions + ConvKernels.GEMM_SLACK] : null;
+        if (floats && l.chunk == 1 && ConvKernels.isPointwise(g)) { // the input planes are the column matrix
+            for (int n = 0; n < l.batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    Arrays.fill(accF, 0, l.mg * l.positions, 0f);
+                    int src = l.planeOffset(n, grp, 0);
+                    if (w.groups() != null) FloatGemm.multiplyAdd(w.groups()[grp], x.floats(), src, l.positions, l.positions, accF, 0, l.positions);
+                    else MatrixProduct.multiplyAdd(l.mg, l.positions, l.rows, w.exactFloats(), grp * l.mg * l.rows, l.rows, x.floats(), src,
+                            l.positions, accF, 0, l.positions);
+                    for (int m = 0; m < l.mg; m++) {
+                        int c = grp * l.mg + m;
+                        sink.floats(n, c, accF, m * l.positions, l.positions, (n * l.outChannels + c) * l.positions);
+                    }
+                }
+            return;
+        }
         for (int n0 = 0; n0 < l.batch; n0 += l.chunk) {
             int images = Math.min(l.chunk, l.batch - n0), cols = images * l.positions;
             for (int grp = 0; grp < group; grp++) {

@@ -32,9 +32,9 @@ final class VectorGemm {
 
     /**
      * {@code C[i][j] += sum_p A[i][p] * B[p][j]}, A given as {@link #pack panels}, B [k, n] with row stride ldb.
-     * Columns go in blocks of 4, 2 and 1 full vectors; the last partial vector is masked when the arrays extend at
-     * least one vector past it (callers that own their buffers allocate that slack, see {@link #SLACK}) and scalar
-     * otherwise, as masked accesses that reach past an array's end are slow.
+     * Columns go in blocks of 4, 2 and 1 full vectors; the last partial vector is masked, in place when the arrays
+     * extend at least one vector past it (callers that own their buffers allocate that slack, see {@link #SLACK}),
+     * else on padded copies of those columns, as masked accesses that reach past an array's end are slow.
      */
     static void multiplyAdd(int m, int k, float[] panels, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc) {
         // blocks of k keep the rows of B that every row block reads in L1; each element still sums in increasing p
@@ -69,8 +69,13 @@ final class VectorGemm {
         }
         if (j == n) return;
         boolean room = bOff + (k - 1) * ldb + j + L <= b.length && cOff + (m - 1) * ldc + j + L <= c.length;
-        if (!room) {
-            scalarColumns(m, k, kFull, shift, panels, b, bOff, ldb, j, n, c, cOff, ldc);
+        if (!room) { // masked accesses past an array's end are slow: run the last columns on padded copies
+            int w = n - j;
+            float[] bt = new float[k * L], ct = new float[m * L];
+            for (int p = 0; p < k; p++) System.arraycopy(b, bOff + p * ldb + j, bt, p * L, w);
+            for (int i = 0; i < m; i++) System.arraycopy(c, cOff + i * ldc + j, ct, i * L, w);
+            multiplyAddRange(m, k, kFull, shift, panels, bt, 0, L, w, ct, 0, L);
+            for (int i = 0; i < m; i++) System.arraycopy(ct, i * L, c, cOff + i * ldc + j, w);
             return;
         }
         VectorMask<Float> mask = S.indexInRange(j, n);
@@ -80,19 +85,6 @@ final class VectorGemm {
 
     /** Elements past the end of B and C (as used) that let the column tail run masked: one vector. */
     static final int SLACK = L;
-
-    /** Columns [j0, n) of every row, one element at a time (the same fused multiply-adds in the same order). */
-    private static void scalarColumns(int m, int k, int kFull, int shift, float[] a, float[] b, int bOff, int ldb, int j0, int n,
-                                      float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            int aOff = i / ROWS * ROWS * kFull + shift + i % ROWS, ci = cOff + i * ldc;
-            for (int j = j0; j < n; j++) {
-                float acc = c[ci + j];
-                for (int p = 0; p < k; p++) acc = Math.fma(a[aOff + p * ROWS], b[bOff + p * ldb + j], acc);
-                c[ci + j] = acc;
-            }
-        }
-    }
 
     /** 4 rows x 2 full vectors of C. */
     private static void block2(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc) {

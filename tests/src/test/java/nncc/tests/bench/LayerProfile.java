@@ -12,7 +12,7 @@ import nncc.ir.io.Npy;
 
 /**
  * A measurement, not a test: where nncc's CPU reference spends its time on the {@link EngineBenchmark} models, float
- * and int8, per op type and per node (mean microseconds per run). Arguments: {@code [batch] [seconds]}; run it like
+ * and int8, per op type and per node (mean microseconds per run, wall time; the total also in thread CPU time, which other processes disturb less). Arguments: {@code [batch] [seconds]}; run it like
  * {@code scripts/bench} with main class {@code nncc.tests.bench.LayerProfile}.
  */
 public final class LayerProfile {
@@ -36,12 +36,15 @@ public final class LayerProfile {
         long[] perNode = new long[g.nodes().size()];
         for (long end = System.nanoTime() + (long) 4e9; System.nanoTime() < end; ) interp.run(List.of(x));
         int runs = 0;
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuStarted = threads.getCurrentThreadCpuTime();
         long started = System.nanoTime();
         while (System.nanoTime() - started < seconds * 1e9) {
             interp.runTimed(List.of(x), (step, node, nanos) -> perNode[step] += nanos);
             runs++;
         }
         double wall = (System.nanoTime() - started) / 1e3 / runs;
+        double cpu = (threads.getCurrentThreadCpuTime() - cpuStarted) / 1e3 / runs;
         Map<String, Double> byOp = new TreeMap<>();
         double inNodes = 0;
         for (int i = 0; i < perNode.length; i++) {
@@ -49,7 +52,8 @@ public final class LayerProfile {
             byOp.merge(g.nodes().get(i).op().opName(), us, Double::sum);
             inNodes += us;
         }
-        System.out.printf(Locale.ROOT, "%s: %.1f us per run (%.1f us in nodes), %d runs%n", title, wall, inNodes, runs);
+        System.out.printf(Locale.ROOT, "%s: %.1f us per run (%.1f us in nodes, %.1f us of CPU time), %d runs%n", title, wall, inNodes,
+                cpu, runs);
         for (var e : byOp.entrySet()) System.out.printf(Locale.ROOT, "  %-20s %9.1f us%n", e.getKey(), e.getValue());
         for (int i = 0; i < perNode.length; i++)
             System.out.printf(Locale.ROOT, "    %3d %-12s %-40s %8.1f us%n", i, g.nodes().get(i).op().opName(),
