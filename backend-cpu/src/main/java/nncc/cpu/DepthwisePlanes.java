@@ -38,18 +38,25 @@ final class DepthwisePlanes {
         return g.rank == 2 && g.outSize > 0 ? new DepthwisePlanes(g) : null;
     }
 
-    /** Copies input plane {@code x[src...]} (inH x inW) zero-padded into the polyphase planes of {@code planes}. */
+    /**
+     * Copies input plane {@code x[src...]} (inH x inW) into the polyphase planes of {@code planes}, which must hold zeros
+     * at the padding positions: a freshly allocated buffer does, and this only ever writes input positions.
+     */
     void split(float[] x, int src, float[] planes) {
-        Arrays.fill(planes, 0f);
         int planeSize = planeH * pitch;
+        int c0 = Math.max(0, -padLeft), c1 = Math.min(inW, pitch * strideW - padLeft); // input columns that land in a plane
+        if (c1 <= c0) return;
         for (int r = 0; r < inH; r++) {
             int pr = r + padTop; // row in the padded input
             if (pr < 0 || pr >= planeH * strideH) continue;
-            int rowBase = (pr % strideH) * strideW * planeSize + (pr / strideH) * pitch;
-            for (int c = 0; c < inW; c++) {
-                int pc = c + padLeft;
-                if (pc < 0 || pc >= pitch * strideW) continue;
-                planes[rowBase + (pc % strideW) * planeSize + pc / strideW] = x[src + r * inW + c];
+            int rowBase = (pr % strideH) * strideW * planeSize + (pr / strideH) * pitch, from = src + r * inW;
+            if (strideW == 1) {
+                System.arraycopy(x, from + c0, planes, rowBase + c0 + padLeft, c1 - c0);
+                continue;
+            }
+            for (int phase = 0; phase < strideW; phase++) {
+                int c = c0 + Math.floorMod(phase - padLeft - c0, strideW); // first column with (c + padLeft) % strideW == phase
+                for (int d = rowBase + phase * planeSize + (c + padLeft) / strideW; c < c1; c += strideW, d++) planes[d] = x[from + c];
             }
         }
     }

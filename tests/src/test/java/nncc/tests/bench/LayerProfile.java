@@ -33,30 +33,38 @@ public final class LayerProfile {
 
     private static void profile(String title, Graph g, Tensor x, double seconds) {
         Interpreter interp = new Interpreter(g);
-        long[] perNode = new long[g.nodes().size()];
+        long[] perNode = new long[g.nodes().size()], fastest = new long[g.nodes().size()];
+        java.util.Arrays.fill(fastest, Long.MAX_VALUE);
         for (long end = System.nanoTime() + (long) 4e9; System.nanoTime() < end; ) interp.run(List.of(x));
         int runs = 0;
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpuStarted = threads.getCurrentThreadCpuTime();
         long started = System.nanoTime();
         while (System.nanoTime() - started < seconds * 1e9) {
-            interp.runTimed(List.of(x), (step, node, nanos) -> perNode[step] += nanos);
+            interp.runTimed(List.of(x), (step, node, nanos) -> {
+                perNode[step] += nanos;
+                fastest[step] = Math.min(fastest[step], nanos);
+            });
             runs++;
         }
         double wall = (System.nanoTime() - started) / 1e3 / runs;
         double cpu = (threads.getCurrentThreadCpuTime() - cpuStarted) / 1e3 / runs;
-        Map<String, Double> byOp = new TreeMap<>();
-        double inNodes = 0;
+        Map<String, Double> byOp = new TreeMap<>(), byOpFastest = new TreeMap<>();
+        double inNodes = 0, fastestSum = 0;
         for (int i = 0; i < perNode.length; i++) {
             double us = perNode[i] / 1e3 / runs;
             byOp.merge(g.nodes().get(i).op().opName(), us, Double::sum);
+            byOpFastest.merge(g.nodes().get(i).op().opName(), fastest[i] / 1e3, Double::sum);
             inNodes += us;
+            fastestSum += fastest[i] / 1e3;
         }
         System.out.printf(Locale.ROOT, "%s: %.1f us per run (%.1f us in nodes, %.1f us of CPU time), %d runs%n", title, wall, inNodes,
                 cpu, runs);
-        for (var e : byOp.entrySet()) System.out.printf(Locale.ROOT, "  %-20s %9.1f us%n", e.getKey(), e.getValue());
+        System.out.printf(Locale.ROOT, "  sum of each node's fastest run: %.1f us%n", fastestSum);
+        for (var e : byOp.entrySet())
+            System.out.printf(Locale.ROOT, "  %-20s %9.1f us mean, %9.1f us fastest%n", e.getKey(), e.getValue(), byOpFastest.get(e.getKey()));
         for (int i = 0; i < perNode.length; i++)
-            System.out.printf(Locale.ROOT, "    %3d %-12s %-40s %8.1f us%n", i, g.nodes().get(i).op().opName(),
-                    g.nodes().get(i).outputs().get(0).type(), perNode[i] / 1e3 / runs);
+            System.out.printf(Locale.ROOT, "    %3d %-12s %-40s %8.1f us mean %8.1f us fastest%n", i, g.nodes().get(i).op().opName(),
+                    g.nodes().get(i).outputs().get(0).type().toString().replaceAll("\\{.*", ""), perNode[i] / 1e3 / runs, fastest[i] / 1e3);
     }
 }
