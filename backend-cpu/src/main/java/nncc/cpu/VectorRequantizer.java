@@ -3,7 +3,6 @@ package nncc.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -77,16 +76,15 @@ final class VectorRequantizer {
         }
         int left = Math.max(shift, 0), right = Math.max(-shift, 0);
         if (left > 0) x = wrap32(x.lanewise(VectorOperators.LSHL, (long) left));
-        // SaturatingRoundingDoublingHighMul: (ab + nudge) / 2^31 toward zero
+        // SaturatingRoundingDoublingHighMul: (ab + nudge) / 2^31 toward zero, with sign masks instead of branches
         LongVector ab = x.mul(m);
-        VectorMask<Long> negative = ab.compare(VectorOperators.LT, 0);
-        LongVector s = ab.add(1L << 30).add(1 - (1L << 31), negative); // nudge 2^30, or 1 - 2^30 below zero
-        LongVector q = wrap32(s.add((1L << 31) - 1, s.compare(VectorOperators.LT, 0)).lanewise(VectorOperators.ASHR, 31L));
-        // RoundingDivideByPOT(q, right): ties away from zero
+        LongVector s = ab.add((1L << 30) + 0).add(ab.lanewise(VectorOperators.ASHR, 63L).and(1 - (1L << 31))); // nudge 1 - 2^30 below 0
+        LongVector q = wrap32(s.add(s.lanewise(VectorOperators.ASHR, 63L).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31L));
+        // RoundingDivideByPOT(q, right): ties away from zero; remainder > threshold exactly when threshold - remainder < 0
         long mask = (1L << right) - 1;
         LongVector remainder = q.and(mask);
-        LongVector threshold = LongVector.broadcast(LS, mask >> 1).add(1, q.compare(VectorOperators.LT, 0));
-        return q.lanewise(VectorOperators.ASHR, (long) right).add(1, remainder.compare(VectorOperators.GT, threshold));
+        LongVector threshold = q.lanewise(VectorOperators.LSHR, 63L).add(mask >> 1);
+        return q.lanewise(VectorOperators.ASHR, (long) right).add(threshold.sub(remainder).lanewise(VectorOperators.LSHR, 63L));
     }
 
     /** The low 32 bits of every lane, sign-extended: Java's {@code (int)} cast. */
