@@ -100,7 +100,7 @@ final class ConvKernels {
             float[] wd = new float[group * taps];
             for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
             DepthwisePlanes planes = DepthwisePlanes.of(g);
-            float[] buf = planes == null ? null : new float[planes.inputBufferSize], acc = planes == null ? null : new float[planes.accumulatorBufferSize];
+            float[] buf = planes == null ? null : planes.zeroedInputBuffer(), acc = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
             for (int n = 0; n < batch; n++)
                 for (int c = 0; c < channels; c++) {
                     int src = (n * channels + c) * inSize, dst = (n * channels + c) * positions;
@@ -128,8 +128,8 @@ final class ConvKernels {
             return y;
         }
         // one vector of slack past the end lets the GEMM's last partial vector run masked
-        float[] col = new float[rows * chunk * positions + GEMM_SLACK];
-        float[] acc = new float[mg * chunk * positions + GEMM_SLACK];
+        float[] col = Scratch.floats(Scratch.Slot.COLUMNS, rows * chunk * positions + GEMM_SLACK);
+        float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, mg * chunk * positions + GEMM_SLACK);
         for (int n0 = 0; n0 < batch; n0 += chunk) {
             int images = Math.min(chunk, batch - n0);
             int cols = images * positions;

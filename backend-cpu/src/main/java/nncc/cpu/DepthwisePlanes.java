@@ -40,7 +40,7 @@ final class DepthwisePlanes {
 
     /**
      * Copies input plane {@code x[src...]} (inH x inW) into the polyphase planes of {@code planes}, which must hold zeros
-     * at the padding positions: a freshly allocated buffer does, and this only ever writes input positions.
+     * at the padding positions: {@link #zeroedInputBuffer} does, and this only ever writes input positions.
      */
     void split(float[] x, int src, float[] planes) {
         int planeSize = planeH * pitch;
@@ -78,6 +78,13 @@ final class DepthwisePlanes {
     /** Copies the output rows out of {@code acc} (pitch {@link #pitch}) to {@code y[dst...]} (outH x outW, dense). */
     void gather(float[] acc, float[] y, int dst) {
         for (int r = 0; r < outH; r++) System.arraycopy(acc, r * pitch, y, dst + r * outW, outW);
+    }
+
+    /** This thread's {@link Scratch} buffer for {@link #split}, with every element zero. */
+    float[] zeroedInputBuffer() {
+        float[] b = Scratch.floats(Scratch.Slot.PLANES, inputBufferSize);
+        Arrays.fill(b, 0, inputBufferSize, 0f);
+        return b;
     }
 
     /** Fills the first {@link #runLength} accumulators with {@code v}. */

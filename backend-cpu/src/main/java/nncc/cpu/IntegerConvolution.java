@@ -90,10 +90,10 @@ final class IntegerConvolution {
             return;
         }
         boolean floats = w.usesFloats();
-        int[] colI = floats ? null : new int[l.rows * l.chunk * l.positions];
-        int[] accI = floats ? null : new int[l.mg * l.chunk * l.positions];
-        float[] colF = floats ? new float[l.rows * l.chunk * l.positions + ConvKernels.GEMM_SLACK] : null;
-        float[] accF = floats ? new float[l.mg * l.chunk * l.positions + ConvKernels.GEMM_SLACK] : null;
+        int[] colI = floats ? null : Scratch.ints(Scratch.Slot.COLUMNS, l.rows * l.chunk * l.positions);
+        int[] accI = floats ? null : Scratch.ints(Scratch.Slot.ACCUMULATORS, l.mg * l.chunk * l.positions);
+        float[] colF = floats ? Scratch.floats(Scratch.Slot.COLUMNS, l.rows * l.chunk * l.positions + ConvKernels.GEMM_SLACK) : null;
+        float[] accF = floats ? Scratch.floats(Scratch.Slot.ACCUMULATORS, l.mg * l.chunk * l.positions + ConvKernels.GEMM_SLACK) : null;
         if (floats && l.chunk == 1 && ConvKernels.isPointwise(g)) { // the input planes are the column matrix
             for (int n = 0; n < l.batch; n++)
                 for (int grp = 0; grp < group; grp++) {
@@ -149,7 +149,7 @@ final class IntegerConvolution {
         float[] accF = floats ? new float[l.positions] : null;
         int[] accI = floats ? null : new int[l.positions];
         DepthwisePlanes planes = floats ? DepthwisePlanes.of(l.geometry) : null;
-        float[] buf = planes == null ? null : new float[planes.inputBufferSize], run = planes == null ? null : new float[planes.accumulatorBufferSize];
+        float[] buf = planes == null ? null : planes.zeroedInputBuffer(), run = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
         for (int n = 0; n < l.batch; n++)
             for (int c = 0; c < l.outChannels; c++) {
                 int src = l.planeOffset(n, c, 0), dst = (n * l.outChannels + c) * l.positions;
