@@ -63,6 +63,7 @@ final class QuantizedLinearKernels {
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput);
         int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs);
         KernelSet kernels = ctx.kernels().supported();
+        boolean vector = kernels == KernelSet.VECTOR;
         // exact float weights as [K, M], so the product runs [N, K] x [K, M] straight into the output layout
         NdArray cw = ctx.constant(1);
         float[] constWt = constW == null || !constW.usesFloats() ? null
@@ -83,6 +84,17 @@ final class QuantizedLinearKernels {
                 for (int i = 0; i < n; i++) rq.applyRow(acc, i * m, m, bias, y, i * m);
                 return ActivationKernels.one(NdArray.ofLongs(op.outType(), outTypes[0].shape().toIntArray(), y));
             }
+            if (!wide && n < SMALL_BATCH) { // few rows: one int32 dot product per output, weights read row by row
+                int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs);
+                int[] xi = IntegerMath.minusZeroPoint(x.longs, op.inputZp());
+                long[] y = new long[n * m];
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < m; j++) {
+                        int dot = vector ? VectorDot.dot(xi, i * k, w.ints(), j * k, k) : dot(xi, i * k, w.ints(), j * k, k);
+                        y[i * m + j] = rq.apply(dot + (bias == null ? 0 : bias[j]), j);
+                    }
+                return ActivationKernels.one(NdArray.ofLongs(op.outType(), outTypes[0].shape().toIntArray(), y));
+            }
             // [M, K] x [K, N]: the batch is the long inner loop
             int[] xt = transposedMinusZeroPoint(x.longs, n, k, op.inputZp());
             long[] y = new long[n * m];
@@ -98,6 +110,22 @@ final class QuantizedLinearKernels {
             }
             return ActivationKernels.one(NdArray.ofLongs(op.outType(), outTypes[0].shape().toIntArray(), y));
         };
+    }
+
+    /** Below this many input rows the int32 QGemm takes dot products instead of the batch-inner matrix product. */
+    private static final int SMALL_BATCH = 8;
+
+    /** {@code sum a[i] * b[i]} over k elements, int32 with wrap-around (the same integer in any order). */
+    static int dot(int[] a, int aOff, int[] b, int bOff, int k) {
+        int s0 = 0, s1 = 0, s2 = 0, s3 = 0, p = 0;
+        for (; p + 3 < k; p += 4) {
+            s0 += a[aOff + p] * b[bOff + p];
+            s1 += a[aOff + p + 1] * b[bOff + p + 1];
+            s2 += a[aOff + p + 2] * b[bOff + p + 2];
+            s3 += a[aOff + p + 3] * b[bOff + p + 3];
+        }
+        for (; p < k; p++) s0 += a[aOff + p] * b[bOff + p];
+        return s0 + s1 + s2 + s3;
     }
 
     /** Weights [M, ...] prepared for the int32 product (and the exact float product when it applies). */
