@@ -198,7 +198,7 @@ final class BenchCommand implements Callable<Integer> {
         long macs = rows.stream().mapToLong(Layer::macsPerImage).sum();
         double achieved = macs * median / 1e9, peak = KernelPeak.measureGmacPerSecond(200);
         out.printf(Locale.ROOT, "compute:  %.2f GMAC/s achieved (%,d MACs per image); the %s float GEMM micro-kernel peaks at %.2f GMAC/s "
-                + "per thread here (measured in L1 cache), so %.1f%% of %d thread%s' peak%n", achieved, macs, KernelPeak.kernels(), peak,
+                + "per thread here (measured in L1 cache): %.1f%% of the peak of %d thread%s%n", achieved, macs, KernelPeak.kernels(), peak,
                 100 * achieved / (peak * threads), threads, threads == 1 ? "" : "s");
         out.println();
         printTable(out, rows, m.runs());
