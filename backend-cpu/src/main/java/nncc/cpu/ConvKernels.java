@@ -7,13 +7,16 @@ import nncc.ir.op.Conv;
  * Float convolution (ONNX Conv), N-d with groups, dilations and asymmetric pads. Lowered to im2col plus a
  * blocked matrix product: per group, the weights [M/g, C/g * k...] multiply a column matrix whose columns are
  * the output positions of a chunk of images, so small feature maps still give long rows. The fused activation
- * clamps the result; f16/bf16 inputs are computed in float32 and the output rounded to their type.
+ * clamps the result; f16/bf16 inputs are computed in float32 and the output rounded to their type. Weights that are
+ * graph constants are packed for the kernel set once, when the model is prepared.
  */
 final class ConvKernels {
     private ConvKernels() {}
 
     /** Output columns gathered per matrix product (several images when the feature map is small). */
     static final int TARGET_COLUMNS = 2048;
+    /** Extra elements at the end of GEMM buffers (see {@link VectorGemm#multiplyAdd}): 16 floats, one AVX-512 vector. */
+    static final int GEMM_SLACK = 16;
     /** Upper bound on the column buffer, in elements. */
     static final int MAX_COLUMN_BUFFER = 1 << 21;
 
@@ -21,20 +24,37 @@ final class ConvKernels {
         ctx.requireFloat32(0, "input X");
         ctx.requireDType(1, "weight W", ctx.dtype(0));
         if (ctx.hasInput(2)) ctx.requireDType(2, "bias B", ctx.dtype(0));
-        float[] constW = ctx.constant(1) == null ? null : ctx.constant(1).floatView();
+        KernelSet kernels = ctx.kernels().supported();
+        FloatGemm.Packed[] constW = ctx.constant(1) == null ? null : packGroups(ctx.constant(1), op.group(), kernels);
         float[] constB = ctx.constant(2) == null ? null : ctx.constant(2).floatView();
         boolean hasBias = ctx.hasInput(2);
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
-            float[] w = constW != null ? constW : in[1].floatView();
+            FloatGemm.Packed[] w = constW != null ? constW : packGroups(in[1], op.group(), kernels);
             float[] b = !hasBias ? null : constB != null ? constB : in[2].floatView();
             WindowGeometry g = WindowGeometry.of(x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
                     op.strides(), op.pads(), op.dilations());
-            float[] y = convolve(x.floatView(), x.shape, w, b, yShape, op.group(), g);
+            float[] y = convolve(x.floatView(), x.shape, w, b, yShape, op.group(), g, kernels);
             ActivationKernels.clampInPlace(op.activation(), y);
             return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape, y)};
         };
+    }
+
+    /** Weights [M, C/group, k...] as one prepared [M/group, C/group * k...] matrix per group. */
+    static FloatGemm.Packed[] packGroups(NdArray w, int group, KernelSet kernels) {
+        float[] data = w.floatView();
+        int mg = w.dim(0) / group, rows = w.size() / Math.max(1, w.dim(0));
+        FloatGemm.Packed[] packed = new FloatGemm.Packed[group];
+        for (int grp = 0; grp < group; grp++) packed[grp] = FloatGemm.pack(data, grp * mg * rows, mg, rows, kernels);
+        return packed;
+    }
+
+    /** Whether every output position reads exactly its own input position (1x1 kernel, stride 1, no padding). */
+    static boolean isPointwise(WindowGeometry g) {
+        if (g.kernelSize != 1) return false;
+        for (int d = 0; d < g.rank; d++) if (g.strides[d] != 1 || g.padBegin[d] != 0 || g.in[d] != g.out[d]) return false;
+        return true;
     }
 
     /** Images per matrix product for a feature map of {@code positions} outputs and {@code rows} column rows. */
@@ -63,17 +83,53 @@ final class ConvKernels {
         }
     }
 
-    /** y = conv(x, w) + b with x [N, C, in...], w [M, C/group, k...], y [N, M, out...]. */
-    static float[] convolve(float[] x, int[] xShape, float[] w, float[] bias, int[] yShape, int group, WindowGeometry g) {
+    /**
+     * y = conv(x, w) + b with x [N, C, in...], w [M, C/group, k...] prepared per group, y [N, M, out...]. Depthwise
+     * convolutions (one input and one output channel per group) run directly, tap by tap, in the same order of
+     * fused multiply-adds as the matrix product.
+     */
+    static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] bias, int[] yShape, int group,
+                            WindowGeometry g, KernelSet kernels) {
         int batch = xShape[0], channels = xShape[1], outChannels = yShape[1];
         int cg = channels / group, mg = outChannels / group;
         int taps = g.kernelSize, positions = g.outSize, inSize = g.inSize;
         int rows = cg * taps;
         WindowGeometry.Rows plan = g.rows();
-        int chunk = imagesPerChunk(batch, positions, rows);
-        float[] col = new float[rows * chunk * positions];
-        float[] acc = new float[mg * chunk * positions];
         float[] y = new float[batch * outChannels * positions];
+        if (cg == 1 && mg == 1) {
+            float[] wd = new float[group * taps];
+            for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
+            DepthwisePlanes planes = DepthwisePlanes.of(g);
+            float[] buf = planes == null ? null : planes.zeroedInputBuffer(), acc = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
+            for (int n = 0; n < batch; n++)
+                for (int c = 0; c < channels; c++) {
+                    int src = (n * channels + c) * inSize, dst = (n * channels + c) * positions;
+                    float b0 = bias == null ? 0f : bias[c];
+                    if (planes != null) {
+                        planes.split(x, src, buf);
+                        planes.reset(acc, b0);
+                        planes.accumulate(buf, wd, c * taps, acc, kernels);
+                        planes.gather(acc, y, dst);
+                        continue;
+                    }
+                    Arrays.fill(y, dst, dst + positions, b0);
+                    DepthwiseRows.accumulate(x, src, plan, wd, c * taps, y, dst, kernels);
+                }
+            return y;
+        }
+        int chunk = imagesPerChunk(batch, positions, rows);
+        if (chunk == 1 && isPointwise(g)) { // 1x1, stride 1, no padding: the input planes are the column matrix
+            for (int n = 0; n < batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    int dst = (n * outChannels + grp * mg) * positions;
+                    if (bias != null) for (int m = 0; m < mg; m++) Arrays.fill(y, dst + m * positions, dst + (m + 1) * positions, bias[grp * mg + m]);
+                    FloatGemm.multiplyAdd(w[grp], x, (n * channels + grp * cg) * inSize, positions, positions, y, dst, positions);
+                }
+            return y;
+        }
+        // one vector of slack past the end lets the GEMM's last partial vector run masked
+        float[] col = Scratch.floats(Scratch.Slot.COLUMNS, rows * chunk * positions + GEMM_SLACK);
+        float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, mg * chunk * positions + GEMM_SLACK);
         for (int n0 = 0; n0 < batch; n0 += chunk) {
             int images = Math.min(chunk, batch - n0);
             int cols = images * positions;
@@ -85,7 +141,7 @@ final class ConvKernels {
                     float b0 = bias == null ? 0f : bias[grp * mg + m];
                     Arrays.fill(acc, m * cols, (m + 1) * cols, b0);
                 }
-                MatrixProduct.multiplyAdd(mg, cols, rows, w, grp * mg * rows, rows, col, 0, cols, acc, 0, cols);
+                FloatGemm.multiplyAdd(w[grp], col, 0, cols, cols, acc, 0, cols);
                 for (int i = 0; i < images; i++)
                     for (int m = 0; m < mg; m++)
                         System.arraycopy(acc, m * cols + i * positions, y,

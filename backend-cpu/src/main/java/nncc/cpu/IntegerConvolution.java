@@ -22,8 +22,13 @@ final class IntegerConvolution {
     /** Partial sums below this magnitude are exact in float32. */
     private static final long FLOAT_EXACT_LIMIT = 1L << 24;
 
-    /** Weights [M, K] as ints, and as floats when the float product is exact for the inputs they will meet. */
-    record Weights(int[] ints, float[] exactFloats) {
+    /**
+     * Weights [M, K] as ints, and as floats when the float product is exact for the inputs they will meet; then also,
+     * once {@link #prepared}, packed per group for the float GEMM of a kernel set.
+     */
+    record Weights(int[] ints, float[] exactFloats, FloatGemm.Packed[] groups, KernelSet kernels) {
+
+        Weights(int[] ints, float[] exactFloats) { this(ints, exactFloats, null, KernelSet.SCALAR); }
 
         /** Prepares {@code w} (rows of {@code rowLength}) for inputs with |x - zp| at most {@code maxAbsInput}. */
         static Weights of(long[] w, int rowLength, long maxAbsInput) {
@@ -38,6 +43,16 @@ final class IntegerConvolution {
             float[] floats = new float[w.length];
             for (int i = 0; i < w.length; i++) floats[i] = ints[i];
             return new Weights(ints, floats);
+        }
+
+        /** These weights (rows of {@code rowLength}) with the float form packed as {@code group} matrices for {@code kernels}. */
+        Weights prepared(int group, int rowLength, KernelSet kernels) {
+            KernelSet k = kernels.supported();
+            if (exactFloats == null || rowLength == 0) return new Weights(ints, exactFloats, null, k);
+            int mg = ints.length / rowLength / group;
+            FloatGemm.Packed[] packed = new FloatGemm.Packed[group];
+            for (int grp = 0; grp < group; grp++) packed[grp] = FloatGemm.pack(exactFloats, grp * mg * rowLength, mg, rowLength, k);
+            return new Weights(ints, exactFloats, packed, k);
         }
 
         boolean usesFloats() { return exactFloats != null; }
@@ -75,10 +90,25 @@ final class IntegerConvolution {
             return;
         }
         boolean floats = w.usesFloats();
-        int[] colI = floats ? null : new int[l.rows * l.chunk * l.positions];
-        int[] accI = floats ? null : new int[l.mg * l.chunk * l.positions];
-        float[] colF = floats ? new float[l.rows * l.chunk * l.positions] : null;
-        float[] accF = floats ? new float[l.mg * l.chunk * l.positions] : null;
+        int[] colI = floats ? null : Scratch.ints(Scratch.Slot.COLUMNS, l.rows * l.chunk * l.positions);
+        int[] accI = floats ? null : Scratch.ints(Scratch.Slot.ACCUMULATORS, l.mg * l.chunk * l.positions);
+        float[] colF = floats ? Scratch.floats(Scratch.Slot.COLUMNS, l.rows * l.chunk * l.positions + ConvKernels.GEMM_SLACK) : null;
+        float[] accF = floats ? Scratch.floats(Scratch.Slot.ACCUMULATORS, l.mg * l.chunk * l.positions + ConvKernels.GEMM_SLACK) : null;
+        if (floats && l.chunk == 1 && ConvKernels.isPointwise(g)) { // the input planes are the column matrix
+            for (int n = 0; n < l.batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    Arrays.fill(accF, 0, l.mg * l.positions, 0f);
+                    int src = l.planeOffset(n, grp, 0);
+                    if (w.groups() != null) FloatGemm.multiplyAdd(w.groups()[grp], x.floats(), src, l.positions, l.positions, accF, 0, l.positions);
+                    else MatrixProduct.multiplyAdd(l.mg, l.positions, l.rows, w.exactFloats(), grp * l.mg * l.rows, l.rows, x.floats(), src,
+                            l.positions, accF, 0, l.positions);
+                    for (int m = 0; m < l.mg; m++) {
+                        int c = grp * l.mg + m;
+                        sink.floats(n, c, accF, m * l.positions, l.positions, (n * l.outChannels + c) * l.positions);
+                    }
+                }
+            return;
+        }
         for (int n0 = 0; n0 < l.batch; n0 += l.chunk) {
             int images = Math.min(l.chunk, l.batch - n0), cols = images * l.positions;
             for (int grp = 0; grp < group; grp++) {
@@ -87,7 +117,8 @@ final class IntegerConvolution {
                         for (int c = 0; c < l.cg; c++)
                             ConvKernels.im2col(x.floats(), l.planeOffset(n0 + i, grp, c), l.plan, colF, c * l.taps * cols + i * l.positions, cols);
                     Arrays.fill(accF, 0, l.mg * cols, 0f);
-                    MatrixProduct.multiplyAdd(l.mg, cols, l.rows, w.exactFloats(), grp * l.mg * l.rows, l.rows, colF, 0, cols, accF, 0, cols);
+                    if (w.groups() != null) FloatGemm.multiplyAdd(w.groups()[grp], colF, 0, cols, cols, accF, 0, cols);
+                    else MatrixProduct.multiplyAdd(l.mg, cols, l.rows, w.exactFloats(), grp * l.mg * l.rows, l.rows, colF, 0, cols, accF, 0, cols);
                 } else {
                     for (int i = 0; i < images; i++)
                         for (int c = 0; c < l.cg; c++)
@@ -117,39 +148,40 @@ final class IntegerConvolution {
         boolean floats = w.usesFloats();
         float[] accF = floats ? new float[l.positions] : null;
         int[] accI = floats ? null : new int[l.positions];
+        DepthwisePlanes planes = floats ? DepthwisePlanes.of(l.geometry) : null;
+        float[] buf = planes == null ? null : planes.zeroedInputBuffer(), run = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
         for (int n = 0; n < l.batch; n++)
             for (int c = 0; c < l.outChannels; c++) {
                 int src = l.planeOffset(n, c, 0), dst = (n * l.outChannels + c) * l.positions;
-                if (floats) Arrays.fill(accF, 0f); else Arrays.fill(accI, 0);
+                if (planes != null) {
+                    planes.split(x.floats(), src, buf);
+                    planes.reset(run, 0f);
+                    planes.accumulate(buf, w.exactFloats(), c * l.taps, run, w.kernels());
+                    planes.gather(run, accF, 0);
+                    sink.floats(n, c, accF, 0, l.positions, dst);
+                    continue;
+                }
+                if (floats) {
+                    Arrays.fill(accF, 0f);
+                    DepthwiseRows.accumulate(x.floats(), src, plan, w.exactFloats(), c * l.taps, accF, 0, w.kernels());
+                    sink.floats(n, c, accF, 0, l.positions, dst);
+                    continue;
+                }
+                Arrays.fill(accI, 0);
                 for (int t = 0; t < l.taps; t++) {
                     int lo = plan.lo()[t], hi = plan.hi()[t];
-                    if (hi <= lo) continue;
-                    if (floats) {
-                        float wt = w.exactFloats()[c * l.taps + t];
-                        if (wt == 0f) continue;
-                        float[] xf = x.floats();
-                        for (int r = 0; r < rowsPerTap; r++) {
-                            int off = plan.inputOffsets()[t * rowsPerTap + r];
-                            if (off == WindowGeometry.NO_ROW) continue;
-                            int a = r * len, b = src + off;
-                            if (s == 1) for (int ow = lo; ow < hi; ow++) accF[a + ow] += wt * xf[b + ow];
-                            else for (int ow = lo; ow < hi; ow++) accF[a + ow] += wt * xf[b + ow * s];
-                        }
-                    } else {
-                        int wt = w.ints()[c * l.taps + t];
-                        if (wt == 0) continue;
-                        int[] xi = x.ints();
-                        for (int r = 0; r < rowsPerTap; r++) {
-                            int off = plan.inputOffsets()[t * rowsPerTap + r];
-                            if (off == WindowGeometry.NO_ROW) continue;
-                            int a = r * len, b = src + off;
-                            if (s == 1) for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow];
-                            else for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow * s];
-                        }
+                    int wt = w.ints()[c * l.taps + t];
+                    if (hi <= lo || wt == 0) continue;
+                    int[] xi = x.ints();
+                    for (int r = 0; r < rowsPerTap; r++) {
+                        int off = plan.inputOffsets()[t * rowsPerTap + r];
+                        if (off == WindowGeometry.NO_ROW) continue;
+                        int a = r * len, b = src + off;
+                        if (s == 1) for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow];
+                        else for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow * s];
                     }
                 }
-                if (floats) sink.floats(n, c, accF, 0, l.positions, dst);
-                else sink.ints(n, c, accI, 0, l.positions, dst);
+                sink.ints(n, c, accI, 0, l.positions, dst);
             }
     }
 
@@ -240,8 +272,10 @@ final class IntegerConvolution {
     private static final class Layout {
         final int batch, channels, outChannels, cg, mg, taps, positions, inSize, rows, chunk;
         final WindowGeometry.Rows plan;
+        final WindowGeometry geometry;
 
         Layout(int[] xShape, int[] yShape, int group, WindowGeometry g) {
+            geometry = g;
             batch = xShape[0];
             channels = xShape[1];
             outChannels = yShape[1];

@@ -35,8 +35,13 @@ public final class Interpreter {
     private final int[] outputSlots;
     private final NdArray[] constantSlots;
     private final Step[] steps;
+    private final KernelSet kernels;
 
-    public Interpreter(Graph graph) {
+    public Interpreter(Graph graph) { this(graph, KernelSet.best()); }
+
+    /** An interpreter running the given kernel set (tests compare the scalar and the Vector API kernels). */
+    Interpreter(Graph graph, KernelSet kernels) {
+        this.kernels = kernels.supported();
         Verifier.verify(graph);
         this.inputs = List.copyOf(graph.inputs());
         this.outputs = List.copyOf(graph.outputs());
@@ -72,7 +77,7 @@ public final class Interpreter {
         TensorType[] staticOut = isStatic ? n.outputs().stream().map(Value::type).toArray(TensorType[]::new) : null;
         Kernel kernel;
         try {
-            kernel = Kernels.prepare(new NodeContext(n, List.of(inTypes), consts));
+            kernel = Kernels.prepare(new NodeContext(n, List.of(inTypes), consts, kernels));
         } catch (ModelException e) {
             throw e.atNode(n.name());
         }

@@ -6,7 +6,8 @@ import nncc.ir.op.Gemm;
 /**
  * Float matrix products: ONNX Gemm (both transpose flags, alpha, beta, C broadcast to [M, N]) and MatMul
  * (numpy batching with broadcast batch dims, 1-D operands promoted). A constant B of Gemm is transposed
- * once at prepare time so the product always reads B as [K, N]. Gemm applies its fused activation.
+ * once at prepare time so the product always reads B as [K, N], in place, while the (small) activation operand A is
+ * packed per run for the kernel set ({@link FloatGemm}). Gemm applies its fused activation.
  */
 final class MatMulKernels {
     private MatMulKernels() {}
@@ -49,6 +50,7 @@ final class MatMulKernels {
     static Kernel matMul(NodeContext ctx) {
         ctx.requireDType(0, "input A", FLOATS);
         ctx.requireDType(1, "input B", ctx.dtype(0));
+        KernelSet kernels = ctx.kernels().supported();
         return (in, outTypes) -> {
             NdArray a = in[0], b = in[1];
             int[] shape = outTypes[0].shape().toIntArray();
@@ -63,8 +65,8 @@ final class MatMulKernels {
             }
             float[] y = new float[p.batches() * mn];
             for (int i = 0; i < p.batches(); i++)
-                MatrixProduct.multiplyAdd(p.m(), p.n(), p.k(), a.floats, p.aOffsets()[i], p.k(),
-                        b.floats, p.bOffsets()[i], p.n(), y, i * mn, p.n());
+                FloatGemm.multiplyAdd(FloatGemm.pack(a.floats, p.aOffsets()[i], p.m(), p.k(), kernels),
+                        b.floats, p.bOffsets()[i], p.n(), p.n(), y, i * mn, p.n());
             return ActivationKernels.one(NdArray.ofFloats(a.dtype, shape, y));
         };
     }
@@ -74,6 +76,7 @@ final class MatMulKernels {
         ctx.requireDType(1, "input B", ctx.dtype(0));
         if (ctx.hasInput(2)) ctx.requireDType(2, "input C", ctx.dtype(0));
         NdArray constB = ctx.constant(1) == null ? null : bAsKByN(ctx.constant(1), op.transB());
+        KernelSet kernels = ctx.kernels().supported();
         return (in, outTypes) -> {
             NdArray a = op.transA() ? transpose2d(in[0]) : in[0];
             NdArray b = constB != null ? constB : bAsKByN(in[1], op.transB());
@@ -94,7 +97,7 @@ final class MatMulKernels {
                 return ActivationKernels.one(NdArray.ofDoubles(shape, y));
             }
             float[] y = new float[m * n];
-            MatrixProduct.multiplyAdd(m, n, k, a.floats, 0, k, b.floats, 0, n, y, 0, n);
+            FloatGemm.multiplyAdd(FloatGemm.pack(a.floats, 0, m, k, kernels), b.floats, 0, n, n, y, 0, n);
             float alpha = op.alpha(), beta = op.beta();
             if (alpha != 1f) for (int i = 0; i < y.length; i++) y[i] *= alpha;
             if (cWalk != null)

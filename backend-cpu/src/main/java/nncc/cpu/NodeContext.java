@@ -8,9 +8,17 @@ import nncc.ir.TensorType;
 
 /**
  * What a kernel factory may look at while preparing a node: the node, its declared input types and the data
- * of inputs that are graph constants (so weights can be decoded and packed once).
+ * of inputs that are graph constants (so weights can be decoded and packed once), and which kernel set to prepare.
  */
-record NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants) {
+record NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants, KernelSet kernels) {
+
+    /** A context whose kernels are the best this JVM supports. */
+    NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants) {
+        this(node, inputTypes, constants, KernelSet.best());
+    }
+
+    /** Whether the Vector API kernels run this node. */
+    boolean vector() { return kernels.supported() == KernelSet.VECTOR; }
 
     int inputCount() { return inputTypes.size(); }
 

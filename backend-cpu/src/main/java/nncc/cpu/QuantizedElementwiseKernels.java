@@ -5,10 +5,12 @@ import nncc.ir.FixedPoint;
 import nncc.ir.Rounding;
 import nncc.ir.op.QAdd;
 import nncc.ir.op.QMul;
+import java.util.function.LongBinaryOperator;
 
 /**
  * Integer elementwise QAdd and QMul with numpy broadcasting, in TFLite's ADD and MUL arithmetic (int32
- * intermediates, every multiplier and shift an attribute of the op, clamped to the fused activation bounds).
+ * intermediates, every multiplier and shift an attribute of the op, clamped to the fused activation bounds). Inputs of the
+ * same shape take a flat loop, with the Vector API kernel set a vector at a time ({@link VectorElementwise}).
  */
 final class QuantizedElementwiseKernels {
     private QuantizedElementwiseKernels() {}
@@ -24,7 +26,8 @@ final class QuantizedElementwiseKernels {
         ctx.requireDType(1, "input B", INPUTS);
         Rounding r = op.rounding();
         int outZp = Math.toIntExact(op.outputZp());
-        return broadcast(op.outType(), (x, z) -> {
+        boolean vector = ctx.vector() && VectorElementwise.supports(op);
+        return broadcast(op.outType(), !vector ? null : (a, b, y, f) -> VectorElementwise.qAdd(op, a, b, y, f), (x, z) -> {
             int sa = FixedPoint.multiplyByQuantizedMultiplier((int) (x - op.inputZpA()) * (1 << op.leftShift()),
                     op.multiplierA(), op.shiftA(), r);
             int sb = FixedPoint.multiplyByQuantizedMultiplier((int) (z - op.inputZpB()) * (1 << op.leftShift()),
@@ -40,18 +43,34 @@ final class QuantizedElementwiseKernels {
         ctx.requireDType(1, "input B", INPUTS);
         Rounding r = op.rounding();
         int outZp = Math.toIntExact(op.outputZp());
-        return broadcast(op.outType(), (x, z) -> {
+        boolean vector = ctx.vector() && VectorElementwise.supports(op);
+        return broadcast(op.outType(), !vector ? null : (a, b, y, f) -> VectorElementwise.qMul(op, a, b, y, f), (x, z) -> {
             int product = (int) (x - op.inputZpA()) * (int) (z - op.inputZpB());
             int v = FixedPoint.multiplyByQuantizedMultiplier(product, op.multiplier(), op.shift(), r) + outZp;
             return FixedPoint.clamp(v, op.actMin(), op.actMax());
         });
     }
 
-    /** An elementwise kernel over two broadcast integer inputs, {@code y = f(a, b)} into {@code outType}. */
-    private static Kernel broadcast(DType outType, java.util.function.LongBinaryOperator f) {
+    /** A whole-array form of an elementwise function, for inputs of the same shape: {@code y[i] = f(a[i], b[i])}. */
+    @FunctionalInterface
+    private interface SameShape {
+        void apply(long[] a, long[] b, long[] y, LongBinaryOperator f);
+    }
+
+    /**
+     * An elementwise kernel over two broadcast integer inputs, {@code y = f(a, b)} into {@code outType}; inputs of the
+     * output's shape take a flat loop, or {@code sameShape} (the Vector API form) when given.
+     */
+    private static Kernel broadcast(DType outType, SameShape sameShape, LongBinaryOperator f) {
         return (in, outTypes) -> {
             NdArray a = in[0], b = in[1];
             int[] shape = outTypes[0].shape().toIntArray();
+            if (java.util.Arrays.equals(a.shape, shape) && java.util.Arrays.equals(b.shape, shape)) {
+                long[] y = new long[a.size()];
+                if (sameShape != null) sameShape.apply(a.longs, b.longs, y, f);
+                else for (int i = 0; i < y.length; i++) y[i] = f.applyAsLong(a.longs[i], b.longs[i]);
+                return ActivationKernels.one(NdArray.ofLongs(outType, shape, y));
+            }
             Broadcast p = Broadcast.of(shape, a.shape, b.shape);
             long[] y = new long[p.rows * p.inner];
             for (int row = 0; row < p.rows; row++) {

@@ -20,14 +20,16 @@ final class QuantizedLinearKernels {
         int outChannels = Math.toIntExact(ctx.inputTypes().get(1).shape().dim(0));
         Requantizer rq = Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outChannels);
         long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
-        IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput);
+        KernelSet kernels = ctx.kernels();
+        boolean vector = ctx.vector();
+        IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput, op.group(), kernels);
         int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs);
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
             WindowGeometry g = WindowGeometry.of(x.shape, yShape, WindowGeometry.kernelOf(in[1].shape), op.strides(),
                     op.pads(), op.dilations());
-            IntegerConvolution.Weights w = constW != null ? constW : weights(in[1], maxAbsInput);
+            IntegerConvolution.Weights w = constW != null ? constW : weights(in[1], maxAbsInput, op.group(), kernels);
             if (wide) {
                 long[] bias = in.length > 2 ? in[2].longs : null;
                 long[] acc = IntegerConvolution.accumulate64(IntegerMath.minusZeroPoint(x.longs, op.inputZp()), x.shape, w.ints(),
@@ -39,11 +41,13 @@ final class QuantizedLinearKernels {
             IntegerConvolution.convolve32(IntegerConvolution.Input.of(x.longs, op.inputZp(), w), x.shape, w, yShape, op.group(), g,
                     new IntegerConvolution.PlaneSink() {
                         @Override public void ints(int n, int c, int[] acc, int from, int positions, int dst) {
-                            rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
+                            if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
+                            else rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
                         }
 
                         @Override public void floats(int n, int c, float[] acc, int from, int positions, int dst) {
-                            rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
+                            if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
+                            else rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
                         }
                     });
             return ActivationKernels.one(NdArray.ofLongs(op.outType(), yShape, y));
@@ -58,10 +62,39 @@ final class QuantizedLinearKernels {
         long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput);
         int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs);
+        KernelSet kernels = ctx.kernels().supported();
+        boolean vector = kernels == KernelSet.VECTOR;
+        // exact float weights as [K, M], so the product runs [N, K] x [K, M] straight into the output layout
+        NdArray cw = ctx.constant(1);
+        float[] constWt = constW == null || !constW.usesFloats() ? null
+                : transposedWithSlack(constW.exactFloats(), cw.dim(0), cw.size() / Math.max(1, cw.dim(0)));
         return (in, outTypes) -> {
             NdArray x = in[0];
             int n = x.dim(0), k = x.dim(1), m = in[1].dim(0);
             IntegerConvolution.Weights w = constW != null ? constW : weights(in[1], maxAbsInput);
+            if (!wide && w.usesFloats()) {
+                float[] wt = constWt != null ? constWt : transposedWithSlack(w.exactFloats(), m, k);
+                int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs);
+                float[] xf = new float[n * k];
+                long zp = op.inputZp();
+                for (int i = 0; i < xf.length; i++) xf[i] = x.longs[i] - zp;
+                float[] acc = new float[n * m + ConvKernels.GEMM_SLACK];
+                FloatGemm.multiplyAdd(FloatGemm.pack(xf, 0, n, k, kernels), wt, 0, m, m, acc, 0, m);
+                long[] y = new long[n * m];
+                for (int i = 0; i < n; i++) rq.applyRow(acc, i * m, m, bias, y, i * m);
+                return ActivationKernels.one(NdArray.ofLongs(op.outType(), outTypes[0].shape().toIntArray(), y));
+            }
+            if (!wide && n < SMALL_BATCH) { // few rows: one int32 dot product per output, weights read row by row
+                int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs);
+                int[] xi = IntegerMath.minusZeroPoint(x.longs, op.inputZp());
+                long[] y = new long[n * m];
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < m; j++) {
+                        int dot = vector ? VectorDot.dot(xi, i * k, w.ints(), j * k, k) : dot(xi, i * k, w.ints(), j * k, k);
+                        y[i * m + j] = rq.apply(dot + (bias == null ? 0 : bias[j]), j);
+                    }
+                return ActivationKernels.one(NdArray.ofLongs(op.outType(), outTypes[0].shape().toIntArray(), y));
+            }
             // [M, K] x [K, N]: the batch is the long inner loop
             int[] xt = transposedMinusZeroPoint(x.longs, n, k, op.inputZp());
             long[] y = new long[n * m];
@@ -79,9 +112,30 @@ final class QuantizedLinearKernels {
         };
     }
 
+    /** Below this many input rows the int32 QGemm takes dot products instead of the batch-inner matrix product. */
+    private static final int SMALL_BATCH = 8;
+
+    /** {@code sum a[i] * b[i]} over k elements, int32 with wrap-around (the same integer in any order). */
+    static int dot(int[] a, int aOff, int[] b, int bOff, int k) {
+        int s0 = 0, s1 = 0, s2 = 0, s3 = 0, p = 0;
+        for (; p + 3 < k; p += 4) {
+            s0 += a[aOff + p] * b[bOff + p];
+            s1 += a[aOff + p + 1] * b[bOff + p + 1];
+            s2 += a[aOff + p + 2] * b[bOff + p + 2];
+            s3 += a[aOff + p + 3] * b[bOff + p + 3];
+        }
+        for (; p < k; p++) s0 += a[aOff + p] * b[bOff + p];
+        return s0 + s1 + s2 + s3;
+    }
+
     /** Weights [M, ...] prepared for the int32 product (and the exact float product when it applies). */
     static IntegerConvolution.Weights weights(NdArray w, long maxAbsInput) {
         return IntegerConvolution.Weights.of(w.longs, w.size() / Math.max(1, w.dim(0)), maxAbsInput);
+    }
+
+    /** As {@link #weights(NdArray, long)}, with the float form packed per group for {@code kernels}. */
+    static IntegerConvolution.Weights weights(NdArray w, long maxAbsInput, int group, KernelSet kernels) {
+        return weights(w, maxAbsInput).prepared(group, w.size() / Math.max(1, w.dim(0)), kernels);
     }
 
     /** Checks input, weight and bias types; true when the op accumulates in int64 (its declared accumulator). */
@@ -104,6 +158,11 @@ final class QuantizedLinearKernels {
         int[] t = new int[n * k];
         for (int i = 0; i < n; i++) for (int p = 0; p < k; p++) t[p * n + i] = (int) (x[i * k + p] - zp);
         return t;
+    }
+
+    /** The [k, m] transpose of [m, k] weights, with the GEMM's slack past the end. */
+    private static float[] transposedWithSlack(float[] w, int m, int k) {
+        return java.util.Arrays.copyOf(MatrixProduct.transpose(w, 0, m, k), m * k + ConvKernels.GEMM_SLACK);
     }
 
     static int[] toInts(long[] a) {

@@ -36,7 +36,14 @@ final class QuantizedReductionKernels {
             int[] sums = new int[NdArray.sizeOf(keptShape)];
             int[] pos = new int[r];
             int zp = (int) op.inputZp();
-            for (int i = 0; i < x.size(); i++) {
+            int inner = trailingRun(axes, x.shape);
+            if (inner > 0) // the reduced axes are the last ones (a global pool): each output sums one contiguous run
+                for (int o = 0, i = 0; o < sums.length; o++) {
+                    int sum = 0;
+                    for (int end = i + inner; i < end; i++) sum += (int) x.longs[i] - zp;
+                    sums[o] = sum;
+                }
+            else for (int i = 0; i < x.size(); i++) {
                 int o = 0;
                 for (int d = 0; d < r; d++) o += pos[d] * keptStrides[d];
                 sums[o] += (int) x.longs[i] - zp;
@@ -48,6 +55,13 @@ final class QuantizedReductionKernels {
                         op.rounding()) + op.outputZp());
             return ActivationKernels.one(NdArray.ofLongs(t, outTypes[0].shape().toIntArray(), y));
         };
+    }
+
+    /** The element count of the reduced axes when they are exactly the trailing axes of {@code shape}, else 0. */
+    private static int trailingRun(List<Integer> axes, int[] shape) {
+        int r = shape.length;
+        for (int k = 0; k < axes.size(); k++) if (!axes.contains(r - 1 - k)) return 0;
+        return axes.isEmpty() ? 0 : NdArray.product(shape, r - axes.size(), r);
     }
 
     /**

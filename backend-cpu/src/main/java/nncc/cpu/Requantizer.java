@@ -38,6 +38,18 @@ final class Requantizer {
         return new Requantizer(m, s, rounding, Math.toIntExact(outputZp), actMin, actMax);
     }
 
+    int multiplier(int c) { return multipliers[c]; }
+
+    int shift(int c) { return shifts[c]; }
+
+    Rounding rounding() { return rounding; }
+
+    int outputZp() { return outputZp; }
+
+    int lo() { return lo; }
+
+    int hi() { return hi; }
+
     /** The output value of an int32 accumulator of channel {@code c}. */
     int apply(int acc, int c) {
         int v = FixedPoint.multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c], rounding) + outputZp;
@@ -58,6 +70,14 @@ final class Requantizer {
     /** As {@link #applyRun(int, int[], int, int, int, long[], int)} for accumulators held exactly in floats. */
     void applyRun(int c, float[] acc, int from, int count, int bias, long[] y, int dst) {
         for (int i = 0; i < count; i++) y[dst + i] = apply((int) acc[from + i] + bias, c);
+    }
+
+    /**
+     * Writes the outputs of {@code count} accumulators held exactly in floats, element i of channel i (a row of an
+     * [N, M] product), each plus {@code bias[i]} (none when null), to {@code y[dst...]}.
+     */
+    void applyRow(float[] acc, int from, int count, int[] bias, long[] y, int dst) {
+        for (int i = 0; i < count; i++) y[dst + i] = apply((int) acc[from + i] + (bias == null ? 0 : bias[i]), i);
     }
 
     /** Requantizes int64 accumulators laid out [outer, channels, inner] (NCHW planes, or [N, M] with inner 1). */

@@ -88,9 +88,11 @@ class ConvKernelsTest {
         Random r = new Random(42);
         // {spatial rank, group, stride, dilation, padBegin, padEnd, kernel}
         int[][] cases = {{1, 1, 2, 1, 0, 1, 3}, {2, 1, 1, 1, 1, 1, 3}, {2, 2, 2, 1, 0, 2, 3}, {2, 3, 1, 2, 2, 1, 2},
-                {2, 6, 1, 1, 1, 1, 3}, {3, 1, 1, 1, 1, 0, 2}, {3, 2, 2, 2, 1, 1, 2}, {2, 1, 3, 1, 0, 0, 1}};
-        for (int[] c : cases) {
-            int rank = c[0], group = c[1], batch = 3, channels = 6, outChannels = 6;
+                {2, 6, 1, 1, 1, 1, 3}, {3, 1, 1, 1, 1, 0, 2}, {3, 2, 2, 2, 1, 1, 2}, {2, 1, 3, 1, 0, 0, 1},
+                {2, 1, 1, 1, 0, 0, 1}, {2, 2, 1, 1, 0, 0, 1}, {2, 6, 2, 1, 1, 1, 3}, {2, 6, 2, 2, 2, 0, 3}};
+        // batch 1 takes the pointwise (no im2col) path for 1x1 kernels; batch 3 gathers images into one product
+        for (int[] c : cases) for (int batch : new int[] {3, 1}) {
+            int rank = c[0], group = c[1], channels = 6, outChannels = 6;
             int[] xs = new int[2 + rank], ws = new int[2 + rank], ys = new int[2 + rank];
             xs[0] = batch; xs[1] = channels; ws[0] = outChannels; ws[1] = channels / group;
             ys[0] = batch; ys[1] = outChannels;

@@ -149,4 +149,31 @@ class QuantizedReductionKernelsTest {
             for (long v : y.toLongs()) assertEquals(want, v, "row of " + n);
         }
     }
+
+    @Test
+    void meanOverTrailingAndInnerAxesMatchesDirectSums() {
+        // the trailing axes take a contiguous-run loop, others the general walk; both against sums written out here
+        Random r = new Random(3);
+        long[] x = r.longs(2 * 3 * 4 * 5, -128, 128).toArray();
+        Tensor xt = ints(DType.I8, dims(2, 3, 4, 5), x);
+        int zp = -7, mult = Q30 + 12345, shift = -3, outZp = 5;
+        for (List<Integer> axes : List.of(List.of(2, 3), List.of(1, 3), List.of(3))) {
+            Tensor y = TestGraphs.run(new QMean(axes, true, zp, mult, shift, outZp, 0.1f, DType.I8, Rounding.DOUBLE_ROUND), xt);
+            long[] got = y.toLongs();
+            int[] dimsIn = {2, 3, 4, 5};
+            int[] kept = new int[4];
+            for (int d = 0; d < 4; d++) kept[d] = axes.contains(d) ? 1 : dimsIn[d];
+            int[] sums = new int[kept[0] * kept[1] * kept[2] * kept[3]];
+            for (int a = 0; a < 2; a++) for (int b = 0; b < 3; b++) for (int c = 0; c < 4; c++) for (int d = 0; d < 5; d++) {
+                int[] p = {a, b, c, d};
+                int o = 0;
+                for (int k = 0; k < 4; k++) o = o * kept[k] + (axes.contains(k) ? 0 : p[k]);
+                sums[o] += (int) x[((a * 3 + b) * 4 + c) * 5 + d] - zp;
+            }
+            long[] want = new long[sums.length];
+            for (int o = 0; o < sums.length; o++)
+                want[o] = Math.max(-128, Math.min(127, nncc.ir.FixedPoint.multiplyByQuantizedMultiplier(sums[o], mult, shift, Rounding.DOUBLE_ROUND) + outZp));
+            assertArrayEquals(want, got, "axes " + axes);
+        }
+    }
 }

@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import nncc.cpu.Interpreter;
+import nncc.cpu.KernelPeak;
 import nncc.ir.DType;
 import nncc.ir.Graph;
 import nncc.ir.GraphStats;
@@ -191,6 +192,14 @@ final class BenchCommand implements Callable<Integer> {
         double median = m.median();
         out.printf(Locale.ROOT, "images/s: %.1f (median of %d rounds; min %.1f, max %.1f; %.3f ms per batch of %d per thread)%n",
                 median, ROUNDS, m.min(), m.max(), 1000.0 * images * threads / median, images);
+        out.printf(Locale.ROOT, "latency:  p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms per run (batch of %d)%n",
+                m.latencyPercentile(0.5) / 1e6, m.latencyPercentile(0.9) / 1e6, m.latencyPercentile(0.99) / 1e6,
+                m.latencyPercentile(1.0) / 1e6, images);
+        long macs = rows.stream().mapToLong(Layer::macsPerImage).sum();
+        double achieved = macs * median / 1e9, peak = KernelPeak.measureGmacPerSecond(200);
+        out.printf(Locale.ROOT, "compute:  %.2f GMAC/s achieved (%,d MACs per image); the %s float GEMM micro-kernel peaks at %.2f GMAC/s "
+                + "per thread here (measured in L1 cache): %.1f%% of the peak of %d thread%s%n", achieved, macs, KernelPeak.kernels(), peak,
+                100 * achieved / (peak * threads), threads, threads == 1 ? "" : "s");
         out.println();
         printTable(out, rows, m.runs());
         out.flush();

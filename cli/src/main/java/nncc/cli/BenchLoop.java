@@ -14,11 +14,22 @@ import nncc.ir.Tensor;
 /**
  * The measurement behind {@code nncc bench}: runs one prepared interpreter on the same inputs over and over on
  * {@code threads} threads, first for a warmup period, then for several timed rounds of equal length, and keeps
- * the images per second of each round and every node's accumulated time (from {@link Interpreter#runTimed}).
+ * the images per second of each round, every node's accumulated time (from {@link Interpreter#runTimed}) and
+ * every run's latency.
  */
 final class BenchLoop {
-    /** Images per second of each timed round, and each node's total nanoseconds over all timed runs. */
-    record Measurement(double[] imagesPerSecond, long runs, long[] nodeNanos) {
+    /**
+     * Images per second of each timed round, each node's total nanoseconds over all timed runs, and every timed run's
+     * latency in nanoseconds (all threads), sorted.
+     */
+    record Measurement(double[] imagesPerSecond, long runs, long[] nodeNanos, long[] latencies) {
+        /** The latency below which {@code fraction} of the runs finished (nearest rank). */
+        long latencyPercentile(double fraction) {
+            if (latencies.length == 0) return 0;
+            int rank = (int) Math.ceil(fraction * latencies.length);
+            return latencies[Math.max(0, Math.min(latencies.length - 1, rank - 1))];
+        }
+
         double median() {
             double[] s = imagesPerSecond.clone();
             Arrays.sort(s);
@@ -62,6 +73,7 @@ final class BenchLoop {
             double[] perSecond = new double[rounds];
             long runs = 0;
             long[] nanos = new long[nodes];
+            long[] latencies = new long[0];
             for (int r = 0; r < rounds; r++) {
                 long start = System.nanoTime();
                 List<Worker> done = round(pool, roundNanos, clock);
@@ -70,11 +82,15 @@ final class BenchLoop {
                 for (Worker w : done) {
                     roundRuns += w.runs;
                     for (int k = 0; k < nodes; k++) nanos[k] += w.nodeNanos[k];
+                    int have = latencies.length;
+                    latencies = Arrays.copyOf(latencies, have + (int) w.runs);
+                    System.arraycopy(w.latencies, 0, latencies, have, (int) w.runs);
                 }
                 runs += roundRuns;
                 perSecond[r] = roundRuns * (double) imagesPerRun / (elapsed / 1e9);
             }
-            return new Measurement(perSecond, runs, nanos);
+            Arrays.sort(latencies);
+            return new Measurement(perSecond, runs, nanos, latencies);
         } finally {
             if (pool != null) pool.shutdownNow();
         }
@@ -113,12 +129,16 @@ final class BenchLoop {
         final long[] nodeNanos = new long[nodes];
         final Clock clock;
         long runs;
+        long[] latencies = new long[64];
 
         Worker(Clock clock) { this.clock = clock; }
 
         void runUntil(long deadline) {
             do {
+                long started = System.nanoTime();
                 interpreter.runTimed(inputs, (step, node, ns) -> nodeNanos[step] += ns);
+                if (runs == latencies.length) latencies = Arrays.copyOf(latencies, latencies.length * 2);
+                latencies[(int) runs] = System.nanoTime() - started;
                 runs++;
                 if (clock != null) clock.tick();
             } while (System.nanoTime() < deadline);

@@ -48,6 +48,15 @@ class BenchCliTest {
         Matcher m = IMAGES_PER_SECOND.matcher(r.out());
         assertTrue(m.find(), "no images/s line in:\n" + r.out());
         assertTrue(Double.parseDouble(m.group(1)) > 0, r.out());
+        Matcher latency = java.util.regex.Pattern.compile("latency: +p50 ([0-9.]+) ms, p90 ([0-9.]+) ms, p99 ([0-9.]+) ms, max ([0-9.]+) ms")
+                .matcher(r.out());
+        assertTrue(latency.find(), "no latency line in:\n" + r.out());
+        for (int i = 1; i < 4; i++)
+            assertTrue(Double.parseDouble(latency.group(i)) <= Double.parseDouble(latency.group(i + 1)), "percentiles in order:\n" + r.out());
+        Matcher compute = java.util.regex.Pattern.compile("compute: +([0-9.]+) GMAC/s achieved \\(1,568,640 MACs per image\\); the (vector|scalar) "
+                + "float GEMM micro-kernel peaks at ([0-9.]+) GMAC/s").matcher(r.out());
+        assertTrue(compute.find(), "no compute line (with fashion_cnn's MACs) in:\n" + r.out());
+        assertTrue(Double.parseDouble(compute.group(3)) > 0, r.out());
         Graph g = OnnxImporter.load(example("fashion_cnn.onnx"));
         List<Row> rows = rows(r.out());
         assertEquals(g.nodes().size(), rows.size(), "one row per node:\n" + r.out());

@@ -1,0 +1,36 @@
+package nncc.cpu;
+
+/**
+ * Float matrix products {@code C += A * B} whose left operand A [m, k] is prepared once ({@link #pack}) for the
+ * kernel set that runs them: kept row-major for the scalar {@link MatrixProduct}, or packed into panels of
+ * {@link VectorGemm#ROWS} interleaved rows for the Vector API micro-kernel. Constant weights are packed when the model
+ * is loaded; a run-time operand is packed per call (a copy of m * k elements). Both paths accumulate each element of C
+ * as a chain of fused multiply-adds in increasing k, so they give the same floats.
+ */
+final class FloatGemm {
+    private FloatGemm() {}
+
+    /** A prepared left operand: {@code rows} row-major [m, k] for the scalar path, or {@code panels} for the vector one. */
+    record Packed(int m, int k, float[] rows, float[] panels) {
+        boolean vector() { return panels != null; }
+
+        /** Element (i, p) of A. */
+        float element(int i, int p) {
+            return rows != null ? rows[i * k + p] : panels[i / VectorGemm.ROWS * VectorGemm.ROWS * k + p * VectorGemm.ROWS + i % VectorGemm.ROWS];
+        }
+    }
+
+    /** Prepares rows {@code [off, off + m * k)} of {@code a} (row-major [m, k]) for {@code kernels}. */
+    static Packed pack(float[] a, int off, int m, int k, KernelSet kernels) {
+        if (kernels.supported() == KernelSet.VECTOR) return new Packed(m, k, null, VectorGemm.pack(a, off, m, k));
+        float[] rows = new float[m * k];
+        System.arraycopy(a, off, rows, 0, rows.length);
+        return new Packed(m, k, rows, null);
+    }
+
+    /** {@code C[i][j] += sum_p A[i][p] * B[p][j]} for B [k, n] at {@code bOff} with row stride {@code ldb}. */
+    static void multiplyAdd(Packed a, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc) {
+        if (a.vector()) VectorGemm.multiplyAdd(a.m(), a.k(), a.panels(), b, bOff, ldb, n, c, cOff, ldc);
+        else MatrixProduct.multiplyAdd(a.m(), n, a.k(), a.rows(), 0, a.k(), b, bOff, ldb, c, cOff, ldc);
+    }
+}

@@ -1,0 +1,94 @@
+package nncc.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+import nncc.ir.Rounding;
+
+/**
+ * The {@link Requantizer} output stage a vector of accumulators at a time, bit for bit the same integers: each lane
+ * is widened to 64 bits and goes through TFLite's MultiplyByQuantizedMultiplier written with shifts (division by
+ * 2^31 toward zero as an arithmetic shift of {@code s + (s < 0 ? 2^31 - 1 : 0)}), with every int32 wrap-around of the
+ * scalar code reproduced by sign-extending the low 32 bits. Channels whose multiplier is {@code Integer.MIN_VALUE}
+ * (where SaturatingRoundingDoublingHighMul saturates), shifts outside the scalar code's range, and lanes past a
+ * vector multiple take the scalar code. Only
+ * loaded when {@code jdk.incubator.vector} is present.
+ */
+final class VectorRequantizer {
+    private VectorRequantizer() {}
+
+    static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
+    private static final int N = LS.length();
+    private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, VectorShape.forBitSize(LS.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, VectorShape.forBitSize(LS.vectorBitSize() / 2));
+
+    /** As {@link Requantizer#applyRun(int, float[], int, int, int, long[], int)}. */
+    static void applyRun(Requantizer rq, int c, float[] acc, int from, int count, int bias, long[] y, int dst) {
+        int i = 0;
+        if (supported(rq, c))
+            for (; i + N <= count; i += N) {
+                LongVector v = (LongVector) FloatVector.fromArray(FS, acc, from + i).convertShape(VectorOperators.F2L, LS, 0);
+                requantize(rq, c, v, bias).intoArray(y, dst + i);
+            }
+        for (; i < count; i++) y[dst + i] = rq.apply((int) acc[from + i] + bias, c);
+    }
+
+    /** As {@link Requantizer#applyRun(int, int[], int, int, int, long[], int)}. */
+    static void applyRun(Requantizer rq, int c, int[] acc, int from, int count, int bias, long[] y, int dst) {
+        int i = 0;
+        if (supported(rq, c))
+            for (; i + N <= count; i += N) {
+                LongVector v = (LongVector) IntVector.fromArray(IS, acc, from + i).convertShape(VectorOperators.I2L, LS, 0);
+                requantize(rq, c, v, bias).intoArray(y, dst + i);
+            }
+        for (; i < count; i++) y[dst + i] = rq.apply(acc[from + i] + bias, c);
+    }
+
+    /**
+     * Whether channel c's numbers are ones the vector form reproduces: not the saturating multiplier, and shifts the
+     * scalar code accepts (it throws on others, which the scalar fallback then does too).
+     */
+    private static boolean supported(Requantizer rq, int c) { return supports(rq.multiplier(c), rq.shift(c), rq.rounding()); }
+
+    /** Lanes holding int32 accumulators (before the bias) to clamped outputs. */
+    private static LongVector requantize(Requantizer rq, int c, LongVector acc, int bias) {
+        LongVector r = multiplyByQuantizedMultiplier(wrap32(acc.add(bias)), rq.multiplier(c), rq.shift(c), rq.rounding());
+        return wrap32(r.add(rq.outputZp())).max(rq.lo()).min(rq.hi());
+    }
+
+    /**
+     * Whether {@link #multiplyByQuantizedMultiplier} reproduces the scalar function for these numbers: not the
+     * saturating multiplier, and shifts the scalar code accepts (it throws on others; callers then run it).
+     */
+    static boolean supports(int multiplier, int shift, Rounding rounding) {
+        if (multiplier == Integer.MIN_VALUE || rounding.wide()) return false;
+        return rounding == Rounding.SINGLE_ROUND ? shift >= -31 && shift <= 30 : shift >= -31;
+    }
+
+    /** {@link nncc.ir.FixedPoint#multiplyByQuantizedMultiplier(int, int, int, Rounding)} of lanes holding int32 values. */
+    static LongVector multiplyByQuantizedMultiplier(LongVector x, long m, int shift, Rounding rounding) {
+        if (rounding == Rounding.SINGLE_ROUND) {
+            int total = 31 - shift;
+            return wrap32(x.mul(m).add(1L << (total - 1)).lanewise(VectorOperators.ASHR, (long) total));
+        }
+        int left = Math.max(shift, 0), right = Math.max(-shift, 0);
+        if (left > 0) x = wrap32(x.lanewise(VectorOperators.LSHL, (long) left));
+        // SaturatingRoundingDoublingHighMul: (ab + nudge) / 2^31 toward zero, with sign masks instead of branches
+        LongVector ab = x.mul(m);
+        LongVector s = ab.add((1L << 30) + 0).add(ab.lanewise(VectorOperators.ASHR, 63L).and(1 - (1L << 31))); // nudge 1 - 2^30 below 0
+        LongVector q = wrap32(s.add(s.lanewise(VectorOperators.ASHR, 63L).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31L));
+        // RoundingDivideByPOT(q, right): ties away from zero; remainder > threshold exactly when threshold - remainder < 0
+        long mask = (1L << right) - 1;
+        LongVector remainder = q.and(mask);
+        LongVector threshold = q.lanewise(VectorOperators.LSHR, 63L).add(mask >> 1);
+        return q.lanewise(VectorOperators.ASHR, (long) right).add(threshold.sub(remainder).lanewise(VectorOperators.LSHR, 63L));
+    }
+
+    /** The low 32 bits of every lane, sign-extended: Java's {@code (int)} cast. */
+    static LongVector wrap32(LongVector v) {
+        return v.lanewise(VectorOperators.LSHL, 32L).lanewise(VectorOperators.ASHR, 32L);
+    }
+}
