@@ -75,6 +75,25 @@ final class QuantOptions {
         return r;
     }
 
+    @Option(names = "--plugin", paramLabel = "JAR",
+            description = "A jar of third-party passes (java.util.ServiceLoader over nncc.passes.PassProvider), for --float-passes; repeatable.")
+    List<Path> plugins = new ArrayList<>();
+
+    @Option(names = "--float-passes", paramLabel = "a,b,c",
+            description = "Passes run on the float graph after prepare and before weight quantization (built-in or from --plugin jars).")
+    String floatPasses;
+
+    /** The passes of --float-passes, from the built-in registry plus the --plugin jars; none when not given. */
+    List<nncc.passes.Pass> floatPasses() {
+        if (floatPasses == null) {
+            if (!plugins.isEmpty()) nncc.passes.PassRegistry.builtin().withPlugins(plugins); // still checks the jars
+            return List.of();
+        }
+        nncc.passes.PassContext context = calib == null ? nncc.passes.PassContext.none()
+                : nncc.passes.PassContext.withCalibration(calib, preprocess());
+        return nncc.passes.PassRegistry.builtin().withPlugins(plugins).pipeline(floatPasses, context);
+    }
+
     @Option(names = "--calib-batch", defaultValue = "32", paramLabel = "N", description = "Calibration batch size (default: ${DEFAULT-VALUE}).")
     int calibBatch;
 

@@ -28,7 +28,7 @@ final class QuantizeFlow {
     static Outcome run(Graph model, QuantOptions o, int threads, boolean forReport, PrintWriter err) {
         Quantizer.Config config = Quantizer.Config.of(o.scheme()).withOptions(o.pipelineOptions())
                 .withObserver(o.observerKind(), o.percentile).withBiasCorrection(o.biasCorrection, o.weightRounding())
-                .withRun(o.calibBatch, threads, forReport, new BarProgress());
+                .withRun(o.calibBatch, threads, forReport, new BarProgress()).withFloatPasses(o.floatPasses());
         CalibrationData data = o.calib == null ? null : CalibrationData.open(model, o.calib, o.preprocess());
         Quantizer.Result r = Quantizer.quantize(model, data, config);
         for (String note : r.notes()) err.println("nncc: note: " + note);

@@ -57,8 +57,9 @@ public final class Quantizer {
      */
     public record Config(Scheme scheme, QuantizationPipeline.Options options, ObserverKind observer, double percentile,
                          boolean biasCorrection, CorrectBiasPass.WeightRounding weightRounding, int calibBatch,
-                         int threads, boolean histograms, Progress progress) {
+                         int threads, boolean histograms, Progress progress, List<Pass> floatPasses) {
         public Config {
+            floatPasses = floatPasses == null ? List.of() : List.copyOf(floatPasses);
             Objects.requireNonNull(scheme, "scheme");
             Objects.requireNonNull(options, "options");
             Objects.requireNonNull(observer, "observer");
@@ -73,23 +74,32 @@ public final class Quantizer {
         /** Defaults: min/max observer, bias correction on, nearest weight rounding, batches of 32, 2 threads. */
         public static Config of(Scheme scheme) {
             return new Config(scheme, QuantizationPipeline.Options.defaults(), ObserverKind.MINMAX, 99.99, true,
-                    CorrectBiasPass.WeightRounding.NEAREST, 32, 2, false, null);
+                    CorrectBiasPass.WeightRounding.NEAREST, 32, 2, false, null, List.of());
         }
 
         public Config withOptions(QuantizationPipeline.Options o) {
-            return new Config(scheme, o, observer, percentile, biasCorrection, weightRounding, calibBatch, threads, histograms, progress);
+            return new Config(scheme, o, observer, percentile, biasCorrection, weightRounding, calibBatch, threads, histograms, progress, floatPasses);
         }
 
         public Config withObserver(ObserverKind o, double p) {
-            return new Config(scheme, options, o, p, biasCorrection, weightRounding, calibBatch, threads, histograms, progress);
+            return new Config(scheme, options, o, p, biasCorrection, weightRounding, calibBatch, threads, histograms, progress, floatPasses);
         }
 
         public Config withBiasCorrection(boolean on, CorrectBiasPass.WeightRounding r) {
-            return new Config(scheme, options, observer, percentile, on, r, calibBatch, threads, histograms, progress);
+            return new Config(scheme, options, observer, percentile, on, r, calibBatch, threads, histograms, progress, floatPasses);
+        }
+
+        /**
+         * Passes run on the float graph right after {@code prepare} and before weights are quantized, for example a
+         * researcher's rewrite loaded from a plugin ({@link PassRegistry#withPlugins}).
+         */
+        public Config withFloatPasses(List<Pass> passes) {
+            return new Config(scheme, options, observer, percentile, biasCorrection, weightRounding, calibBatch, threads,
+                    histograms, progress, passes);
         }
 
         public Config withRun(int batch, int nThreads, boolean wantHistograms, Progress p) {
-            return new Config(scheme, options, observer, percentile, biasCorrection, weightRounding, batch, nThreads, wantHistograms, p);
+            return new Config(scheme, options, observer, percentile, biasCorrection, weightRounding, batch, nThreads, wantHistograms, p, floatPasses);
         }
     }
 
@@ -113,6 +123,8 @@ public final class Quantizer {
         Graph prepared = model.copy();
         List<PassManager.Step> steps = new ArrayList<>(new PassManager(PassRegistry.parse("prepare"),
                 PassManager.Options.defaults(), quiet).run(prepared, Stage.of(prepared)));
+        if (!config.floatPasses().isEmpty())
+            steps.addAll(new PassManager(config.floatPasses(), PassManager.Options.defaults(), quiet).run(prepared, Stage.BN_FOLDED));
         Graph calibrated = null;
         CalibrationResult calibration = null;
         if (scheme.needsCalibration()) {

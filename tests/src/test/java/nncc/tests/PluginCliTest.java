@@ -65,4 +65,20 @@ class PluginCliTest {
         assertBadInput(nncc("opt", example("fashion_cnn.onnx").toString(), "--passes", "prepare,calibrate", "-o",
                 tmp.resolve("y.nnir").toString()), "pass 'calibrate' needs calibration data");
     }
+
+    @Test void quantizeAndCompileRunPluginPassesOnTheFloatGraph() throws Exception {
+        Path out = tmp.resolve("q.nnir");
+        CliTest.Result r = nncc("quantize", example("fashion_cnn.onnx").toString(), "--calib", example("calib.npy").toString(),
+                "--plugin", pluginJar().toString(), "--float-passes", "prefix-node-names{prefix=enc_}", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        String ir = Files.readString(out);
+        assertTrue(ir.contains("node @enc_") && ir.contains("= QConv {"), ir);
+        Path dir = tmp.resolve("cpu");
+        r = nncc("compile", example("fashion_cnn.onnx").toString(), "--target", "cpu", "--calib", example("calib.npy").toString(),
+                "--plugin", pluginJar().toString(), "--float-passes", "prefix-node-names", "-o", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(dir.resolve("model.nnir")).contains("node @x_"));
+        assertBadInput(nncc("quantize", example("fashion_cnn.onnx").toString(), "--calib", example("calib.npy").toString(),
+                "--float-passes", "prefix-node-names", "-o", tmp.resolve("z.nnir").toString()), "unknown pass 'prefix-node-names'");
+    }
 }
