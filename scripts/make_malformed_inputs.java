@@ -56,6 +56,12 @@ class MakeMalformedInputs {
                 .addInitializer(TensorProto.newBuilder().setName("w").setDataType(1).addDims(1L << 62)
                         .setRawData(ByteString.copyFrom(new byte[16])))
                 .addNode(node("Add", "x,w", "y")).addOutput(info("y"))));
+        // found by the structure-aware campaign: a graph input dim of 2^63-1, Transpose of a constant with perm [16, 0]
+        write("input_dim_2pow63.onnx", model(13, graph().addInput(info("x", 1, Long.MAX_VALUE, 8, 8)).addNode(node("Relu", "x", "y"))
+                .addOutput(info("y"))));
+        write("transpose_bad_perm.onnx", model(13, graph().addInput(info("x", 2, 3)).addInitializer(ints("c", 1, 2, 3, 4, 5, 6).clearDims().addDims(3).addDims(2))
+                .addNode(node("Transpose", "c", "t").setName("/Transpose").addAttribute(attrInts("perm", 16, 0)))
+                .addNode(node("Add", "x,t", "y")).addOutput(info("y"))));
         // calibration data: 4 samples for the batch-1 conv, and one with a NaN
         float[] c = new float[4 * 16];
         for (int i = 0; i < c.length; i++) c[i] = (i * 37 % 11) / 10f;

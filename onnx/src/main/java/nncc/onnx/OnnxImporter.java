@@ -65,7 +65,8 @@ public final class OnnxImporter {
         } catch (ModelException e) {
             throw e.inFile(fileName);
         } catch (RuntimeException e) { // a malformed model that slipped past the checks: still one line, no trace
-            throw new ModelException(fileName, null, "cannot import: " + e, e);
+            String why = e instanceof IllegalArgumentException || e instanceof ArithmeticException ? e.getMessage() : e.toString();
+            throw new ModelException(fileName, null, "cannot import: " + why, e);
         }
     }
 
@@ -232,7 +233,8 @@ public final class OnnxImporter {
             if (e.node() != null || e.file() != null) throw e;
             throw new ModelException(n.scope.file, n.name, opType + " (opset " + n.opset() + "): " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new ModelException(n.scope.file, n.name, opType + " (opset " + n.opset() + "): " + e, e);
+            String why = e instanceof IllegalArgumentException || e instanceof ArithmeticException ? e.getMessage() : e.toString();
+            throw new ModelException(n.scope.file, n.name, opType + " (opset " + n.opset() + "): " + why, e);
         }
     }
 

@@ -86,7 +86,11 @@ final class OnnxTypes {
                 throw new ModelException("value '" + name + "' has dim " + i + " with neither a size nor a name");
             }
         }
-        return TensorType.of(dtype, Shape.withSymbols(dims, symbols));
+        try {
+            return TensorType.of(dtype, Shape.withSymbols(dims, symbols));
+        } catch (IllegalArgumentException e) {
+            throw new ModelException("value '" + name + "': " + e.getMessage());
+        }
     }
 
     /** A dim_param reduced to the characters the text IR accepts in a symbol: [A-Za-z0-9_]. */

@@ -38,7 +38,11 @@ final class OpInputs {
     /** Transpose perm; the default reverses the dims. */
     static List<Integer> transposePerm(OnnxNode n, int rank) {
         List<Integer> perm = n.getIntList("perm", null);
-        if (perm != null) return perm;
+        if (perm != null) {
+            if (perm.size() != rank || perm.stream().distinct().count() != rank || perm.stream().anyMatch(p -> p < 0 || p >= rank))
+                throw n.error("perm " + perm + " is not a permutation of rank " + rank);
+            return perm;
+        }
         List<Integer> rev = new ArrayList<>();
         for (int i = rank - 1; i >= 0; i--) rev.add(i);
         return rev;

@@ -179,6 +179,12 @@ class MalformedInputTest {
     }
 
     @Test
+    void campaignCrashersAreOneLineErrorsWithoutExceptionNames() {
+        assertRefused(nncc("inspect", res("input_dim_2pow63.onnx")), "value 'x'", "more than 2^63 elements");
+        assertRefused(nncc("inspect", res("transpose_bad_perm.onnx")), "/Transpose", "perm [16, 0] is not a permutation of rank 2");
+    }
+
+    @Test
     void zeroPointOutsideItsTypeIsRefusedByTheVerifier() {
         assertRefused(nncc("inspect", res("zp_300_on_i8.nnir")), "zero point 300", "i8 [-128, 127]");
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A mutational fuzzer for the ONNX, .nnir and .npy readers (Jazzer is not among the Maven artifacts here).
- * Seed files from the repository are mutated (bit flips, interesting bytes and integers, deleted, duplicated
+ * Seed files from the repository are mutated (for ONNX, half of them structure-aware by {@link OnnxMutator}; bit flips, interesting bytes and integers, deleted, duplicated
  * and spliced ranges, and for text: numbers replaced by huge ones, brackets repeated); a reader must either
  * return a graph or tensor or throw a {@link ModelException}. A graph it returns must print as .nnir and read
  * back to the same text. Any other throwable (a RuntimeException, StackOverflowError, OutOfMemoryError) is a
@@ -76,7 +76,8 @@ class ParserFuzzTest {
         long i = first, refused = 0;
         for (; i <= last && (replay != null || System.nanoTime() < deadline); i++) {
             SplittableRandom rnd = new SplittableRandom(seed(format, i));
-            byte[] input = Mutator.mutate(seeds.get(rnd.nextInt(seeds.size())), seeds, rnd, text);
+            byte[] seed = seeds.get(rnd.nextInt(seeds.size()));
+            byte[] input = format.equals("onnx") && rnd.nextBoolean() ? OnnxMutator.mutate(seed, rnd) : Mutator.mutate(seed, seeds, rnd, text);
             try {
                 reader.read(input);
             } catch (ModelException e) {
