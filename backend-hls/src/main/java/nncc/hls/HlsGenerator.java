@@ -118,7 +118,7 @@ public final class HlsGenerator {
             } else {
                 String name = "t" + i;
                 buffers.put(y.name(), name);
-                m.buffers.add(new HlsModel.Buffer(name, HlsLayers.cType(n, y.type().dtype()), rawType(y.type().dtype()), y.name(),
+                m.buffers.add(new HlsModel.Buffer(name, HlsTypes.cType(n, y.type().dtype()), rawType(y.type().dtype()), y.name(),
                         y.type().dtype().text(), HlsLayers.elements(n, y), false));
             }
             m.layers.addAll(reader.layers(n, i));
@@ -139,12 +139,12 @@ public final class HlsGenerator {
             if (s.isSymbolic(i)) throw new ModelException(null, null, "--target hls needs static shapes: " + v.name() + " is " + s);
             size *= s.dim(i);
         }
-        return new HlsModel.Buffer(prefix + identifier(v.name()), HlsLayers.cType(null, t), rawType(t), v.name(), t.text(), Math.toIntExact(size), true);
+        return new HlsModel.Buffer(prefix + identifier(v.name()), HlsTypes.cType(null, t), rawType(t), v.name(), t.text(), Math.toIntExact(size), true);
     }
 
     private static String rawType(DType t) {
         if (!t.isInteger()) throw new ModelException(null, null, "--target hls needs integer tensors, got " + t.text());
-        return HlsLayers.storageType(null, t);
+        return HlsTypes.storageType(null, t);
     }
 
     /** {@code s} with every character outside [A-Za-z0-9_] replaced by '_', runs collapsed, no leading/trailing '_'. */
