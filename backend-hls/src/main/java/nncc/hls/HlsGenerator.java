@@ -121,7 +121,12 @@ public final class HlsGenerator {
                 m.buffers.add(new HlsModel.Buffer(name, HlsTypes.cType(n, y.type().dtype()), rawType(y.type().dtype()), y.name(),
                         y.type().dtype().text(), HlsLayers.elements(n, y), false));
             }
-            m.layers.addAll(reader.layers(n, i));
+            List<HlsModel.Layer> layers = reader.layers(n, i);
+            HlsModel.Layer last = layers.get(layers.size() - 1);
+            last.traceBuffer = buffers.get(y.name());
+            last.traceSize = HlsLayers.elements(n, y);
+            last.traceNode = i;
+            m.layers.addAll(layers);
         }
         for (Value v : g.outputs())
             if (!buffers.containsKey(v.name()) || g.inputs().contains(v))
