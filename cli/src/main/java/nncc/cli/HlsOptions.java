@@ -19,7 +19,8 @@ final class HlsOptions {
     int reuseFactor;
 
     @Option(names = "--strategy", defaultValue = "latency", paramLabel = "S",
-            description = "hls: latency or resource. Default: ${DEFAULT-VALUE}.")
+            description = "hls: latency or resource, written into every layer's configuration struct (the kernels' pragmas do not "
+                    + "differ by strategy yet; the reuse factor sets them). Default: ${DEFAULT-VALUE}.")
     String strategy;
 
     @Option(names = "--part", defaultValue = HlsGenerator.DEFAULT_PART, paramLabel = "PART",
