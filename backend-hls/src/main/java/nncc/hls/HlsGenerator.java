@@ -28,14 +28,17 @@ public final class HlsGenerator {
     private HlsGenerator() {}
 
     /** Options of the generated project. */
-    public record Options(Io io, int reuseFactor, Strategy strategy, String part, double clockMhz) {
+    public record Options(Io io, int reuseFactor, Strategy strategy, String part, double clockMhz, Map<String, Integer> layerReuse) {
         public Options {
             if (reuseFactor < 1) throw new IllegalArgumentException("--reuse-factor must be at least 1, got " + reuseFactor);
+            layerReuse = Map.copyOf(layerReuse);
+            for (Map.Entry<String, Integer> e : layerReuse.entrySet())
+                if (e.getValue() < 1) throw new IllegalArgumentException("reuse factor of layer " + e.getKey() + " must be at least 1, got " + e.getValue());
             if (!(clockMhz > 0)) throw new IllegalArgumentException("--clock-mhz must be positive, got " + clockMhz);
             HlsEstimate.part(part);
         }
 
-        public Options(Io io, int reuseFactor, Strategy strategy) { this(io, reuseFactor, strategy, DEFAULT_PART, 200); }
+        public Options(Io io, int reuseFactor, Strategy strategy) { this(io, reuseFactor, strategy, DEFAULT_PART, 200, Map.of()); }
 
         public static Options defaults() { return new Options(Io.PARALLEL, 1, Strategy.LATENCY); }
     }
@@ -102,7 +105,9 @@ public final class HlsGenerator {
             m.outputs.add(p);
             outputs.put(v.name(), p);
         }
-        HlsLayers reader = new HlsLayers(g, o.reuseFactor(), m.strategy, v -> {
+        for (String name : o.layerReuse().keySet())
+            if (!g.nodesByName().containsKey(name)) throw new ModelException(null, name, "--layer-reuse names no node of the graph");
+        HlsLayers reader = new HlsLayers(g, o.reuseFactor(), o.layerReuse(), m.strategy, v -> {
             String b = buffers.get(v.name());
             if (b == null) throw new ModelException(null, null, "--target hls: value " + v.name() + " is used before it is computed");
             return b;

@@ -38,19 +38,23 @@ import nncc.ir.op.Unsqueeze;
  */
 final class HlsLayers {
     private final Graph graph;
-    private final int reuseFactor;
+    private final int defaultReuse;
+    private final java.util.Map<String, Integer> layerReuse;
+    private int reuseFactor;
     private final String strategy;
     private final Function<Value, String> bufferOf;
 
-    HlsLayers(Graph graph, int reuseFactor, String strategy, Function<Value, String> bufferOf) {
+    HlsLayers(Graph graph, int reuseFactor, java.util.Map<String, Integer> layerReuse, String strategy, Function<Value, String> bufferOf) {
         this.graph = graph;
-        this.reuseFactor = reuseFactor;
+        this.defaultReuse = reuseFactor;
+        this.layerReuse = layerReuse;
         this.strategy = strategy;
         this.bufferOf = bufferOf;
     }
 
     /** The layers of node {@code n}, numbered {@code index}: one, or one per input for a Concat. */
     List<HlsModel.Layer> layers(Node n, int index) {
+        reuseFactor = layerReuse.getOrDefault(n.name(), defaultReuse);
         if (n.op() instanceof Concat c) return concatParts(n, c, index);
         return List.of(layer(n, index));
     }
