@@ -27,6 +27,35 @@ import org.junit.jupiter.api.io.TempDir;
 class HlsVerifyTest {
     @TempDir Path dir;
 
+    @Test void goldenWritesEveryLayerAsNpyHexAndCWithAManifest() throws Exception {
+        LoweredGraphs b = new LoweredGraphs("golden", 6);
+        Value x = b.input("x", 0.05f, 7, 1, 2, 6, 6);
+        Value c = b.conv("conv", x, 3, 3, 1, 1, -3, -128, 127);
+        b.output(b.gemm("fc", b.node("flat", new nncc.ir.op.Flatten(1), c), 4, 0, -128, 127));
+        Path model = dir.resolve("g.nnir");
+        Files.writeString(model, IrPrinter.print(b.g));
+        Tensor data = b.randomInt8(1, 2, 6, 6), data2 = b.randomInt8(1, 2, 6, 6);
+        Path input = dir.resolve("x.npy");
+        Npy.write(input, Tensor.concatBatch(List.of(data, data2)));
+        Path out = dir.resolve("golden");
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        assertEquals(0, Main.execute(new String[] {"golden", model.toString(), "--input", input.toString(), "-o", out.toString()},
+                new PrintWriter(o, true), new PrintWriter(e, true)), o + " " + e);
+        String manifest = Files.readString(out.resolve("manifest.json"));
+        for (String layer : List.of("\"layer\": \"conv\"", "\"layer\": \"flat\"", "\"layer\": \"fc\"", "\"op\": \"input\""))
+            assertTrue(manifest.contains(layer), manifest);
+        // the conv output of sample 1 equals the interpreter's, and the hex file holds the same values
+        java.util.Map<String, Tensor> trace = new java.util.HashMap<>();
+        nncc.cpu.Interpreter.prepare(b.g).run(List.of(data2), (node, outs) -> trace.put(node.name(), outs.get(0)));
+        long[] conv = Npy.read(out.resolve("001_conv_out.npy")).toLongs(), want = trace.get("conv").toLongs();
+        assertEquals(2 * want.length, conv.length);
+        assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString(java.util.Arrays.copyOfRange(conv, want.length, conv.length)));
+        List<String> hex = Files.readAllLines(out.resolve("001_conv_out.hex"));
+        assertEquals(conv.length, hex.size());
+        for (int i = 0; i < conv.length; i++) assertEquals(conv[i], (long) (byte) Integer.parseInt(hex.get(i), 16), "hex line " + i);
+        assertTrue(Files.readString(out.resolve("003_fc_out.h")).contains("static const signed char golden_003_fc_out[8]"));
+    }
+
     @Test void verifyPassesThenNamesTheLayerOfACorruptedConstant() throws Exception {
         Path ap = HlsCSim.apTypes();
         LoweredGraphs b = new LoweredGraphs("verify", 5);
