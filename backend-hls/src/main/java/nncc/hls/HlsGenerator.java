@@ -28,14 +28,17 @@ public final class HlsGenerator {
     private HlsGenerator() {}
 
     /** Options of the generated project. */
-    public record Options(Io io, int reuseFactor, Strategy strategy, String part, double clockMhz) {
+    public record Options(Io io, int reuseFactor, Strategy strategy, String part, double clockMhz, Map<String, Integer> layerReuse) {
         public Options {
             if (reuseFactor < 1) throw new IllegalArgumentException("--reuse-factor must be at least 1, got " + reuseFactor);
+            layerReuse = Map.copyOf(layerReuse);
+            for (Map.Entry<String, Integer> e : layerReuse.entrySet())
+                if (e.getValue() < 1) throw new IllegalArgumentException("reuse factor of layer " + e.getKey() + " must be at least 1, got " + e.getValue());
             if (!(clockMhz > 0)) throw new IllegalArgumentException("--clock-mhz must be positive, got " + clockMhz);
             HlsEstimate.part(part);
         }
 
-        public Options(Io io, int reuseFactor, Strategy strategy) { this(io, reuseFactor, strategy, DEFAULT_PART, 200); }
+        public Options(Io io, int reuseFactor, Strategy strategy) { this(io, reuseFactor, strategy, DEFAULT_PART, 200, Map.of()); }
 
         public static Options defaults() { return new Options(Io.PARALLEL, 1, Strategy.LATENCY); }
     }
@@ -102,7 +105,9 @@ public final class HlsGenerator {
             m.outputs.add(p);
             outputs.put(v.name(), p);
         }
-        HlsLayers reader = new HlsLayers(g, o.reuseFactor(), m.strategy, v -> {
+        for (String name : o.layerReuse().keySet())
+            if (!g.nodesByName().containsKey(name)) throw new ModelException(null, name, "--layer-reuse names no node of the graph");
+        HlsLayers reader = new HlsLayers(g, o.reuseFactor(), o.layerReuse(), m.strategy, v -> {
             String b = buffers.get(v.name());
             if (b == null) throw new ModelException(null, null, "--target hls: value " + v.name() + " is used before it is computed");
             return b;
@@ -118,10 +123,15 @@ public final class HlsGenerator {
             } else {
                 String name = "t" + i;
                 buffers.put(y.name(), name);
-                m.buffers.add(new HlsModel.Buffer(name, HlsLayers.cType(n, y.type().dtype()), rawType(y.type().dtype()), y.name(),
+                m.buffers.add(new HlsModel.Buffer(name, HlsTypes.cType(n, y.type().dtype()), rawType(y.type().dtype()), y.name(),
                         y.type().dtype().text(), HlsLayers.elements(n, y), false));
             }
-            m.layers.addAll(reader.layers(n, i));
+            List<HlsModel.Layer> layers = reader.layers(n, i);
+            HlsModel.Layer last = layers.get(layers.size() - 1);
+            last.traceBuffer = buffers.get(y.name());
+            last.traceSize = HlsLayers.elements(n, y);
+            last.traceNode = i;
+            m.layers.addAll(layers);
         }
         for (Value v : g.outputs())
             if (!buffers.containsKey(v.name()) || g.inputs().contains(v))
@@ -139,12 +149,12 @@ public final class HlsGenerator {
             if (s.isSymbolic(i)) throw new ModelException(null, null, "--target hls needs static shapes: " + v.name() + " is " + s);
             size *= s.dim(i);
         }
-        return new HlsModel.Buffer(prefix + identifier(v.name()), HlsLayers.cType(null, t), rawType(t), v.name(), t.text(), Math.toIntExact(size), true);
+        return new HlsModel.Buffer(prefix + identifier(v.name()), HlsTypes.cType(null, t), rawType(t), v.name(), t.text(), Math.toIntExact(size), true);
     }
 
     private static String rawType(DType t) {
         if (!t.isInteger()) throw new ModelException(null, null, "--target hls needs integer tensors, got " + t.text());
-        return HlsLayers.storageType(null, t);
+        return HlsTypes.storageType(null, t);
     }
 
     /** {@code s} with every character outside [A-Za-z0-9_] replaced by '_', runs collapsed, no leading/trailing '_'. */

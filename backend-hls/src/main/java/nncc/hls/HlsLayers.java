@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.function.Function;
 import nncc.ir.DType;
 import nncc.ir.Graph;
-import nncc.ir.ModelException;
 import nncc.ir.Node;
 import nncc.ir.Rounding;
 import nncc.ir.Shape;
@@ -39,19 +38,23 @@ import nncc.ir.op.Unsqueeze;
  */
 final class HlsLayers {
     private final Graph graph;
-    private final int reuseFactor;
+    private final int defaultReuse;
+    private final java.util.Map<String, Integer> layerReuse;
+    private int reuseFactor;
     private final String strategy;
     private final Function<Value, String> bufferOf;
 
-    HlsLayers(Graph graph, int reuseFactor, String strategy, Function<Value, String> bufferOf) {
+    HlsLayers(Graph graph, int reuseFactor, java.util.Map<String, Integer> layerReuse, String strategy, Function<Value, String> bufferOf) {
         this.graph = graph;
-        this.reuseFactor = reuseFactor;
+        this.defaultReuse = reuseFactor;
+        this.layerReuse = layerReuse;
         this.strategy = strategy;
         this.bufferOf = bufferOf;
     }
 
     /** The layers of node {@code n}, numbered {@code index}: one, or one per input for a Concat. */
     List<HlsModel.Layer> layers(Node n, int index) {
+        reuseFactor = layerReuse.getOrDefault(n.name(), defaultReuse);
         if (n.op() instanceof Concat c) return concatParts(n, c, index);
         return List.of(layer(n, index));
     }
@@ -109,8 +112,8 @@ final class HlsLayers {
     /** Types of QConv/QGemm; int16 input accumulates in int64, as the CPU reference. */
     private void linearTypes(HlsModel.Layer l, Node n, DType out) {
         boolean wide = n.input(0).type().dtype() == DType.I16;
-        l.type("in_t", cType(n, n.input(0).type().dtype())).type("out_t", cType(n, out))
-                .type("weight_t", cType(n, n.input(1).type().dtype())).type("bias_t", wide ? "ap_int<64>" : "ap_int<32>");
+        l.type("in_t", HlsTypes.cType(n, n.input(0).type().dtype())).type("out_t", HlsTypes.cType(n, out))
+                .type("weight_t", HlsTypes.cType(n, n.input(1).type().dtype())).type("bias_t", wide ? "ap_int<64>" : "ap_int<32>");
         l.flag("wide_accumulator", wide);
     }
 
@@ -122,10 +125,10 @@ final class HlsLayers {
         l.raw("nncc::rounding_t", "rounding", rounding(rounding));
         l.args.add(bufferOf.apply(n.input(0)));
         l.args.add(bufferOf.apply(n.output()));
-        l.arrays.add(new HlsModel.Array(storageType(n, n.input(1).type().dtype()), "w_" + l.id, constant(n, n.input(1))));
+        l.arrays.add(new HlsModel.Array(HlsTypes.storageType(n, n.input(1).type().dtype()), "w_" + l.id, constant(n, n.input(1))));
         List<Long> bias = n.inputs().size() > 2 ? constant(n, n.input(2)) : java.util.Collections.nCopies(channels, 0L);
         boolean wide = n.input(0).type().dtype() == DType.I16;
-        int bits = accumulatorBits(n.input(0).type().dtype(), inputZp, constant(n, n.input(1)), bias, wide ? 64 : 32);
+        int bits = HlsTypes.accumulatorBits(n.input(0).type().dtype(), inputZp, constant(n, n.input(1)), bias, wide ? 64 : 32);
         l.type("accum_t", "ap_int<" + bits + ">").num("accum_bits", bits).num("reference_accum_bits", wide ? 64 : 32);
         l.arrays.add(new HlsModel.Array(wide ? "long long" : "int", "b_" + l.id, bias));
         l.arrays.add(new HlsModel.Array("int", "m_" + l.id, multiplier.stream().map(Integer::longValue).toList()));
@@ -153,7 +156,7 @@ final class HlsLayers {
     /** Output dims and each input's strides over them (0 where broadcast), as 4 dims after the batch. */
     private HlsModel.Layer broadcast(Node n, String id, String opName, String kernel, DType out) {
         HlsModel.Layer l = new HlsModel.Layer(id, n.name(), opName, kernel);
-        l.type("a_t", cType(n, n.input(0).type().dtype())).type("b_t", cType(n, n.input(1).type().dtype())).type("out_t", cType(n, out));
+        l.type("a_t", HlsTypes.cType(n, n.input(0).type().dtype())).type("b_t", HlsTypes.cType(n, n.input(1).type().dtype())).type("out_t", HlsTypes.cType(n, out));
         Shape o = n.output().type().shape();
         int rank = o.rank();
         if (rank < 1 || rank - 1 > 4) throw n.error("--target hls broadcasts tensors of rank 1 to 5, got " + o);
@@ -189,7 +192,7 @@ final class HlsLayers {
             throw n.error("--target hls reduces one run of adjacent non-batch axes, got axes " + axes);
         int[] dims = sample(n, n.input(0), x.rank() - 1);
         HlsModel.Layer l = new HlsModel.Layer(id, n.name(), "QMean", "mean");
-        l.type("in_t", cType(n, n.input(0).type().dtype())).type("out_t", cType(n, op.outType()));
+        l.type("in_t", HlsTypes.cType(n, n.input(0).type().dtype())).type("out_t", HlsTypes.cType(n, op.outType()));
         l.num("outer", product(java.util.Arrays.copyOfRange(dims, 0, first - 1)))
                 .num("reduce", product(java.util.Arrays.copyOfRange(dims, first - 1, last)))
                 .num("inner", product(java.util.Arrays.copyOfRange(dims, last, dims.length)));
@@ -217,7 +220,7 @@ final class HlsLayers {
         if (size.size() != 2) throw n.error("--target hls pools over 2-D windows only, got kernel " + size);
         int[] x = sample(n, n.input(0), 3), y = sample(n, n.output(), 3);
         HlsModel.Layer l = new HlsModel.Layer(id, n.name(), opName, kernel);
-        l.type("in_t", cType(n, n.input(0).type().dtype())).type("out_t", cType(n, n.output().type().dtype()));
+        l.type("in_t", HlsTypes.cType(n, n.input(0).type().dtype())).type("out_t", HlsTypes.cType(n, n.output().type().dtype()));
         l.num("channels", x[0]).num("in_h", x[1]).num("in_w", x[2]).num("out_h", y[1]).num("out_w", y[2]);
         l.num("pool_h", size.get(0)).num("pool_w", size.get(1)).num("stride_h", strides.get(0)).num("stride_w", strides.get(1));
         l.num("pad_top", pads.get(0)).num("pad_left", pads.get(1));
@@ -229,7 +232,7 @@ final class HlsLayers {
         HlsModel.Layer l = elementwise(n, id, "QLut", "lut", op.outType());
         List<Long> table = constant(n, n.input(1));
         l.num("table_size", table.size());
-        l.arrays.add(new HlsModel.Array(storageType(n, op.outType()), "table_" + id, table));
+        l.arrays.add(new HlsModel.Array(HlsTypes.storageType(n, op.outType()), "table_" + id, table));
         l.args.add("table_" + id);
         return l;
     }
@@ -243,7 +246,7 @@ final class HlsLayers {
 
     private HlsModel.Layer elementwise(Node n, String id, String opName, String kernel, DType out) {
         HlsModel.Layer l = new HlsModel.Layer(id, n.name(), opName, kernel);
-        l.type("in_t", cType(n, n.input(0).type().dtype())).type("out_t", cType(n, out));
+        l.type("in_t", HlsTypes.cType(n, n.input(0).type().dtype())).type("out_t", HlsTypes.cType(n, out));
         l.num("n", elements(n, n.input(0)));
         operandArgs(l, n, 1);
         return l;
@@ -257,7 +260,7 @@ final class HlsLayers {
         for (int i = 0; i < 1; i++) if (op.pads().get(i) != 0 || op.pads().get(i + rank) != 0) throw n.error("--target hls cannot pad the batch dimension");
         int[] in = pad4(sample(n, n.input(0), rank - 1)), out = pad4(sample(n, n.output(), rank - 1));
         HlsModel.Layer l = new HlsModel.Layer(id, n.name(), "Pad", "pad_constant");
-        l.type("in_t", cType(n, n.input(0).type().dtype())).type("out_t", cType(n, n.output().type().dtype()));
+        l.type("in_t", HlsTypes.cType(n, n.input(0).type().dtype())).type("out_t", HlsTypes.cType(n, n.output().type().dtype()));
         for (int i = 0; i < 4; i++) l.num("in" + i, in[i]).num("out" + i, out[i]);
         for (int i = 0; i < 4; i++) {
             int d = i - (4 - (rank - 1)) + 1; // the IR dim of padded dim i (0 or less: an added leading 1)
@@ -274,7 +277,7 @@ final class HlsLayers {
         HlsModel.Layer l = new HlsModel.Layer(id, n.name(), n.op().opName(), "copy");
         int size = elements(n, n.input(0));
         if (size != elements(n, n.output())) throw n.error("input and output sizes differ");
-        l.type("in_t", cType(n, n.input(0).type().dtype())).type("out_t", cType(n, n.output().type().dtype()));
+        l.type("in_t", HlsTypes.cType(n, n.input(0).type().dtype())).type("out_t", HlsTypes.cType(n, n.output().type().dtype()));
         l.num("n", size);
         operandArgs(l, n, 1);
         return l;
@@ -293,7 +296,7 @@ final class HlsLayers {
             int[] in = sample(n, n.input(k), rank - 1);
             int innerIn = product(java.util.Arrays.copyOfRange(in, axis - 1, in.length));
             HlsModel.Layer l = new HlsModel.Layer("l" + index + "_" + k, n.name(), "Concat", "concat_part");
-            l.type("in_t", cType(n, n.input(k).type().dtype())).type("out_t", cType(n, n.output().type().dtype()));
+            l.type("in_t", HlsTypes.cType(n, n.input(k).type().dtype())).type("out_t", HlsTypes.cType(n, n.output().type().dtype()));
             l.num("outer", outer).num("inner_in", innerIn).num("inner_out", innerOut).num("offset", offset);
             l.num("reuse_factor", reuseFactor);
             l.raw("nncc::strategy_t", "strategy", strategy.equals("resource") ? "nncc::RESOURCE" : "nncc::LATENCY");
@@ -315,7 +318,7 @@ final class HlsLayers {
         Value v = n.input(k);
         if (!graph.isConstant(v)) return bufferOf.apply(v);
         String name = "c" + k + "_" + l.id;
-        l.arrays.add(new HlsModel.Array(cType(n, v.type().dtype()), name, constant(n, v)));
+        l.arrays.add(new HlsModel.Array(HlsTypes.cType(n, v.type().dtype()), name, constant(n, v)));
         return name;
     }
 
@@ -326,32 +329,6 @@ final class HlsLayers {
         List<Long> r = new ArrayList<>(a.length);
         for (long x : a) r.add(x);
         return r;
-    }
-
-    /**
-     * Range analysis of an accumulator: for every output channel (a row of {@code weights}, one per bias entry) every
-     * partial sum of {@code bias + sum((x - zp) * w)}, whatever the input, is at most
-     * {@code |bias| + max|x - zp| * sum|w|} in magnitude; the width is the fewest bits holding that bound (and
-     * max|x - zp|) as a signed integer, at most {@code referenceBits} (the reference's int32 / int64, whose wrap the
-     * kernel then shares). With no overflow possible at that width, the sums equal the reference's.
-     */
-    static int accumulatorBits(DType input, long zp, List<Long> weights, List<Long> bias, int referenceBits) {
-        long maxAbsX = Math.max(Math.abs(input.maxValue() - zp), Math.abs(input.minValue() - zp));
-        int rows = bias.size(), row = weights.size() / rows;
-        long worst = maxAbsX;
-        for (int c = 0; c < rows; c++) {
-            long sum = 0;
-            for (int i = c * row; i < (c + 1) * row; i++) sum += Math.abs(weights.get(i));
-            long bound;
-            try {
-                bound = Math.addExact(Math.abs(bias.get(c)), Math.multiplyExact(maxAbsX, sum));
-            } catch (ArithmeticException e) {
-                bound = Long.MAX_VALUE;
-            }
-            worst = Math.max(worst, bound);
-        }
-        int bits = 65 - Long.numberOfLeadingZeros(worst); // magnitude bits plus a sign bit
-        return Math.min(referenceBits, bits);
     }
 
     /** A value's dims without the batch dim (which must be symbolic or 1), checked to have {@code rank} dims. */
@@ -387,22 +364,4 @@ final class HlsLayers {
     private static String rounding(Rounding r) { return r == Rounding.SINGLE_ROUND ? "nncc::SINGLE_ROUND" : "nncc::DOUBLE_ROUND"; }
 
     private static String floatLiteral(float f) { return Float.toString(f).toLowerCase(Locale.ROOT) + "f"; }
-
-    /** The C type constant arrays of an integer dtype are stored in (see nncc_common.h). */
-    static String storageType(Node n, DType t) {
-        return switch (t) {
-            case I8, I4 -> "signed char"; case U8 -> "unsigned char"; case I16 -> "short"; case I32 -> "int"; case I64 -> "long long";
-            default -> throw n.error("--target hls needs integer constants, got " + t.text());
-        };
-    }
-
-    /** The ap_int type of an integer dtype. */
-    static String cType(Node n, DType t) {
-        return switch (t) {
-            case I8 -> "ap_int<8>"; case U8 -> "ap_uint<8>"; case I16 -> "ap_int<16>"; case I32 -> "ap_int<32>"; case I64 -> "ap_int<64>";
-            case I4 -> "ap_int<4>";
-            default -> throw new ModelException(null, n == null ? null : n.name(), "--target hls needs integer tensors, got " + t.text()
-                    + " (quantize the model: --calib C, scheme int8 or int16x8, without --float-io)");
-        };
-    }
 }

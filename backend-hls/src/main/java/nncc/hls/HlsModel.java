@@ -54,6 +54,9 @@ public final class HlsModel {
     /** One layer: its configuration struct, the kernel it calls with which arguments, its constant arrays. */
     public static final class Layer {
         public final String id, irName, opName, kernel, config;
+        /** For the last layer of a node: the buffer holding the node's output, its size and the node's index (NNCC_TRACE). */
+        public String traceBuffer;
+        public int traceSize, traceNode;
         public final List<Typedef> typedefs = new ArrayList<>();
         public final List<Constant> constants = new ArrayList<>();
         public final List<String> args = new ArrayList<>();

@@ -72,6 +72,17 @@ class HlsGeneratorGoldenTest {
         }
     }
 
+    @Test void layerReuseOverridesTheDefaultForThatLayerOnly() throws IOException {
+        var o = new HlsGenerator.Options(HlsGenerator.Io.PARALLEL, 2, HlsGenerator.Strategy.LATENCY, HlsGenerator.DEFAULT_PART, 200, Map.of("fc", 16));
+        String params = new String(HlsGenerator.generate(tiny(), o).get("firmware/parameters.h"), StandardCharsets.UTF_8);
+        String fc = params.substring(params.indexOf("struct config_l3")), dw = params.substring(params.indexOf("struct config_l0"), params.indexOf("struct config_l1"));
+        assertTrue(fc.contains("static const int reuse_factor = 16;"), fc);
+        assertTrue(dw.contains("static const int reuse_factor = 2;"), dw);
+        var bad = new HlsGenerator.Options(HlsGenerator.Io.PARALLEL, 2, HlsGenerator.Strategy.LATENCY, HlsGenerator.DEFAULT_PART, 200, Map.of("nope", 4));
+        ModelException e = org.junit.jupiter.api.Assertions.assertThrows(ModelException.class, () -> HlsGenerator.generate(tiny(), bad));
+        assertTrue(e.getMessage().contains("nope"), e.getMessage());
+    }
+
     @Test void opWithoutKernelIsAnErrorNamingTheNode() {
         Graph g = IrParser.parse("""
                 graph @f {

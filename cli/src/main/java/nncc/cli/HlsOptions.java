@@ -18,8 +18,13 @@ final class HlsOptions {
             description = "hls: products per multiplier (pipeline initiation interval of each layer). Default: ${DEFAULT-VALUE}.")
     int reuseFactor;
 
+    @Option(names = "--layer-reuse", paramLabel = "NODE=N",
+            description = "hls: the reuse factor of one layer, by its IR node name (repeatable); overrides --reuse-factor.")
+    Map<String, Integer> layerReuse = new java.util.LinkedHashMap<>();
+
     @Option(names = "--strategy", defaultValue = "latency", paramLabel = "S",
-            description = "hls: latency or resource. Default: ${DEFAULT-VALUE}.")
+            description = "hls: latency or resource, written into every layer's configuration struct (the kernels' pragmas do not "
+                    + "differ by strategy yet; the reuse factor sets them). Default: ${DEFAULT-VALUE}.")
     String strategy;
 
     @Option(names = "--part", defaultValue = HlsGenerator.DEFAULT_PART, paramLabel = "PART",
@@ -44,13 +49,15 @@ final class HlsOptions {
             default -> throw new CliException("unknown --strategy '" + strategy + "' (latency, resource)");
         };
         if (reuseFactor < 1) throw new CliException("--reuse-factor must be at least 1, got " + reuseFactor);
+        for (Map.Entry<String, Integer> e : layerReuse.entrySet())
+            if (e.getValue() < 1) throw new CliException("--layer-reuse " + e.getKey() + "=" + e.getValue() + ": the reuse factor must be at least 1");
         if (!(clockMhz > 0)) throw new CliException("--clock-mhz must be positive, got " + clockMhz);
         if (HlsGenerator.parts().stream().noneMatch(p -> p.equalsIgnoreCase(part) || p.startsWith(part.toLowerCase() + "-")))
             throw new CliException("unknown --part '" + part + "' (" + String.join(", ", HlsGenerator.parts()) + ")");
         if (g.inputs().stream().anyMatch(v -> v.type().dtype().isFloat()))
             throw new CliException(model + ": --target hls needs an integer model: give --calib C (scheme int8 or int16x8, without --float-io)");
         try {
-            return HlsGenerator.generate(g, new HlsGenerator.Options(i, reuseFactor, s, part, clockMhz));
+            return HlsGenerator.generate(g, new HlsGenerator.Options(i, reuseFactor, s, part, clockMhz, layerReuse));
         } catch (ModelException e) {
             throw e.inFile(model.toString());
         }

@@ -82,4 +82,31 @@ void copy(const typename CONFIG::in_t x[CONFIG::n], typename CONFIG::out_t y[CON
 
 }  // namespace nncc
 
+// NNCC_TRACE(buffer, size, node_index): in C simulation only, when the environment names a folder in NNCC_TRACE_DIR,
+// appends the layer's output (size values as little-endian int64) to <folder>/<node_index>.bin, once per sample, so
+// `nncc verify` can find the first layer that diverges from the reference. Nothing under Vitis synthesis.
+#ifndef __SYNTHESIS__
+#include <cstdio>
+#include <cstdlib>
+namespace nncc {
+template <class T>
+void trace(const T *buffer, int size, int node_index) {
+    const char *dir = std::getenv("NNCC_TRACE_DIR");
+    if (dir == 0) return;
+    char path[4096];
+    std::snprintf(path, sizeof path, "%s/%d.bin", dir, node_index);
+    std::FILE *f = std::fopen(path, "ab");
+    if (f == 0) return;
+    for (int i = 0; i < size; i++) {
+        const long long v = buffer[i].to_int64();
+        std::fwrite(&v, sizeof v, 1, f);
+    }
+    std::fclose(f);
+}
+}  // namespace nncc
+#define NNCC_TRACE(buffer, size, node_index) nncc::trace(buffer, size, node_index)
+#else
+#define NNCC_TRACE(buffer, size, node_index)
+#endif
+
 #endif

@@ -145,6 +145,18 @@ public final class LowerToIntegerPass implements Pass {
         if (!n.input(0).type().dtype().isFloat() || !n.output().type().dtype().isFloat())
             return "not a float computation";
         return switch (n.op()) {
+            case FloatOp op -> lowerFloat(ctx, n, op);
+            case DataMovementOp op -> lowerMovement(ctx, n, op);
+            case LoweredOp op -> "already lowered";
+            case BoundaryOp op -> "a change of representation (" + op.opName() + "), not a computation to lower";
+            case HybridOp op -> "already quantized by the dynamic-range scheme";
+            case OnnxQuantOp op -> "an ONNX quantized op: lower pre-quantized models with lower-qdq";
+        };
+    }
+
+    /** The integer rule of each float compute op; exhaustive, so a new op must say whether it has one. */
+    private static String lowerFloat(LoweringContext ctx, Node n, FloatOp f) {
+        return switch (f) {
             case Conv op -> LinearLowering.conv(ctx, n, op);
             case Gemm op -> LinearLowering.gemm(ctx, n, op);
             case MatMul op -> LinearLowering.matMul(ctx, n);
@@ -153,17 +165,6 @@ public final class LowerToIntegerPass implements Pass {
             case GlobalAveragePool op -> ArithmeticLowering.globalAveragePool(ctx, n);
             case ReduceMean op -> ArithmeticLowering.reduceMean(ctx, n, op);
             case AveragePool op -> ArithmeticLowering.averagePool(ctx, n, op);
-            case MaxPool op -> MovementLowering.same(ctx, n);
-            case Reshape op -> MovementLowering.same(ctx, n);
-            case Flatten op -> MovementLowering.same(ctx, n);
-            case Transpose op -> MovementLowering.same(ctx, n);
-            case Slice op -> MovementLowering.same(ctx, n);
-            case Squeeze op -> MovementLowering.same(ctx, n);
-            case Unsqueeze op -> MovementLowering.same(ctx, n);
-            case Identity op -> MovementLowering.same(ctx, n);
-            case Dropout op -> MovementLowering.same(ctx, n);
-            case Pad op -> MovementLowering.pad(ctx, n, op);
-            case Concat op -> MovementLowering.concat(ctx, n, op);
             case Relu op -> ActivationLowering.lut(ctx, n, LutFunction.RELU, 0f, 0f);
             case Clip op -> ActivationLowering.lut(ctx, n, LutFunction.CLIP, op.min(), op.max());
             case LeakyRelu op -> ActivationLowering.lut(ctx, n, LutFunction.LEAKY_RELU, op.alpha(), 0f);
@@ -175,9 +176,36 @@ public final class LowerToIntegerPass implements Pass {
             case LayerNormalization op -> "no integer rule for LayerNormalization (its statistics need more than int8; "
                     + "kept in float between Dequantize and Quantize)";
             case Gelu op -> "no integer rule for Gelu (kept in float between Dequantize and Quantize)";
-            default -> "no integer rule for " + n.op().opName();
+            case ConvTranspose op -> noRule(n);
+            case Sub op -> noRule(n);
+            case Div op -> noRule(n);
+            case PRelu op -> noRule(n);
+            case BatchNormalization op -> "no integer rule for a BatchNormalization that did not fold (prepare turns it into a conv)";
+            case Pow op -> noRule(n);
+            case Sqrt op -> noRule(n);
+            case Erf op -> noRule(n);
         };
     }
+
+    /** Data movement keeps the values' parameters; exhaustive over the family. */
+    private static String lowerMovement(LoweringContext ctx, Node n, DataMovementOp d) {
+        return switch (d) {
+            case MaxPool op -> MovementLowering.same(ctx, n);
+            case Reshape op -> MovementLowering.same(ctx, n);
+            case Flatten op -> MovementLowering.same(ctx, n);
+            case Transpose op -> MovementLowering.same(ctx, n);
+            case Slice op -> MovementLowering.same(ctx, n);
+            case Squeeze op -> MovementLowering.same(ctx, n);
+            case Unsqueeze op -> MovementLowering.same(ctx, n);
+            case Identity op -> MovementLowering.same(ctx, n);
+            case Dropout op -> MovementLowering.same(ctx, n);
+            case Pad op -> MovementLowering.pad(ctx, n, op);
+            case Concat op -> MovementLowering.concat(ctx, n, op);
+            case Gather op -> noRule(n);
+        };
+    }
+
+    private static String noRule(Node n) { return "no integer rule for " + n.op().opName(); }
 
     /** The node as it was, on the float forms of its inputs; its outputs become float forms. */
     private static void keepFloat(LoweringContext ctx, Node n, String why) {

@@ -1,0 +1,166 @@
+package nncc.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import nncc.cpu.Interpreter;
+import nncc.ir.Graph;
+import nncc.ir.Node;
+import nncc.ir.Tensor;
+import nncc.ir.Value;
+import nncc.ir.io.Npy;
+import nncc.ir.text.IrParser;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code nncc verify OUTDIR --input X.npy}: runs a compiled HLS project's C simulation ({@code OUTDIR/csim.sh}) on the
+ * samples and nncc's integer reference on {@code OUTDIR/model.nnir}, prints the agreement per output and, on a
+ * mismatch, the first layer whose output differs (from the C simulation's per-layer trace), the element and both
+ * values. Exit 0 only when every element of every sample matches, 1 otherwise.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true, description = "Check a compiled target (hls: its g++ C simulation) against the integer reference.")
+final class VerifyCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "OUTDIR", description = "A folder written by nncc compile --target hls.")
+    Path outDir;
+
+    @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Samples per graph input (float: quantized with the model's input parameters; integer: as they are).")
+    List<Path> inputs;
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Only the first N samples (0: all).")
+    int limit;
+
+    @Option(names = "--ap-types", paramLabel = "DIR", description = "Folder holding ap_int.h for the C simulation (default: $AP_TYPES, else $XILINX_HLS/include).")
+    Path apTypes;
+
+    @Spec CommandSpec spec;
+
+    @Override public Integer call() throws IOException, InterruptedException {
+        Path nnir = outDir.resolve("model.nnir"), csim = outDir.resolve("csim.sh");
+        if (!Files.isRegularFile(nnir) || !Files.isRegularFile(csim))
+            throw new CliException(outDir + ": not an HLS project (model.nnir and csim.sh expected; nncc compile --target hls writes them)");
+        Graph g = IrParser.parse(nnir);
+        if (inputs.size() != g.inputs().size()) throw new CliException("the model has " + g.inputs().size() + " inputs, got " + inputs.size() + " --input");
+        List<Tensor> xs = new ArrayList<>();
+        for (Path p : inputs) xs.add(Npy.read(p));
+        xs = QuantIO.inputs(g, xs, false);
+        int n = Math.toIntExact(xs.get(0).shape().dim(0));
+        if (limit > 0) n = Math.min(n, limit);
+        List<List<Tensor>> samples = new ArrayList<>();
+        for (int s = 0; s < n; s++) {
+            List<Tensor> one = new ArrayList<>();
+            for (Tensor x : xs) one.add(x.sliceBatch(s, s + 1));
+            samples.add(one);
+        }
+        Path work = Files.createTempDirectory("nncc-verify-");
+        try {
+            return verify(g, samples, work);
+        } finally {
+            try (var files = Files.walk(work)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private int verify(Graph g, List<List<Tensor>> samples, Path work) throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        Path in = work.resolve("in.bin"), result = work.resolve("out.bin"), trace = Files.createDirectory(work.resolve("trace"));
+        Files.write(in, raw(samples));
+        ProcessBuilder pb = new ProcessBuilder("sh", outDir.resolve("csim.sh").toString(), in.toString(), result.toString()).redirectErrorStream(true);
+        pb.environment().put("NNCC_TRACE_DIR", trace.toString());
+        if (apTypes != null) pb.environment().put("AP_TYPES", apTypes.toAbsolutePath().toString());
+        Process p = pb.start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new CliException(outDir + "/csim.sh failed: " + log.strip().replace('\n', ' '));
+        ByteBuffer y = ByteBuffer.wrap(Files.readAllBytes(result)).order(ByteOrder.LITTLE_ENDIAN);
+        Interpreter ref = Interpreter.prepare(g);
+        long[] agree = new long[g.outputs().size()], total = new long[g.outputs().size()];
+        int firstBad = -1;
+        for (int s = 0; s < samples.size(); s++) {
+            List<Tensor> expected = ref.run(samples.get(s));
+            for (int k = 0; k < g.outputs().size(); k++) {
+                Value v = g.outputs().get(k);
+                long[] e = expected.get(k).toLongs();
+                for (long want : e) {
+                    long got = read(y, v.type().dtype().bits() / 8, v.type().dtype() == nncc.ir.DType.U8);
+                    total[k]++;
+                    if (got == want) agree[k]++;
+                    else if (firstBad < 0) firstBad = s;
+                }
+            }
+        }
+        for (int k = 0; k < g.outputs().size(); k++)
+            out.printf("output %s: %d / %d elements agree over %d samples%n", g.outputs().get(k).name(), agree[k], total[k], samples.size());
+        if (firstBad < 0) {
+            out.printf("verify: the C simulation equals the reference on every element%n");
+            out.flush();
+            return 0;
+        }
+        out.printf("verify: MISMATCH; first differing sample %d: %s%n", firstBad, firstDivergence(g, samples.get(firstBad), firstBad, trace));
+        out.flush();
+        return 1;
+    }
+
+    /** The first node (in order) whose traced C-simulation output differs from the reference's on sample {@code s}. */
+    private static String firstDivergence(Graph g, List<Tensor> sample, int s, Path trace) throws IOException {
+        List<Node> nodes = g.nodes();
+        java.util.Map<String, long[]> reference = new java.util.HashMap<>();
+        Interpreter.prepare(g).run(sample, (node, outputs) -> reference.put(node.name(), outputs.get(0).toLongs()));
+        for (int i = 0; i < nodes.size(); i++) {
+            long[] e = reference.get(nodes.get(i).name());
+            if (e == null) continue;
+            Path f = trace.resolve(i + ".bin");
+            if (!Files.exists(f)) continue;
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
+            b.position(s * e.length * 8);
+            for (int j = 0; j < e.length; j++) {
+                long got = b.getLong();
+                if (got != e[j])
+                    return "layer @" + nodes.get(i).name() + " (" + nodes.get(i).op().opName() + ") output %" + nodes.get(i).output().name()
+                            + " element " + j + ": reference " + e[j] + ", C simulation " + got;
+            }
+        }
+        return "no layer trace differs (the outputs differ after the last traced layer)";
+    }
+
+    private static long read(ByteBuffer b, int bytes, boolean unsigned) {
+        return switch (bytes) {
+            case 1 -> unsigned ? b.get() & 0xFF : b.get();
+            case 2 -> b.getShort();
+            case 4 -> b.getInt();
+            default -> b.getLong();
+        };
+    }
+
+    /** Every sample's inputs back to back as raw little-endian integers of their storage size (io.json's layout). */
+    static byte[] raw(List<List<Tensor>> samples) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        for (List<Tensor> inputs : samples)
+            for (Tensor t : inputs) {
+                if (!t.dtype().isInteger()) throw new CliException("input of type " + t.dtype().text() + " is not an integer tensor of the model");
+                int bytes = t.dtype().bits() / 8;
+                ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(t.numElements()) * bytes).order(ByteOrder.LITTLE_ENDIAN);
+                for (long v : t.toLongs()) {
+                    switch (bytes) {
+                        case 1 -> b.put((byte) v);
+                        case 2 -> b.putShort((short) v);
+                        case 4 -> b.putInt((int) v);
+                        default -> b.putLong(v);
+                    }
+                }
+                o.writeBytes(b.array());
+            }
+        return o.toByteArray();
+    }
+}
