@@ -111,7 +111,7 @@ final class HlsLayers {
 
     /** Types of QConv/QGemm; int16 input accumulates in int64, as the CPU reference. */
     private void linearTypes(HlsModel.Layer l, Node n, DType out) {
-        boolean wide = n.input(0).type().dtype() == DType.I16;
+        boolean wide = wideAccumulator(n);
         l.type("in_t", HlsTypes.cType(n, n.input(0).type().dtype())).type("out_t", HlsTypes.cType(n, out))
                 .type("weight_t", HlsTypes.cType(n, n.input(1).type().dtype())).type("bias_t", wide ? "ap_int<64>" : "ap_int<32>");
         l.flag("wide_accumulator", wide);
@@ -127,7 +127,7 @@ final class HlsLayers {
         l.args.add(bufferOf.apply(n.output()));
         l.arrays.add(new HlsModel.Array(HlsTypes.storageType(n, n.input(1).type().dtype()), "w_" + l.id, constant(n, n.input(1))));
         List<Long> bias = n.inputs().size() > 2 ? constant(n, n.input(2)) : java.util.Collections.nCopies(channels, 0L);
-        boolean wide = n.input(0).type().dtype() == DType.I16;
+        boolean wide = wideAccumulator(n);
         int bits = HlsTypes.accumulatorBits(n.input(0).type().dtype(), inputZp, constant(n, n.input(1)), bias, wide ? 64 : 32);
         l.type("accum_t", "ap_int<" + bits + ">").num("accum_bits", bits).num("reference_accum_bits", wide ? 64 : 32);
         l.arrays.add(new HlsModel.Array(wide ? "long long" : "int", "b_" + l.id, bias));
@@ -361,6 +361,16 @@ final class HlsLayers {
         return r;
     }
 
+    /** The accumulator the lowered op states (the IR decides; i64 takes TFLite's Q15 requantization). */
+    private static boolean wideAccumulator(Node n) {
+        return switch (n.op()) {
+            case nncc.ir.op.QConv c -> c.accumulator() == DType.I64;
+            case nncc.ir.op.QGemm g -> g.accumulator() == DType.I64;
+            default -> false;
+        };
+    }
+
+    /** int32 roundings by name; the int64 form ({@code single_round_q15}) is selected by {@code wide_accumulator}. */
     private static String rounding(Rounding r) { return r == Rounding.SINGLE_ROUND ? "nncc::SINGLE_ROUND" : "nncc::DOUBLE_ROUND"; }
 
     private static String floatLiteral(float f) { return Float.toString(f).toLowerCase(Locale.ROOT) + "f"; }
