@@ -39,6 +39,7 @@ final class ConvRequantization {
                 + "ORT, nncc, MLAS rule, exact half-even rule%n", n.name(), where.size());
         for (int i : where) {
             int c = (int) (i / ((long) oh * ow)) % (int) yd[1], y0 = i / ow % oh, x0 = i % ow;
+            int sample = (int) (i / (yd[1] * oh * ow)), base = sample * cin * h * wi;
             long acc = bs == null ? 0 : bs[c];
             int g0 = c / outPerGroup;
             for (int ic = 0; ic < cPerGroup; ic++)
@@ -47,7 +48,7 @@ final class ConvRequantization {
                         int iy = y0 * op.strides().get(0) - op.pads().get(0) + a * op.dilations().get(0);
                         int ix = x0 * op.strides().get(1) - op.pads().get(1) + b * op.dilations().get(1);
                         if (iy < 0 || iy >= h || ix < 0 || ix >= wi) continue;
-                        long xv = xs[((g0 * cPerGroup + ic) * h + iy) * wi + ix];
+                        long xv = xs[base + ((g0 * cPerGroup + ic) * h + iy) * wi + ix];
                         acc += (xv - op.inputZp()) * ws[((c * cPerGroup + ic) * kh + a) * kw + b];
                     }
             float sw = wScale(n, c);
@@ -95,6 +96,7 @@ final class ConvRequantization {
         float ra = sa / sc, rb = sb / sc, fixed = (float) zc - (ra * za + rb * zb);
         long[] av = a.toLongs(), bv = b.toLongs(), ours = traced.get(n.output().name()).toLongs();
         int exactMatches = 0, mlasMatches = 0, shown = 0;
+        int[] variantMatches = new int[4];
         System.out.printf("%ndiffering QAdd: %s (%d differing elements): a, b, exact real sum / sC + zC, ORT, nncc, MLAS rule, "
                 + "exact half-even rule (uint8 domain)%n", n.name(), where.size());
         for (int i : where) {
@@ -102,14 +104,18 @@ final class ConvRequantization {
             double exact = ((double) sa * (ua - za) + (double) sb * (ub - zb)) / sc + zc;
             long exactEven = Math.clamp((long) Math.rint(exact), 0, 255);
             long mlas = Math.clamp((long) Math.rint(ra * ua + rb * ub + fixed), 0, 255);
+            float[] variants = {ra * ua + (rb * ub + fixed), Math.fma(ra, (float) ua, Math.fma(rb, (float) ub, fixed)),
+                    Math.fma(rb, (float) ub, Math.fma(ra, (float) ua, fixed)), Math.fma(ra, (float) ua, rb * ub) + fixed};
+            for (int k = 0; k < variants.length; k++) if (Math.clamp((long) Math.rint(variants[k]), 0, 255) == ort[i]) variantMatches[k]++;
             if (mlas == ort[i]) mlasMatches++;
             if (exactEven == ort[i]) exactMatches++;
             if (shown++ < 12)
                 System.out.printf(Locale.ROOT, "  [%d] a=%d b=%d exact=%.9f ORT=%d nncc=%d mlas=%d exact-even=%d%n", i, ua, ub, exact,
                         ort[i], ours[i] + ortShift, mlas, exactEven);
         }
-        System.out.printf("ORT's value equals: the MLAS float rule in %d of %d, the exact half-even rule in %d%n", mlasMatches,
-                where.size(), exactMatches);
+        System.out.printf("ORT's value equals: the MLAS float rule in %d of %d, the exact half-even rule in %d; "
+                + "a*rA + (b*rB + c): %d, fma(rA, a, fma(rB, b, c)): %d, fma(rB, b, fma(rA, a, c)): %d, fma(rA, a, rB*b) + c: %d%n",
+                mlasMatches, where.size(), exactMatches, variantMatches[0], variantMatches[1], variantMatches[2], variantMatches[3]);
         return mlasMatches;
     }
 }

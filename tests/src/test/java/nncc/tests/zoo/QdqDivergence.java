@@ -26,7 +26,7 @@ import nncc.tests.OrtRunner;
 /**
  * A diagnosis tool (not a test): finds where nncc's integer reference and ONNX Runtime first disagree on a QDQ
  * export ({@code compile --target onnx} folder). Every QuantizeLinear output of the ONNX model is made a graph
- * output, ONNX Runtime runs it on the first sample, and each integer tensor is compared with the one nncc's
+ * output, ONNX Runtime runs it on the input's samples, and each integer tensor is compared with the one nncc's
  * interpreter computes for the same IR value (names through {@code model.names.tsv}; ORT's uint8 activations are
  * moved back by 128). Prints, in graph order, every tensor that differs, and for the differing elements of the first
  * QConv that differs, what each requantization rule gives ({@link ConvRequantization}).
@@ -39,7 +39,7 @@ public final class QdqDivergence {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int maxRows = args.length > 2 ? Integer.parseInt(args[2]) : 40;
-        Tensor x = Npy.read(Path.of(args[1])).sliceBatch(0, 1);
+        Tensor x = Npy.read(Path.of(args[1])); // every sample (the model's batch dimension is symbolic)
         Graph g = IrParser.parse(dir.resolve("model.nnir"));
         Map<String, String> irName = new HashMap<>();
         for (String line : Files.readAllLines(dir.resolve("model.names.tsv")).subList(1, Files.readAllLines(dir.resolve("model.names.tsv")).size())) {
