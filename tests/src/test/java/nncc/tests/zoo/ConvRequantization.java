@@ -23,6 +23,10 @@ final class ConvRequantization {
         QConv op = (QConv) n.op();
         Tensor x = traced.get(n.input(0).name());
         if (x == null) x = g.constantData(n.input(0));
+        if (x == null) {
+            System.out.println("QConv " + n.name() + ": input not available; no element analysis");
+            return 0;
+        }
         Tensor w = g.constantData(n.input(1));
         Tensor bias = n.inputs().size() > 2 ? g.constantData(n.input(2)) : null;
         long[] xs = x.toLongs(), ws = w.toLongs(), bs = bias == null ? null : bias.toLongs();
