@@ -80,6 +80,8 @@ public final class QdqDivergence {
                         a.length, 100.0 * diff / a.length, max);
         }
         System.out.printf("%d integer tensors compared, %d differ%n", compared, rows);
+        // the model's input as nncc quantizes it (TFLite rounding; equal to QuantizeLinear's unless x / scale is a tie)
+        if (g.inputs().get(0).type().dtype().isInteger()) ort.putIfAbsent(g.inputs().get(0).name(), quantizedInput(g, x));
         LocalReplay.Totals t = LocalReplay.report(g, ort);
         System.out.printf(Locale.ROOT, "SUMMARY\t%s\t%s\t%d\t%d\t%d\t%d%n", dir.getFileName(), firstNode == null ? "-" : firstNode,
                 t.elements(), t.differ(), t.max(), t.explained());
