@@ -122,4 +122,32 @@ final class ConvRequantization {
                 mlasMatches, where.size(), exactMatches, variantMatches[0], variantMatches[1], variantMatches[2], variantMatches[3]);
         return mlasMatches;
     }
+
+    /**
+     * For a 2-D QAveragePool without padding: how many differing elements are exact ties ({@code sum / count} ends
+     * in .5) and how many of those ORT rounds half to even (nncc's QAveragePool rounds them away from zero).
+     */
+    static int explainAveragePool(Node n, Tensor x, List<Integer> where, long[] ort) {
+        nncc.ir.op.QAveragePool op = (nncc.ir.op.QAveragePool) n.op();
+        long[] xd = x.shape().dims(), yd = n.output().type().shape().dims();
+        if (xd.length != 4 || op.pads().stream().anyMatch(p -> p != 0)) return 0;
+        long[] xs = x.toLongs();
+        int kh = op.kernel().get(0), kw = op.kernel().get(1), sh = op.strides().get(0), sw = op.strides().get(1);
+        int h = (int) xd[2], w = (int) xd[3], oh = (int) yd[2], ow = (int) yd[3];
+        int ties = 0, even = 0;
+        for (int i : where) {
+            int plane = i / (oh * ow), y0 = i / ow % oh, x0 = i % ow;
+            long sum = 0;
+            for (int a = 0; a < kh; a++)
+                for (int b = 0; b < kw; b++) sum += xs[(plane * h + y0 * sh + a) * w + x0 * sw + b];
+            int count = kh * kw;
+            if (Math.floorMod(2 * sum, count) == 0 && Math.floorMod(sum, count) != 0) {
+                ties++;
+                if (ort[i] == (long) Math.rint((double) sum / count)) even++;
+            }
+        }
+        System.out.printf("QAveragePool %s: %d differing elements, %d of them exact ties, ORT rounds %d of those half to even%n",
+                n.name(), where.size(), ties, even);
+        return 0;
+    }
 }
