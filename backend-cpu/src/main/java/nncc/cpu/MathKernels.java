@@ -60,6 +60,7 @@ final class MathKernels {
             int[] normalized = java.util.Arrays.copyOfRange(x.shape, axis, x.rank());
             double[] scale = expand(in[1], normalized), bias = in.length > 2 ? expand(in[2], normalized) : new double[inner];
             double[] y = new double[x.size()];
+            float[] means = new float[outer], invStd = new float[outer];
             for (int o = 0; o < outer; o++) {
                 int base = o * inner;
                 double mean = 0;
@@ -71,9 +72,15 @@ final class MathKernels {
                     var += d * d;
                 }
                 double inv = 1 / Math.sqrt(var / inner + op.epsilon());
+                means[o] = (float) mean;
+                invStd[o] = (float) inv;
                 for (int j = 0; j < inner; j++) y[base + j] = (x.getDouble(base + j) - mean) * inv * scale[j] + bias[j];
             }
-            return ActivationKernels.one(of(x.dtype, x.shape, y));
+            NdArray[] out = new NdArray[outTypes.length];
+            out[0] = of(x.dtype, x.shape, y);
+            if (out.length > 1) out[1] = NdArray.ofFloats(DType.F32, outTypes[1].shape().toIntArray(), means);
+            if (out.length > 2) out[2] = NdArray.ofFloats(DType.F32, outTypes[2].shape().toIntArray(), invStd);
+            return out;
         };
     }
 

@@ -89,21 +89,20 @@ final class NormalizationImporters {
     /** Pow; an exponent of another element type (int64 since opset 12) must be a constant and is converted. */
     static void pow(OnnxNode n) {
         Value x = n.input(0);
+        if (!x.type().dtype().isFloat()) throw n.error("Pow on integer tensors is not supported (base " + x.type() + ")");
         Value e;
         if (n.inputType(1).dtype() == x.type().dtype()) e = n.input(1);
         else {
             nncc.ir.Tensor c = n.constant(1);
-            if (c == null) throw n.error("a run-time exponent of type " + n.inputType(1).dtype().text() + " (base "
-                    + x.type().dtype().text() + ") is not supported");
+            if (c == null) throw n.error("Pow with a run-time exponent of another type is not supported (exponent "
+                    + n.inputType(1).dtype().text() + ", base " + x.type().dtype().text() + ")");
             e = n.scope.addHelperConstant(n.name + "_exponent", TensorOps.cast(c, x.type().dtype()));
         }
         n.emit(new Pow(), List.of(x, e));
     }
 
-    /** LayerNormalization (opset 17): output Y only; the Mean and InvStdDev outputs must be unused. */
+    /** LayerNormalization (opset 17), with its optional Mean and InvStdDev outputs (float statistics only). */
     static void layerNormalization(OnnxNode n) {
-        for (int i = 1; i < n.outputCount(); i++)
-            if (n.outputUsed(i)) throw n.error("output " + i + " ('" + n.outputName(i) + "', a training statistic) is not supported");
         if (n.has("stash_type") && n.getInt("stash_type", 1) != 1)
             throw n.error("stash_type " + n.getInt("stash_type", 1) + " is not supported (only 1, float statistics)");
         List<Value> in = new ArrayList<>(List.of(n.input(0), n.input(1)));

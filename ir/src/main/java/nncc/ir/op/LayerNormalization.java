@@ -7,10 +7,11 @@ import nncc.ir.Shape;
 import nncc.ir.TensorType;
 
 /**
- * Layer normalization over the dims from {@code axis} to the last (ONNX LayerNormalization, opset 17, output Y
- * only): per outer index, {@code y = (x - mean) / sqrt(var + epsilon) * scale + bias}, with the mean and the biased
+ * Layer normalization over the dims from {@code axis} to the last (ONNX LayerNormalization, opset 17): per outer
+ * index, {@code y = (x - mean) / sqrt(var + epsilon) * scale + bias}, with the mean and the biased
  * variance over the normalized dims. Inputs X, Scale and an optional B; Scale and B broadcast (numpy rules) to the
- * normalized dims {@code X.shape[axis:]}. Made by import or by the {@code fuse-layer-norm} pass from the
+ * normalized dims {@code X.shape[axis:]}. Optional outputs 1 and 2 are the mean and {@code 1 / sqrt(var + epsilon)},
+ * f32, shaped as X with the normalized dims 1. Made by import or by the {@code fuse-layer-norm} pass from the
  * ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div(/Mul/Add) subgraph exporters emit.
  */
 public record LayerNormalization(int axis, float epsilon) implements FloatOp {
@@ -37,6 +38,8 @@ public record LayerNormalization(int axis, float epsilon) implements FloatOp {
                     throw fail("%s %s does not broadcast to the normalized dims of %s from axis %d", k == 1 ? "scale" : "bias", ps, s, a);
             }
         }
-        return List.of(TensorType.of(x.dtype(), s));
+        Shape stats = s;
+        for (int i = a; i < s.rank(); i++) stats = stats.withDim(i, 1);
+        return List.of(TensorType.of(x.dtype(), s), TensorType.of(nncc.ir.DType.F32, stats), TensorType.of(nncc.ir.DType.F32, stats));
     }
 }

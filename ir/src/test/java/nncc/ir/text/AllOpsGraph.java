@@ -91,6 +91,14 @@ final class AllOpsGraph {
         Value padNan = node(g, "Pad_30", new Pad(List.of(0L, 0L, 0L, 0L, 0L, 0L, 2L, 2L), Pad.Mode.CONSTANT, Float.NaN), x);
         Value gathered = node(g, "Gather_31", new Gather(1), x, idx);
         Value identity = node(g, "Identity_32", new Identity(), reshaped);
+        Value sliced = node(g, "Slice_60", new nncc.ir.op.Slice(List.of(1, 3), List.of(1L, -1L), List.of(Long.MAX_VALUE, 0L),
+                List.of(1L, -2L)), x);
+        Value pow = node(g, "Pow_61", new nncc.ir.op.Pow(), x, floatConst(g, "pow.e", 11));
+        Value sqrt = node(g, "Sqrt_62", new nncc.ir.op.Sqrt(), pow);
+        Value erf = node(g, "Erf_63", new nncc.ir.op.Erf(), sqrt);
+        Value gelu = node(g, "Gelu_64", new nncc.ir.op.Gelu(nncc.ir.op.Gelu.Approximation.TANH), erf);
+        Value ln = node(g, "LayerNormalization_65", new nncc.ir.op.LayerNormalization(-1, 1e-6f), gelu,
+                floatConst(g, "ln.scale", 12, 8), floatConst(g, "ln.bias", 13, 8));
         List<Value> dropout = nodeN(g, "Dropout_33", new Dropout(0.5f), 2, null, identity);
         Value q = quantNode(g, "QuantizeLinear_34", new QuantizeLinear(1, DType.I8), QuantParams.perTensor(0.05f, -3),
                 x, qScale, qZp);
@@ -145,7 +153,7 @@ final class AllOpsGraph {
         for (Value out : List.of(qsm, deq, qg, qa, qm, qmean, qavg, qlut, half, dconv, dgemm, fused, fusedAdd)) g.addOutput(out);
         for (Value out : List.of(sliced, pow, sqrt, erf, gelu, ln)) g.addOutput(out);
         for (Value out : List.of(convT, clipInf, pool.get(1), unsqueezed, mean, mm, softmax, transposed, concat,
-                reflect, padNan, gathered, dropout.get(0), dropout.get(1), dq, qconv, qmm, convInt, mmInt))
+                reflect, padNan, gathered, dropout.get(0), dropout.get(1), dq, qconv, qmm, convInt, mmInt, sliced, ln))
             g.addOutput(out);
         return g;
     }

@@ -21,6 +21,8 @@ final class FloatDecompositions {
     private FloatDecompositions() {}
 
     static void layerNormalization(GraphWriter out, ExportValues values, Node n, LayerNormalization op) {
+        if (n.outputs().size() > 1)
+            throw new ModelException("LayerNormalization '" + n.name() + "' with its Mean/InvStdDev outputs has no opset-13 form in the export");
         String x = floatInput(values, n, 0);
         int rank = n.input(0).type().rank();
         List<Integer> axes = new ArrayList<>();

@@ -23,6 +23,10 @@ final class ConvRequantization {
         QConv op = (QConv) n.op();
         Tensor x = traced.get(n.input(0).name());
         if (x == null) x = g.constantData(n.input(0));
+        if (x == null) {
+            System.out.println("QConv " + n.name() + ": input not available; no element analysis");
+            return 0;
+        }
         Tensor w = g.constantData(n.input(1));
         Tensor bias = n.inputs().size() > 2 ? g.constantData(n.input(2)) : null;
         long[] xs = x.toLongs(), ws = w.toLongs(), bs = bias == null ? null : bias.toLongs();
@@ -39,6 +43,7 @@ final class ConvRequantization {
                 + "ORT, nncc, MLAS rule, exact half-even rule%n", n.name(), where.size());
         for (int i : where) {
             int c = (int) (i / ((long) oh * ow)) % (int) yd[1], y0 = i / ow % oh, x0 = i % ow;
+            int sample = (int) (i / (yd[1] * oh * ow)), base = sample * cin * h * wi;
             long acc = bs == null ? 0 : bs[c];
             int g0 = c / outPerGroup;
             for (int ic = 0; ic < cPerGroup; ic++)
@@ -47,7 +52,7 @@ final class ConvRequantization {
                         int iy = y0 * op.strides().get(0) - op.pads().get(0) + a * op.dilations().get(0);
                         int ix = x0 * op.strides().get(1) - op.pads().get(1) + b * op.dilations().get(1);
                         if (iy < 0 || iy >= h || ix < 0 || ix >= wi) continue;
-                        long xv = xs[((g0 * cPerGroup + ic) * h + iy) * wi + ix];
+                        long xv = xs[base + ((g0 * cPerGroup + ic) * h + iy) * wi + ix];
                         acc += (xv - op.inputZp()) * ws[((c * cPerGroup + ic) * kh + a) * kw + b];
                     }
             float sw = wScale(n, c);
@@ -95,6 +100,7 @@ final class ConvRequantization {
         float ra = sa / sc, rb = sb / sc, fixed = (float) zc - (ra * za + rb * zb);
         long[] av = a.toLongs(), bv = b.toLongs(), ours = traced.get(n.output().name()).toLongs();
         int exactMatches = 0, mlasMatches = 0, shown = 0;
+        int[] variantMatches = new int[4];
         System.out.printf("%ndiffering QAdd: %s (%d differing elements): a, b, exact real sum / sC + zC, ORT, nncc, MLAS rule, "
                 + "exact half-even rule (uint8 domain)%n", n.name(), where.size());
         for (int i : where) {
@@ -102,14 +108,46 @@ final class ConvRequantization {
             double exact = ((double) sa * (ua - za) + (double) sb * (ub - zb)) / sc + zc;
             long exactEven = Math.clamp((long) Math.rint(exact), 0, 255);
             long mlas = Math.clamp((long) Math.rint(ra * ua + rb * ub + fixed), 0, 255);
+            float[] variants = {ra * ua + (rb * ub + fixed), Math.fma(ra, (float) ua, Math.fma(rb, (float) ub, fixed)),
+                    Math.fma(rb, (float) ub, Math.fma(ra, (float) ua, fixed)), Math.fma(ra, (float) ua, rb * ub) + fixed};
+            for (int k = 0; k < variants.length; k++) if (Math.clamp((long) Math.rint(variants[k]), 0, 255) == ort[i]) variantMatches[k]++;
             if (mlas == ort[i]) mlasMatches++;
             if (exactEven == ort[i]) exactMatches++;
             if (shown++ < 12)
                 System.out.printf(Locale.ROOT, "  [%d] a=%d b=%d exact=%.9f ORT=%d nncc=%d mlas=%d exact-even=%d%n", i, ua, ub, exact,
                         ort[i], ours[i] + ortShift, mlas, exactEven);
         }
-        System.out.printf("ORT's value equals: the MLAS float rule in %d of %d, the exact half-even rule in %d%n", mlasMatches,
-                where.size(), exactMatches);
+        System.out.printf("ORT's value equals: the MLAS float rule in %d of %d, the exact half-even rule in %d; "
+                + "a*rA + (b*rB + c): %d, fma(rA, a, fma(rB, b, c)): %d, fma(rB, b, fma(rA, a, c)): %d, fma(rA, a, rB*b) + c: %d%n",
+                mlasMatches, where.size(), exactMatches, variantMatches[0], variantMatches[1], variantMatches[2], variantMatches[3]);
         return mlasMatches;
+    }
+
+    /**
+     * For a 2-D QAveragePool without padding: how many differing elements are exact ties ({@code sum / count} ends
+     * in .5) and how many of those ORT rounds half to even (nncc's QAveragePool rounds them away from zero).
+     */
+    static int explainAveragePool(Node n, Tensor x, List<Integer> where, long[] ort) {
+        nncc.ir.op.QAveragePool op = (nncc.ir.op.QAveragePool) n.op();
+        long[] xd = x.shape().dims(), yd = n.output().type().shape().dims();
+        if (xd.length != 4 || op.pads().stream().anyMatch(p -> p != 0)) return 0;
+        long[] xs = x.toLongs();
+        int kh = op.kernel().get(0), kw = op.kernel().get(1), sh = op.strides().get(0), sw = op.strides().get(1);
+        int h = (int) xd[2], w = (int) xd[3], oh = (int) yd[2], ow = (int) yd[3];
+        int ties = 0, even = 0;
+        for (int i : where) {
+            int plane = i / (oh * ow), y0 = i / ow % oh, x0 = i % ow;
+            long sum = 0;
+            for (int a = 0; a < kh; a++)
+                for (int b = 0; b < kw; b++) sum += xs[(plane * h + y0 * sh + a) * w + x0 * sw + b];
+            int count = kh * kw;
+            if (Math.floorMod(2 * sum, count) == 0 && Math.floorMod(sum, count) != 0) {
+                ties++;
+                if (ort[i] == (long) Math.rint((double) sum / count)) even++;
+            }
+        }
+        System.out.printf("QAveragePool %s: %d differing elements, %d of them exact ties, ORT rounds %d of those half to even%n",
+                n.name(), where.size(), ties, even);
+        return 0;
     }
 }

@@ -76,6 +76,11 @@ final class LocalReplay {
                 long[] ortRaw = expected.toLongs();
                 explained += ConvRequantization.explainAdd(n, in, where, ortRaw, shift);
             }
+            if (diff > 0 && n.op() instanceof nncc.ir.op.QAveragePool) {
+                List<Integer> where = new ArrayList<>();
+                for (int i = 0; i < ours.length; i++) if (ours[i] != theirs[i]) where.add(i);
+                ConvRequantization.explainAveragePool(n, feeds.get(0), where, theirs);
+            }
             if (diff > 0 && n.op() instanceof nncc.ir.op.QConv) {
                 firstConv = n;
                 convTheirs = theirs;

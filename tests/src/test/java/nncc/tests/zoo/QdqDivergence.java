@@ -19,17 +19,17 @@ import nncc.ir.Node;
 import nncc.ir.Tensor;
 import nncc.ir.Value;
 import nncc.ir.io.Npy;
-import nncc.ir.op.QConv;
 import nncc.ir.text.IrParser;
 import nncc.tests.OrtRunner;
 
 /**
  * A diagnosis tool (not a test): finds where nncc's integer reference and ONNX Runtime first disagree on a QDQ
  * export ({@code compile --target onnx} folder). Every QuantizeLinear output of the ONNX model is made a graph
- * output, ONNX Runtime runs it on the first sample, and each integer tensor is compared with the one nncc's
+ * output, ONNX Runtime runs it on the input's samples, and each integer tensor is compared with the one nncc's
  * interpreter computes for the same IR value (names through {@code model.names.tsv}; ORT's uint8 activations are
- * moved back by 128). Prints, in graph order, every tensor that differs, and for the differing elements of the first
- * QConv that differs, what each requantization rule gives ({@link ConvRequantization}).
+ * moved back by 128). Prints, in graph order, every tensor that differs; then replays each node alone on ORT's own
+ * inputs ({@link LocalReplay}), so differences carried from earlier layers drop out, and for every element that still
+ * differs, what each requantization rule gives ({@link ConvRequantization}).
  *
  * <p>Arguments: {@code DIR INPUT.npy [max rows]}.
  */
@@ -39,7 +39,7 @@ public final class QdqDivergence {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int maxRows = args.length > 2 ? Integer.parseInt(args[2]) : 40;
-        Tensor x = Npy.read(Path.of(args[1])).sliceBatch(0, 1);
+        Tensor x = Npy.read(Path.of(args[1])); // every sample (the model's batch dimension is symbolic)
         Graph g = IrParser.parse(dir.resolve("model.nnir"));
         Map<String, String> irName = new HashMap<>();
         for (String line : Files.readAllLines(dir.resolve("model.names.tsv")).subList(1, Files.readAllLines(dir.resolve("model.names.tsv")).size())) {
@@ -57,7 +57,6 @@ public final class QdqDivergence {
         Map<String, Tensor> ort = ortIntermediates(Files.readAllBytes(dir.resolve("model.onnx")), x, irName);
         System.out.printf("%d IR values traced, %d QuantizeLinear outputs from ONNX Runtime%n", ours.size(), ort.size());
         int rows = 0, compared = 0;
-        QConvDiff first = null, firstAdd = null;
         String firstNode = null;
         for (Node n : g.nodes()) {
             Value v = n.output();
@@ -79,18 +78,14 @@ public final class QdqDivergence {
             if (rows++ < maxRows)
                 System.out.printf(Locale.ROOT, "%-50s %-12s %6d of %7d differ (%.3f%%), max %d LSB%n", n.name(), n.op().opName(), diff,
                         a.length, 100.0 * diff / a.length, max);
-            if (first == null && n.op() instanceof QConv) first = new QConvDiff(n, where, b, shift);
-            if (firstAdd == null && n.op() instanceof nncc.ir.op.QAdd) firstAdd = new QConvDiff(n, where, b, shift);
         }
         System.out.printf("%d integer tensors compared, %d differ%n", compared, rows);
-        if (first != null) ConvRequantization.explain(g, first.node(), ours, first.where(), first.ort(), first.shift());
+        // the model's input as nncc quantizes it (TFLite rounding; equal to QuantizeLinear's unless x / scale is a tie)
+        if (g.inputs().get(0).type().dtype().isInteger()) ort.putIfAbsent(g.inputs().get(0).name(), quantizedInput(g, x));
         LocalReplay.Totals t = LocalReplay.report(g, ort);
         System.out.printf(Locale.ROOT, "SUMMARY\t%s\t%s\t%d\t%d\t%d\t%d%n", dir.getFileName(), firstNode == null ? "-" : firstNode,
                 t.elements(), t.differ(), t.max(), t.explained());
-        if (firstAdd != null) ConvRequantization.explainAdd(firstAdd.node(), ours, firstAdd.where(), firstAdd.ort(), firstAdd.shift());
     }
-
-    private record QConvDiff(Node node, List<Integer> where, long[] ort, long shift) {}
 
     /** Runs the model in ONNX Runtime with every QuantizeLinear output made a graph output; results by IR value name. */
     private static Map<String, Tensor> ortIntermediates(byte[] onnx, Tensor x, Map<String, String> irName) throws Exception {
