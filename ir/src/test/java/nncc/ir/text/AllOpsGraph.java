@@ -141,17 +141,9 @@ final class AllOpsGraph {
         Value dgemm = node(g, "DynamicQuantGemm_54", new DynamicQuantGemm(List.of(0.5f)), flat, fcW);
         Value fused = node(g, "Conv_55", Conv.of2d(1, 1).withActivation(Activation.RELU6), x, convW, convB);
         Value fusedAdd = node(g, "Add_56", new Add(Activation.RELU), x, k);
-        Value sliced = node(g, "Slice_58", new Slice(List.of(3), List.of(1L), List.of(7L), List.of(2L)), x);
-        Value pow = node(g, "Pow_59", new Pow(), x, k);
-        Value sqrt = node(g, "Sqrt_60", new Sqrt(), x);
-        Value erf = node(g, "Erf_61", new Erf(), x);
-        Value gelu = node(g, "Gelu_62", new Gelu(Gelu.Approximation.TANH), x);
-        Value lnScale = floatConst(g, "ln.scale", 11, 8);
-        Value ln = node(g, "LayerNormalization_63", new LayerNormalization(-1, 1e-5f), x, lnScale);
 
         Value qsm = node(g, "QSoftmax_57", new QSoftmax(1, 1 << 30, 26, -248, 0.00390625f, -128, DType.I8), q8);
         for (Value out : List.of(qsm, deq, qg, qa, qm, qmean, qavg, qlut, half, dconv, dgemm, fused, fusedAdd)) g.addOutput(out);
-        for (Value out : List.of(sliced, pow, sqrt, erf, gelu, ln)) g.addOutput(out);
         for (Value out : List.of(convT, clipInf, pool.get(1), unsqueezed, mean, mm, softmax, transposed, concat,
                 reflect, padNan, gathered, dropout.get(0), dropout.get(1), dq, qconv, qmm, convInt, mmInt, sliced, ln))
             g.addOutput(out);
