@@ -36,10 +36,11 @@ public final class FixedPoint {
     /**
      * C's {@code round}: to the nearest integer, ties away from zero, exact for every double (the fraction
      * {@code |v| - floor(|v|)} is computed exactly, so 0.49999999999999994 gives 0 and odd integers in
-     * [2^52, 2^53) stay themselves, where {@code floor(v + 0.5)} would be off by one). Saturates to the long range.
+     * [2^52, 2^53) stay themselves, where {@code floor(v + 0.5)} would be off by one). Saturates to the long range;
+     * NaN gives 0 (callers that must not see NaN check for it first, naming the value).
      */
     public static long roundHalfAway(double v) {
-        if (Double.isNaN(v)) throw new IllegalArgumentException("cannot round NaN");
+        if (Double.isNaN(v)) return 0;
         double a = Math.abs(v), whole = Math.floor(a);
         long r = (long) whole + (a - whole >= 0.5 ? 1 : 0);
         return v < 0 ? -r : r;

@@ -23,15 +23,18 @@ import nncc.passes.Stage;
  * Decides every weight code once: the constant weights of the layers the integer lowering handles (2-D Conv;
  * Gemm with alpha = beta = 1, no transA and 2-D input; MatMul with 2-D input and constant 2-D B) get TFLite's
  * symmetric scheme ({@code scale = max|w| / qmax} per output channel, or per tensor; codes
- * {@code round(w / scale)}) and are replaced by float constants that hold exactly {@code code * scale} and carry
- * the scales as their quantization plan. Bias correction, adaptive rounding and GPTQ then read these codes (and
- * may move some, keeping them on the grid), and {@code lower-integer} turns them into int8 by an exact division:
- * no later pass chooses a weight scale or rounds a weight again. Excluded nodes keep their float weights.
+ * {@code round(w / scale)}): the weights are replaced by constants that carry the scales as their quantization plan,
+ * so the codes are fixed: {@code round(w / scale)} by one function ({@code WeightQuantizer.fromPlan}) wherever they
+ * are read. Bias correction reads them; adaptive rounding and GPTQ move some codes and write them back as grid-exact
+ * values under the same plan; {@code lower-integer} turns them into int8 with the plan's scales. No later pass
+ * chooses a weight scale again. The float values stay as they were, so calibration measures the float network
+ * (as before this pass existed: the integer model is bit-identical). Excluded nodes keep their weights untouched.
  *
  * <pre>{@code
  * before: const %w : f32[2,1,1,1] = [0.5, -0.2]
  *         node @conv = Conv {...} (%x, %w) -> (%y : f32[1,2,2,2])
  * after:  const %w.q : f32[2,1,1,1]{axis = 0, scale = [0.003937008, 0.0015748031], zp = [0, 0]} = [0.5, -0.2]
+ *         (codes round(w / scale) = [127, -127])
  *         node @conv = Conv {...} (%x, %w.q) -> (%y : f32[1,2,2,2])
  * }</pre>
  * Options: {@code quantize-weights{weight-bits=8, per-tensor, exclude=a;b}}. Cost: one walk over the nodes and
@@ -105,12 +108,10 @@ public final class QuantizeWeightsPass implements Pass {
         Tensor data = g.constantData(w);
         Tensor channelsFirst = layout == WeightLayout.TRANSPOSED ? WeightQuantizer.transpose2d(data) : data;
         WeightQuantizer.Weights q = WeightQuantizer.symmetric(channelsFirst, options.weightBits(), !options.perTensor());
-        Tensor snapped = WeightQuantizer.onGrid(q, channelsFirst.shape());
-        if (layout == WeightLayout.TRANSPOSED) snapped = WeightQuantizer.transpose2d(snapped);
         QuantParams plan = q.params();
         if (layout == WeightLayout.TRANSPOSED && plan.isPerAxis())
             plan = QuantParams.perAxis(1, scales(plan), new long[plan.count()]);
-        return g.addConstant(g.freshName(w.name() + ".q"), snapped, plan);
+        return g.addConstant(g.freshName(w.name() + ".q"), data, plan);
     }
 
     private static float[] scales(QuantParams p) {

@@ -48,20 +48,9 @@ final class WeightQuantizer {
         return new Weights(Tensor.ofLongs(DType.I8, shape, q), p);
     }
 
-    /** The float tensor of {@code shape} holding exactly {@code code * scale} for each weight of {@code q}. */
-    static Tensor onGrid(Weights q, Shape shape) {
-        long[] codes = q.data().toLongs();
-        int channels = shape.rank() == 0 ? 1 : Math.toIntExact(shape.dim(0));
-        int per = channels == 0 ? 0 : codes.length / channels;
-        float[] v = new float[codes.length];
-        for (int c = 0; c < channels; c++)
-            for (int i = 0; i < per; i++) v[c * per + i] = (float) (codes[c * per + i] * (double) q.scale(c));
-        return Tensor.ofFloats(shape, v);
-    }
-
     /**
-     * The codes a weight plan already decided (set by {@link QuantizeWeightsPass}): {@code w} is channels-first and
-     * on the plan's grid, so {@code round(w / scale)} recovers each code exactly. A plan with axis 1 belongs to a
+     * The codes a weight plan decided (set by {@link QuantizeWeightsPass}): {@code round(w / scale)} of the
+     * channels-first {@code w}, exact when bias correction moved codes and wrote them back on the grid. A plan with axis 1 belongs to a
      * transposed matrix and is read as axis 0 here. Fails when a code does not fit {@code bits}.
      */
     static Weights fromPlan(Tensor w, QuantParams plan, int bits) {
