@@ -106,49 +106,59 @@ final class LoweredGraphs {
     }
 
     Value conv(String name, Value x, int outC, int k, int stride, int pad, int group, long outZp, int actMin, int actMax) {
-        long inC = x.type().shape().dim(1) / group;
-        Value w = weights(name + "_w", outC, inC, k, k);
-        Value b = bias(name + "_b", outC);
-        float sy = outputScale(x, w, inC * k * k);
-        List<List<Integer>> ms = perChannel(x, w, sy);
-        return node(name, new QConv(List.of(stride, stride), List.of(pad, pad, pad, pad), List.of(1, 1), group,
-                q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, actMin, actMax, R), x, w, b);
-    }
-
-    Value gemm(String name, Value x, int outN, long outZp, int actMin, int actMax) {
-        long k = x.type().shape().dim(1);
-        Value w = weights(name + "_w", outN, k);
-        Value b = bias(name + "_b", outN);
-        float sy = outputScale(x, w, k);
-        List<List<Integer>> ms = perChannel(x, w, sy);
-        return node(name, new QGemm(q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, actMin, actMax, R), x, w, b);
+        return convLayer(name, x, outC, k, stride, pad, group, outZp, null, actMin, actMax);
     }
 
     Value conv(String name, Value x, int outC, int k, int stride, int pad, long outZp, Activation act) {
         return conv(name, x, outC, k, stride, pad, 1, outZp, act);
     }
 
-    /** A grouped convolution (depthwise when {@code group} equals the input channels). */
+    /** A grouped convolution (depthwise when {@code group} equals the input channels) with a fused activation. */
     Value conv(String name, Value x, int outC, int k, int stride, int pad, int group, long outZp, Activation act) {
+        return convLayer(name, x, outC, k, stride, pad, group, outZp, act, 0, 0);
+    }
+
+    Value gemm(String name, Value x, int outN, long outZp, int actMin, int actMax) {
+        return gemmLayer(name, x, outN, outZp, null, actMin, actMax);
+    }
+
+    Value gemm(String name, Value x, int outN, long outZp, Activation act) {
+        return gemmLayer(name, x, outN, outZp, act, 0, 0);
+    }
+
+    /** The clamp: {@code act}'s bounds on the output grid, or [lo, hi] (with the activation they stand for) when act is null. */
+    private static int[] clamp(Activation act, int lo, int hi, float sy, long zp) {
+        return act != null ? act.clampBounds(sy, zp, DType.I8) : new int[] {lo, hi};
+    }
+
+    private static Activation named(Activation act, int[] clamp, float sy, long zp) {
+        if (act != null) return act;
+        Activation a = Activation.ofClamp(clamp[0], clamp[1], sy, zp, DType.I8);
+        return a == null ? Activation.NONE : a;
+    }
+
+    private Value convLayer(String name, Value x, int outC, int k, int stride, int pad, int group, long outZp, Activation act,
+                            int lo, int hi) {
         long inC = x.type().shape().dim(1) / group;
         Value w = weights(name + "_w", outC, inC, k, k);
         Value b = bias(name + "_b", outC);
         float sy = outputScale(x, w, inC * k * k);
         List<List<Integer>> ms = perChannel(x, w, sy);
+        int[] c = clamp(act, lo, hi, sy, outZp);
         return node(name, new QConv(List.of(stride, stride), List.of(pad, pad, pad, pad), List.of(1, 1), group,
-                q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, act.clampBounds(sy, outZp, DType.I8)[0],
-                act.clampBounds(sy, outZp, DType.I8)[1], R, DType.I32, 8, act), x, w, b);
+                q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, c[0], c[1], R, DType.I32, 8,
+                named(act, c, sy, outZp)), x, w, b);
     }
 
-    Value gemm(String name, Value x, int outN, long outZp, Activation act) {
+    private Value gemmLayer(String name, Value x, int outN, long outZp, Activation act, int lo, int hi) {
         long k = x.type().shape().dim(1);
         Value w = weights(name + "_w", outN, k);
         Value b = bias(name + "_b", outN);
         float sy = outputScale(x, w, k);
         List<List<Integer>> ms = perChannel(x, w, sy);
-        int[] clamp = act.clampBounds(sy, outZp, DType.I8);
-        return node(name, new QGemm(q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, clamp[0], clamp[1], R,
-                DType.I32, 8, act), x, w, b);
+        int[] c = clamp(act, lo, hi, sy, outZp);
+        return node(name, new QGemm(q(x).zeroPoint(0), ms.get(0), ms.get(1), outZp, sy, DType.I8, c[0], c[1], R,
+                DType.I32, 8, named(act, c, sy, outZp)), x, w, b);
     }
 
     /** TFLite int8 ADD: both inputs rescaled to twice the larger input scale after a left shift of 20. */

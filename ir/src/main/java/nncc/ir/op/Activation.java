@@ -37,6 +37,15 @@ public enum Activation {
     }
 
     /**
+     * This activation as the lowered IR states it: {@link #NONE} when its clamp {@code bounds} is the whole range of
+     * {@code t} (it clamps nothing there), so an IR names an activation only where it acts, and the same numbers
+     * always print the same way whichever path (quantizer, pre-quantized import, TFLite) produced them.
+     */
+    public Activation ifClamping(int[] bounds, nncc.ir.DType t) {
+        return bounds[0] == t.minValue() && bounds[1] == t.maxValue() ? NONE : this;
+    }
+
+    /**
      * The activation whose {@link #clampBounds} are exactly [lo, hi] ({@link #NONE} when that is the whole type
      * range), or null when none is.
      */

@@ -41,7 +41,7 @@ final class ArithmeticLowering {
         int[] clamp = QuantNumbers.clampBounds(op.activation(), sy, outPlan.zeroPoint(0), ctx.activation());
         QAdd q = new QAdd(a.type().quant().zeroPoint(0), b.type().quant().zeroPoint(0), leftShift, ma.multiplier(),
                 ma.shift(), mb.multiplier(), mb.shift(), my.multiplier(), my.shift(), outPlan.zeroPoint(0), sy,
-                ctx.activation(), clamp[0], clamp[1], ctx.rounding(), op.activation());
+                ctx.activation(), clamp[0], clamp[1], ctx.rounding(), op.activation().ifClamping(clamp, ctx.activation()));
         ctx.emitLowered(n, q, List.of(a, b), outPlan);
         return null;
     }
@@ -54,7 +54,7 @@ final class ArithmeticLowering {
         FixedPoint.Multiplier m = QuantNumbers.multiplier((double) sa * (double) sb / (double) sy, ctx.rounding(), n, "output");
         int[] clamp = QuantNumbers.clampBounds(op.activation(), sy, outPlan.zeroPoint(0), ctx.activation());
         QMul q = new QMul(a.type().quant().zeroPoint(0), b.type().quant().zeroPoint(0), m.multiplier(), m.shift(),
-                outPlan.zeroPoint(0), sy, ctx.activation(), clamp[0], clamp[1], ctx.rounding(), op.activation());
+                outPlan.zeroPoint(0), sy, ctx.activation(), clamp[0], clamp[1], ctx.rounding(), op.activation().ifClamping(clamp, ctx.activation()));
         ctx.emitLowered(n, q, List.of(a, b), outPlan);
         return null;
     }

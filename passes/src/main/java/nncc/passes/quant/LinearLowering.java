@@ -37,7 +37,8 @@ final class LinearLowering {
         Layer layer = quantizeLayer(ctx, n, xi, w, wData, n.inputs().size() > 2 ? n.input(2) : null, bData, outPlan, op.activation());
         QConv q = new QConv(op.strides(), op.pads(), op.dilations(), op.group(), xi.type().quant().zeroPoint(0),
                 layer.multipliers, layer.shifts, outPlan.zeroPoint(0), outPlan.scale(0), ctx.activation(),
-                layer.clamp[0], layer.clamp[1], ctx.linearRounding(), ctx.accumulator(), ctx.options.weightBits(), op.activation());
+                layer.clamp[0], layer.clamp[1], ctx.linearRounding(), ctx.accumulator(), ctx.options.weightBits(),
+                op.activation().ifClamping(layer.clamp, ctx.activation()));
         ctx.emitLowered(n, q, layer.inputs, outPlan);
         return null;
     }
@@ -76,7 +77,7 @@ final class LinearLowering {
         Layer layer = quantizeLayer(ctx, n, xi, b, wData, c, cData, outPlan, act);
         QGemm q = new QGemm(xi.type().quant().zeroPoint(0), layer.multipliers, layer.shifts, outPlan.zeroPoint(0),
                 outPlan.scale(0), ctx.activation(), layer.clamp[0], layer.clamp[1], ctx.linearRounding(), ctx.accumulator(),
-                ctx.options.weightBits(), act);
+                ctx.options.weightBits(), act.ifClamping(layer.clamp, ctx.activation()));
         ctx.emitLowered(n, q, layer.inputs, outPlan);
         return null;
     }

@@ -51,7 +51,7 @@ final class QdqElementRules {
         int[] clamp = QdqGraph.clamp(s.lo(), s.hi(), s.params());
         g.emitLowered(n, s, new QAdd(a.type().quant().zeroPoint(0), b.type().quant().zeroPoint(0), leftShift, ma.multiplier(),
                 ma.shift(), mb.multiplier(), mb.shift(), my.multiplier(), my.shift(), s.params().zp(), sy, DType.I8,
-                clamp[0], clamp[1], g.options.rounding()), List.of(a, b));
+                clamp[0], clamp[1], g.options.rounding(), QdqGraph.activation(s, clamp, s.params())), List.of(a, b));
         return null;
     }
 
@@ -65,7 +65,8 @@ final class QdqElementRules {
         FixedPoint.Multiplier m = QuantNumbers.multiplier((double) sa * (double) sb / (double) sy, g.options.rounding(), n, "output");
         int[] clamp = QdqGraph.clamp(s.lo(), s.hi(), s.params());
         g.emitLowered(n, s, new QMul(a.type().quant().zeroPoint(0), b.type().quant().zeroPoint(0), m.multiplier(), m.shift(),
-                s.params().zp(), sy, DType.I8, clamp[0], clamp[1], g.options.rounding()), List.of(a, b));
+                s.params().zp(), sy, DType.I8, clamp[0], clamp[1], g.options.rounding(),
+                QdqGraph.activation(s, clamp, s.params())), List.of(a, b));
         return null;
     }
 

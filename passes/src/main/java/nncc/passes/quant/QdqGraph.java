@@ -304,4 +304,28 @@ final class QdqGraph {
         if (Float.isFinite(hi)) max = Math.min(max, Math.max(min, p.zp() + (long) Math.rint(hi / p.scale())));
         return new int[] {(int) min, (int) Math.max(min, max)};
     }
+
+    /**
+     * The fused activation the absorbed Relu/Clip of {@code s} names (relu, relu6, relu_n1_to_1), when its TFLite clamp
+     * is the clamp the ONNX graph computes; else none (the clamp then stands on its own in the lowered op).
+     */
+    static nncc.ir.op.Activation activation(Sink s, int[] clamp, Params p) {
+        if (s == null) return nncc.ir.op.Activation.NONE;
+        nncc.ir.op.Activation a = nncc.ir.op.Activation.ofBounds(s.lo(), s.hi());
+        if (a == null || a == nncc.ir.op.Activation.NONE) return nncc.ir.op.Activation.NONE;
+        int[] b = a.clampBounds(p.scale(), p.zp(), DType.I8);
+        return b[0] == clamp[0] && b[1] == clamp[1] ? a.ifClamping(clamp, DType.I8) : nncc.ir.op.Activation.NONE;
+    }
+
+    /** {@code op} (a QConv or QGemm) stating {@code a} as its fused activation. */
+    static nncc.ir.op.Op withActivation(nncc.ir.op.Op op, nncc.ir.op.Activation a) {
+        return switch (op) {
+            case nncc.ir.op.QConv c -> new nncc.ir.op.QConv(c.strides(), c.pads(), c.dilations(), c.group(), c.inputZp(),
+                    c.multiplier(), c.shift(), c.outputZp(), c.outputScale(), c.outType(), c.actMin(), c.actMax(), c.rounding(),
+                    c.accumulator(), c.weightBits(), a);
+            case nncc.ir.op.QGemm q -> new nncc.ir.op.QGemm(q.inputZp(), q.multiplier(), q.shift(), q.outputZp(), q.outputScale(),
+                    q.outType(), q.actMin(), q.actMax(), q.rounding(), q.accumulator(), q.weightBits(), a);
+            default -> op;
+        };
+    }
 }

@@ -141,7 +141,7 @@ final class QdqLinearRules {
         Value wv = g.graph.addConstant(g.fresh(weightName + ".q"), Tensor.ofLongs(DType.I8, w.shape(), w.codes()), w.params());
         inputs.add(wv);
         if (biasValue != null) inputs.add(biasValue);
-        nncc.ir.op.Op op = build.build(mult, shift, clamp);
+        nncc.ir.op.Op op = QdqGraph.withActivation(build.build(mult, shift, clamp), QdqGraph.activation(s, clamp, y));
         if (s != null) g.emitLowered(n, s, op, inputs);
         else {
             Value q = n.output();

@@ -1,8 +1,5 @@
 package nncc.passes.quant;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import nncc.ir.Graph;
@@ -33,9 +30,9 @@ import nncc.passes.Stage;
  * <pre>{@code
  * before: const %w : f32[2,1,1,1] = [0.5, -0.2]
  *         node @conv = Conv {...} (%x, %w) -> (%y : f32[1,2,2,2])
- * after:  const %w.q : f32[2,1,1,1]{axis = 0, scale = [0.003937008, 0.0015748031], zp = [0, 0]} = [0.5, -0.2]
+ * after:  const %w : f32[2,1,1,1]{axis = 0, scale = [0.003937008, 0.0015748031], zp = [0, 0]} = [0.5, -0.2]
  *         (codes round(w / scale) = [127, -127])
- *         node @conv = Conv {...} (%x, %w.q) -> (%y : f32[1,2,2,2])
+ *         node @conv = Conv {...} (%x, %w) -> (%y : f32[1,2,2,2])
  * }</pre>
  * Options: {@code quantize-weights{weight-bits=8, per-tensor, exclude=a;b}}. Cost: one walk over the nodes and
  * one over each weight tensor, O(nodes + weights).
@@ -67,24 +64,20 @@ public final class QuantizeWeightsPass implements Pass {
 
     @Override public PassResult run(Graph g) {
         PassResult.Stats stats = new PassResult.Stats().declare("weights quantized", "already quantized");
-        Map<String, Value> done = new HashMap<>();
-        for (Node n : List.copyOf(g.nodes())) {
+        Map<String, WeightLayout> todo = new java.util.LinkedHashMap<>();
+        for (Node n : g.nodes()) {
             if (options.exclude().contains(n.name())) continue;
             WeightLayout layout = layout(g, n);
             if (layout == null) continue;
-            Value w = n.input(1);
-            if (w.type().quant() != null) { stats.inc("already quantized"); continue; }
-            Value q = done.get(w.name());
-            if (q == null) {
-                q = quantize(g, w, layout);
-                done.put(w.name(), q);
-                stats.inc("weights quantized");
-            }
-            List<Value> in = new ArrayList<>(n.inputs());
-            in.set(1, q);
-            g.replaceNode(n, List.of(n.withInputs(in)));
+            if (n.input(1).type().quant() != null) { stats.inc("already quantized"); continue; }
+            todo.putIfAbsent(n.input(1).name(), layout);
         }
-        g.removeUnusedConstants();
+        for (Map.Entry<String, WeightLayout> e : todo.entrySet()) {
+            Value w = g.constant(e.getKey()).value();
+            Value q = quantize(g, w, e.getValue());
+            g.replaceAllUses(w, q);
+            stats.inc("weights quantized");
+        }
         return stats.result();
     }
 
@@ -111,7 +104,8 @@ public final class QuantizeWeightsPass implements Pass {
         QuantParams plan = q.params();
         if (layout == WeightLayout.TRANSPOSED && plan.isPerAxis())
             plan = QuantParams.perAxis(1, scales(plan), new long[plan.count()]);
-        return g.addConstant(g.freshName(w.name() + ".q"), data, plan);
+        g.removeConstant(w.name()); // the same name, now with its plan
+        return g.addConstant(w.name(), data, plan);
     }
 
     private static float[] scales(QuantParams p) {
