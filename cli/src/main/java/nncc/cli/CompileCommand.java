@@ -28,12 +28,12 @@ import picocli.CommandLine.Spec;
  * data is given) and writes the target's artifact plus {@code model.nnir} (the exact IR it lowered) and
  * {@code io.json}. All files are written to a temporary folder first, so a failure leaves nothing new behind.
  */
-@Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile a model for a target: cpu (text IR), onnx (QDQ ONNX) or hls (Vitis HLS C++ project).")
+@Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile a model for a target: cpu (text IR), onnx (QDQ ONNX), tpu (int8 .tflite + Edge TPU report) or hls (Vitis HLS C++ project).")
 final class CompileCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or .nnir).")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx, .tflite or .nnir).")
     Path model;
 
-    @Option(names = "--target", required = true, paramLabel = "T", description = "cpu, onnx or hls (tpu and java are planned).")
+    @Option(names = "--target", required = true, paramLabel = "T", description = "cpu, onnx, tpu or hls (java is planned).")
     String target;
 
     @Mixin QuantOptions quant;

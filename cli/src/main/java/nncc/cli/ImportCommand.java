@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 /** {@code nncc import MODEL -o OUT.nnir}: converts a model to the text IR. */
 @Command(name = "import", mixinStandardHelpOptions = true, description = "Import an ONNX model (or .nnir) and write it as text IR.")
 final class ImportCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or .nnir).")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx, .tflite or .nnir).")
     Path model;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.nnir", description = "Where to write the text IR.")

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 /** {@code nncc inspect MODEL}: inputs, outputs, op counts, parameters, MACs and size. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a model's inputs, outputs, ops, parameters, MACs and size.")
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or .nnir).")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx, .tflite or .nnir).")
     Path model;
 
     @Spec CommandSpec spec;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 /** {@code nncc run MODEL --input X.npy ... --output Y.npy}: runs the CPU reference on the inputs. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a model on .npy inputs with the CPU reference.")
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or .nnir).")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx, .tflite or .nnir).")
     Path model;
 
     @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Input tensors, in graph-input order.")

@@ -1,5 +1,6 @@
 package nncc.tests;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,65 @@ class TfliteRuntimeCrossCheckTest {
         TfliteRun.Agreement a = compare(model, TfliteFixtures.load(model), 64, 7, tmp);
         System.out.println("micro_speech vs TFLite runtime, 64 random int8 inputs: " + a);
         assertTrue(a.withinOne() >= 0.999, "micro_speech: " + a);
+    }
+
+    @Test
+    void int8LogisticAndTanhTablesAgreeWithTheRuntime() throws Exception {
+        for (int code : new int[] {org.tensorflow.lite.schema.BuiltinOperator.LOGISTIC, org.tensorflow.lite.schema.BuiltinOperator.TANH}) {
+            boolean logistic = code == org.tensorflow.lite.schema.BuiltinOperator.LOGISTIC;
+            Path model = tmp.resolve(code + ".tflite");
+            Files.write(model, unaryModel(code, 0.05f, 3, logistic ? 1f / 256 : 1f / 128, logistic ? -128 : 0));
+            byte[] all = new byte[256];
+            for (int i = 0; i < 256; i++) all[i] = (byte) (i - 128);
+            Path in = tmp.resolve(code + ".bin");
+            Files.write(in, all);
+            long[] theirs = TfliteRun.run(model, List.of(in)).get(0);
+            long[] codes = new long[256];
+            for (int i = 0; i < 256; i++) codes[i] = i - 128;
+            long[] ours = Interpreter.prepare(TfliteFixtures.load(model)).run(List.of(Tensor.ofLongs(nncc.ir.DType.I8, nncc.ir.Shape.of(1, 256), codes))).get(0).toLongs();
+            TfliteRun.Agreement a = TfliteRun.Agreement.of(ours, theirs);
+            long exact = java.util.stream.IntStream.range(0, 256).filter(i -> ours[i] == theirs[i]).count();
+            System.out.println((logistic ? "LOGISTIC" : "TANH") + " int8, all 256 codes vs TFLite runtime: " + a + ", " + exact + " exact");
+            // the reader's table is TFLite's own (PopulateLookupTable), so the runtime's results are equal, not just close
+            assertArrayEquals(theirs, ours, (logistic ? "LOGISTIC" : "TANH") + ": " + a);
+        }
+    }
+
+    /** A one-op int8 model [1,256] -> [1,256] of builtin {@code code}. */
+    private static byte[] unaryModel(int code, float inScale, long inZp, float outScale, long outZp) {
+        var m = new ModelT();
+        m.setVersion(3);
+        var oc = new org.tensorflow.lite.schema.OperatorCodeT();
+        oc.setBuiltinCode(code);
+        oc.setDeprecatedBuiltinCode((byte) code);
+        oc.setVersion(2);
+        m.setOperatorCodes(new org.tensorflow.lite.schema.OperatorCodeT[] {oc});
+        m.setBuffers(new org.tensorflow.lite.schema.BufferT[] {new org.tensorflow.lite.schema.BufferT()});
+        var g = new SubGraphT();
+        g.setTensors(new org.tensorflow.lite.schema.TensorT[] {int8Tensor("x", inScale, inZp), int8Tensor("y", outScale, outZp)});
+        var op = new OperatorT();
+        op.setOpcodeIndex(0);
+        op.setInputs(new int[] {0});
+        op.setOutputs(new int[] {1});
+        g.setOperators(new OperatorT[] {op});
+        g.setInputs(new int[] {0});
+        g.setOutputs(new int[] {1});
+        m.setSubgraphs(new SubGraphT[] {g});
+        FlatBufferBuilder fb = new FlatBufferBuilder();
+        Model.finishModelBuffer(fb, Model.pack(fb, m));
+        return fb.sizedByteArray();
+    }
+
+    private static org.tensorflow.lite.schema.TensorT int8Tensor(String name, float scale, long zp) {
+        var t = new org.tensorflow.lite.schema.TensorT();
+        t.setName(name);
+        t.setShape(new int[] {1, 256});
+        t.setType(org.tensorflow.lite.schema.TensorType.INT8);
+        var q = new org.tensorflow.lite.schema.QuantizationParametersT();
+        q.setScale(new float[] {scale});
+        q.setZeroPoint(new long[] {zp});
+        t.setQuantization(q);
+        return t;
     }
 
     @Test
