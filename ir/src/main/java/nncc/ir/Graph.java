@@ -32,9 +32,14 @@ public final class Graph {
         final Map<String, Node> producer = new HashMap<>();
         final Map<String, List<Node>> consumers = new HashMap<>();
         final Set<String> names = new HashSet<>();
+        final Map<String, Node> byName = new HashMap<>();
+        /** Each node's index in the node list. */
+        final Map<String, Integer> position = new HashMap<>();
 
-        void add(Node n) {
+        void add(Node n, int at) {
             names.add(n.name());
+            byName.put(n.name(), n);
+            position.put(n.name(), at);
             for (Value v : n.inputs()) {
                 List<Node> c = consumers.computeIfAbsent(v.name(), k -> new ArrayList<>(2));
                 if (c.isEmpty() || c.get(c.size() - 1) != n) c.add(n);
@@ -48,7 +53,7 @@ public final class Graph {
             UseDef u = new UseDef();
             for (Value v : inputs) u.names.add(v.name());
             u.names.addAll(constants.keySet());
-            for (Node n : nodes) u.add(n);
+            for (int i = 0; i < nodes.size(); i++) u.add(nodes.get(i), i);
             useDef = u;
             useDefMod = modCount;
         }
@@ -110,7 +115,7 @@ public final class Graph {
 
     public void addNode(Node n) {
         nodes.add(n);
-        if (useDef != null && useDefMod == modCount) { useDef.add(n); modCount++; useDefMod = modCount; }
+        if (useDef != null && useDefMod == modCount) { useDef.add(n, nodes.size() - 1); modCount++; useDefMod = modCount; }
         else modCount++;
     }
 
@@ -151,18 +156,36 @@ public final class Graph {
      * outputs. Used when a pass replaces a value or changes its type.
      */
     public void replaceAllUses(Value from, Value to) {
-        List<Node> readers = index().consumers.getOrDefault(from.name(), List.of());
-        if (!readers.isEmpty()) modCount++;
-        for (int i = 0; i < nodes.size() && !readers.isEmpty(); i++) {
-            Node n = nodes.get(i);
-            if (n.inputs().stream().anyMatch(v -> v.name().equals(from.name()))) {
-                List<Value> in = new ArrayList<>(n.inputs());
-                in.replaceAll(v -> v.name().equals(from.name()) ? to : v);
-                nodes.set(i, n.withInputs(in));
+        UseDef u = index();
+        List<Node> readers = List.copyOf(u.consumers.getOrDefault(from.name(), List.of()));
+        // O(readers): each reader is rewritten in place and the index follows, so a pass that retypes every value
+        // in turn stays linear in the graph size
+        for (Node n : readers) {
+            int i = u.position.get(n.name());
+            List<Value> in = new ArrayList<>(n.inputs());
+            in.replaceAll(v -> v.name().equals(from.name()) ? to : v);
+            Node m = n.withInputs(in);
+            nodes.set(i, m);
+            u.byName.put(m.name(), m);
+            for (Value o : m.outputs()) u.producer.put(o.name(), m);
+            for (Value v : n.inputs()) {
+                List<Node> c = u.consumers.get(v.name());
+                if (c != null) c.replaceAll(x -> x == n ? m : x);
+            }
+            if (!from.name().equals(to.name())) {
+                u.consumers.get(from.name()).remove(m);
+                List<Node> c = u.consumers.computeIfAbsent(to.name(), k -> new ArrayList<>(2));
+                if (!c.contains(m)) {
+                    int at = 0;
+                    while (at < c.size() && u.position.get(c.get(at).name()) < i) at++;
+                    c.add(at, m);
+                }
             }
         }
         outputs.replaceAll(v -> v.name().equals(from.name()) ? to : v);
+        u.names.add(to.name());
         modCount++;
+        useDefMod = modCount; // the index above is up to date
     }
 
     /** Removes constants no node or output reads. Returns how many were removed. */
@@ -217,10 +240,6 @@ public final class Graph {
         return g;
     }
 
-    /** Nodes by name. */
-    public Map<String, Node> nodesByName() {
-        Map<String, Node> m = new HashMap<>();
-        for (Node n : nodes) m.put(n.name(), n);
-        return m;
-    }
+    /** Nodes by name, a read-only view through the use-def index (O(1) after one O(n) build per change). */
+    public Map<String, Node> nodesByName() { return Collections.unmodifiableMap(index().byName); }
 }

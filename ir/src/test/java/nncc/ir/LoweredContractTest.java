@@ -140,6 +140,14 @@ class LoweredContractTest {
         g.removeNode(g.nodesByName().get("b"));
         assertEquals(List.of("c"), g.consumers(y).stream().map(Node::name).toList());
         assertNull(g.producer(g.valuesByName().get("x")));
+
+        // replaceAllUses rewrites only the readers and keeps the index: c now reads x, in graph order among x's readers
+        Value x = g.valuesByName().get("x");
+        g.replaceAllUses(y, x);
+        assertEquals(List.of("a", "c"), g.consumers(x).stream().map(Node::name).toList());
+        assertEquals(List.of(), g.consumers(y));
+        assertEquals("x", g.nodesByName().get("c").input(0).name());
+        assertEquals("c", g.producer(g.valuesByName().get("w")).name());
     }
 
     @Test
