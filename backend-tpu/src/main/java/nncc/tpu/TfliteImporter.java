@@ -41,10 +41,21 @@ public final class TfliteImporter {
             return importModel(bytes, file, reading);
         } catch (ModelException e) {
             throw e.file() == null ? e.inFile(file) : e;
-        } catch (IndexOutOfBoundsException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
+        } catch (IndexOutOfBoundsException | IllegalArgumentException | java.nio.BufferUnderflowException
+                 | NegativeArraySizeException e) {
             throw new ModelException(file, null, "malformed TFLite flatbuffer: reading " + reading
                     + " went outside the file's " + bytes.length + " bytes");
         }
+    }
+
+    /**
+     * A flatbuffer vector's declared length, refused (before anything is allocated for it) when it is negative or its
+     * 4-byte entries could not fit in the file.
+     */
+    static int vectorLength(int n, int fileBytes, String what) {
+        if (n < 0 || (long) n * 4 > fileBytes)
+            throw new ModelException("malformed TFLite flatbuffer: " + n + " " + what + " declared in a file of " + fileBytes + " bytes");
+        return n;
     }
 
     private static Graph importModel(byte[] bytes, String file, StringBuilder reading) {
@@ -55,7 +66,7 @@ public final class TfliteImporter {
         Model model = Model.getRootAsModel(bb);
         if (model.subgraphsLength() < 1) throw new ModelException(file, null, "the model has no subgraph");
         SubGraph g = model.subgraphs(0);
-        TfliteTensors.Info[] tensors = new TfliteTensors.Info[g.tensorsLength()];
+        TfliteTensors.Info[] tensors = new TfliteTensors.Info[vectorLength(g.tensorsLength(), bytes.length, "tensors")];
         for (int i = 0; i < tensors.length; i++) {
             reading.setLength(0);
             reading.append("tensor ").append(i);

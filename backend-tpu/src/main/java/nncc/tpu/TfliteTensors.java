@@ -27,6 +27,9 @@ final class TfliteTensors {
     /** Elements a tensor may hold at most (Java arrays, and TFLite's own int32 sizes). */
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
+    /** The highest rank read (TFLite's kernels take at most 6 dimensions); a larger declared rank is refused before allocating. */
+    private static final int MAX_RANK = 16;
+
     /** One TFLite tensor: {@code data} is null unless it has a constant buffer. */
     record Info(int index, String name, DType dtype, long[] shape, QuantParams quant, Tensor data) {
         int rank() { return shape.length; }
@@ -46,6 +49,8 @@ final class TfliteTensors {
         org.tensorflow.lite.schema.Tensor t = g.tensors(index);
         String name = t.name() == null || t.name().isEmpty() ? "t" + index : t.name();
         DType dtype = dtype(t.type());
+        if (t.shapeLength() > MAX_RANK)
+            throw new ModelException("tensor " + index + " '" + name + "': rank " + t.shapeLength() + " exceeds " + MAX_RANK);
         long[] shape = new long[t.shapeLength()];
         long count = 1;
         for (int d = 0; d < shape.length; d++) {
@@ -66,6 +71,9 @@ final class TfliteTensors {
             if (b.dataLength() != want)
                 throw new ModelException("tensor " + index + " '" + name + "': buffer " + buffer + " holds " + b.dataLength()
                         + " bytes, shape " + java.util.Arrays.toString(shape) + " of " + dtype.text() + " needs " + want);
+            if (b.dataLength() > model.getByteBuffer().capacity())
+                throw new ModelException("tensor " + index + " '" + name + "': buffer " + buffer + " declares " + b.dataLength()
+                        + " bytes, more than the file's " + model.getByteBuffer().capacity());
             ByteBuffer bytes = b.dataAsByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             byte[] raw = new byte[b.dataLength()];
             bytes.get(raw);
@@ -96,6 +104,8 @@ final class TfliteTensors {
         String what = "tensor " + index + " '" + name + "': ";
         if (q.zeroPointLength() != 0 && q.zeroPointLength() != n)
             throw new ModelException(what + n + " scales but " + q.zeroPointLength() + " zero points");
+        if ((long) n * 4 > q.getByteBuffer().capacity()) // a declared length the file cannot hold, refused before allocating
+            throw new ModelException(what + n + " scales declared, more than the file holds");
         float[] scales = new float[n];
         long[] zps = new long[n];
         for (int i = 0; i < n; i++) {

@@ -52,10 +52,30 @@ class ParserFuzzTest {
     }
 
     @Test @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void tfliteReader() throws Exception {
+        Path micro = TfliteFixtures.dir();
+        fuzz("tflite", List.of(micro.resolve("hello_world_int8.tflite"), micro.resolve("micro_speech_quantized.tflite"),
+                micro.resolve("seanet/add/add0.tflite")), false,
+                bytes -> roundTrips(nncc.tpu.TfliteImporter.load(bytes, "fuzz.tflite")));
+    }
+
+    @Test @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void npyReader() throws Exception {
         Path bad = TestPaths.root().resolve("tests/src/test/resources/malformed");
         fuzz("npy", List.of(bad.resolve("calib4.npy"), TestPaths.models().resolve("mlp_opset9.input.npy")), false,
                 bytes -> Npy.parse(bytes, "fuzz.npy"));
+    }
+
+    /** Crashers the TFLite fuzzing found (a declared rank of 842,019,423; a negative tensor count): one-line errors. */
+    @Test
+    void tfliteCrashersAreRefusedWithOneLine() throws Exception {
+        Path bad = TestPaths.root().resolve("tests/src/test/resources/malformed");
+        for (String f : List.of("tflite_rank_2pow30.tflite", "tflite_negative_tensor_count.tflite")) {
+            byte[] bytes = java.nio.file.Files.readAllBytes(bad.resolve(f));
+            nncc.ir.ModelException e = org.junit.jupiter.api.Assertions.assertThrows(nncc.ir.ModelException.class,
+                    () -> nncc.tpu.TfliteImporter.load(bytes, f));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(f) && !e.getMessage().contains("\n"), e.getMessage());
+        }
     }
 
     private static void roundTrips(Graph g) {
