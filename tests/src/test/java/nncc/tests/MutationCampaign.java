@@ -21,7 +21,7 @@ import nncc.ir.Tensor;
 import nncc.ir.io.Npy;
 
 /**
- * The mutation campaign of issue 12: mutated ONNX, .nnir and .npy files (deterministic seeds) run through
+ * The mutation campaign of issue 12: mutated ONNX, .nnir, .npy and TFLite files (deterministic seeds) run through
  * {@code nncc inspect}, {@code run}, {@code quantize} and {@code compile} in this JVM (through {@link Main#execute},
  * the code path of the {@code nncc} launcher without the JVM start), counting stack traces, runs over 30 s, exit
  * codes other than 0 and 2, files left in the output folder after a failure, and runs that exit 0 with a NaN or
@@ -77,12 +77,26 @@ public final class MutationCampaign {
         campaign("onnx", seeds, perFormat, true, false);
         campaign("nnir", nnirSeeds, perFormat, true, true);
         campaign("npy", seeds, perFormat, false, false);
+        campaign("tflite", tfliteSeeds(), perFormat, true, false);
         System.out.printf("%nmutation campaign: %d files per format, %.0f s%n", perFormat, (System.nanoTime() - t0) / 1e9);
         for (Map.Entry<String, Integer> e : counts.entrySet()) System.out.printf("  %-36s %d%n", e.getKey(), e.getValue());
         for (Map.Entry<String, List<String>> e : examples.entrySet()) {
             System.out.println("examples of " + e.getKey() + ":");
             for (String s : e.getValue()) System.out.println("    " + s);
         }
+    }
+
+    /** TFLite Micro's int8 models (from the shared fixtures) with float inputs of their shapes. */
+    private List<Case> tfliteSeeds() throws Exception {
+        Path micro = TfliteFixtures.dir();
+        Path hello = work.resolve("hello.input.npy"), speech = work.resolve("speech.input.npy");
+        Npy.write(hello, Tensor.ofFloats(nncc.ir.Shape.of(1, 1), 0.5f));
+        float[] v = new float[1960];
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < v.length; i++) v[i] = (float) r.nextDouble(-1, 1);
+        Npy.write(speech, Tensor.ofFloats(nncc.ir.Shape.of(1, 1960), v));
+        return List.of(new Case(micro.resolve("hello_world_int8.tflite").toString(), hello.toString()),
+                new Case(micro.resolve("micro_speech_quantized.tflite").toString(), speech.toString()));
     }
 
     private void expectOk(String... args) {
