@@ -2,11 +2,9 @@ package nncc.passes.quant;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import nncc.ir.DType;
 import nncc.ir.Graph;
 import nncc.ir.ModelException;
@@ -133,7 +131,7 @@ public final class LowerQdqPass implements Pass {
             Value integer = q.integerForm(o) != null ? q.integerForm(o) : q.activation(o);
             outputs.add(integer != null && !options.floatInterface() ? integer : q.asFloat(o));
         }
-        List<Node> nodes = withoutDeadConversions(q.nodes(), outputs);
+        List<Node> nodes = LowerToIntegerPass.withoutDeadConversions(q.nodes(), outputs);
         Map<String, String> renames = QdqInterface.outputRenames(g, nodes, inputs, outputs);
         List<Node> tail = QdqInterface.uint8Outputs(q, g, inputs, outputs, renames);
         g.setInputs(inputs);
@@ -265,19 +263,5 @@ public final class LowerQdqPass implements Pass {
         return u;
     }
 
-    /** Drops inserted conversions whose result nobody reads. */
-    private static List<Node> withoutDeadConversions(List<Node> nodes, List<Value> outputs) {
-        Set<String> used = new HashSet<>();
-        outputs.forEach(v -> used.add(v.name()));
-        List<Node> kept = new ArrayList<>();
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            Node n = nodes.get(i);
-            boolean conversion = n.op() instanceof Quantize || n.op() instanceof Dequantize || n.op() instanceof Requantize;
-            if (conversion && n.outputs().stream().noneMatch(v -> used.contains(v.name()))) continue;
-            n.inputs().forEach(v -> used.add(v.name()));
-            kept.add(0, n);
-        }
-        return kept;
-    }
 
 }

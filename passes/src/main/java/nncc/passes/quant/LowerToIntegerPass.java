@@ -220,7 +220,7 @@ public final class LowerToIntegerPass implements Pass {
     }
 
     /** Drops inserted Quantize/Dequantize/Requantize nodes whose result nobody reads (left by a rule that gave up). */
-    private static List<Node> withoutDeadConversions(List<Node> nodes, List<Value> outputs) {
+    static List<Node> withoutDeadConversions(List<Node> nodes, List<Value> outputs) {
         Set<String> used = new HashSet<>();
         outputs.forEach(v -> used.add(v.name()));
         List<Node> kept = new ArrayList<>();
