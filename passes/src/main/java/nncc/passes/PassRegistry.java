@@ -79,6 +79,7 @@ public final class PassRegistry {
         m.put("calibrate", PassRegistry::calibrate);
         m.put(CorrectBiasPass.NAME, PassRegistry::correctBias);
         m.put(FoldScalesPass.NAME, (o, c) -> new FoldScalesPass(FoldScalesPass.Options.from(o)));
+        m.put(nncc.passes.quant.InsertRequantizePass.NAME, (o, c) -> new nncc.passes.quant.InsertRequantizePass());
         m.put(LowerToIntegerPass.NAME, (o, c) -> new LowerToIntegerPass(LowerToIntegerPass.Options.from(o)));
         m.put(ConvertFp16Pass.NAME, (o, c) -> new ConvertFp16Pass());
         m.put(nncc.passes.quant.LowerQdqPass.NAME, (o, c) -> new nncc.passes.quant.LowerQdqPass(nncc.passes.quant.LowerQdqPass.Options.from(o)));

@@ -20,7 +20,7 @@ import nncc.passes.quant.QuantizeWeightsPass;
 /**
  * The quantization driver, as a library call: prepare the float graph (shapes, no-ops, constants, BatchNorm
  * folding, activation fusion); for the integer schemes quantize the weights (once), correct biases and calibrate on
- * sample inputs; then run the scheme's passes (fold-scales, lower-integer). {@code nncc quantize} and {@code nncc compile} parse options into a {@link Config} and call
+ * sample inputs; then run the scheme's passes (fold-scales, insert-requantize, lower-integer). {@code nncc quantize} and {@code nncc compile} parse options into a {@link Config} and call
  * {@link #quantize}; a researcher's program does the same:
  * <pre>
  * Graph model = OnnxImporter.load(path);

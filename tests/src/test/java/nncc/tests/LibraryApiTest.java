@@ -73,7 +73,7 @@ class LibraryApiTest {
      * Weight codes are decided once, by quantize-weights; bias correction and lower-integer read them. The integer
      * weights of the result must be exactly the codes the lowering computed on its own before (nearest rounding of
      * the float weights on max|w| / 127 per channel): compared with that older path (prepare, correct-bias,
-     * calibrate, fold-scales, lower-integer without quantize-weights), layer by layer, and the whole integer model
+     * calibrate, fold-scales, insert-requantize, lower-integer without quantize-weights), layer by layer, and the whole integer model
      * bit for bit on 64 images.
      */
     @Test void weightsQuantizedOnceAreTheCodesTheLoweringComputedBefore() {

@@ -56,7 +56,7 @@ class PluginCliTest {
     @Test void calibrationAndBiasCorrectionAreNamedPassesWithTheirDataFromTheContext() throws Exception {
         Path out = tmp.resolve("int8.nnir");
         CliTest.Result r = nncc("opt", example("fashion_cnn.onnx").toString(), "--calib", example("calib.npy").toString(),
-                "--passes", "prepare,calibrate{observer=minmax},correct-bias,fold-scales,lower-integer", "--pass-statistics",
+                "--passes", "prepare,calibrate{observer=minmax},correct-bias,fold-scales,insert-requantize,lower-integer", "--pass-statistics",
                 "-o", out.toString());
         assertEquals(0, r.code(), r.err());
         String ir = Files.readString(out);

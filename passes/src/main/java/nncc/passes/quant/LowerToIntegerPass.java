@@ -95,7 +95,7 @@ public final class LowerToIntegerPass implements Pass {
 
     @Override public String name() { return NAME; }
 
-    @Override public Stage requires() { return Stage.SCALES_FOLDED; }
+    @Override public Stage requires() { return Stage.REQUANT_INSERTED; }
 
     @Override public Stage produces() { return Stage.LOWERED; }
 
@@ -197,7 +197,7 @@ public final class LowerToIntegerPass implements Pass {
             case Slice op -> MovementLowering.same(ctx, n);
             case Squeeze op -> MovementLowering.same(ctx, n);
             case Unsqueeze op -> MovementLowering.same(ctx, n);
-            case Identity op -> MovementLowering.same(ctx, n);
+            case Identity op -> MovementLowering.identity(ctx, n);
             case Dropout op -> MovementLowering.same(ctx, n);
             case Pad op -> MovementLowering.pad(ctx, n, op);
             case Concat op -> MovementLowering.concat(ctx, n, op);

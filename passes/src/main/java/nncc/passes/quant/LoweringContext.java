@@ -211,16 +211,18 @@ final class LoweringContext {
         return graph.addConstant(fresh(base), data, params);
     }
 
-    /** An integer value brought to params {@code target} by a Requantize inserted now. */
-    Value requantize(Value integer, QuantParams target, Node at) {
+    /**
+     * Emits node {@code n} (an Identity that {@code insert-requantize} placed) as a Requantize of integer value
+     * {@code integer} to params {@code target}, defining the integer form of {@code n}'s output.
+     */
+    void emitRequantize(Node n, Value integer, QuantParams target) {
         QuantParams from = integer.type().quant();
         double real = (double) from.scale(0) / (double) target.scale(0);
-        var m = QuantNumbers.multiplier(real, rounding(), at, "requantize");
+        var m = QuantNumbers.multiplier(real, rounding(), n, "requantize");
         DType t = activation();
-        Value r = new Value(fresh(integer.name() + ".rq"), new TensorType(t, integer.type().shape(), target));
-        emit(new Node(fresh(integer.name() + ".requantize"), new Requantize(from.zeroPoint(0), m.multiplier(), m.shift(),
-                target.zeroPoint(0), target.scale(0), t, rounding()), List.of(integer), List.of(r)));
+        Value r = defineInteger(n.output(), new TensorType(t, integer.type().shape(), target));
+        emit(new Node(n.name(), new Requantize(from.zeroPoint(0), m.multiplier(), m.shift(), target.zeroPoint(0),
+                target.scale(0), t, rounding()), List.of(integer), List.of(r)));
         stats.inc("requantize inserted");
-        return r;
     }
 }

@@ -13,8 +13,8 @@ import nncc.ir.op.Pad;
 /**
  * Lowering rules of the ops that only move values (MaxPool, Reshape, Flatten, Transpose, Squeeze, Unsqueeze,
  * Identity, Dropout, Pad, Concat): the same op on integer values, the output keeping the input's params (the
- * op's type inference carries them). Pad's constant becomes its quantized code; Concat inputs whose params
- * differ from the output plan are requantized first.
+ * op's type inference carries them). Pad's constant becomes its quantized code; an Identity that changes params (a
+ * requantization point of {@code insert-requantize}) becomes a Requantize.
  */
 final class MovementLowering {
     private MovementLowering() {}
@@ -35,15 +35,33 @@ final class MovementLowering {
         return null;
     }
 
-    /** Concat on inputs all brought to the output plan (Requantize where an input's params differ). */
+    /**
+     * Concat on inputs that all have the output's plan; {@code insert-requantize} put a requantization point on
+     * each input that had other params, so one that still differs is an error naming the input.
+     */
     static String concat(LoweringContext ctx, Node n, Concat op) {
         QuantParams outPlan = ctx.outputPlan(n, n.output());
         List<Value> ins = new ArrayList<>();
         for (Value v : n.inputs()) {
             Value q = ctx.asInteger(v, n);
-            ins.add(q.type().quant().equals(outPlan) && q.type().dtype() == ctx.activation() ? q : ctx.requantize(q, outPlan, n));
+            if (!q.type().quant().equals(outPlan))
+                throw n.error("input %" + v.name() + " has params " + q.type().quant() + ", not the output's " + outPlan
+                        + "; run " + InsertRequantizePass.NAME + " before " + LowerToIntegerPass.NAME);
+            ins.add(q);
         }
         emitInferred(ctx, n, op, ins);
+        return null;
+    }
+
+    /**
+     * Identity: a requantization point (its output plan differs from its input's integer params) becomes a
+     * Requantize; otherwise the same op on integers.
+     */
+    static String identity(LoweringContext ctx, Node n) {
+        Value x = ctx.asInteger(n.input(0), n);
+        QuantParams target = n.output().type().quant();
+        if (target == null || target.equals(x.type().quant())) return same(ctx, n);
+        ctx.emitRequantize(n, x, target);
         return null;
     }
 

@@ -18,7 +18,7 @@ import nncc.passes.Stage;
 
 /**
  * The quantization schemes as pass pipelines, for {@code nncc quantize}: {@code int8} and {@code int16x8}
- * (fold-scales, then lower-integer, on a calibrated graph), {@code fp16} (convert-fp16) and {@code dynamic}
+ * (fold-scales, insert-requantize, then lower-integer, on a calibrated graph), {@code fp16} (convert-fp16) and {@code dynamic}
  * (quantize-dynamic), each run through a {@link PassManager} on a copy of the given graph.
  */
 public final class QuantizationPipeline {
@@ -72,7 +72,7 @@ public final class QuantizationPipeline {
         return switch (scheme) {
             case INT8, INT16X8 -> {
                 DType act = scheme == Scheme.INT8 ? DType.I8 : DType.I16;
-                yield List.of(new FoldScalesPass(new FoldScalesPass.Options(act)), new LowerToIntegerPass(
+                yield List.of(new FoldScalesPass(new FoldScalesPass.Options(act)), new InsertRequantizePass(), new LowerToIntegerPass(
                         new LowerToIntegerPass.Options(act, o.weightBits(), o.perTensor(), o.rounding(), o.exclude(), o.floatInterface())));
             }
             case FP16 -> {

@@ -58,14 +58,14 @@ class QuantizationPipelineTest {
         assertCloseToRange(run(f, x), run(g, x), 0.05);
     }
 
-    @Test void int8RunsFoldScalesThenLowering() {
+    @Test void int8RunsFoldScalesRequantizePointsThenLowering() {
         Graph f = QuantTestNets.convNet(3);
         Tensor x = QuantTestNets.inputBatch(f, 8, 5);
         Graph calibrated = f.copy();
         QuantTestNets.annotatePlans(calibrated, List.of(x), DType.I8);
         String before = IrPrinter.print(calibrated);
         var r = QuantizationPipeline.run(f, QuantizationPipeline.Scheme.INT8, DEFAULTS, calibrated);
-        assertEquals(List.of(FoldScalesPass.NAME, LowerToIntegerPass.NAME), List.copyOf(r.results().keySet()));
+        assertEquals(List.of(FoldScalesPass.NAME, InsertRequantizePass.NAME, LowerToIntegerPass.NAME), List.copyOf(r.results().keySet()));
         assertEquals(before, IrPrinter.print(calibrated), "the calibrated graph is not modified");
         assertEquals(DType.I8, r.graph().outputs().get(0).type().dtype());
         assertEquals(0, r.results().get(LowerToIntegerPass.NAME).statistics().get("nodes kept in float"));
