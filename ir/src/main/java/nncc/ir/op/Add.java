@@ -4,13 +4,15 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Elementwise a + b with numpy broadcasting, then the fused activation. */
-public record Add(@Default("none") Activation activation) implements FloatOp {
+public record Add(@Default("none") Activation activation) implements FloatOp, FusedActivation {
     public Add {
         java.util.Objects.requireNonNull(activation, "activation");
     }
 
     /** Without fused activation. */
     public Add() { this(Activation.NONE); }
+
+    @Override public Add withActivation(Activation a) { return new Add(a); }
 
     @Override public int minInputs() { return 2; }
 

@@ -12,7 +12,7 @@ import nncc.ir.TensorType;
  * {@code activation} clamps the result.
  */
 public record Conv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group,
-                   @Default("none") Activation activation) implements FloatOp {
+                   @Default("none") Activation activation) implements FloatOp, FusedActivation {
     public Conv {
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);
@@ -26,7 +26,7 @@ public record Conv(List<Integer> strides, List<Integer> pads, List<Integer> dila
         this(strides, pads, dilations, group, Activation.NONE);
     }
 
-    public Conv withActivation(Activation a) { return new Conv(strides, pads, dilations, group, a); }
+    @Override public Conv withActivation(Activation a) { return new Conv(strides, pads, dilations, group, a); }
 
     /** Plain 2-D convolution with the given stride and symmetric padding. */
     public static Conv of2d(int stride, int pad) {

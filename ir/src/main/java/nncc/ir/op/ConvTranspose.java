@@ -12,7 +12,7 @@ import nncc.ir.TensorType;
  * An ONNX {@code output_shape} is resolved to pads on import.
  */
 public record ConvTranspose(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group,
-                            List<Integer> outputPadding, @Default("none") Activation activation) implements FloatOp {
+                            List<Integer> outputPadding, @Default("none") Activation activation) implements FloatOp, FusedActivation {
     public ConvTranspose {
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);
@@ -28,7 +28,7 @@ public record ConvTranspose(List<Integer> strides, List<Integer> pads, List<Inte
         this(strides, pads, dilations, group, outputPadding, Activation.NONE);
     }
 
-    public ConvTranspose withActivation(Activation a) {
+    @Override public ConvTranspose withActivation(Activation a) {
         return new ConvTranspose(strides, pads, dilations, group, outputPadding, a);
     }
 

@@ -8,7 +8,7 @@ import nncc.ir.TensorType;
 
 /** General matrix multiply: Y = alpha * op(A) * op(B) + beta * C, A and B 2-D, C broadcast to [M,N] (ONNX Gemm), then the fused activation. */
 public record Gemm(float alpha, float beta, boolean transA, boolean transB,
-                   @Default("none") Activation activation) implements FloatOp {
+                   @Default("none") Activation activation) implements FloatOp, FusedActivation {
     public Gemm {
         java.util.Objects.requireNonNull(activation, "activation");
     }
@@ -18,7 +18,7 @@ public record Gemm(float alpha, float beta, boolean transA, boolean transB,
         this(alpha, beta, transA, transB, Activation.NONE);
     }
 
-    public Gemm withActivation(Activation a) { return new Gemm(alpha, beta, transA, transB, a); }
+    @Override public Gemm withActivation(Activation a) { return new Gemm(alpha, beta, transA, transB, a); }
 
     @Override public int minInputs() { return 2; }
 

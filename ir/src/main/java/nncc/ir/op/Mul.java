@@ -4,13 +4,15 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Elementwise a * b with numpy broadcasting, then the fused activation. */
-public record Mul(@Default("none") Activation activation) implements FloatOp {
+public record Mul(@Default("none") Activation activation) implements FloatOp, FusedActivation {
     public Mul {
         java.util.Objects.requireNonNull(activation, "activation");
     }
 
     /** Without fused activation. */
     public Mul() { this(Activation.NONE); }
+
+    @Override public Mul withActivation(Activation a) { return new Mul(a); }
 
     @Override public int minInputs() { return 2; }
 

@@ -4,13 +4,15 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /** Elementwise a - b with numpy broadcasting, then the fused activation. */
-public record Sub(@Default("none") Activation activation) implements FloatOp {
+public record Sub(@Default("none") Activation activation) implements FloatOp, FusedActivation {
     public Sub {
         java.util.Objects.requireNonNull(activation, "activation");
     }
 
     /** Without fused activation. */
     public Sub() { this(Activation.NONE); }
+
+    @Override public Sub withActivation(Activation a) { return new Sub(a); }
 
     @Override public int minInputs() { return 2; }
 

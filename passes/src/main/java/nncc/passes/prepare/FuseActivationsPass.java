@@ -5,15 +5,10 @@ import nncc.ir.Graph;
 import nncc.ir.Node;
 import nncc.ir.Value;
 import nncc.ir.op.Activation;
-import nncc.ir.op.Add;
 import nncc.ir.op.Clip;
-import nncc.ir.op.Conv;
-import nncc.ir.op.ConvTranspose;
-import nncc.ir.op.Gemm;
-import nncc.ir.op.Mul;
+import nncc.ir.op.FusedActivation;
 import nncc.ir.op.Op;
 import nncc.ir.op.Relu;
-import nncc.ir.op.Sub;
 import nncc.passes.Pass;
 import nncc.passes.PassResult;
 import nncc.passes.Stage;
@@ -83,32 +78,9 @@ public final class FuseActivationsPass implements Pass {
         return a == Activation.NONE ? null : a;
     }
 
-    private static boolean canCarryActivation(Op op) {
-        return op instanceof Conv || op instanceof ConvTranspose || op instanceof Gemm || op instanceof Add
-                || op instanceof Sub || op instanceof Mul;
-    }
+    private static boolean canCarryActivation(Op op) { return op instanceof FusedActivation; }
 
-    private static Activation activation(Op op) {
-        return switch (op) {
-            case Conv o -> o.activation();
-            case ConvTranspose o -> o.activation();
-            case Gemm o -> o.activation();
-            case Add o -> o.activation();
-            case Sub o -> o.activation();
-            case Mul o -> o.activation();
-            default -> throw new IllegalArgumentException(op.opName() + " has no fused activation");
-        };
-    }
+    private static Activation activation(Op op) { return ((FusedActivation) op).activation(); }
 
-    private static Op withActivation(Op op, Activation a) {
-        return switch (op) {
-            case Conv o -> o.withActivation(a);
-            case ConvTranspose o -> o.withActivation(a);
-            case Gemm o -> o.withActivation(a);
-            case Add o -> new Add(a);
-            case Sub o -> new Sub(a);
-            case Mul o -> new Mul(a);
-            default -> throw new IllegalArgumentException(op.opName() + " has no fused activation");
-        };
-    }
+    private static Op withActivation(Op op, Activation a) { return ((FusedActivation) op).withActivation(a); }
 }

@@ -6,20 +6,27 @@ import nncc.ir.Graph;
 import nncc.ir.Node;
 import nncc.ir.TensorType;
 import nncc.ir.Value;
+import nncc.ir.op.Concat;
+import nncc.ir.op.DataMovementOp;
 import nncc.ir.op.Dropout;
 import nncc.ir.op.Flatten;
+import nncc.ir.op.Gather;
 import nncc.ir.op.Identity;
+import nncc.ir.op.MaxPool;
 import nncc.ir.op.Pad;
 import nncc.ir.op.Reshape;
+import nncc.ir.op.Slice;
+import nncc.ir.op.Squeeze;
 import nncc.ir.op.Transpose;
+import nncc.ir.op.Unsqueeze;
 import nncc.passes.Pass;
 import nncc.passes.PassResult;
 import nncc.passes.Stage;
 
 /**
  * Removes nodes that pass their input through unchanged: Identity, inference Dropout (when its mask output is
- * unused), Reshape and Flatten to the input's own shape, Transpose with the identity permutation, Pad with all-zero
- * pads. Readers of the output read the input instead. When the output is a graph output, its name is kept: the
+ * unused), Reshape, Flatten, Squeeze and Unsqueeze to the input's own shape, Transpose with the identity permutation,
+ * Pad with all-zero pads, a Concat of one input, a Slice with unit steps that keeps the whole shape. Readers of the output read the input instead. When the output is a graph output, its name is kept: the
  * input's producer is renamed to write it (impossible, so the node stays, when the input is a graph input, a
  * constant or itself a graph output).
  *
@@ -35,6 +42,7 @@ import nncc.passes.Stage;
  * node @r = Relu (%s) -> (%out : f32[?N,8])
  * output %out
  * }</pre>
+ * Cost: one walk over the nodes, each removal O(readers) through the graph's use-def index: O(nodes + edges).
  */
 public final class RemoveNoOpsPass implements Pass {
     public static final String NAME = "remove-noops";
@@ -79,19 +87,28 @@ public final class RemoveNoOpsPass implements Pass {
         return stats.resultChangedBy("nodes removed");
     }
 
-    /** Whether {@code n} passes input 0 through to output 0 unchanged (and has no other used output). */
+    /**
+     * Whether {@code n} passes input 0 through to output 0 unchanged (and has no other used output). Only data
+     * movement can; the switch over that family is exhaustive, so a new movement op must say when it is a no-op.
+     */
     private static boolean isNoOp(Graph g, Node n) {
-        return switch (n.op()) {
+        if (!(n.op() instanceof DataMovementOp d)) return false;
+        return switch (d) {
             case Identity i -> true;
-            case Dropout d -> n.outputs().size() == 1 || !Uses.isUsed(g, n.output(1));
+            case Dropout o -> n.outputs().size() == 1 || !Uses.isUsed(g, n.output(1));
             case Reshape r -> sameShape(n);
             case Flatten f -> sameShape(n);
+            case Squeeze q -> sameShape(n);
+            case Unsqueeze u -> sameShape(n);
             case Transpose t -> {
                 for (int i = 0; i < t.perm().size(); i++) if (t.perm().get(i) != i) yield false;
                 yield true;
             }
             case Pad p -> p.pads().stream().allMatch(x -> x == 0);
-            default -> false;
+            case Concat c -> n.inputs().size() == 1;
+            case Slice s -> sameShape(n) && s.steps().stream().allMatch(x -> x == 1);
+            case MaxPool m -> false;
+            case Gather x -> false;
         };
     }
 

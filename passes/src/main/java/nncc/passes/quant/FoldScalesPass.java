@@ -37,6 +37,8 @@ import nncc.passes.calib.QuantChoice;
  * node @pool = MaxPool {...} (%x) -> (%p : f32[1,2,2,2]{scale = 0.02, zp = -128})
  * node @sig = Sigmoid (%p) -> (%s : f32[1,2,2,2]{scale = 0.00390625, zp = -128})
  * }</pre>
+ * Cost: one walk over the nodes in order (a Concat looks at its inputs' plans) and one retyping of the changed
+ * values through the use-def index: O(nodes + edges).
  */
 public final class FoldScalesPass implements Pass {
     public static final String NAME = "fold-scales";
@@ -89,13 +91,9 @@ public final class FoldScalesPass implements Pass {
             QuantParams after = constrained(g, n, plans, act);
             if (after == null || after.equals(before)) continue;
             plans.put(out.name(), after);
-            stats.inc(switch (n.op()) {
-                case Sigmoid s -> "fixed plans set";
-                case Tanh t -> "fixed plans set";
-                case Softmax s -> "fixed plans set";
-                case Concat c -> "concat plans widened";
-                default -> "plans shared with input";
-            });
+            stats.inc(n.op() instanceof Concat ? "concat plans widened"
+                    : n.op() instanceof Sigmoid || n.op() instanceof Tanh || n.op() instanceof Softmax ? "fixed plans set"
+                    : "plans shared with input");
         }
         Map<String, TensorType> types = new HashMap<>();
         for (Value v : values.values()) {
@@ -110,22 +108,53 @@ public final class FoldScalesPass implements Pass {
     private static QuantParams constrained(Graph g, Node n, Map<String, QuantParams> plans, DType act) {
         boolean i16 = act == DType.I16;
         return switch (n.op()) {
-            case MaxPool op -> shared(n, plans);
-            case AveragePool op -> shared(n, plans);
-            case Reshape op -> shared(n, plans);
-            case Flatten op -> shared(n, plans);
-            case Transpose op -> shared(n, plans);
-            case Slice op -> shared(n, plans);
-            case Squeeze op -> shared(n, plans);
-            case Unsqueeze op -> shared(n, plans);
-            case Pad op -> shared(n, plans);
-            case Identity op -> shared(n, plans);
-            case Dropout op -> shared(n, plans);
-            case Sigmoid op -> nncc.ir.op.QSoftmax.fixedOutputParams(act, act);
-            case Tanh op -> i16 ? QuantParams.perTensor(1f / 32768, 0) : QuantParams.perTensor(1f / 128, 0);
-            case Softmax op -> nncc.ir.op.QSoftmax.fixedOutputParams(act, act);
-            case Concat op -> concat(g, n, plans, act);
-            default -> null;
+            case DataMovementOp d -> switch (d) {
+                case MaxPool op -> shared(n, plans);
+                case Reshape op -> shared(n, plans);
+                case Flatten op -> shared(n, plans);
+                case Transpose op -> shared(n, plans);
+                case Slice op -> shared(n, plans);
+                case Squeeze op -> shared(n, plans);
+                case Unsqueeze op -> shared(n, plans);
+                case Pad op -> shared(n, plans);
+                case Identity op -> shared(n, plans);
+                case Dropout op -> shared(n, plans);
+                case Concat op -> concat(g, n, plans, act);
+                case Gather op -> null;
+            };
+            case FloatOp f -> switch (f) {
+                case AveragePool op -> shared(n, plans);
+                case Sigmoid op -> nncc.ir.op.QSoftmax.fixedOutputParams(act, act);
+                case Tanh op -> i16 ? QuantParams.perTensor(1f / 32768, 0) : QuantParams.perTensor(1f / 128, 0);
+                case Softmax op -> nncc.ir.op.QSoftmax.fixedOutputParams(act, act);
+                // ops whose output grid the calibration chooses freely
+                case Conv op -> null;
+                case ConvTranspose op -> null;
+                case Gemm op -> null;
+                case MatMul op -> null;
+                case Add op -> null;
+                case Sub op -> null;
+                case Mul op -> null;
+                case Div op -> null;
+                case Relu op -> null;
+                case LeakyRelu op -> null;
+                case PRelu op -> null;
+                case Clip op -> null;
+                case HardSigmoid op -> null;
+                case HardSwish op -> null;
+                case GlobalAveragePool op -> null;
+                case BatchNormalization op -> null;
+                case ReduceMean op -> null;
+                case Pow op -> null;
+                case Sqrt op -> null;
+                case Erf op -> null;
+                case Gelu op -> null;
+                case LayerNormalization op -> null;
+            };
+            case LoweredOp op -> null;
+            case BoundaryOp op -> null;
+            case HybridOp op -> null;
+            case OnnxQuantOp op -> null;
         };
     }
 
