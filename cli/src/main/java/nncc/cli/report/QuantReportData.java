@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import nncc.ir.QuantParams;
 import nncc.passes.calib.CalibrationResult.HistogramSummary;
+import nncc.passes.analysis.LayerError;
 import nncc.passes.calib.Range;
 
 /**
@@ -71,7 +72,6 @@ public record QuantReportData(String model, String scheme, String observer, int 
      * Error of a quantized value against its float counterpart over all measured elements:
      * {@code SQNR = 10 log10(sum x^2 / sum (x - x')^2)}; +infinity when the two agree exactly.
      */
-    public record LayerError(double sqnrDb, double maxAbsError, double rmsError, long elements) {}
 
     /**
      * One quantized weight tensor.

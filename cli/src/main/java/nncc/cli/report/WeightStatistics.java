@@ -10,6 +10,7 @@ import nncc.ir.Graph;
 import nncc.ir.Node;
 import nncc.ir.QuantParams;
 import nncc.ir.Tensor;
+import nncc.passes.analysis.RealValues;
 
 /**
  * Statistics of the quantized weight tensors: every constant of the quantized graph stored as 8 bits or fewer

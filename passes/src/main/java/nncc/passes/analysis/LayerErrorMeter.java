@@ -1,4 +1,4 @@
-package nncc.cli.report;
+package nncc.passes.analysis;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 import java.util.function.UnaryOperator;
-import nncc.cli.report.QuantReportData.LayerError;
 import nncc.cpu.Interpreter;
 import nncc.ir.Graph;
 import nncc.ir.Node;
@@ -62,7 +61,7 @@ public final class LayerErrorMeter {
      * that are inputs of both with a different type, then node outputs in graph order) that are float or integer
      * with parameters.
      */
-    static Map<String, Value> shared(Graph floatGraph, Graph quantGraph) {
+    public static Map<String, Value> shared(Graph floatGraph, Graph quantGraph) {
         Map<String, Value> floats = new HashMap<>();
         floatGraph.inputs().forEach(v -> floats.put(v.name(), v));
         floatGraph.nodes().forEach(n -> n.outputs().forEach(v -> floats.put(v.name(), v)));

@@ -1,17 +1,17 @@
-package nncc.cli.report;
+package nncc.passes.analysis;
 
 import nncc.ir.QuantParams;
 import nncc.ir.Tensor;
 
 /** The real numbers a tensor stands for: integers dequantized with their parameters, floats widened to double. */
-final class RealValues {
+public final class RealValues {
     private RealValues() {}
 
     /**
      * {@code scale * (q - zeroPoint)} per element for an integer tensor with parameters (per axis when they have
      * one), else the elements as they are.
      */
-    static double[] of(Tensor t, QuantParams q) {
+    public static double[] of(Tensor t, QuantParams q) {
         if (q == null || !t.dtype().isInteger()) return t.toDoubles();
         long[] codes = t.toLongs();
         double[] r = new double[codes.length];
@@ -32,7 +32,7 @@ final class RealValues {
     }
 
     /** Signal-to-quantization-noise ratio in dB, {@code 10 log10(signal / noise)}; +infinity when noise is 0. */
-    static double sqnrDb(double signal, double noise) {
+    public static double sqnrDb(double signal, double noise) {
         if (noise == 0) return Double.POSITIVE_INFINITY;
         return 10 * Math.log10(signal / noise);
     }
