@@ -18,6 +18,22 @@ public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
     static boolean debug;
 
+    @Option(names = "--max-tensor-bytes", scope = CommandLine.ScopeType.INHERIT, defaultValue = "2G", paramLabel = "SIZE", converter = Main.ByteSize.class,
+            description = "Refuse any tensor a file declares larger than this (bytes, or with K, M, G), before allocating "
+                    + "it; default: ${DEFAULT-VALUE}.")
+    void maxTensorBytes(long size) { nncc.ir.Limits.setMaxTensorBytes(size); }
+
+    /** Byte sizes as {@code --max-tensor-bytes} takes them: 123, 64K, 512M, 2G. */
+    static final class ByteSize implements CommandLine.ITypeConverter<Long> {
+        @Override public Long convert(String s) {
+            try {
+                return nncc.ir.Limits.parseBytes(s);
+            } catch (ModelException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     @Override public void run() {
         new CommandLine(this).usage(System.out);
     }

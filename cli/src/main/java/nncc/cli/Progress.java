@@ -35,4 +35,17 @@ final class Progress implements AutoCloseable {
     synchronized void step(long n) { if (bar != null) bar.stepBy(n); }
 
     @Override public void close() { if (bar != null) bar.close(); }
+
+    /** A terminal bar counted in {@code unit}s, as the library's progress callback (one bar per task begun). */
+    static nncc.passes.Quantizer.Progress forQuantizer(String unit) {
+        return new nncc.passes.Quantizer.Progress() {
+            private Progress bar;
+
+            @Override public void begin(String task, long total) { bar = Progress.start(task, total, unit); }
+
+            @Override public void step(long n) { if (bar != null) bar.step(n); }
+
+            @Override public void end() { if (bar != null) { bar.close(); bar = null; } }
+        };
+    }
 }

@@ -1,64 +1,17 @@
 package nncc.cli;
 
-import java.util.ArrayList;
 import java.util.List;
-import nncc.cpu.Interpreter;
+import nncc.cpu.FloatEdges;
 import nncc.ir.Graph;
-import nncc.ir.Node;
-import nncc.ir.QuantParams;
 import nncc.ir.Tensor;
-import nncc.ir.TensorType;
-import nncc.ir.Value;
-import nncc.ir.op.Dequantize;
-import nncc.ir.op.Op;
-import nncc.ir.op.Quantize;
 
-/**
- * Float data at the edges of an integer model: float inputs are quantized with the model input's own scale and
- * zero point, integer outputs dequantized with the output's, by the same Quantize/Dequantize kernels the
- * integer graph uses. With {@code raw} the model's integer tensors pass as they are.
- */
+/** The commands' name for {@link FloatEdges}: float data at the edges of an integer model. */
 final class QuantIO {
     private QuantIO() {}
 
-    static List<Tensor> inputs(Graph g, List<Tensor> xs, boolean raw) {
-        if (raw || xs.size() != g.inputs().size()) return xs;
-        List<Tensor> r = new ArrayList<>();
-        for (int i = 0; i < xs.size(); i++) {
-            TensorType want = g.inputs().get(i).type();
-            Tensor x = xs.get(i);
-            QuantParams q = want.quant();
-            boolean convert = want.dtype().isInteger() && q != null && !q.isPerAxis() && x.dtype().isFloat();
-            r.add(convert ? apply(new Quantize(q.scale(0), q.zeroPoint(0), want.dtype()), x) : x);
-        }
-        return r;
-    }
+    static List<Tensor> inputs(Graph g, List<Tensor> xs, boolean raw) { return FloatEdges.inputs(g, xs, raw); }
 
-    static List<Tensor> outputs(Graph g, List<Tensor> ys, boolean raw) {
-        if (raw) return ys;
-        List<Tensor> r = new ArrayList<>();
-        for (int i = 0; i < ys.size(); i++) {
-            Value v = g.outputs().get(i);
-            QuantParams q = v.type().quant();
-            boolean convert = v.type().dtype().isInteger() && q != null && !q.isPerAxis();
-            r.add(convert ? apply(new Dequantize(q.scale(0), q.zeroPoint(0)), ys.get(i)) : ys.get(i));
-        }
-        return r;
-    }
+    static List<Tensor> outputs(Graph g, List<Tensor> ys, boolean raw) { return FloatEdges.outputs(g, ys, raw); }
 
-    /** Whether the model's interface has integer tensors that float data would be converted for. */
-    static boolean hasIntegerInterface(Graph g) {
-        return g.inputs().stream().anyMatch(v -> v.type().dtype().isInteger() && v.type().quant() != null)
-                || g.outputs().stream().anyMatch(v -> v.type().dtype().isInteger() && v.type().quant() != null);
-    }
-
-    private static Tensor apply(Op op, Tensor t) {
-        Graph g = new Graph("convert");
-        Value in = new Value("x", TensorType.of(t.dtype(), t.shape()));
-        g.addInput(in);
-        Value out = new Value("y", op.inferTypes(List.of(in.type())).get(0));
-        g.addNode(new Node("convert", op, List.of(in), List.of(out)));
-        g.addOutput(out);
-        return new Interpreter(g).run(List.of(t)).get(0);
-    }
+    static boolean hasIntegerInterface(Graph g) { return FloatEdges.hasIntegerInterface(g); }
 }

@@ -1,7 +1,5 @@
 package nncc.cli;
 
-import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +15,7 @@ import nncc.ir.Graph;
 import nncc.ir.ModelException;
 import nncc.ir.Tensor;
 import nncc.passes.PassManager;
-import nncc.passes.PassRegistry;
-import nncc.passes.Stage;
+import nncc.passes.Quantizer;
 import nncc.passes.calib.CalibrationData;
 
 /**
@@ -52,9 +49,7 @@ final class QuantReporting {
      */
     static QuantReportData measure(Path model, Graph original, QuantOptions q, ReportOptions o, QuantizeFlow.Outcome r,
                                    EvalSet eval, int threads) {
-        Graph reference = original.copy();
-        new PassManager(PassRegistry.parse("prepare"), PassManager.Options.defaults(), new PrintWriter(Writer.nullWriter()))
-                .run(reference, Stage.of(reference));
+        Graph reference = Quantizer.prepare(original);
         List<Timing> timings = new ArrayList<>();
         timings.add(new Timing("quantization passes", r.steps().stream().mapToLong(PassManager.Step::nanos).sum()));
         Map<String, LayerError> errors = Map.of();
@@ -63,23 +58,16 @@ final class QuantReporting {
         if (o.report != null) {
             LayerErrorMeter.Samples samples = null;
             if (q.calib != null) {
-                CalibrationData data = CalibrationData.open(reference, q.calib, q.preprocess());
-                samples = new LayerErrorMeter.Samples() {
-                    @Override public int count() { return data.sampleCount(); }
-                    @Override public List<Tensor> batch(int start, int count) { return data.batch(start, count); }
-                };
+                samples = LayerErrorMeter.Samples.of(CalibrationData.open(reference, q.calib, q.preprocess()));
                 errorSource = q.calib.getFileName().toString();
             } else if (eval != null) {
-                samples = slices(eval.x());
+                samples = LayerErrorMeter.Samples.of(eval.x());
                 errorSource = eval.source().getFileName().toString();
             }
             if (samples != null) {
                 long t0 = System.nanoTime();
-                LayerErrorMeter meter = LayerErrorMeter.of(reference, r.quantized());
                 errorSamples = Math.min(o.samples, samples.count());
-                try (Progress bar = Progress.start("layer errors", meter.work(errorSamples), "layer")) {
-                    errors = meter.measure(samples, errorSamples, xs -> QuantIO.inputs(r.quantized(), xs, false), threads, bar::step);
-                }
+                errors = Quantizer.layerErrors(reference, r.quantized(), samples, errorSamples, threads, Progress.forQuantizer("layer"));
                 timings.add(new Timing("per-layer errors", System.nanoTime() - t0));
             }
         }
@@ -118,10 +106,4 @@ final class QuantReporting {
         return Accuracy.of(logits, eval.labels());
     }
 
-    private static LayerErrorMeter.Samples slices(Tensor x) {
-        return new LayerErrorMeter.Samples() {
-            @Override public int count() { return (int) x.shape().dim(0); }
-            @Override public List<Tensor> batch(int start, int count) { return List.of(x.sliceBatch(start, start + count)); }
-        };
-    }
 }

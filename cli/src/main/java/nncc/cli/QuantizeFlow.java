@@ -28,7 +28,7 @@ final class QuantizeFlow {
     static Outcome run(Graph model, QuantOptions o, int threads, boolean forReport, PrintWriter err) {
         Quantizer.Config config = Quantizer.Config.of(o.scheme()).withOptions(o.pipelineOptions())
                 .withObserver(o.observerKind(), o.percentile).withBiasCorrection(o.biasCorrection, o.weightRounding())
-                .withRun(o.calibBatch, threads, forReport, new BarProgress()).withFloatPasses(o.floatPasses());
+                .withRun(o.calibBatch, threads, forReport, Progress.forQuantizer("img")).withFloatPasses(o.floatPasses());
         CalibrationData data = o.calib == null ? null : CalibrationData.open(model, o.calib, o.preprocess());
         Quantizer.Result r = Quantizer.quantize(model, data, config);
         for (String note : r.notes()) err.println("nncc: note: " + note);
@@ -36,14 +36,4 @@ final class QuantizeFlow {
         return new Outcome(r.prepared(), r.calibrated(), r.calibration(), r.quantized(), r.steps(), r.scheme());
     }
 
-    /** The terminal progress bar as the quantizer's progress. */
-    private static final class BarProgress implements Quantizer.Progress {
-        private Progress bar;
-
-        @Override public void begin(String task, long total) { bar = Progress.start(task, total, "img"); }
-
-        @Override public void step(long n) { if (bar != null) bar.step(n); }
-
-        @Override public void end() { if (bar != null) bar.close(); }
-    }
 }

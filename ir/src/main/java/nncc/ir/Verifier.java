@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public final class Verifier {
     /** The most elements one tensor may have (symbolic dims counted as 1): the interpreter's arrays are int-indexed. */
-    public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    public static final long MAX_ELEMENTS = Limits.MAX_ELEMENTS;
 
     private Verifier() {}
 
@@ -125,14 +125,12 @@ public final class Verifier {
         checkType(v, what);
     }
 
-    /** A type nncc can hold: at most {@link #MAX_ELEMENTS} elements, zero points in range of an integer type. */
+    /** A type nncc can hold: within {@link Limits} (elements and --max-tensor-bytes), zero points in range of an integer type. */
     static void checkType(Value v, String what) {
         TensorType t = v.type();
         long n = 1;
         for (int i = 0; i < t.rank(); i++) if (!t.shape().isSymbolic(i)) n = Math.multiplyExact(n, t.shape().dim(i));
-        if (n > MAX_ELEMENTS)
-            throw new ModelException(what + " %" + v.name() + " of type " + t + " has " + n + " elements, more than nncc supports ("
-                    + MAX_ELEMENTS + ")");
+        Limits.checkTensor(what + " %" + v.name() + " of type " + t, t.dtype(), n);
         QuantParams q = t.quant();
         if (q == null || !t.dtype().isInteger()) return;
         for (int i = 0; i < q.count(); i++) {

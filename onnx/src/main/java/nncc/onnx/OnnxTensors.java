@@ -89,6 +89,7 @@ public final class OnnxTensors {
         long need = count > Long.MAX_VALUE / 8 ? Long.MAX_VALUE : dtype.storageBytes(count);
         String declared = what + " declares " + dtype.text() + shape + " (" + need + " bytes)";
         if (count > nncc.ir.Verifier.MAX_ELEMENTS) throw new ModelException(declared + ", more elements than nncc supports");
+        nncc.ir.Limits.checkTensor(declared, dtype, count);
         if (external) return Tensor.ofRaw(dtype, shape, ExternalData.read(t, modelDir, need, what));
         if (t.hasRawData()) {
             int have = t.getRawData().size();

@@ -4,10 +4,14 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import nncc.cpu.FloatEdges;
 import nncc.ir.DType;
 import nncc.ir.Graph;
 import nncc.ir.ModelException;
+import nncc.passes.analysis.LayerError;
+import nncc.passes.analysis.LayerErrorMeter;
 import nncc.passes.calib.CalibratePass;
 import nncc.passes.calib.CalibrationData;
 import nncc.passes.calib.CalibrationResult;
@@ -27,6 +31,8 @@ import nncc.passes.quant.QuantizeWeightsPass;
  * CalibrationData data = CalibrationData.fromNpy(model, Path.of("calib.npy"));
  * Quantizer.Result r = Quantizer.quantize(model, data, Quantizer.Config.of(Scheme.INT8));
  * Interpreter.run(r.quantized(), inputs);
+ * Map<String, LayerError> errors = Quantizer.layerErrors(Quantizer.prepare(model), r.quantized(),
+ *         LayerErrorMeter.Samples.of(data), 256, 2, Quantizer.Progress.none());
  * </pre>
  */
 public final class Quantizer {
@@ -163,5 +169,35 @@ public final class Quantizer {
         QuantizationPipeline.Result r = QuantizationPipeline.run(prepared, scheme, pipelineOptions, calibrated);
         steps.addAll(r.steps());
         return new Result(prepared, calibrated, calibration, r.graph(), steps, scheme, List.copyOf(notes));
+    }
+
+    /**
+     * {@code model} (not modified) prepared as quantization prepares it (shapes, no-ops, constants, BatchNorm and
+     * activation folding), before any pass adjusts float parameters for quantization: the float reference that
+     * per-layer errors are measured against.
+     */
+    public static Graph prepare(Graph model) {
+        Graph g = model.copy();
+        new PassManager(PassRegistry.parse("prepare"), PassManager.Options.defaults(), new PrintWriter(Writer.nullWriter()))
+                .run(g, Stage.of(g));
+        return g;
+    }
+
+    /**
+     * The per-layer error of {@code quantized} against {@code floatReference} (usually {@link #prepare} of the
+     * model): every value they share by name, measured on the first {@code maxSamples} float samples, which are
+     * quantized at the integer model's inputs as {@code nncc run} does. The result does not depend on
+     * {@code threads}; {@code progress} hears one step per value per batch.
+     */
+    public static Map<String, LayerError> layerErrors(Graph floatReference, Graph quantized, LayerErrorMeter.Samples samples,
+                                                      int maxSamples, int threads, Progress progress) {
+        LayerErrorMeter meter = LayerErrorMeter.of(floatReference, quantized);
+        int n = Math.min(maxSamples, samples.count());
+        progress.begin("layer errors", meter.work(n));
+        try {
+            return meter.measure(samples, n, xs -> FloatEdges.inputs(quantized, xs, false), threads, progress::step);
+        } finally {
+            progress.end();
+        }
     }
 }

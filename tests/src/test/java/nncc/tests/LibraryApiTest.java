@@ -57,6 +57,21 @@ class LibraryApiTest {
         QuantParams outQ = deq.input(0).type().quant();
         OrtRunner.Agreement a = OrtRunner.lsbAgreement(yOrt, yInt, outQ, DType.I8);
         assertEquals(a.count(), a.withinOneLsb(), "ONNX Runtime runs the exported model within 1 LSB of the reference: " + a);
+
+        // per-layer measurements through the library: every lowered layer's output against the float reference
+        Graph reference = Quantizer.prepare(model);
+        java.util.Map<String, nncc.passes.analysis.LayerError> errors = Quantizer.layerErrors(reference, q,
+                nncc.passes.analysis.LayerErrorMeter.Samples.of(data), 32, 2, Quantizer.Progress.none());
+        int measured = 0;
+        for (Node n : q.nodes())
+            // (the last layer's integer result is %logits.q beside the float interface's %logits: no float twin)
+            if ((n.op() instanceof nncc.ir.op.QConv || n.op() instanceof nncc.ir.op.QGemm) && reference.producer(n.output()) != null) {
+                measured++;
+                nncc.passes.analysis.LayerError e = errors.get(n.output().name());
+                assertTrue(e != null && e.elements() > 0, "measured " + n.name());
+                assertTrue(e.sqnrDb() > 15 && Double.isFinite(e.sqnrDb()), n.name() + " SQNR " + e.sqnrDb() + " dB");
+            }
+        assertTrue(measured >= 4, "convs and fully connected layers measured: " + measured);
     }
 
     @Test void calibrationDataForSchemesThatTakeNoneIsANoteAndMissingDataAnError() {

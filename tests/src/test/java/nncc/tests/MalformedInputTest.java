@@ -70,6 +70,21 @@ class MalformedInputTest {
     }
 
     @Test
+    void tensorsOverMaxTensorBytesAreRefusedBeforeAllocating() {
+        // calib4.npy holds 64 float32 (256 bytes); conv_batch1.onnx's largest weight is smaller than that
+        Path y = tmp.resolve("y.npy");
+        assertRefused(nncc("run", res("conv_batch1.onnx"), "--input", res("calib4.npy"), "--output", y.toString(),
+                "--max-tensor-bytes", "255"), "calib4.npy", "256 bytes", "--max-tensor-bytes 255");
+        assertFalse(Files.exists(y));
+        assertEquals(0, nncc("run", res("conv_batch1.onnx"), "--input", res("calib4.npy"), "--output", y.toString(),
+                "--max-tensor-bytes", "256").code());
+        // before the subcommand too, and for a model's weights
+        assertRefused(nncc("--max-tensor-bytes", "4", "inspect", res("conv_batch1.onnx")), "conv_batch1.onnx", "--max-tensor-bytes 4");
+        assertEquals(0, nncc("inspect", res("conv_batch1.onnx")).code(), "the default (2G) is back for the next command");
+        assertRefused(nncc("--max-tensor-bytes", "lots", "inspect", res("conv_batch1.onnx")), "not a byte size: 'lots'");
+    }
+
+    @Test
     void nnirConstantsWithOverflowingSizesAreRefused() {
         assertRefused(nncc("inspect", res("const_overflowing_shape.nnir")), ":4:", "more than 2^63 elements");
         assertRefused(nncc("inspect", res("const_bytes_wrap_to_zero.nnir")), ":4:", "more than 2^63 bytes");

@@ -56,6 +56,7 @@ public final class Npy {
         long need = h.dataBytes();
         if (all.length - (long) h.dataOffset() < need)
             throw bad(name, "truncated data: shape " + h.shape() + " needs " + need + " bytes, file has " + (all.length - h.dataOffset()));
+        nncc.ir.Limits.checkTensor(name + ": array " + h.dtype().text() + h.shape(), h.dtype(), h.shape().numElements());
         byte[] data = new byte[(int) need];
         System.arraycopy(all, h.dataOffset(), data, 0, data.length);
         return Tensor.ofRaw(h.dtype(), h.shape(), data);

@@ -32,6 +32,24 @@ public final class LayerErrorMeter {
         int count();
 
         List<Tensor> batch(int start, int count);
+
+        /** The samples of calibration data (a .npy file or an image folder, preprocessed). */
+        static Samples of(nncc.passes.calib.CalibrationData data) {
+            return new Samples() {
+                @Override public int count() { return data.sampleCount(); }
+
+                @Override public List<Tensor> batch(int start, int count) { return data.batch(start, count); }
+            };
+        }
+
+        /** The rows of one tensor with a leading batch dimension (a model with one input). */
+        static Samples of(Tensor x) {
+            return new Samples() {
+                @Override public int count() { return (int) x.shape().dim(0); }
+
+                @Override public List<Tensor> batch(int start, int count) { return List.of(x.sliceBatch(start, start + count)); }
+            };
+        }
     }
 
     private final Interpreter floatRun, quantRun;
