@@ -18,7 +18,9 @@ public final class Graph {
     private final List<Value> inputs = new ArrayList<>();
     private final List<Value> outputs = new ArrayList<>();
     private final LinkedHashMap<String, Constant> constants = new LinkedHashMap<>();
+    /** The nodes; a removed node leaves a null here until {@link #compact} (so removal is O(1) with the index). */
     private final List<Node> nodes = new ArrayList<>();
+    private int removed;
     /** Bumped by every structural change; the use-def index is rebuilt when it is stale. */
     private int modCount;
     private UseDef useDef;
@@ -46,10 +48,36 @@ public final class Graph {
             }
             for (Value o : n.outputs()) { producer.put(o.name(), n); names.add(o.name()); }
         }
+
+        /** Forgets node {@code n} (its name stays taken, so fresh names never reuse it). */
+        void remove(Node n) {
+            if (byName.get(n.name()) == n) { byName.remove(n.name()); position.remove(n.name()); }
+            for (Value v : n.inputs()) {
+                List<Node> c = consumers.get(v.name());
+                if (c != null) c.remove(n);
+            }
+            for (Value o : n.outputs()) if (producer.get(o.name()) == n) producer.remove(o.name());
+        }
+
+        /** Indexes {@code n} at node-list index {@code at}, its place in each input's reader list by position. */
+        void insert(Node n, int at) {
+            names.add(n.name());
+            byName.put(n.name(), n);
+            position.put(n.name(), at);
+            for (Value v : n.inputs()) {
+                List<Node> c = consumers.computeIfAbsent(v.name(), k -> new ArrayList<>(2));
+                if (c.contains(n)) continue;
+                int k = c.size();
+                while (k > 0 && position.get(c.get(k - 1).name()) > at) k--;
+                c.add(k, n);
+            }
+            for (Value o : n.outputs()) { producer.put(o.name(), n); names.add(o.name()); }
+        }
     }
 
     private UseDef index() {
         if (useDef == null || useDefMod != modCount) {
+            compact();
             UseDef u = new UseDef();
             for (Value v : inputs) u.names.add(v.name());
             u.names.addAll(constants.keySet());
@@ -79,7 +107,19 @@ public final class Graph {
 
     public List<Value> outputs() { return Collections.unmodifiableList(outputs); }
 
-    public List<Node> nodes() { return Collections.unmodifiableList(nodes); }
+    public List<Node> nodes() {
+        compact();
+        return Collections.unmodifiableList(nodes);
+    }
+
+    /** Drops the places of removed nodes (O(n), once per batch of removals); node positions in the index follow. */
+    private void compact() {
+        if (removed == 0) return;
+        boolean current = useDef != null && useDefMod == modCount;
+        nodes.removeIf(java.util.Objects::isNull);
+        removed = 0;
+        if (current) for (int i = 0; i < nodes.size(); i++) useDef.position.put(nodes.get(i).name(), i);
+    }
 
     public List<Constant> constants() { return List.copyOf(constants.values()); }
 
@@ -101,7 +141,13 @@ public final class Graph {
 
     public Value addConstant(String valueName, Tensor data) { return addConstant(valueName, data, null); }
 
-    public void removeConstant(String valueName) { constants.remove(valueName); modCount++; }
+    /** Removes a constant; the use-def index stays current (its name stays taken, so fresh names never reuse it). */
+    public void removeConstant(String valueName) {
+        boolean current = useDef != null && useDefMod == modCount;
+        constants.remove(valueName);
+        modCount++;
+        if (current) useDefMod = modCount;
+    }
 
     public boolean isConstant(Value v) { return constants.containsKey(v.name()); }
 
@@ -119,21 +165,50 @@ public final class Graph {
         else modCount++;
     }
 
-    public void setNodes(List<Node> ns) { nodes.clear(); nodes.addAll(ns); modCount++; }
+    public void setNodes(List<Node> ns) { nodes.clear(); nodes.addAll(ns); removed = 0; modCount++; }
 
-    /** Replaces node {@code old} (by identity of name) with {@code replacement}s, in place. */
+    /**
+     * Replaces node {@code old} (by identity of name) with {@code replacement}s, in place. O(readers and inputs of
+     * the nodes involved) when the replacement is one node, else O(n).
+     */
     public void replaceNode(Node old, List<Node> replacement) {
+        UseDef u = index();
         int i = indexOf(old);
+        Node was = nodes.get(i);
+        if (replacement.size() == 1) {
+            Node m = replacement.get(0);
+            nodes.set(i, m);
+            u.remove(was);
+            u.insert(m, i);
+            modCount++;
+            useDefMod = modCount; // kept up to date above
+            return;
+        }
+        compact();
+        i = indexOf(old);
         nodes.remove(i);
         nodes.addAll(i, replacement);
         modCount++;
     }
 
-    public void removeNode(Node n) { nodes.remove(indexOf(n)); modCount++; }
+    /** Removes node {@code n} (by name): O(its inputs and outputs) with the index; the list closes up lazily. */
+    public void removeNode(Node n) {
+        UseDef u = index();
+        int i = indexOf(n);
+        Node was = nodes.get(i);
+        nodes.set(i, null);
+        removed++;
+        u.remove(was);
+        modCount++;
+        useDefMod = modCount; // kept up to date above
+    }
 
+    /** The node-list index of the node named like {@code n}, through the index. */
     private int indexOf(Node n) {
-        for (int i = 0; i < nodes.size(); i++) if (nodes.get(i).name().equals(n.name())) return i;
-        throw new IllegalArgumentException("node '" + n.name() + "' is not in graph " + name);
+        Integer i = index().position.get(n.name());
+        if (i == null || nodes.get(i) == null || !nodes.get(i).name().equals(n.name()))
+            throw new IllegalArgumentException("node '" + n.name() + "' is not in graph " + name);
+        return i;
     }
 
     /** The node producing {@code v}, or null for graph inputs and constants (through the use-def index). */
@@ -147,7 +222,7 @@ public final class Graph {
         Map<String, Value> m = new LinkedHashMap<>();
         for (Value v : inputs) m.put(v.name(), v);
         for (Constant c : constants.values()) m.put(c.value().name(), c.value());
-        for (Node n : nodes) for (Value o : n.outputs()) m.put(o.name(), o);
+        for (Node n : nodes()) for (Value o : n.outputs()) m.put(o.name(), o);
         return m;
     }
 
@@ -191,11 +266,12 @@ public final class Graph {
     /** Removes constants no node or output reads. Returns how many were removed. */
     public int removeUnusedConstants() {
         Set<String> used = new HashSet<>();
-        for (Node n : nodes) for (Value v : n.inputs()) used.add(v.name());
+        for (Node n : nodes()) for (Value v : n.inputs()) used.add(v.name());
         for (Value v : outputs) used.add(v.name());
         List<String> dead = constants.keySet().stream().filter(k -> !used.contains(k)).toList();
+        boolean current = useDef != null && useDefMod == modCount;
         dead.forEach(constants::remove);
-        if (!dead.isEmpty()) modCount++;
+        if (!dead.isEmpty()) { modCount++; if (current) useDefMod = modCount; }
         return dead.size();
     }
 
@@ -211,7 +287,7 @@ public final class Graph {
         Set<String> ready = new HashSet<>();
         inputs.forEach(v -> ready.add(v.name()));
         constants.keySet().forEach(ready::add);
-        List<Node> pending = new ArrayList<>(nodes);
+        List<Node> pending = new ArrayList<>(nodes());
         List<Node> sorted = new ArrayList<>();
         while (!pending.isEmpty()) {
             boolean progress = false;
@@ -236,7 +312,7 @@ public final class Graph {
         g.inputs.addAll(inputs);
         g.outputs.addAll(outputs);
         g.constants.putAll(constants);
-        g.nodes.addAll(nodes);
+        g.nodes.addAll(nodes());
         return g;
     }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A mutational fuzzer for the ONNX, .nnir and .npy readers (Jazzer is not among the Maven artifacts here).
+ * A mutational fuzzer for the ONNX, .nnir, .npy, TFLite and image readers (Jazzer is not among the Maven artifacts here).
  * Seed files from the repository are mutated (for ONNX, half of them structure-aware by {@link OnnxMutator}; bit flips, interesting bytes and integers, deleted, duplicated
  * and spliced ranges, and for text: numbers replaced by huge ones, brackets repeated); a reader must either
  * return a graph or tensor or throw a {@link ModelException}. A graph it returns must print as .nnir and read
@@ -64,6 +64,31 @@ class ParserFuzzTest {
         Path bad = TestPaths.root().resolve("tests/src/test/resources/malformed");
         fuzz("npy", List.of(bad.resolve("calib4.npy"), TestPaths.models().resolve("mlp_opset9.input.npy")), false,
                 bytes -> Npy.parse(bytes, "fuzz.npy"));
+    }
+
+    /**
+     * Image files as calibration folders read them (PNG, JPEG, BMP, grey and colour, made here, plus the TFLite
+     * Micro person BMPs): a decoded image or a one-line refusal, never a decoder exception or a forged size that
+     * allocates gigabytes.
+     */
+    @Test @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void imageReader() throws Exception {
+        Path dir = Files.createTempDirectory("nncc-fuzz-images");
+        List<Path> seeds = new ArrayList<>();
+        java.awt.image.BufferedImage grey = new java.awt.image.BufferedImage(8, 6, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        java.awt.image.BufferedImage rgb = new java.awt.image.BufferedImage(7, 5, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 5; y++) for (int x = 0; x < 7; x++) { rgb.setRGB(x, y, x * 0x250000 + y * 0x3300 + 0x40); grey.getRaster().setSample(x, y, 0, 30 * x + y); }
+        for (String fmt : List.of("png", "jpg", "bmp"))
+            for (var img : List.of(grey, rgb)) {
+                Path f = dir.resolve(img.getType() + "." + fmt);
+                javax.imageio.ImageIO.write(img, fmt, f.toFile());
+                seeds.add(f);
+            }
+        seeds.add(TfliteFixtures.dir().resolve("person_detection/no_person.bmp"));
+        fuzz("image", seeds, false, bytes -> {
+            nncc.passes.calib.ImagePlanes.Image img = nncc.passes.calib.ImagePlanes.read(bytes, "fuzz.img");
+            assertTrue(img.width() > 0 && img.height() > 0 && img.planes().length >= 1);
+        });
     }
 
     /** Crashers the TFLite fuzzing found (a declared rank of 842,019,423; a negative tensor count): one-line errors. */

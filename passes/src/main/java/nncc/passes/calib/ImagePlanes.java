@@ -4,9 +4,15 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Iterator;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import nncc.ir.DType;
+import nncc.ir.Limits;
 import nncc.ir.ModelException;
 
 /**
@@ -15,22 +21,49 @@ import nncc.ir.ModelException;
  * RGB view of a grey image applies a gamma curve), scaled to 0..255 whatever their bit depth; colour and
  * palette images go through {@link BufferedImage#getRGB}, i.e. 8-bit sRGB. Alpha is ignored.
  */
-final class ImagePlanes {
+public final class ImagePlanes {
     /** A decoded image: one plane (grey) or three (red, green, blue), each {@code width * height}, row-major. */
-    record Image(int width, int height, float[][] planes) {}
+    public record Image(int width, int height, float[][] planes) {}
 
     private ImagePlanes() {}
 
     static Image read(Path file) {
-        BufferedImage img;
+        byte[] bytes;
         try {
-            img = ImageIO.read(file.toFile());
+            bytes = java.nio.file.Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ModelException(file.toString(), null, "cannot read image: " + e.getMessage());
+        }
+        return read(bytes, file.toString());
+    }
+
+    /**
+     * Decodes image bytes ({@code name} names them in errors). The size the header declares is checked against
+     * {@link Limits} (four float planes' worth) before any pixel is decoded, so a forged header cannot make the
+     * decoder allocate gigabytes; anything the decoder rejects is a one-line error.
+     */
+    public static Image read(byte[] bytes, String name) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext())
+                throw new ModelException(name, null, "cannot read image: not a PNG, JPEG or BMP that ImageIO decodes");
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0), h = reader.getHeight(0);
+                if (w <= 0 || h <= 0) throw new ModelException(name, null, "cannot read image: declared size " + w + "x" + h);
+                Limits.checkTensor(name + ": image of " + w + "x" + h + " pixels", DType.F32, 4L * w * h);
+                BufferedImage img = reader.read(0);
+                if (img == null) throw new ModelException(name, null, "cannot read image: no picture in it");
+                return decode(img);
+            } finally {
+                reader.dispose();
+            }
         } catch (IOException | RuntimeException e) {
-            throw new ModelException(file.toString(), null, "cannot read image: "
+            if (e instanceof ModelException me) throw me;
+            throw new ModelException(name, null, "cannot read image: "
                     + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
         }
-        if (img == null) throw new ModelException(file.toString(), null, "cannot read image: not a PNG, JPEG or BMP that ImageIO decodes");
-        return decode(img);
     }
 
     static Image decode(BufferedImage img) {
