@@ -26,6 +26,11 @@ public final class Limits {
         maxTensorBytes = bytes;
     }
 
+    /** Whether a tensor of {@code elements} elements of {@code dtype} is within both limits. */
+    public static boolean fits(DType dtype, long elements) {
+        return elements <= MAX_ELEMENTS && dtype.storageBytes(elements) <= maxTensorBytes;
+    }
+
     /**
      * Refuses, with an error starting with {@code what} (the file and tensor), a tensor of {@code elements} elements of
      * {@code dtype} that is over either limit.

@@ -130,7 +130,7 @@ public final class Verifier {
         TensorType t = v.type();
         long n = 1;
         for (int i = 0; i < t.rank(); i++) if (!t.shape().isSymbolic(i)) n = Math.multiplyExact(n, t.shape().dim(i));
-        Limits.checkTensor(what + " %" + v.name() + " of type " + t, t.dtype(), n);
+        if (!Limits.fits(t.dtype(), n)) Limits.checkTensor(what + " %" + v.name() + " of type " + t, t.dtype(), n);
         QuantParams q = t.quant();
         if (q == null || !t.dtype().isInteger()) return;
         for (int i = 0; i < q.count(); i++) {
