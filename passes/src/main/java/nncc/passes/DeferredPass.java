@@ -6,6 +6,7 @@ import nncc.ir.Graph;
 /**
  * A pass whose real form depends on the graph it runs on (calibration and bias correction open their data
  * against the graph's inputs): built when it runs, with the name and stages known up front.
+ * Cost: building the pass from the graph (opening its data source), then the built pass's own cost.
  */
 final class DeferredPass implements Pass {
     private final String name;

@@ -39,6 +39,9 @@ import nncc.passes.Stage;
  * observer sees the same statistics as with a symbolic batch.
  *
  * <p>The pass keeps what it found for reports: {@link #result()} after {@link #run}.
+ * Cost: the float model runs once over the calibration samples (the cost of inference on them, batch by batch),
+ * each observed value's observer updates in O(elements) per batch (histogram observers add O(bins) to choose a
+ * range), and one retyping of the values: O(samples x inference + values x bins + nodes).
  */
 public final class CalibratePass implements Pass {
     /**

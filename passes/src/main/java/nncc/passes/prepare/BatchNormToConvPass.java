@@ -30,6 +30,8 @@ import nncc.passes.Stage;
  * const %bn.bias : f32[2] = [0.0, 0.5]
  * node @bn = Conv {strides = [1, 1], pads = [0, 0, 0, 0], dilations = [1, 1], group = 2} (%x, %bn.weight, %bn.bias) -> (%y : f32[?N,2,4,4])
  * }</pre>
+ * Cost: one walk over the nodes; each BatchNormalization becomes one node in O(degree + channels):
+ * O(nodes + edges + channels).
  */
 public final class BatchNormToConvPass implements Pass {
     public static final String NAME = "batchnorm-to-conv";

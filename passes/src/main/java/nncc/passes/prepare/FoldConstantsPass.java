@@ -36,6 +36,8 @@ import nncc.passes.Stage;
  * const %r : f32[2] = [1.5, 0.0]
  * node @mul = Mul (%x, %r) -> (%y : f32[2])
  * }</pre>
+ * Cost: one walk over the nodes; each node whose inputs are all constant runs once on the CPU reference (its
+ * kernel's cost, bounded by the output-size limit) and is removed in O(degree): O(nodes + folded work).
  */
 public final class FoldConstantsPass implements Pass {
     public static final String NAME = "fold-constants";

@@ -32,6 +32,8 @@ import nncc.passes.Stage;
  * // after
  * node @half = Gelu {approximate = none} (%x) -> (%y : f32[?N,8])
  * }</pre>
+ * Cost: one walk over the nodes; each Erf matches a pattern of bounded size through the use-def index and a match
+ * is rewritten by O(degree) edits: O(nodes + edges).
  */
 public final class FuseGeluPass implements Pass {
     public static final String NAME = "fuse-gelu";

@@ -2,7 +2,9 @@ package nncc.passes.prepare;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import nncc.ir.Graph;
 import nncc.ir.Node;
 import nncc.ir.Shape;
@@ -31,6 +33,8 @@ import nncc.passes.Stage;
  * node @fc = Conv {strides = [1, 1], pads = [0, 0, 0, 0], dilations = [1, 1], group = 1} (%fc.in, %fc.weight) -> (%fc.out : f32[?N,8,3,3])
  * node @fc.to_channels_last = Transpose {perm = [0, 2, 3, 1]} (%fc.out) -> (%y : f32[?N,3,3,8])
  * }</pre>
+ * Cost: one walk over the nodes, a transposed copy of each rewritten weight matrix (O(weights)), and one splice of
+ * the rewrites into the node list: O(nodes + weights).
  */
 public final class MatMulToConvPass implements Pass {
     public static final String NAME = "matmul-to-conv";
@@ -42,9 +46,11 @@ public final class MatMulToConvPass implements Pass {
     @Override public PassResult run(Graph g) {
         PassResult.Stats stats = new PassResult.Stats().declare("matmuls to 1x1 conv", "kept: not a rank 3+ float activation "
                 + "times a constant matrix");
-        for (Node snapshot : List.copyOf(g.nodes())) {
-            if (!(snapshot.op() instanceof MatMul)) continue;
-            Node n = g.nodesByName().get(snapshot.name());
+        // rewrites are collected and spliced in by one walk at the end (each is three nodes, so replacing in place would
+        // shift the node list once per MatMul); fresh names derive from the MatMul's own unique name, so they cannot clash
+        Map<String, List<Node>> rewrites = new HashMap<>();
+        for (Node n : g.nodes()) {
+            if (!(n.op() instanceof MatMul)) continue;
             Value a = n.input(0);
             Tensor b = g.constantData(n.input(1));
             int r = a.type().rank();
@@ -53,8 +59,13 @@ public final class MatMulToConvPass implements Pass {
                 stats.inc("kept: not a rank 3+ float activation times a constant matrix");
                 continue;
             }
-            g.replaceNode(n, rewrite(g, n, a, b, r));
+            rewrites.put(n.name(), rewrite(g, n, a, b, r));
             stats.inc("matmuls to 1x1 conv");
+        }
+        if (!rewrites.isEmpty()) {
+            List<Node> nodes = new ArrayList<>(g.nodes().size() + 2 * rewrites.size());
+            for (Node n : g.nodes()) nodes.addAll(rewrites.getOrDefault(n.name(), List.of(n)));
+            g.setNodes(nodes);
         }
         if (stats.get("matmuls to 1x1 conv") > 0) g.removeUnusedConstants();
         return stats.resultChangedBy("matmuls to 1x1 conv");

@@ -35,6 +35,7 @@ import nncc.passes.Stage;
  * node @fc = Gemm {...} (%x.f16, %w) -> (%y.f16 : f16[?N,2])
  * node @y.cast = Cast {to = f32} (%y.f16) -> (%y : f32[?N,2])
  * }</pre>
+ * Cost: one walk over the nodes and one conversion of each float constant: O(nodes + weights).
  */
 public final class ConvertFp16Pass implements Pass {
     public static final String NAME = "convert-fp16";

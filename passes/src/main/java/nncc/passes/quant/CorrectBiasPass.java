@@ -31,6 +31,9 @@ import nncc.passes.calib.CalibrationData;
  * before: node @fc = Gemm {alpha = 1.0, beta = 1.0, transA = false, transB = true} (%x, %w, %b) -> (%y : f32[?N,10])
  * after:  the same node reading %b.corrected, where b' = b - (W_q - W) . E[x]
  * }</pre>
+ * Cost: the float and the weight-quantized model each run once over at most {@code max-samples} samples (the
+ * cost of inference on those samples, or layer by layer with adaptive rounding / GPTQ, which add O(weights x
+ * samples) per layer), plus O(nodes) to write the corrected biases back.
  */
 public final class CorrectBiasPass implements Pass {
     public static final String NAME = "correct-bias";

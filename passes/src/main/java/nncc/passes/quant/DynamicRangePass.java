@@ -36,6 +36,7 @@ import nncc.passes.Stage;
  * node @fc = DynamicQuantGemm {weightScales = [0.0078125, 0.015625]} (%x, %w, %b) -> (%y.linear : f32[?N,2])
  * node @fc.relu = Relu (%y.linear) -> (%y : f32[?N,2])
  * }</pre>
+ * Cost: one walk over the nodes and one quantization of each rewritten weight tensor: O(nodes + weights).
  */
 public final class DynamicRangePass implements Pass {
     public static final String NAME = "quantize-dynamic";

@@ -59,6 +59,8 @@ import nncc.passes.Stage;
  *     actMin = -28, actMax = 127, rounding = single_round} (%x, %wf.q, %conv.bias) -> (%y : i8[1,2,2,2]{scale = 0.25, zp = -28})
  * output %y
  * }</pre>
+ * Cost: one walk over the nodes matching patterns of bounded size through the use-def index, integer weights
+ * computed once per layer, and one rebuild of the node list: O(nodes + edges + weights).
  */
 public final class LowerQdqPass implements Pass {
     public static final String NAME = "lower-qdq";

@@ -44,6 +44,9 @@ import nncc.passes.Stage;
  *     multiplier = [1082196480, 1082196480], shift = [-6, -7], outputZp = -28, outputScale = 0.25, outType = i8,
  *     actMin = -28, actMax = 127, rounding = double_round} (%x, %w, %b) -> (%y : i8[1,2,2,2]{scale = 0.25, zp = -28})
  * }</pre>
+ * Cost: one walk over the nodes in order (each value's integer and float forms are looked up in hash maps),
+ * each layer's numbers computed once (O(weights of that layer)), one backward sweep of unused conversions:
+ * O(nodes + edges + weights).
  */
 public final class LowerToIntegerPass implements Pass {
     public static final String NAME = "lower-integer";
@@ -229,8 +232,9 @@ public final class LowerToIntegerPass implements Pass {
             boolean conversion = n.op() instanceof Quantize || n.op() instanceof Dequantize || n.op() instanceof Requantize;
             if (conversion && n.outputs().stream().noneMatch(v -> used.contains(v.name()))) continue;
             n.inputs().forEach(v -> used.add(v.name()));
-            kept.add(0, n);
+            kept.add(n);
         }
+        java.util.Collections.reverse(kept);
         return kept;
     }
 }
