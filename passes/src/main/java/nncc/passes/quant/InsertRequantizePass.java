@@ -2,11 +2,9 @@ package nncc.passes.quant;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import nncc.ir.Graph;
 import nncc.ir.Node;
 import nncc.ir.QuantParams;
@@ -48,7 +46,7 @@ public final class InsertRequantizePass implements Pass {
     @Override public PassResult run(Graph g) {
         PassResult.Stats stats = new PassResult.Stats().declare("requantize points inserted");
         List<Node> out = new ArrayList<>(g.nodes().size());
-        Set<String> taken = new HashSet<>();
+        FreshNames names = new FreshNames(g);
         Map<String, Value> made = new HashMap<>();
         for (Node n : g.nodes()) {
             if (n.op() instanceof Concat && n.output().type().quant() != null) {
@@ -59,8 +57,8 @@ public final class InsertRequantizePass implements Pass {
                     String key = v.name() + " " + target;
                     Value r = made.get(key);
                     if (r == null) {
-                        r = new Value(fresh(g, taken, v.name() + ".rq"), new TensorType(v.type().dtype(), v.type().shape(), target));
-                        out.add(new Node(fresh(g, taken, v.name() + ".requantize"), new Identity(), List.of(v), List.of(r)));
+                        r = new Value(names.fresh(v.name() + ".rq"), new TensorType(v.type().dtype(), v.type().shape(), target));
+                        out.add(new Node(names.fresh(v.name() + ".requantize"), new Identity(), List.of(v), List.of(r)));
                         made.put(key, r);
                         stats.inc("requantize points inserted");
                     }
@@ -73,13 +71,5 @@ public final class InsertRequantizePass implements Pass {
         }
         g.setNodes(out);
         return stats.result();
-    }
-
-    /** A name neither the graph nor this run has used, built from {@code base}. */
-    private static String fresh(Graph g, Set<String> taken, String base) {
-        String name = g.freshName(base);
-        for (int i = 1; taken.contains(name); i++) name = g.freshName(base + "_" + i);
-        taken.add(name);
-        return name;
     }
 }

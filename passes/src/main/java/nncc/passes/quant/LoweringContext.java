@@ -36,7 +36,7 @@ final class LoweringContext {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Value> integerForm = new HashMap<>();
     private final Map<String, Value> floatForm = new HashMap<>();
-    private final Set<String> taken = new HashSet<>();
+    private final FreshNames names;
     private final Set<String> graphOutputs = new HashSet<>();
     private final Set<String> graphInputs = new HashSet<>();
     private final Map<String, Integer> constantReaders = new HashMap<>();
@@ -45,9 +45,8 @@ final class LoweringContext {
         this.graph = graph;
         this.options = options;
         this.stats = stats;
-        taken.addAll(graph.valuesByName().keySet());
+        this.names = new FreshNames(graph);
         for (Node n : graph.nodes()) {
-            taken.add(n.name());
             for (Value v : n.inputs()) if (graph.isConstant(v)) constantReaders.merge(v.name(), 1, Integer::sum);
         }
         for (Value v : graph.outputs()) {
@@ -76,12 +75,7 @@ final class LoweringContext {
     void emit(Node n) { nodes.add(n); }
 
     /** A value or node name not used yet, built from {@code base}. */
-    String fresh(String base) {
-        String name = base;
-        for (int i = 1; taken.contains(name); i++) name = base + "_" + i;
-        taken.add(name);
-        return name;
-    }
+    String fresh(String base) { return names.fresh(base); }
 
     private boolean onFloatBoundary(String name) {
         return options.floatInterface() && (graphInputs.contains(name) || graphOutputs.contains(name));

@@ -49,26 +49,19 @@ final class QdqGraph {
     final Graph graph;
     final LowerQdqPass.Options options;
     final PassResult.Stats stats;
-    private final Map<String, Node> producers = new HashMap<>();
-    private final Map<String, List<Node>> consumers = new HashMap<>();
     private final Set<String> graphOutputs = new HashSet<>();
     private final Map<String, Value> integerForm = new HashMap<>();
     private final Map<String, Value> floatForm = new HashMap<>();
     private final Set<String> present = new HashSet<>();
     private final Set<String> absorbed = new HashSet<>();
-    private final Set<String> taken = new HashSet<>();
+    private final FreshNames names;
     private final List<Node> nodes = new ArrayList<>();
 
     QdqGraph(Graph graph, LowerQdqPass.Options options, PassResult.Stats stats) {
         this.graph = graph;
         this.options = options;
         this.stats = stats;
-        taken.addAll(graph.valuesByName().keySet());
-        for (Node n : graph.nodes()) {
-            taken.add(n.name());
-            for (Value v : n.outputs()) producers.put(v.name(), n);
-            for (Value v : n.inputs()) consumers.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(n);
-        }
+        this.names = new FreshNames(graph);
         for (Value v : graph.outputs()) graphOutputs.add(v.name());
     }
 
@@ -76,16 +69,13 @@ final class QdqGraph {
 
     void emit(Node n) { nodes.add(n); }
 
-    String fresh(String base) {
-        String name = base;
-        for (int i = 1; taken.contains(name); i++) name = base + "_" + i;
-        taken.add(name);
-        return name;
-    }
+    String fresh(String base) { return names.fresh(base); }
 
-    Node producer(Value v) { return producers.get(v.name()); }
+    /** The producer of {@code v} in the graph being lowered (its use-def index; the graph is not edited until the end). */
+    Node producer(Value v) { return graph.producer(v); }
 
-    List<Node> consumers(Value v) { return consumers.getOrDefault(v.name(), List.of()); }
+    /** The nodes reading {@code v} in the graph being lowered, each once. */
+    List<Node> consumers(Value v) { return graph.consumers(v); }
 
     boolean isGraphOutput(Value v) { return graphOutputs.contains(v.name()); }
 
@@ -227,10 +217,11 @@ final class QdqGraph {
         return hop;
     }
 
-    /** The only node reading {@code v}, when {@code v} is not a graph output; else null. */
+    /** The only node reading {@code v}, reading it once, when {@code v} is not a graph output; else null. */
     private Node single(Value v) {
         List<Node> c = consumers(v);
-        return c.size() == 1 && !isGraphOutput(v) ? c.get(0) : null;
+        boolean once = c.size() == 1 && c.get(0).inputs().stream().filter(x -> x.name().equals(v.name())).count() == 1;
+        return once && !isGraphOutput(v) ? c.get(0) : null;
     }
 
     /**
