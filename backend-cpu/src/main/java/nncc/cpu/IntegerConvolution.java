@@ -70,6 +70,33 @@ final class IntegerConvolution {
             for (int i = 0; i < f.length; i++) f[i] = x[i] - zp;
             return new Input(null, f);
         }
+
+        /**
+         * As {@link #of(long[], long, Weights)} for a tensor; an i8/u8 tensor held as bytes converts straight from its
+         * bytes, for the float product into this thread's {@link Scratch} input buffer (which holds it until the next
+         * kernel), a vector at a time with the Vector API kernels.
+         */
+        static Input of(NdArray x, long zp, Weights w, boolean vector) {
+            if (!x.holdsBytes()) return of(x.longs(), zp, w);
+            byte[] b = x.int8Bytes();
+            boolean unsigned = x.dtype == DType.U8;
+            if (!w.usesFloats()) {
+                int[] r = new int[b.length];
+                int z = (int) zp;
+                for (int i = 0; i < r.length; i++) r[i] = (unsigned ? b[i] & 0xFF : b[i]) - z;
+                return new Input(r, null);
+            }
+            float[] f = Scratch.floats(Scratch.Slot.INPUT, b.length + ConvKernels.GEMM_SLACK);
+            if (vector) VectorConversions.bytesMinusZeroPoint(b, unsigned, (int) zp, f);
+            else bytesMinusZeroPoint(b, unsigned, (int) zp, f);
+            return new Input(null, f);
+        }
+    }
+
+    /** {@code f[i] = x[i] - zp} for i8 ({@code unsigned} false) or u8 bytes; exact in float. */
+    static void bytesMinusZeroPoint(byte[] b, boolean unsigned, int zp, float[] f) {
+        if (unsigned) for (int i = 0; i < b.length; i++) f[i] = (b[i] & 0xFF) - zp;
+        else for (int i = 0; i < b.length; i++) f[i] = b[i] - zp;
     }
 
     /**
@@ -146,8 +173,8 @@ final class IntegerConvolution {
         WindowGeometry.Rows plan = l.plan;
         int len = plan.rowLength(), s = plan.stride(), rowsPerTap = plan.rowsPerTap();
         boolean floats = w.usesFloats();
-        float[] accF = floats ? new float[l.positions] : null;
-        int[] accI = floats ? null : new int[l.positions];
+        float[] accF = floats ? Scratch.floats(Scratch.Slot.ACCUMULATORS, l.positions) : null;
+        int[] accI = floats ? null : Scratch.ints(Scratch.Slot.ACCUMULATORS, l.positions);
         DepthwisePlanes planes = floats ? DepthwisePlanes.of(l.geometry) : null;
         float[] buf = planes == null ? null : planes.zeroedInputBuffer(), run = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
         for (int n = 0; n < l.batch; n++)
@@ -162,12 +189,12 @@ final class IntegerConvolution {
                     continue;
                 }
                 if (floats) {
-                    Arrays.fill(accF, 0f);
+                    Arrays.fill(accF, 0, l.positions, 0f);
                     DepthwiseRows.accumulate(x.floats(), src, plan, w.exactFloats(), c * l.taps, accF, 0, w.kernels());
                     sink.floats(n, c, accF, 0, l.positions, dst);
                     continue;
                 }
-                Arrays.fill(accI, 0);
+                Arrays.fill(accI, 0, l.positions, 0);
                 for (int t = 0; t < l.taps; t++) {
                     int lo = plan.lo()[t], hi = plan.hi()[t];
                     int wt = w.ints()[c * l.taps + t];

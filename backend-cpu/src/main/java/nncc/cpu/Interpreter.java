@@ -51,7 +51,7 @@ public final class Interpreter {
         for (Graph.Constant c : graph.constants()) slotOf.put(c.value().name(), slotOf.size());
         for (Node n : graph.nodes()) for (Value o : n.outputs()) slotOf.put(o.name(), slotOf.size());
         this.constantSlots = new NdArray[slotOf.size()];
-        for (Graph.Constant c : graph.constants()) constantSlots[slotOf.get(c.value().name())] = NdArray.fromTensor(c.data());
+        for (Graph.Constant c : graph.constants()) constantSlots[slotOf.get(c.value().name())] = NdArray.fromTensor(c.data(), this.kernels == KernelSet.VECTOR);
         this.inputSlots = inputs.stream().mapToInt(v -> slotOf.get(v.name())).toArray();
         this.outputSlots = outputs.stream().mapToInt(v -> slotOf.get(v.name())).toArray();
 
@@ -135,7 +135,7 @@ public final class Interpreter {
         Map<String, Long> symbols = new HashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
             checkInput(inputs.get(i), given.get(i), symbols);
-            slots[inputSlots[i]] = NdArray.fromTensor(given.get(i));
+            slots[inputSlots[i]] = NdArray.fromTensor(given.get(i), kernels == KernelSet.VECTOR);
         }
         for (int index = 0; index < steps.length; index++) {
             Step step = steps[index];

@@ -1,5 +1,6 @@
 package nncc.cpu;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
@@ -24,6 +25,7 @@ final class VectorRequantizer {
     private static final int N = LS.length();
     private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, VectorShape.forBitSize(LS.vectorBitSize() / 2));
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, VectorShape.forBitSize(LS.vectorBitSize() / 2));
+    private static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(LS.vectorBitSize() / 8));
 
     /** As {@link Requantizer#applyRun(int, float[], int, int, int, long[], int)}. */
     static void applyRun(Requantizer rq, int c, float[] acc, int from, int count, int bias, long[] y, int dst) {
@@ -47,6 +49,28 @@ final class VectorRequantizer {
         for (; i < count; i++) y[dst + i] = rq.apply(acc[from + i] + bias, c);
     }
 
+    /** As {@link Requantizer#applyRun(int, float[], int, int, int, byte[], int)}. */
+    static void applyRun(Requantizer rq, int c, float[] acc, int from, int count, int bias, byte[] y, int dst) {
+        int i = 0;
+        if (supported(rq, c))
+            for (; i + N <= count; i += N) {
+                LongVector v = (LongVector) FloatVector.fromArray(FS, acc, from + i).convertShape(VectorOperators.F2L, LS, 0);
+                ((ByteVector) requantize(rq, c, v, bias).convertShape(VectorOperators.L2B, BS, 0)).intoArray(y, dst + i);
+            }
+        for (; i < count; i++) y[dst + i] = (byte) rq.apply((int) acc[from + i] + bias, c);
+    }
+
+    /** As {@link Requantizer#applyRun(int, int[], int, int, int, byte[], int)}. */
+    static void applyRun(Requantizer rq, int c, int[] acc, int from, int count, int bias, byte[] y, int dst) {
+        int i = 0;
+        if (supported(rq, c))
+            for (; i + N <= count; i += N) {
+                LongVector v = (LongVector) IntVector.fromArray(IS, acc, from + i).convertShape(VectorOperators.I2L, LS, 0);
+                ((ByteVector) requantize(rq, c, v, bias).convertShape(VectorOperators.L2B, BS, 0)).intoArray(y, dst + i);
+            }
+        for (; i < count; i++) y[dst + i] = (byte) rq.apply(acc[from + i] + bias, c);
+    }
+
     /**
      * Whether channel c's numbers are ones the vector form reproduces: not the saturating multiplier, and shifts the
      * scalar code accepts (it throws on others, which the scalar fallback then does too).
@@ -64,8 +88,9 @@ final class VectorRequantizer {
      * saturating multiplier, and shifts the scalar code accepts (it throws on others; callers then run it).
      */
     static boolean supports(int multiplier, int shift, Rounding rounding) {
-        if (multiplier == Integer.MIN_VALUE || rounding.wide()) return false;
-        return rounding == Rounding.SINGLE_ROUND ? shift >= -31 && shift <= 30 : shift >= -31;
+        if (multiplier == Integer.MIN_VALUE) return false;
+        if (rounding == Rounding.SINGLE_ROUND) return shift >= -31 && shift <= 30;
+        return rounding == Rounding.DOUBLE_ROUND && shift >= -31; // other modes (int64, or added later) take the scalar code
     }
 
     /** {@link nncc.ir.FixedPoint#multiplyByQuantizedMultiplier(int, int, int, Rounding)} of lanes holding int32 values. */

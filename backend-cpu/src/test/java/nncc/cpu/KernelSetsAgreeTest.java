@@ -17,6 +17,7 @@ import nncc.ir.op.Activation;
 import nncc.ir.op.Conv;
 import nncc.ir.op.Gemm;
 import nncc.ir.op.MatMul;
+import nncc.ir.op.MaxPool;
 import nncc.ir.op.Op;
 import nncc.ir.op.QAdd;
 import nncc.ir.op.QConv;
@@ -164,6 +165,45 @@ class KernelSetsAgreeTest {
             String what = rounding + " multiplier " + multiplier + " shift " + shift + " bias " + bias;
             assertArrayEquals(scalarI, vectorI, "int accumulators, " + what);
             assertArrayEquals(scalarF, vectorF, "float accumulators, " + what);
+            // the byte-output forms write the same values, narrowed
+            byte[] scalarIB = new byte[count], vectorIB = new byte[count], scalarFB = new byte[count], vectorFB = new byte[count];
+            rq.applyRun(0, accI, 0, count, bias, scalarIB, 0);
+            VectorRequantizer.applyRun(rq, 0, accI, 0, count, bias, vectorIB, 0);
+            rq.applyRun(0, accF, 0, count, bias, scalarFB, 0);
+            VectorRequantizer.applyRun(rq, 0, accF, 0, count, bias, vectorFB, 0);
+            for (int i = 0; i < count; i++) {
+                assertEquals((byte) scalarI[i], scalarIB[i], "int accumulators to bytes, " + what);
+                assertEquals((byte) scalarI[i], vectorIB[i], "int accumulators to bytes (vector), " + what);
+                assertEquals((byte) scalarF[i], scalarFB[i], "float accumulators to bytes, " + what);
+                assertEquals((byte) scalarF[i], vectorFB[i], "float accumulators to bytes (vector), " + what);
+            }
+        }
+    }
+
+    @Test
+    void unsignedQuantizedAddMulAndConvAgreeBitForBit() {
+        Random r = new Random(18);
+        for (int trial = 0; trial < 20; trial++) {
+            Rounding rounding = r.nextBoolean() ? Rounding.DOUBLE_ROUND : Rounding.SINGLE_ROUND;
+            QAdd add = new QAdd(128 + r.nextInt(41) - 20, 128 + r.nextInt(41) - 20, 20, (1 << 30) + r.nextInt(1 << 30), -1 - r.nextInt(3),
+                    (1 << 30) + r.nextInt(1 << 30), -1 - r.nextInt(3), (1 << 30) + r.nextInt(1 << 30), -18 - r.nextInt(3),
+                    128 + r.nextInt(21) - 10, 0.1f, DType.U8, r.nextInt(50), 255, rounding);
+            QMul mul = new QMul(128 + r.nextInt(41) - 20, r.nextInt(41) - 20, (1 << 30) + r.nextInt(1 << 30), -6 - r.nextInt(4),
+                    128 + r.nextInt(21) - 10, 0.1f, DType.U8, 0, 255, rounding);
+            int c = 1 + r.nextInt(8), h = 1 + r.nextInt(9), w = 1 + r.nextInt(30);
+            Tensor a = uint8(r, 2, c, h, w);
+            assertAgree(add, "u8 qadd, trial " + trial, a, uint8(r, 2, c, h, w));
+            assertAgree(add, "u8 qadd broadcast, trial " + trial, a, uint8(r, 1, c, 1, 1));
+            assertAgree(mul, "u8 x i8 qmul, trial " + trial, a, int8(r, 2, c, h, w));
+            List<Integer> mult = new ArrayList<>(), shift = new ArrayList<>();
+            for (int m = 0; m < 6; m++) { mult.add((1 << 30) + r.nextInt(1 << 30)); shift.add(-2 - r.nextInt(10)); }
+            QConv conv = new QConv(List.of(1, 1), List.of(1, 1, 1, 1), List.of(1, 1), 1, 128 + r.nextInt(21) - 10, mult, shift,
+                    128 + r.nextInt(21) - 10, 0.1f, DType.U8, 0, 255, rounding);
+            Tensor bias = Tensor.ofLongs(DType.I32, Shape.of(6), r.longs(6, -5000, 5000).toArray());
+            assertAgree(conv, "u8 qconv, trial " + trial, uint8(r, 1, c, h + 2, w + 2), int8(r, 6, c, 3, 3), bias);
+            MaxPool pool = new MaxPool(List.of(2, 2), List.of(2, 2), List.of(0, 0, 1, 1), List.of(1, 1), false, 0);
+            assertAgree(pool, "u8 maxpool, trial " + trial, uint8(r, 1, c, h + 2, w + 2));
+            assertAgree(pool, "i8 maxpool, trial " + trial, int8(r, 1, c, h + 2, w + 2));
         }
     }
 
@@ -189,6 +229,10 @@ class KernelSetsAgreeTest {
 
     private static Tensor floats(Random r, long... shape) {
         return Tensor.ofFloats(Shape.of(shape), randomFloats(r, (int) Shape.of(shape).numElements()));
+    }
+
+    private static Tensor uint8(Random r, long... shape) {
+        return Tensor.ofLongs(DType.U8, Shape.of(shape), r.longs(Shape.of(shape).numElements(), 0, 256).toArray());
     }
 
     private static Tensor int8(Random r, long... shape) {
