@@ -36,15 +36,29 @@ public final class Interpreter {
     private final NdArray[] constantSlots;
     private final Step[] steps;
     private final KernelSet kernels;
+    private final Parallel parallel;
+    private final boolean batchIndependent;
 
     public Interpreter(Graph graph) { this(graph, KernelSet.best()); }
 
+    /**
+     * An interpreter whose runs use {@code threads} threads: a batch of several images is split into that many parts
+     * run at once, and the convolutions of a single image split their output channels. Results are the same for every
+     * thread count.
+     */
+    public Interpreter(Graph graph, int threads) { this(graph, KernelSet.best(), threads); }
+
     /** An interpreter running the given kernel set (tests compare the scalar and the Vector API kernels). */
-    Interpreter(Graph graph, KernelSet kernels) {
+    Interpreter(Graph graph, KernelSet kernels) { this(graph, kernels, 1); }
+
+    /** An interpreter running the given kernel set on {@code threads} threads. */
+    Interpreter(Graph graph, KernelSet kernels, int threads) {
         this.kernels = kernels.supported();
+        this.parallel = Parallel.of(threads);
         Verifier.verify(graph);
         this.inputs = List.copyOf(graph.inputs());
         this.outputs = List.copyOf(graph.outputs());
+        this.batchIndependent = batchIndependent(inputs, outputs);
         // one slot per value: graph inputs, then constants, then node outputs
         Map<String, Integer> slotOf = new HashMap<>();
         for (Value v : inputs) slotOf.put(v.name(), slotOf.size());
@@ -77,7 +91,7 @@ public final class Interpreter {
         TensorType[] staticOut = isStatic ? n.outputs().stream().map(Value::type).toArray(TensorType[]::new) : null;
         Kernel kernel;
         try {
-            kernel = Kernels.prepare(new NodeContext(n, List.of(inTypes), consts, kernels));
+            kernel = Kernels.prepare(new NodeContext(n, List.of(inTypes), consts, kernels, parallel));
         } catch (ModelException e) {
             throw e.atNode(n.name());
         }
@@ -102,10 +116,59 @@ public final class Interpreter {
         if (inputsInGraphOrder.size() != inputs.size())
             throw new ModelException("the model takes " + inputs.size() + " input(s) "
                     + inputs.stream().map(Value::name).toList() + ", got " + inputsInGraphOrder.size());
+        int batch = splittableBatch(inputsInGraphOrder);
+        if (sink == null && timer == null && batch > 1 && !Parallel.insidePart()) return runSplit(inputsInGraphOrder, batch);
         NdArray[] slots = execute(inputsInGraphOrder, sink, timer);
         List<Tensor> result = new ArrayList<>(outputs.size());
         for (int s : outputSlots) result.add(slots[s].toTensor());
         return result;
+    }
+
+    /**
+     * The batch size when this run may be split into parts of the batch: more than one thread, and every input and
+     * output with the same symbolic dim 0 (so images do not mix); else 0.
+     */
+    private int splittableBatch(List<Tensor> given) {
+        if (parallel.threads() < 2 || !batchIndependent) return 0;
+        long n = given.get(0).shape().rank() == 0 ? 0 : given.get(0).shape().dim(0);
+        for (Tensor t : given) if (t.shape().rank() == 0 || t.shape().dim(0) != n) return 0;
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
+    /** Runs parts of the batch on the threads at once, each part as a run of its own, and joins the outputs along dim 0. */
+    private List<Tensor> runSplit(List<Tensor> given, int batch) {
+        @SuppressWarnings("unchecked")
+        List<Tensor>[] partOutputs = new List[batch];
+        parallel.forEach(batch, 1, Long.MAX_VALUE, (from, to) -> {
+            List<Tensor> part = new ArrayList<>(given.size());
+            for (Tensor t : given) part.add(t.sliceBatch(from, to));
+            partOutputs[from] = runWith(part, null, null);
+        });
+        List<Tensor> joined = new ArrayList<>(outputs.size());
+        for (int k = 0; k < outputs.size(); k++) {
+            List<Tensor> pieces = new ArrayList<>();
+            for (List<Tensor> p : partOutputs) if (p != null) pieces.add(p.get(k));
+            joined.add(pieces.size() == 1 ? pieces.get(0) : Tensor.concatBatch(pieces));
+        }
+        return joined;
+    }
+
+    /** Whether every graph input and output has the same symbolic dim 0, the batch. */
+    private static boolean batchIndependent(List<Value> inputs, List<Value> outputs) {
+        String symbol = null;
+        for (Value v : inputs.isEmpty() ? List.<Value>of() : concat(inputs, outputs)) {
+            Shape s = v.type().shape();
+            if (s.rank() == 0 || !s.isSymbolic(0)) return false;
+            if (symbol == null) symbol = s.symbol(0);
+            else if (!symbol.equals(s.symbol(0))) return false;
+        }
+        return symbol != null;
+    }
+
+    private static List<Value> concat(List<Value> a, List<Value> b) {
+        List<Value> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Runs the graph on inputs given by name; returns the outputs by name, in the graph's output order. */

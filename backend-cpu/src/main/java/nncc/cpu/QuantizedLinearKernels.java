@@ -22,6 +22,7 @@ final class QuantizedLinearKernels {
         long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
         KernelSet kernels = ctx.kernels();
         boolean vector = ctx.vector();
+        Parallel parallel = ctx.parallel();
         boolean bytesOut = vector && NdArray.isByteType(op.outType()); // the scalar (reference) set keeps long[] tensors
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput, op.group(), kernels);
         int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs());
@@ -51,7 +52,7 @@ final class QuantizedLinearKernels {
                         if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], yb, dst);
                         else rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], yb, dst);
                     }
-                });
+                }, parallel);
                 return ActivationKernels.one(NdArray.ofBytes(op.outType(), yShape, yb));
             }
             long[] y = new long[NdArray.sizeOf(yShape)];
@@ -66,7 +67,7 @@ final class QuantizedLinearKernels {
                             if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
                             else rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
                         }
-                    });
+                    }, parallel);
             return ActivationKernels.one(NdArray.ofLongs(op.outType(), yShape, y));
         };
     }
