@@ -25,10 +25,13 @@ final class NdArray {
     final int[] shape;
     final float[] floats;
     final double[] doubles;
-    /** Integer elements; computed from {@link #bytes} on first use when the tensor was built from bytes. */
-    private volatile long[] longs;
-    /** i8/u8 elements as bytes, or null; computed from {@link #longs} on first use of {@link #int8Bytes}. */
-    private volatile byte[] bytes;
+    /** Integer elements when the tensor was built from longs (a final field, so reading it in a loop costs nothing). */
+    private final long[] longs;
+    /** i8/u8 elements when the tensor was built from bytes. */
+    private final byte[] bytes;
+    /** The other form, converted on first use (published through the volatile fields). */
+    private volatile long[] convertedLongs;
+    private volatile byte[] convertedBytes;
     private final boolean builtFromBytes;
 
     private NdArray(DType dtype, int[] shape, float[] f, double[] d, long[] l) { this(dtype, shape, f, d, l, null); }
@@ -68,26 +71,27 @@ final class NdArray {
 
     /** The integer elements as longs (callers must not write into it, except into arrays they made with {@link #zeros}). */
     long[] longs() {
-        long[] l = longs;
+        if (longs != null) return longs;
+        long[] l = convertedLongs;
         if (l != null) return l;
         byte[] b = bytes;
         if (b == null) return null;
         l = new long[b.length];
         if (dtype == DType.U8) for (int i = 0; i < l.length; i++) l[i] = b[i] & 0xFF;
         else for (int i = 0; i < l.length; i++) l[i] = b[i];
-        longs = l;
+        convertedLongs = l;
         return l;
     }
 
     /** The elements of an i8/u8 tensor as bytes (u8 as its low 8 bits); callers must not write into it. */
     byte[] int8Bytes() {
-        byte[] b = bytes;
+        if (bytes != null) return bytes;
+        byte[] b = convertedBytes;
         if (b != null) return b;
         if (!isByteType(dtype)) throw new IllegalStateException(dtype.text() + " is not stored as bytes");
-        long[] l = longs;
-        b = new byte[l.length];
-        for (int i = 0; i < b.length; i++) b[i] = (byte) l[i];
-        bytes = b;
+        b = new byte[longs.length];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) longs[i];
+        convertedBytes = b;
         return b;
     }
 

@@ -37,7 +37,15 @@ final class QuantizedReductionKernels {
             int[] pos = new int[r];
             int zp = (int) op.inputZp();
             int inner = trailingRun(axes, x.shape);
-            if (inner > 0) // the reduced axes are the last ones (a global pool): each output sums one contiguous run
+            if (inner > 0 && x.holdsBytes()) { // the same sums on the bytes
+                byte[] b = x.int8Bytes();
+                int mask = x.dtype == DType.U8 ? 0xFF : -1;
+                for (int o = 0, i = 0; o < sums.length; o++) {
+                    int sum = 0;
+                    for (int end = i + inner; i < end; i++) sum += b[i] & mask;
+                    sums[o] = sum - zp * inner;
+                }
+            } else if (inner > 0) // the reduced axes are the last ones (a global pool): each output sums one contiguous run
                 for (int o = 0, i = 0; o < sums.length; o++) {
                     int sum = 0;
                     for (int end = i + inner; i < end; i++) sum += (int) x.longs()[i] - zp;

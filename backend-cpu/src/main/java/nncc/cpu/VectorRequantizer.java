@@ -33,7 +33,7 @@ final class VectorRequantizer {
         if (supported(rq, c))
             for (; i + N <= count; i += N) {
                 LongVector v = (LongVector) FloatVector.fromArray(FS, acc, from + i).convertShape(VectorOperators.F2L, LS, 0);
-                requantize(rq, c, v, bias).intoArray(y, dst + i);
+                requantize(rq, c, v, bias, floatSumMayWrap(bias)).intoArray(y, dst + i);
             }
         for (; i < count; i++) y[dst + i] = rq.apply((int) acc[from + i] + bias, c);
     }
@@ -55,7 +55,7 @@ final class VectorRequantizer {
         if (supported(rq, c))
             for (; i + N <= count; i += N) {
                 LongVector v = (LongVector) FloatVector.fromArray(FS, acc, from + i).convertShape(VectorOperators.F2L, LS, 0);
-                ((ByteVector) requantize(rq, c, v, bias).convertShape(VectorOperators.L2B, BS, 0)).intoArray(y, dst + i);
+                ((ByteVector) requantize(rq, c, v, bias, floatSumMayWrap(bias)).convertShape(VectorOperators.L2B, BS, 0)).intoArray(y, dst + i);
             }
         for (; i < count; i++) y[dst + i] = (byte) rq.apply((int) acc[from + i] + bias, c);
     }
@@ -71,6 +71,9 @@ final class VectorRequantizer {
         for (; i < count; i++) y[dst + i] = (byte) rq.apply(acc[from + i] + bias, c);
     }
 
+    /** Whether an exact-float accumulator (|acc| < 2^24) plus {@code bias} may leave int32. */
+    private static boolean floatSumMayWrap(int bias) { return Math.abs((long) bias) >= (1L << 31) - (1L << 24); }
+
     /**
      * Whether channel c's numbers are ones the vector form reproduces: not the saturating multiplier, and shifts the
      * scalar code accepts (it throws on others, which the scalar fallback then does too).
@@ -78,8 +81,15 @@ final class VectorRequantizer {
     private static boolean supported(Requantizer rq, int c) { return supports(rq.multiplier(c), rq.shift(c), rq.rounding()); }
 
     /** Lanes holding int32 accumulators (before the bias) to clamped outputs. */
-    private static LongVector requantize(Requantizer rq, int c, LongVector acc, int bias) {
-        LongVector r = multiplyByQuantizedMultiplier(wrap32(acc.add(bias)), rq.multiplier(c), rq.shift(c), rq.rounding());
+    private static LongVector requantize(Requantizer rq, int c, LongVector acc, int bias) { return requantize(rq, c, acc, bias, true); }
+
+    /**
+     * As {@link #requantize(Requantizer, int, LongVector, int)}; {@code mayWrap} false promises that accumulator plus
+     * bias stays inside int32 (true of exact-float accumulators, below 2^24, with a bias below 2^31 - 2^24).
+     */
+    private static LongVector requantize(Requantizer rq, int c, LongVector acc, int bias, boolean mayWrap) {
+        LongVector sum = acc.add(bias);
+        LongVector r = multiplyByQuantizedMultiplier(mayWrap ? wrap32(sum) : sum, rq.multiplier(c), rq.shift(c), rq.rounding());
         return wrap32(r.add(rq.outputZp())).max(rq.lo()).min(rq.hi());
     }
 
@@ -104,7 +114,8 @@ final class VectorRequantizer {
         // SaturatingRoundingDoublingHighMul: (ab + nudge) / 2^31 toward zero, with sign masks instead of branches
         LongVector ab = x.mul(m);
         LongVector s = ab.add((1L << 30) + 0).add(ab.lanewise(VectorOperators.ASHR, 63L).and(1 - (1L << 31))); // nudge 1 - 2^30 below 0
-        LongVector q = wrap32(s.add(s.lanewise(VectorOperators.ASHR, 63L).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31L));
+        // |x|, |m| <= 2^31 with m != -2^31 (see supports) keep this quotient inside int32: no wrap needed
+        LongVector q = s.add(s.lanewise(VectorOperators.ASHR, 63L).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31L);
         // RoundingDivideByPOT(q, right): ties away from zero; remainder > threshold exactly when threshold - remainder < 0
         long mask = (1L << right) - 1;
         LongVector remainder = q.and(mask);

@@ -22,6 +22,7 @@ import nncc.ir.op.Op;
 import nncc.ir.op.QAdd;
 import nncc.ir.op.QConv;
 import nncc.ir.op.QGemm;
+import nncc.ir.op.QMean;
 import nncc.ir.op.QMul;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -204,6 +205,10 @@ class KernelSetsAgreeTest {
             MaxPool pool = new MaxPool(List.of(2, 2), List.of(2, 2), List.of(0, 0, 1, 1), List.of(1, 1), false, 0);
             assertAgree(pool, "u8 maxpool, trial " + trial, uint8(r, 1, c, h + 2, w + 2));
             assertAgree(pool, "i8 maxpool, trial " + trial, int8(r, 1, c, h + 2, w + 2));
+            QMean mean = new QMean(List.of(2, 3), true, r.nextInt(256) - 128, (1 << 30) + r.nextInt(1 << 30), -4 - r.nextInt(4),
+                    r.nextInt(21) - 10, 0.1f, DType.I8, rounding);
+            assertAgree(mean, "u8 qmean, trial " + trial, uint8(r, 2, c, h + 2, w + 2));
+            assertAgree(mean, "i8 qmean, trial " + trial, int8(r, 2, c, h + 2, w + 2));
         }
     }
 
