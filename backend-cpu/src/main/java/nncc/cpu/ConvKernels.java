@@ -116,8 +116,7 @@ final class ConvKernels {
                         float b0 = bias == null ? 0f : bias[c];
                         if (planes != null) {
                             planes.split(x, src, buf);
-                            planes.reset(acc, b0);
-                            planes.accumulate(buf, wd, c * taps, acc, kernels);
+                            planes.accumulateFrom(b0, buf, wd, c * taps, acc, kernels);
                             planes.gather(acc, y, dst);
                             continue;
                         }

@@ -220,8 +220,7 @@ final class IntegerConvolution {
             int src = l.planeOffset(n, c, 0), dst = (n * l.outChannels + c) * l.positions;
             if (planes != null) {
                 planes.split(x.floats(), src, buf);
-                planes.reset(run, 0f);
-                planes.accumulate(buf, w.exactFloats(), c * l.taps, run, w.kernels());
+                planes.accumulateFrom(0f, buf, w.exactFloats(), c * l.taps, run, w.kernels());
                 planes.gather(run, accF, 0);
                 sink.floats(n, c, accF, 0, l.positions, dst);
                 continue;
