@@ -111,16 +111,13 @@ final class VectorRequantizer {
         }
         int left = Math.max(shift, 0), right = Math.max(-shift, 0);
         if (left > 0) x = wrap32(x.lanewise(VectorOperators.LSHL, (long) left));
-        // SaturatingRoundingDoublingHighMul: (ab + nudge) / 2^31 toward zero, with sign masks instead of branches
-        LongVector ab = x.mul(m);
-        LongVector s = ab.add((1L << 30) + 0).add(ab.lanewise(VectorOperators.ASHR, 63L).and(1 - (1L << 31))); // nudge 1 - 2^30 below 0
-        // |x|, |m| <= 2^31 with m != -2^31 (see supports) keep this quotient inside int32: no wrap needed
-        LongVector q = s.add(s.lanewise(VectorOperators.ASHR, 63L).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31L);
-        // RoundingDivideByPOT(q, right): ties away from zero; remainder > threshold exactly when threshold - remainder < 0
-        long mask = (1L << right) - 1;
-        LongVector remainder = q.and(mask);
-        LongVector threshold = q.lanewise(VectorOperators.LSHR, 63L).add(mask >> 1);
-        return q.lanewise(VectorOperators.ASHR, (long) right).add(threshold.sub(remainder).lanewise(VectorOperators.LSHR, 63L));
+        // SaturatingRoundingDoublingHighMul: (ab + nudge) / 2^31 toward zero with nudge 2^30, or 1 - 2^30 below 0, which
+        // for every ab is floor((ab + 2^30) / 2^31), an arithmetic shift. With |x|, |m| <= 2^31 and m != -2^31 (see
+        // supports) the quotient stays inside int32: no wrap needed.
+        LongVector q = x.mul(m).add(1L << 30).lanewise(VectorOperators.ASHR, 31L);
+        if (right == 0) return q;
+        // RoundingDivideByPOT(q, right), ties away from zero: floor((q + 2^(right-1) - (q < 0 ? 1 : 0)) / 2^right)
+        return q.add(q.lanewise(VectorOperators.ASHR, 63L)).add(1L << (right - 1)).lanewise(VectorOperators.ASHR, (long) right);
     }
 
     /** The low 32 bits of every lane, sign-extended: Java's {@code (int)} cast. */

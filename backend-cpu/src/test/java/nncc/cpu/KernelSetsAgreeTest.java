@@ -182,6 +182,32 @@ class KernelSetsAgreeTest {
     }
 
     @Test
+    void vectorMultiplyByQuantizedMultiplierMatchesFixedPointOnEveryLane() {
+        Random r = new Random(19);
+        int lanes = VectorRequantizer.LS.length();
+        int[] special = {Integer.MIN_VALUE, Integer.MAX_VALUE, 0, 1, -1, 1 << 30, -(1 << 30), (1 << 30) + 1, -(1 << 30) - 1};
+        for (int trial = 0; trial < 20_000; trial++) {
+            Rounding rounding = r.nextBoolean() ? Rounding.DOUBLE_ROUND : Rounding.SINGLE_ROUND;
+            int m = switch (r.nextInt(5)) {
+                case 0 -> special[r.nextInt(special.length)];
+                case 1 -> -r.nextInt(1 << 31 - 1) - 1; // negative multipliers
+                case 2 -> r.nextInt(1 << 12);
+                default -> (1 << 30) + r.nextInt(1 << 30);
+            };
+            int shift = -31 + r.nextInt(62);
+            if (!VectorRequantizer.supports(m, shift, rounding)) continue;
+            long[] x = new long[lanes], got = new long[lanes];
+            // small values make exact ties of both roundings frequent
+            for (int i = 0; i < lanes; i++) x[i] = r.nextInt(3) == 0 ? special[r.nextInt(special.length)] : r.nextBoolean() ? r.nextInt() : r.nextInt(64) - 32;
+            VectorRequantizer.multiplyByQuantizedMultiplier(jdk.incubator.vector.LongVector.fromArray(VectorRequantizer.LS, x, 0), m, shift, rounding)
+                    .intoArray(got, 0);
+            for (int i = 0; i < lanes; i++)
+                assertEquals(nncc.ir.FixedPoint.multiplyByQuantizedMultiplier((int) x[i], m, shift, rounding), got[i],
+                        rounding + " x " + x[i] + " m " + m + " shift " + shift);
+        }
+    }
+
+    @Test
     void unsignedQuantizedAddMulAndConvAgreeBitForBit() {
         Random r = new Random(18);
         for (int trial = 0; trial < 20; trial++) {
