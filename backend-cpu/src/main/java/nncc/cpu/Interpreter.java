@@ -18,8 +18,9 @@ import nncc.ir.Verifier;
 /**
  * The CPU reference interpreter: runs a {@link Graph} on concrete input tensors. Construction does the
  * per-model work once (verifies the graph, decodes constants, prepares one kernel per node, packing constant
- * weights, and rejects ops or types without a kernel); {@link #run} then only executes. An interpreter holds
- * no mutable state, so several threads may run it at once, e.g. on different batches.
+ * weights, and rejects ops or types without a kernel); {@link #run} then only executes. An interpreter's only
+ * mutable state is a thread-safe cache of the output types inferred for the last input shapes, so several threads may
+ * run it at once, e.g. on different batches; with {@code threads} it splits a run's work itself.
  *
  * <p>Symbolic input dims (a batch {@code ?N}) take the size of the actual input for the whole run; each node's
  * concrete output types come from {@code op.inferTypes} on its concrete input types.
@@ -38,6 +39,8 @@ public final class Interpreter {
     private final KernelSet kernels;
     private final Parallel parallel;
     private final boolean batchIndependent;
+    /** Per step, the output types last inferred (runs on several threads may replace each other's entries: all are right). */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<InferredTypes> inferred;
 
     public Interpreter(Graph graph) { this(graph, KernelSet.best()); }
 
@@ -75,6 +78,7 @@ public final class Interpreter {
         for (int i = 0; i < nodes.size(); i++) for (Value v : nodes.get(i).inputs()) lastUse[slotOf.get(v.name())] = i;
         for (int s : outputSlots) lastUse[s] = Integer.MAX_VALUE;
         this.steps = new Step[nodes.size()];
+        this.inferred = new java.util.concurrent.atomic.AtomicReferenceArray<>(nodes.size());
         for (int i = 0; i < nodes.size(); i++) steps[i] = prepareStep(nodes.get(i), i, slotOf, lastUse);
     }
 
@@ -205,7 +209,7 @@ public final class Interpreter {
             long started = timer != null ? System.nanoTime() : 0L;
             NdArray[] in = new NdArray[step.inputSlots().length];
             for (int k = 0; k < in.length; k++) in[k] = slots[step.inputSlots()[k]];
-            TensorType[] outTypes = outputTypes(step, in);
+            TensorType[] outTypes = outputTypes(index, step, in);
             NdArray[] out;
             try {
                 out = step.kernel().run(in, outTypes);
@@ -229,9 +233,29 @@ public final class Interpreter {
         return slots;
     }
 
-    /** The concrete output types of a step: declared when every input shape is static, else inferred. */
-    private static TensorType[] outputTypes(Step step, NdArray[] in) {
+    /** A step's output types inferred for these input shapes (the last ones seen, so steady-state runs skip inference). */
+    private record InferredTypes(int[][] inputShapes, TensorType[] outputTypes) {
+        boolean matches(NdArray[] in) {
+            if (in.length != inputShapes.length) return false;
+            for (int k = 0; k < in.length; k++) if (!Arrays.equals(inputShapes[k], in[k].shape)) return false;
+            return true;
+        }
+    }
+
+    /** The concrete output types of a step: declared when every input shape is static, else inferred (and remembered). */
+    private TensorType[] outputTypes(int index, Step step, NdArray[] in) {
         if (step.staticOutputTypes() != null) return step.staticOutputTypes();
+        InferredTypes last = inferred.get(index);
+        if (last != null && last.matches(in)) return last.outputTypes();
+        int[][] shapes = new int[in.length][];
+        for (int k = 0; k < in.length; k++) shapes[k] = in[k].shape.clone();
+        TensorType[] types = outputTypes(step, in);
+        inferred.set(index, new InferredTypes(shapes, types));
+        return types;
+    }
+
+    /** The concrete output types of a step inferred from its inputs' shapes. */
+    private static TensorType[] outputTypes(Step step, NdArray[] in) {
         List<TensorType> concrete = new ArrayList<>(in.length);
         for (int k = 0; k < in.length; k++) concrete.add(step.inputTypes()[k].withShape(in[k].irShape()));
         List<TensorType> inferred;
