@@ -44,7 +44,7 @@ final class ActivationKernels {
                 }
                 case LONG -> {
                     long[] y = new long[x.size()];
-                    for (int i = 0; i < y.length; i++) y[i] = Math.max(x.longs[i], 0L);
+                    for (int i = 0; i < y.length; i++) y[i] = Math.max(x.longs()[i], 0L);
                     yield one(NdArray.ofLongs(x.dtype, x.shape, y));
                 }
             };
@@ -65,7 +65,7 @@ final class ActivationKernels {
             NdArray x = in[0];
             if (x.storage() != NdArray.Storage.LONG) return one(map(x, f));
             long[] y = new long[x.size()];
-            for (int i = 0; i < y.length; i++) y[i] = Math.min(Math.max(x.longs[i], loInt), hiInt);
+            for (int i = 0; i < y.length; i++) y[i] = Math.min(Math.max(x.longs()[i], loInt), hiInt);
             return one(NdArray.ofLongs(x.dtype, x.shape, y));
         };
     }

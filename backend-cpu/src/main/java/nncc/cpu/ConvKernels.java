@@ -28,6 +28,7 @@ final class ConvKernels {
         FloatGemm.Packed[] constW = ctx.constant(1) == null ? null : packGroups(ctx.constant(1), op.group(), kernels);
         float[] constB = ctx.constant(2) == null ? null : ctx.constant(2).floatView();
         boolean hasBias = ctx.hasInput(2);
+        Parallel parallel = ctx.parallel();
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
@@ -35,7 +36,7 @@ final class ConvKernels {
             float[] b = !hasBias ? null : constB != null ? constB : in[2].floatView();
             WindowGeometry g = WindowGeometry.of(x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
                     op.strides(), op.pads(), op.dilations());
-            float[] y = convolve(x.floatView(), x.shape, w, b, yShape, op.group(), g, kernels);
+            float[] y = convolve(x.floatView(), x.shape, w, b, yShape, op.group(), g, kernels, parallel);
             ActivationKernels.clampInPlace(op.activation(), y);
             return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape, y)};
         };
@@ -90,6 +91,12 @@ final class ConvKernels {
      */
     static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] bias, int[] yShape, int group,
                             WindowGeometry g, KernelSet kernels) {
+        return convolve(x, xShape, w, bias, yShape, group, g, kernels, Parallel.SERIAL);
+    }
+
+    /** As {@link #convolve(float[], int[], FloatGemm.Packed[], float[], int[], int, WindowGeometry, KernelSet)} with output channels split over threads. */
+    static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] bias, int[] yShape, int group,
+                            WindowGeometry g, KernelSet kernels, Parallel parallel) {
         int batch = xShape[0], channels = xShape[1], outChannels = yShape[1];
         int cg = channels / group, mg = outChannels / group;
         int taps = g.kernelSize, positions = g.outSize, inSize = g.inSize;
@@ -100,21 +107,24 @@ final class ConvKernels {
             float[] wd = new float[group * taps];
             for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
             DepthwisePlanes planes = DepthwisePlanes.of(g);
-            float[] buf = planes == null ? null : planes.zeroedInputBuffer(), acc = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
-            for (int n = 0; n < batch; n++)
-                for (int c = 0; c < channels; c++) {
-                    int src = (n * channels + c) * inSize, dst = (n * channels + c) * positions;
-                    float b0 = bias == null ? 0f : bias[c];
-                    if (planes != null) {
-                        planes.split(x, src, buf);
-                        planes.reset(acc, b0);
-                        planes.accumulate(buf, wd, c * taps, acc, kernels);
-                        planes.gather(acc, y, dst);
-                        continue;
+            for (int n = 0; n < batch; n++) {
+                int image = n;
+                parallel.forEach(channels, 1, (long) channels * positions * taps, (c0, c1) -> {
+                    float[] buf = planes == null ? null : planes.zeroedInputBuffer(), acc = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
+                    for (int c = c0; c < c1; c++) {
+                        int src = (image * channels + c) * inSize, dst = (image * channels + c) * positions;
+                        float b0 = bias == null ? 0f : bias[c];
+                        if (planes != null) {
+                            planes.split(x, src, buf);
+                            planes.accumulateFrom(b0, buf, wd, c * taps, acc, kernels);
+                            planes.gather(acc, y, dst);
+                            continue;
+                        }
+                        Arrays.fill(y, dst, dst + positions, b0);
+                        DepthwiseRows.accumulate(x, src, plan, wd, c * taps, y, dst, kernels);
                     }
-                    Arrays.fill(y, dst, dst + positions, b0);
-                    DepthwiseRows.accumulate(x, src, plan, wd, c * taps, y, dst, kernels);
-                }
+                });
+            }
             return y;
         }
         int chunk = imagesPerChunk(batch, positions, rows);
@@ -123,7 +133,7 @@ final class ConvKernels {
                 for (int grp = 0; grp < group; grp++) {
                     int dst = (n * outChannels + grp * mg) * positions;
                     if (bias != null) for (int m = 0; m < mg; m++) Arrays.fill(y, dst + m * positions, dst + (m + 1) * positions, bias[grp * mg + m]);
-                    FloatGemm.multiplyAdd(w[grp], x, (n * channels + grp * cg) * inSize, positions, positions, y, dst, positions);
+                    FloatGemm.multiplyAdd(w[grp], x, (n * channels + grp * cg) * inSize, positions, positions, y, dst, positions, parallel);
                 }
             return y;
         }
@@ -141,7 +151,7 @@ final class ConvKernels {
                     float b0 = bias == null ? 0f : bias[grp * mg + m];
                     Arrays.fill(acc, m * cols, (m + 1) * cols, b0);
                 }
-                FloatGemm.multiplyAdd(w[grp], col, 0, cols, cols, acc, 0, cols);
+                FloatGemm.multiplyAdd(w[grp], col, 0, cols, cols, acc, 0, cols, parallel);
                 for (int i = 0; i < images; i++)
                     for (int m = 0; m < mg; m++)
                         System.arraycopy(acc, m * cols + i * positions, y,

@@ -49,7 +49,7 @@ final class ConversionKernels {
         return (in, outTypes) -> {
             NdArray q = in[0];
             float[] y = new float[q.size()];
-            for (int i = 0; i < y.length; i++) y[i] = (float) (scale * (q.longs[i] - zp));
+            for (int i = 0; i < y.length; i++) y[i] = (float) (scale * (q.longs()[i] - zp));
             return ActivationKernels.one(NdArray.ofFloats(DType.F32, q.shape, y));
         };
     }
@@ -63,7 +63,7 @@ final class ConversionKernels {
             NdArray x = in[0];
             long[] y = new long[x.size()];
             for (int i = 0; i < y.length; i++) {
-                int v = FixedPoint.multiplyByQuantizedMultiplier((int) (x.longs[i] - inZp), op.multiplier(), op.shift(), op.rounding());
+                int v = FixedPoint.multiplyByQuantizedMultiplier((int) (x.longs()[i] - inZp), op.multiplier(), op.shift(), op.rounding());
                 y[i] = IntegerMath.saturate(t, v + outZp);
             }
             return ActivationKernels.one(NdArray.ofLongs(t, x.shape, y));
@@ -74,13 +74,13 @@ final class ConversionKernels {
     static Kernel lookup(QLut op, NodeContext ctx) {
         ctx.requireDType(0, "input x", DType.I8, DType.U8, DType.I16);
         ctx.requireDType(1, "table", op.outType());
-        long[] constTable = ctx.constant(1) == null ? null : ctx.constant(1).longs;
+        long[] constTable = ctx.constant(1) == null ? null : ctx.constant(1).longs();
         long offset = ctx.dtype(0).minValue();
         return (in, outTypes) -> {
             NdArray x = in[0];
-            long[] table = constTable != null ? constTable : in[1].longs;
+            long[] table = constTable != null ? constTable : in[1].longs();
             long[] y = new long[x.size()];
-            for (int i = 0; i < y.length; i++) y[i] = table[(int) (x.longs[i] - offset)];
+            for (int i = 0; i < y.length; i++) y[i] = table[(int) (x.longs()[i] - offset)];
             return ActivationKernels.one(NdArray.ofLongs(op.outType(), x.shape, y));
         };
     }

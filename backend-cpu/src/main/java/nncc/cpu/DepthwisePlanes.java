@@ -17,6 +17,8 @@ final class DepthwisePlanes {
     final int runLength;
     /** Floats of the polyphase input buffer and of the accumulator buffer, slack included. */
     final int inputBufferSize, accumulatorBufferSize;
+    /** Where each tap (row-major over the window) starts reading in the polyphase buffer. */
+    private final int[] tapOffsets;
 
     private DepthwisePlanes(WindowGeometry g) {
         strideH = g.strides[0]; strideW = g.strides[1];
@@ -31,6 +33,13 @@ final class DepthwisePlanes {
         runLength = (outH - 1) * pitch + outW;
         inputBufferSize = strideH * strideW * planeH * pitch + ConvKernels.GEMM_SLACK;
         accumulatorBufferSize = outH * pitch + ConvKernels.GEMM_SLACK;
+        int planeSize = planeH * pitch;
+        tapOffsets = new int[kernelH * kernelW];
+        for (int kh = 0; kh < kernelH; kh++)
+            for (int kw = 0; kw < kernelW; kw++) {
+                int rr = kh * dilationH, cc = kw * dilationW;
+                tapOffsets[kh * kernelW + kw] = ((rr % strideH) * strideW + cc % strideW) * planeSize + (rr / strideH) * pitch + cc / strideW;
+            }
     }
 
     /** The plan for a 2-D geometry with at least one output, or null (other ranks take the generic row loops). */
@@ -85,6 +94,19 @@ final class DepthwisePlanes {
         float[] b = Scratch.floats(Scratch.Slot.PLANES, inputBufferSize);
         Arrays.fill(b, 0, inputBufferSize, 0f);
         return b;
+    }
+
+    /**
+     * {@link #reset} to {@code init} then {@link #accumulate}, the same floats; the Vector API kernels keep each vector of
+     * sums in a register across all taps instead of passing over {@code acc} once per tap.
+     */
+    void accumulateFrom(float init, float[] planes, float[] w, int wOff, float[] acc, KernelSet kernels) {
+        if (kernels != KernelSet.VECTOR) {
+            reset(acc, init);
+            accumulate(planes, w, wOff, acc, kernels);
+            return;
+        }
+        VectorRows.taps(init, planes, tapOffsets, w, wOff, acc, runLength);
     }
 
     /** Fills the first {@link #runLength} accumulators with {@code v}. */

@@ -39,7 +39,7 @@ final class ElementwiseKernels {
                     yield NdArray.ofDoubles(shape, r);
                 }
                 case LONG -> {
-                    long[] r = longs(ctx, op, t, a.longs, b.longs, plan);
+                    long[] r = longs(ctx, op, t, a.longs(), b.longs(), plan);
                     ActivationKernels.clampInPlace(activation, r);
                     yield NdArray.ofLongs(t, shape, r);
                 }

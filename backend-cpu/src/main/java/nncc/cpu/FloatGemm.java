@@ -28,6 +28,25 @@ final class FloatGemm {
         return new Packed(m, k, rows, null);
     }
 
+    /**
+     * As {@link #multiplyAdd} for rows {@code [i0, i1)} of A and C only ({@code i0} a multiple of {@link VectorGemm#ROWS});
+     * each element is the same float as in the whole product.
+     */
+    static void multiplyAddRows(Packed a, int i0, int i1, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc) {
+        if (i1 <= i0) return;
+        if (a.vector()) VectorGemm.multiplyAdd(i1 - i0, a.k(), a.panels(), i0 * a.k(), b, bOff, ldb, n, c, cOff + i0 * ldc, ldc);
+        else MatrixProduct.multiplyAdd(i1 - i0, n, a.k(), a.rows(), i0 * a.k(), a.k(), b, bOff, ldb, c, cOff + i0 * ldc, ldc);
+    }
+
+    /**
+     * As {@link #multiplyAdd} with the rows of A and C split over {@code parallel}'s threads (at multiples of
+     * {@link VectorGemm#ROWS}, so each element is the same float).
+     */
+    static void multiplyAdd(Packed a, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc, Parallel parallel) {
+        parallel.forEach(a.m(), VectorGemm.ROWS, (long) a.m() * a.k() * n,
+                (i0, i1) -> multiplyAddRows(a, i0, i1, b, bOff, ldb, n, c, cOff, ldc));
+    }
+
     /** {@code C[i][j] += sum_p A[i][p] * B[p][j]} for B [k, n] at {@code bOff} with row stride {@code ldb}. */
     static void multiplyAdd(Packed a, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc) {
         if (a.vector()) VectorGemm.multiplyAdd(a.m(), a.k(), a.panels(), b, bOff, ldb, n, c, cOff, ldc);

@@ -70,6 +70,33 @@ final class IntegerConvolution {
             for (int i = 0; i < f.length; i++) f[i] = x[i] - zp;
             return new Input(null, f);
         }
+
+        /**
+         * As {@link #of(long[], long, Weights)} for a tensor; an i8/u8 tensor held as bytes converts straight from its
+         * bytes, for the float product into this thread's {@link Scratch} input buffer (which holds it until the next
+         * kernel), a vector at a time with the Vector API kernels.
+         */
+        static Input of(NdArray x, long zp, Weights w, boolean vector) {
+            if (!x.holdsBytes()) return of(x.longs(), zp, w);
+            byte[] b = x.int8Bytes();
+            boolean unsigned = x.dtype == DType.U8;
+            if (!w.usesFloats()) {
+                int[] r = new int[b.length];
+                int z = (int) zp;
+                for (int i = 0; i < r.length; i++) r[i] = (unsigned ? b[i] & 0xFF : b[i]) - z;
+                return new Input(r, null);
+            }
+            float[] f = Scratch.floats(Scratch.Slot.INPUT, b.length + ConvKernels.GEMM_SLACK);
+            if (vector) VectorConversions.bytesMinusZeroPoint(b, unsigned, (int) zp, f);
+            else bytesMinusZeroPoint(b, unsigned, (int) zp, f);
+            return new Input(null, f);
+        }
+    }
+
+    /** {@code f[i] = x[i] - zp} for i8 ({@code unsigned} false) or u8 bytes; exact in float. */
+    static void bytesMinusZeroPoint(byte[] b, boolean unsigned, int zp, float[] f) {
+        if (unsigned) for (int i = 0; i < b.length; i++) f[i] = (b[i] & 0xFF) - zp;
+        else for (int i = 0; i < b.length; i++) f[i] = b[i] - zp;
     }
 
     /**
@@ -84,9 +111,22 @@ final class IntegerConvolution {
 
     /** Runs the int32 convolution of {@code x} [N, C, in...] with {@code w}, handing every output plane to {@code sink}. */
     static void convolve32(Input x, int[] xShape, Weights w, int[] yShape, int group, WindowGeometry g, PlaneSink sink) {
+        convolve32(x, xShape, w, yShape, group, g, sink, Parallel.SERIAL);
+    }
+
+    /**
+     * As {@link #convolve32(Input, int[], Weights, int[], int, WindowGeometry, PlaneSink)} with output channels (of
+     * the matrix product, or of a depthwise convolution) split over {@code parallel}'s threads; {@code sink} is then
+     * called from several threads at once, for different planes.
+     */
+    static void convolve32(Input x, int[] xShape, Weights w, int[] yShape, int group, WindowGeometry g, PlaneSink sink, Parallel parallel) {
         Layout l = new Layout(xShape, yShape, group, g);
         if (l.cg == 1 && l.mg == 1) {
-            depthwise32(x, w, l, sink);
+            long work = (long) l.outChannels * l.positions * l.taps;
+            for (int n = 0; n < l.batch; n++) {
+                int image = n;
+                parallel.forEach(l.outChannels, 1, work, (c0, c1) -> depthwise32(x, w, l, sink, image, c0, c1));
+            }
             return;
         }
         boolean floats = w.usesFloats();
@@ -97,15 +137,19 @@ final class IntegerConvolution {
         if (floats && l.chunk == 1 && ConvKernels.isPointwise(g)) { // the input planes are the column matrix
             for (int n = 0; n < l.batch; n++)
                 for (int grp = 0; grp < group; grp++) {
-                    Arrays.fill(accF, 0, l.mg * l.positions, 0f);
-                    int src = l.planeOffset(n, grp, 0);
-                    if (w.groups() != null) FloatGemm.multiplyAdd(w.groups()[grp], x.floats(), src, l.positions, l.positions, accF, 0, l.positions);
-                    else MatrixProduct.multiplyAdd(l.mg, l.positions, l.rows, w.exactFloats(), grp * l.mg * l.rows, l.rows, x.floats(), src,
-                            l.positions, accF, 0, l.positions);
-                    for (int m = 0; m < l.mg; m++) {
-                        int c = grp * l.mg + m;
-                        sink.floats(n, c, accF, m * l.positions, l.positions, (n * l.outChannels + c) * l.positions);
+                    int src = l.planeOffset(n, grp, 0), image = n, grpFinal = grp;
+                    if (w.groups() == null) {
+                        Arrays.fill(accF, 0, l.mg * l.positions, 0f);
+                        MatrixProduct.multiplyAdd(l.mg, l.positions, l.rows, w.exactFloats(), grp * l.mg * l.rows, l.rows, x.floats(), src,
+                                l.positions, accF, 0, l.positions);
+                        sendRows(sink, l, image, grp, accF, 0, l.mg, l.positions);
+                        continue;
                     }
+                    parallel.forEach(l.mg, VectorGemm.ROWS, (long) l.mg * l.rows * l.positions, (m0, m1) -> {
+                        Arrays.fill(accF, m0 * l.positions, m1 * l.positions, 0f);
+                        FloatGemm.multiplyAddRows(w.groups()[grpFinal], m0, m1, x.floats(), src, l.positions, l.positions, accF, 0, l.positions);
+                        sendRows(sink, l, image, grpFinal, accF, m0, m1, l.positions);
+                    });
                 }
             return;
         }
@@ -116,9 +160,21 @@ final class IntegerConvolution {
                     for (int i = 0; i < images; i++)
                         for (int c = 0; c < l.cg; c++)
                             ConvKernels.im2col(x.floats(), l.planeOffset(n0 + i, grp, c), l.plan, colF, c * l.taps * cols + i * l.positions, cols);
+                    if (w.groups() != null) {
+                        int grpFinal = grp, first = n0, count = images;
+                        parallel.forEach(l.mg, VectorGemm.ROWS, (long) l.mg * l.rows * cols, (m0, m1) -> {
+                            Arrays.fill(accF, m0 * cols, m1 * cols, 0f);
+                            FloatGemm.multiplyAddRows(w.groups()[grpFinal], m0, m1, colF, 0, cols, cols, accF, 0, cols);
+                            for (int i = 0; i < count; i++)
+                                for (int m = m0; m < m1; m++) {
+                                    int n = first + i, c = grpFinal * l.mg + m;
+                                    sink.floats(n, c, accF, m * cols + i * l.positions, l.positions, (n * l.outChannels + c) * l.positions);
+                                }
+                        });
+                        continue;
+                    }
                     Arrays.fill(accF, 0, l.mg * cols, 0f);
-                    if (w.groups() != null) FloatGemm.multiplyAdd(w.groups()[grp], colF, 0, cols, cols, accF, 0, cols);
-                    else MatrixProduct.multiplyAdd(l.mg, cols, l.rows, w.exactFloats(), grp * l.mg * l.rows, l.rows, colF, 0, cols, accF, 0, cols);
+                    MatrixProduct.multiplyAdd(l.mg, cols, l.rows, w.exactFloats(), grp * l.mg * l.rows, l.rows, colF, 0, cols, accF, 0, cols);
                 } else {
                     for (int i = 0; i < images; i++)
                         for (int c = 0; c < l.cg; c++)
@@ -137,52 +193,60 @@ final class IntegerConvolution {
         }
     }
 
+    /** Hands rows {@code [m0, m1)} of a pointwise product of image n, group grp (row pitch {@code positions}) to the sink. */
+    private static void sendRows(PlaneSink sink, Layout l, int n, int grp, float[] acc, int m0, int m1, int positions) {
+        for (int m = m0; m < m1; m++) {
+            int c = grp * l.mg + m;
+            sink.floats(n, c, acc, m * positions, positions, (n * l.outChannels + c) * positions);
+        }
+    }
+
     /**
      * Depthwise (one input and one output channel per group): each output plane is the sum over taps of the tap's
      * weight times a shifted window of its input plane, accumulated directly, without im2col or a 1-row matrix
-     * product. The same sums as the general path, in the same representation (exact floats or ints).
+     * product. The same sums as the general path, in the same representation (exact floats or ints). Channels
+     * {@code [c0, c1)} of image {@code image}, with this thread's buffers.
      */
-    private static void depthwise32(Input x, Weights w, Layout l, PlaneSink sink) {
+    private static void depthwise32(Input x, Weights w, Layout l, PlaneSink sink, int image, int c0, int c1) {
         WindowGeometry.Rows plan = l.plan;
         int len = plan.rowLength(), s = plan.stride(), rowsPerTap = plan.rowsPerTap();
         boolean floats = w.usesFloats();
-        float[] accF = floats ? new float[l.positions] : null;
-        int[] accI = floats ? null : new int[l.positions];
+        float[] accF = floats ? Scratch.floats(Scratch.Slot.ACCUMULATORS, l.positions) : null;
+        int[] accI = floats ? null : Scratch.ints(Scratch.Slot.ACCUMULATORS, l.positions);
         DepthwisePlanes planes = floats ? DepthwisePlanes.of(l.geometry) : null;
         float[] buf = planes == null ? null : planes.zeroedInputBuffer(), run = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
-        for (int n = 0; n < l.batch; n++)
-            for (int c = 0; c < l.outChannels; c++) {
-                int src = l.planeOffset(n, c, 0), dst = (n * l.outChannels + c) * l.positions;
-                if (planes != null) {
-                    planes.split(x.floats(), src, buf);
-                    planes.reset(run, 0f);
-                    planes.accumulate(buf, w.exactFloats(), c * l.taps, run, w.kernels());
-                    planes.gather(run, accF, 0);
-                    sink.floats(n, c, accF, 0, l.positions, dst);
-                    continue;
-                }
-                if (floats) {
-                    Arrays.fill(accF, 0f);
-                    DepthwiseRows.accumulate(x.floats(), src, plan, w.exactFloats(), c * l.taps, accF, 0, w.kernels());
-                    sink.floats(n, c, accF, 0, l.positions, dst);
-                    continue;
-                }
-                Arrays.fill(accI, 0);
-                for (int t = 0; t < l.taps; t++) {
-                    int lo = plan.lo()[t], hi = plan.hi()[t];
-                    int wt = w.ints()[c * l.taps + t];
-                    if (hi <= lo || wt == 0) continue;
-                    int[] xi = x.ints();
-                    for (int r = 0; r < rowsPerTap; r++) {
-                        int off = plan.inputOffsets()[t * rowsPerTap + r];
-                        if (off == WindowGeometry.NO_ROW) continue;
-                        int a = r * len, b = src + off;
-                        if (s == 1) for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow];
-                        else for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow * s];
-                    }
-                }
-                sink.ints(n, c, accI, 0, l.positions, dst);
+        int n = image;
+        for (int c = c0; c < c1; c++) {
+            int src = l.planeOffset(n, c, 0), dst = (n * l.outChannels + c) * l.positions;
+            if (planes != null) {
+                planes.split(x.floats(), src, buf);
+                planes.accumulateFrom(0f, buf, w.exactFloats(), c * l.taps, run, w.kernels());
+                planes.gather(run, accF, 0);
+                sink.floats(n, c, accF, 0, l.positions, dst);
+                continue;
             }
+            if (floats) {
+                Arrays.fill(accF, 0, l.positions, 0f);
+                DepthwiseRows.accumulate(x.floats(), src, plan, w.exactFloats(), c * l.taps, accF, 0, w.kernels());
+                sink.floats(n, c, accF, 0, l.positions, dst);
+                continue;
+            }
+            Arrays.fill(accI, 0, l.positions, 0);
+            for (int t = 0; t < l.taps; t++) {
+                int lo = plan.lo()[t], hi = plan.hi()[t];
+                int wt = w.ints()[c * l.taps + t];
+                if (hi <= lo || wt == 0) continue;
+                int[] xi = x.ints();
+                for (int r = 0; r < rowsPerTap; r++) {
+                    int off = plan.inputOffsets()[t * rowsPerTap + r];
+                    if (off == WindowGeometry.NO_ROW) continue;
+                    int a = r * len, b = src + off;
+                    if (s == 1) for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow];
+                    else for (int ow = lo; ow < hi; ow++) accI[a + ow] += wt * xi[b + ow * s];
+                }
+            }
+            sink.ints(n, c, accI, 0, l.positions, dst);
+        }
     }
 
     /** {@code bias[m] + sum((x - zp) * w)} as an int32 array [N, M, out...] (for tests and simple callers). */

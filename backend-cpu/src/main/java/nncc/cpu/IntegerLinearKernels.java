@@ -39,7 +39,7 @@ final class IntegerLinearKernels {
         return (in, outTypes) -> {
             int[] yShape = outTypes[0].shape().toIntArray();
             int[] w = constW != null ? constW : minusChannelZeroPoints(ctx, in[3], in[5].longView());
-            int[] bias = in.length > 8 ? toInts(in[8].longs) : null;
+            int[] bias = in.length > 8 ? toInts(in[8].longs()) : null;
             int[] acc = convolve(in[0], scalarZeroPoint(ctx, in[2], "x_zero_point"), in[3].shape, w, bias, yShape,
                     op.group(), op.strides(), op.pads(), op.dilations());
             int channels = yShape[1], positions = NdArray.product(yShape, 2, yShape.length);
@@ -86,8 +86,8 @@ final class IntegerLinearKernels {
         if (az.length != 1 && az.length != rows) throw ctx.error("a_zero_point has " + az.length + " values for " + rows + " rows");
         if (bz.length != 1 && bz.length != n) throw ctx.error("b_zero_point has " + bz.length + " values for " + n + " columns");
         int[] ai = new int[a.size()], bi = new int[b.size()];
-        for (int i = 0; i < ai.length; i++) ai[i] = (int) (a.longs[i] - az[az.length == 1 ? 0 : (i / k) % rows]);
-        for (int i = 0; i < bi.length; i++) bi[i] = (int) (b.longs[i] - bz[bz.length == 1 ? 0 : i % n]);
+        for (int i = 0; i < ai.length; i++) ai[i] = (int) (a.longs()[i] - az[az.length == 1 ? 0 : (i / k) % rows]);
+        for (int i = 0; i < bi.length; i++) bi[i] = (int) (b.longs()[i] - bz[bz.length == 1 ? 0 : i % n]);
         int mn = p.m() * n;
         int[] acc = new int[p.batches() * mn];
         for (int i = 0; i < p.batches(); i++)
@@ -107,7 +107,7 @@ final class IntegerLinearKernels {
         int[] col = new int[rows * chunk * positions];
         int[] acc = new int[mg * chunk * positions];
         int[] y = new int[batch * outChannels * positions];
-        long[] xs = x.longs;
+        long[] xs = x.longs();
         for (int n0 = 0; n0 < batch; n0 += chunk) {
             int images = Math.min(chunk, batch - n0), cols = images * positions;
             for (int grp = 0; grp < group; grp++) {
@@ -152,7 +152,7 @@ final class IntegerLinearKernels {
         if (zp.length != 1 && zp.length != channels)
             throw ctx.error("weight zero point has " + zp.length + " values for " + channels + " output channels");
         int[] r = new int[w.size()];
-        for (int i = 0; i < r.length; i++) r[i] = (int) (w.longs[i] - zp[zp.length == 1 ? 0 : i / per]);
+        for (int i = 0; i < r.length; i++) r[i] = (int) (w.longs()[i] - zp[zp.length == 1 ? 0 : i / per]);
         return r;
     }
 

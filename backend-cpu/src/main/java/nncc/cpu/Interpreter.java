@@ -18,8 +18,9 @@ import nncc.ir.Verifier;
 /**
  * The CPU reference interpreter: runs a {@link Graph} on concrete input tensors. Construction does the
  * per-model work once (verifies the graph, decodes constants, prepares one kernel per node, packing constant
- * weights, and rejects ops or types without a kernel); {@link #run} then only executes. An interpreter holds
- * no mutable state, so several threads may run it at once, e.g. on different batches.
+ * weights, and rejects ops or types without a kernel); {@link #run} then only executes. An interpreter's only
+ * mutable state is a thread-safe cache of the output types inferred for the last input shapes, so several threads may
+ * run it at once, e.g. on different batches; with {@code threads} it splits a run's work itself.
  *
  * <p>Symbolic input dims (a batch {@code ?N}) take the size of the actual input for the whole run; each node's
  * concrete output types come from {@code op.inferTypes} on its concrete input types.
@@ -36,22 +37,38 @@ public final class Interpreter {
     private final NdArray[] constantSlots;
     private final Step[] steps;
     private final KernelSet kernels;
+    private final Parallel parallel;
+    private final boolean batchIndependent;
+    /** Per step, the output types last inferred (runs on several threads may replace each other's entries: all are right). */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<InferredTypes> inferred;
 
     public Interpreter(Graph graph) { this(graph, KernelSet.best()); }
 
+    /**
+     * An interpreter whose runs use {@code threads} threads: a batch of several images is split into that many parts
+     * run at once, and the convolutions of a single image split their output channels. Results are the same for every
+     * thread count.
+     */
+    public Interpreter(Graph graph, int threads) { this(graph, KernelSet.best(), threads); }
+
     /** An interpreter running the given kernel set (tests compare the scalar and the Vector API kernels). */
-    Interpreter(Graph graph, KernelSet kernels) {
+    Interpreter(Graph graph, KernelSet kernels) { this(graph, kernels, 1); }
+
+    /** An interpreter running the given kernel set on {@code threads} threads. */
+    Interpreter(Graph graph, KernelSet kernels, int threads) {
         this.kernels = kernels.supported();
+        this.parallel = Parallel.of(threads);
         Verifier.verify(graph);
         this.inputs = List.copyOf(graph.inputs());
         this.outputs = List.copyOf(graph.outputs());
+        this.batchIndependent = batchIndependent(inputs, outputs);
         // one slot per value: graph inputs, then constants, then node outputs
         Map<String, Integer> slotOf = new HashMap<>();
         for (Value v : inputs) slotOf.put(v.name(), slotOf.size());
         for (Graph.Constant c : graph.constants()) slotOf.put(c.value().name(), slotOf.size());
         for (Node n : graph.nodes()) for (Value o : n.outputs()) slotOf.put(o.name(), slotOf.size());
         this.constantSlots = new NdArray[slotOf.size()];
-        for (Graph.Constant c : graph.constants()) constantSlots[slotOf.get(c.value().name())] = NdArray.fromTensor(c.data());
+        for (Graph.Constant c : graph.constants()) constantSlots[slotOf.get(c.value().name())] = NdArray.fromTensor(c.data(), this.kernels == KernelSet.VECTOR);
         this.inputSlots = inputs.stream().mapToInt(v -> slotOf.get(v.name())).toArray();
         this.outputSlots = outputs.stream().mapToInt(v -> slotOf.get(v.name())).toArray();
 
@@ -61,6 +78,7 @@ public final class Interpreter {
         for (int i = 0; i < nodes.size(); i++) for (Value v : nodes.get(i).inputs()) lastUse[slotOf.get(v.name())] = i;
         for (int s : outputSlots) lastUse[s] = Integer.MAX_VALUE;
         this.steps = new Step[nodes.size()];
+        this.inferred = new java.util.concurrent.atomic.AtomicReferenceArray<>(nodes.size());
         for (int i = 0; i < nodes.size(); i++) steps[i] = prepareStep(nodes.get(i), i, slotOf, lastUse);
     }
 
@@ -77,7 +95,7 @@ public final class Interpreter {
         TensorType[] staticOut = isStatic ? n.outputs().stream().map(Value::type).toArray(TensorType[]::new) : null;
         Kernel kernel;
         try {
-            kernel = Kernels.prepare(new NodeContext(n, List.of(inTypes), consts, kernels));
+            kernel = Kernels.prepare(new NodeContext(n, List.of(inTypes), consts, kernels, parallel));
         } catch (ModelException e) {
             throw e.atNode(n.name());
         }
@@ -102,10 +120,59 @@ public final class Interpreter {
         if (inputsInGraphOrder.size() != inputs.size())
             throw new ModelException("the model takes " + inputs.size() + " input(s) "
                     + inputs.stream().map(Value::name).toList() + ", got " + inputsInGraphOrder.size());
+        int batch = splittableBatch(inputsInGraphOrder);
+        if (sink == null && timer == null && batch > 1 && !Parallel.insidePart()) return runSplit(inputsInGraphOrder, batch);
         NdArray[] slots = execute(inputsInGraphOrder, sink, timer);
         List<Tensor> result = new ArrayList<>(outputs.size());
         for (int s : outputSlots) result.add(slots[s].toTensor());
         return result;
+    }
+
+    /**
+     * The batch size when this run may be split into parts of the batch: more than one thread, and every input and
+     * output with the same symbolic dim 0 (so images do not mix); else 0.
+     */
+    private int splittableBatch(List<Tensor> given) {
+        if (parallel.threads() < 2 || !batchIndependent) return 0;
+        long n = given.get(0).shape().rank() == 0 ? 0 : given.get(0).shape().dim(0);
+        for (Tensor t : given) if (t.shape().rank() == 0 || t.shape().dim(0) != n) return 0;
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
+    /** Runs parts of the batch on the threads at once, each part as a run of its own, and joins the outputs along dim 0. */
+    private List<Tensor> runSplit(List<Tensor> given, int batch) {
+        @SuppressWarnings("unchecked")
+        List<Tensor>[] partOutputs = new List[batch];
+        parallel.forEach(batch, 1, Long.MAX_VALUE, (from, to) -> {
+            List<Tensor> part = new ArrayList<>(given.size());
+            for (Tensor t : given) part.add(t.sliceBatch(from, to));
+            partOutputs[from] = runWith(part, null, null);
+        });
+        List<Tensor> joined = new ArrayList<>(outputs.size());
+        for (int k = 0; k < outputs.size(); k++) {
+            List<Tensor> pieces = new ArrayList<>();
+            for (List<Tensor> p : partOutputs) if (p != null) pieces.add(p.get(k));
+            joined.add(pieces.size() == 1 ? pieces.get(0) : Tensor.concatBatch(pieces));
+        }
+        return joined;
+    }
+
+    /** Whether every graph input and output has the same symbolic dim 0, the batch. */
+    private static boolean batchIndependent(List<Value> inputs, List<Value> outputs) {
+        String symbol = null;
+        for (Value v : inputs.isEmpty() ? List.<Value>of() : concat(inputs, outputs)) {
+            Shape s = v.type().shape();
+            if (s.rank() == 0 || !s.isSymbolic(0)) return false;
+            if (symbol == null) symbol = s.symbol(0);
+            else if (!symbol.equals(s.symbol(0))) return false;
+        }
+        return symbol != null;
+    }
+
+    private static List<Value> concat(List<Value> a, List<Value> b) {
+        List<Value> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Runs the graph on inputs given by name; returns the outputs by name, in the graph's output order. */
@@ -135,14 +202,14 @@ public final class Interpreter {
         Map<String, Long> symbols = new HashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
             checkInput(inputs.get(i), given.get(i), symbols);
-            slots[inputSlots[i]] = NdArray.fromTensor(given.get(i));
+            slots[inputSlots[i]] = NdArray.fromTensor(given.get(i), kernels == KernelSet.VECTOR);
         }
         for (int index = 0; index < steps.length; index++) {
             Step step = steps[index];
             long started = timer != null ? System.nanoTime() : 0L;
             NdArray[] in = new NdArray[step.inputSlots().length];
             for (int k = 0; k < in.length; k++) in[k] = slots[step.inputSlots()[k]];
-            TensorType[] outTypes = outputTypes(step, in);
+            TensorType[] outTypes = outputTypes(index, step, in);
             NdArray[] out;
             try {
                 out = step.kernel().run(in, outTypes);
@@ -166,9 +233,29 @@ public final class Interpreter {
         return slots;
     }
 
-    /** The concrete output types of a step: declared when every input shape is static, else inferred. */
-    private static TensorType[] outputTypes(Step step, NdArray[] in) {
+    /** A step's output types inferred for these input shapes (the last ones seen, so steady-state runs skip inference). */
+    private record InferredTypes(int[][] inputShapes, TensorType[] outputTypes) {
+        boolean matches(NdArray[] in) {
+            if (in.length != inputShapes.length) return false;
+            for (int k = 0; k < in.length; k++) if (!Arrays.equals(inputShapes[k], in[k].shape)) return false;
+            return true;
+        }
+    }
+
+    /** The concrete output types of a step: declared when every input shape is static, else inferred (and remembered). */
+    private TensorType[] outputTypes(int index, Step step, NdArray[] in) {
         if (step.staticOutputTypes() != null) return step.staticOutputTypes();
+        InferredTypes last = inferred.get(index);
+        if (last != null && last.matches(in)) return last.outputTypes();
+        int[][] shapes = new int[in.length][];
+        for (int k = 0; k < in.length; k++) shapes[k] = in[k].shape.clone();
+        TensorType[] types = outputTypes(step, in);
+        inferred.set(index, new InferredTypes(shapes, types));
+        return types;
+    }
+
+    /** The concrete output types of a step inferred from its inputs' shapes. */
+    private static TensorType[] outputTypes(Step step, NdArray[] in) {
         List<TensorType> concrete = new ArrayList<>(in.length);
         for (int k = 0; k < in.length; k++) concrete.add(step.inputTypes()[k].withShape(in[k].irShape()));
         List<TensorType> inferred;

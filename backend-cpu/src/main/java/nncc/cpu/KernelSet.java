@@ -5,6 +5,9 @@ package nncc.cpu;
  * or the Vector API kernels ({@code jdk.incubator.vector}, used when the JVM was started with
  * {@code --add-modules jdk.incubator.vector}). Both give the same results: the float products accumulate every
  * output element in the same order with the same fused multiply-adds, and integer results are bit-identical.
+ * The scalar set is also the reference for storage: it holds every integer tensor as {@code long[]}, while the fast
+ * set holds i8/u8 tensors as {@code byte[]} where its kernels produce them (QConv, QAdd, QMul, MaxPool), so comparing
+ * the two sets checks the byte kernels against the long ones.
  */
 enum KernelSet {
     SCALAR,

@@ -11,25 +11,41 @@ import nncc.ir.Tensor;
  * chosen by the type's storage kind ({@code float[]} for f32/f16/bf16, {@code double[]} for f64,
  * {@code long[]} for integers and bool). Treated as immutable once built: kernels never write into
  * their inputs, so views such as a reshape may share the data array.
+ *
+ * <p>8-bit integer tensors (i8, u8) may instead hold their elements as a {@code byte[]} (u8 as the unsigned value's
+ * low 8 bits), which is what the integer kernels read and write: 1 byte an element instead of 8. Either form is
+ * converted to the other on first request ({@link #longs()}, {@link #int8Bytes()}) and the conversion is kept, so
+ * kernels that only know {@code long[]} keep working on byte-backed tensors.
  */
 final class NdArray {
-    /** Which Java array holds the elements. */
+    /** Which Java array holds the elements (logically: byte-backed 8-bit tensors are LONG, see {@link #holdsBytes}). */
     enum Storage { FLOAT, DOUBLE, LONG }
 
     final DType dtype;
     final int[] shape;
     final float[] floats;
     final double[] doubles;
-    final long[] longs;
+    /** Integer elements when the tensor was built from longs (a final field, so reading it in a loop costs nothing). */
+    private final long[] longs;
+    /** i8/u8 elements when the tensor was built from bytes. */
+    private final byte[] bytes;
+    /** The other form, converted on first use (published through the volatile fields). */
+    private volatile long[] convertedLongs;
+    private volatile byte[] convertedBytes;
+    private final boolean builtFromBytes;
 
-    private NdArray(DType dtype, int[] shape, float[] f, double[] d, long[] l) {
+    private NdArray(DType dtype, int[] shape, float[] f, double[] d, long[] l) { this(dtype, shape, f, d, l, null); }
+
+    private NdArray(DType dtype, int[] shape, float[] f, double[] d, long[] l, byte[] b) {
         this.dtype = dtype;
         this.shape = shape;
         this.floats = f;
         this.doubles = d;
         this.longs = l;
+        this.bytes = b;
+        this.builtFromBytes = l == null && b != null;
         int n = sizeOf(shape);
-        int have = f != null ? f.length : d != null ? d.length : l.length;
+        int have = f != null ? f.length : d != null ? d.length : l != null ? l.length : b.length;
         if (have != n) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " elements, got " + have);
     }
 
@@ -39,6 +55,44 @@ final class NdArray {
             case F64 -> Storage.DOUBLE;
             case I64, I32, I16, I8, U8, I4, BOOL -> Storage.LONG;
         };
+    }
+
+    /** Whether {@code t} may be held as bytes (i8 and u8). */
+    static boolean isByteType(DType t) { return t == DType.I8 || t == DType.U8; }
+
+    /** i8 or u8 data held as bytes (u8 as its low 8 bits); the array becomes the tensor's (callers must not write into it later). */
+    static NdArray ofBytes(DType t, int[] shape, byte[] data) {
+        if (!isByteType(t)) throw new IllegalArgumentException(t.text() + " is not stored as bytes");
+        return new NdArray(t, shape, null, null, null, data);
+    }
+
+    /** Whether this tensor was built from bytes, so {@link #int8Bytes} costs nothing (and {@link #longs} a conversion). */
+    boolean holdsBytes() { return builtFromBytes; }
+
+    /** The integer elements as longs (callers must not write into it, except into arrays they made with {@link #zeros}). */
+    long[] longs() {
+        if (longs != null) return longs;
+        long[] l = convertedLongs;
+        if (l != null) return l;
+        byte[] b = bytes;
+        if (b == null) return null;
+        l = new long[b.length];
+        if (dtype == DType.U8) for (int i = 0; i < l.length; i++) l[i] = b[i] & 0xFF;
+        else for (int i = 0; i < l.length; i++) l[i] = b[i];
+        convertedLongs = l;
+        return l;
+    }
+
+    /** The elements of an i8/u8 tensor as bytes (u8 as its low 8 bits); callers must not write into it. */
+    byte[] int8Bytes() {
+        if (bytes != null) return bytes;
+        byte[] b = convertedBytes;
+        if (b != null) return b;
+        if (!isByteType(dtype)) throw new IllegalStateException(dtype.text() + " is not stored as bytes");
+        b = new byte[longs.length];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) longs[i];
+        convertedBytes = b;
+        return b;
     }
 
     /** Float data of a float32/16 type; f16 and bf16 values are rounded to the type, in place. */
@@ -67,8 +121,12 @@ final class NdArray {
         };
     }
 
-    static NdArray fromTensor(Tensor t) {
+    static NdArray fromTensor(Tensor t) { return fromTensor(t, false); }
+
+    /** The tensor's data; i8/u8 held as bytes when {@code bytes} (the fast kernels' form), else as longs. */
+    static NdArray fromTensor(Tensor t, boolean bytes) {
         int[] shape = t.shape().toIntArray();
+        if (bytes && isByteType(t.dtype())) return ofBytes(t.dtype(), shape, t.rawBytes());
         return switch (storageOf(t.dtype())) {
             case FLOAT -> new NdArray(t.dtype(), shape, t.toFloats(), null, null);
             case DOUBLE -> new NdArray(t.dtype(), shape, null, t.toDoubles(), null);
@@ -78,10 +136,11 @@ final class NdArray {
 
     Tensor toTensor() {
         Shape s = Shape.of(shape);
+        if (holdsBytes()) return Tensor.ofRaw(dtype, s, bytes);
         return switch (storage()) {
             case FLOAT -> Tensor.ofFloats(dtype, s, floats);
             case DOUBLE -> Tensor.ofDoubles(s, doubles);
-            case LONG -> Tensor.ofLongs(dtype, s, longs);
+            case LONG -> Tensor.ofLongs(dtype, s, longs());
         };
     }
 
@@ -96,14 +155,16 @@ final class NdArray {
     Shape irShape() { return Shape.of(shape); }
 
     /** The same data with another shape of the same element count (shares the data array). */
-    NdArray reshape(int[] newShape) { return new NdArray(dtype, newShape, floats, doubles, longs); }
+    NdArray reshape(int[] newShape) {
+        return holdsBytes() ? new NdArray(dtype, newShape, null, null, null, bytes) : new NdArray(dtype, newShape, floats, doubles, longs());
+    }
 
     /** Element i widened to double (any storage). */
     double getDouble(int i) {
         return switch (storage()) {
             case FLOAT -> floats[i];
             case DOUBLE -> doubles[i];
-            case LONG -> longs[i];
+            case LONG -> holdsBytes() ? (dtype == DType.U8 ? bytes[i] & 0xFF : bytes[i]) : longs[i];
         };
     }
 
@@ -117,7 +178,7 @@ final class NdArray {
 
     /** All elements as longs (callers must not write into it); float types are truncated toward zero. */
     long[] longView() {
-        if (longs != null) return longs;
+        if (storage() == Storage.LONG) return longs();
         long[] r = new long[size()];
         for (int i = 0; i < r.length; i++) r[i] = (long) getDouble(i);
         return r;
@@ -143,7 +204,14 @@ final class NdArray {
                 yield new NdArray(dtype, outShape, null, r, null);
             }
             case LONG -> {
+                if (holdsBytes()) {
+                    byte[] r = new byte[n];
+                    byte f = (byte) (long) fill;
+                    for (int i = 0; i < n; i++) r[i] = map[i] < 0 ? f : bytes[map[i]];
+                    yield ofBytes(dtype, outShape, r);
+                }
                 long[] r = new long[n];
+                long[] longs = longs();
                 long f = (long) fill;
                 for (int i = 0; i < n; i++) r[i] = map[i] < 0 ? f : longs[map[i]];
                 yield new NdArray(dtype, outShape, null, null, r);
@@ -156,7 +224,7 @@ final class NdArray {
         switch (storage()) {
             case FLOAT -> System.arraycopy(src.floats, srcPos, floats, dstPos, len);
             case DOUBLE -> System.arraycopy(src.doubles, srcPos, doubles, dstPos, len);
-            case LONG -> System.arraycopy(src.longs, srcPos, longs, dstPos, len);
+            case LONG -> System.arraycopy(src.longs(), srcPos, longs(), dstPos, len);
         }
     }
 

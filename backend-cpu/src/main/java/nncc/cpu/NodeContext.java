@@ -8,9 +8,15 @@ import nncc.ir.TensorType;
 
 /**
  * What a kernel factory may look at while preparing a node: the node, its declared input types and the data
- * of inputs that are graph constants (so weights can be decoded and packed once), and which kernel set to prepare.
+ * of inputs that are graph constants (so weights can be decoded and packed once), which kernel set to prepare, and
+ * over how many threads a kernel may split its work.
  */
-record NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants, KernelSet kernels) {
+record NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants, KernelSet kernels, Parallel parallel) {
+
+    /** A context whose kernels run on one thread. */
+    NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants, KernelSet kernels) {
+        this(node, inputTypes, constants, kernels, Parallel.SERIAL);
+    }
 
     /** A context whose kernels are the best this JVM supports. */
     NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants) {

@@ -59,7 +59,7 @@ final class NormalizationKernels {
             if (x.storage() == NdArray.Storage.LONG) {
                 long[] sums = new long[outSize];
                 for (int i = 0; i < x.size(); i++) {
-                    sums[offset(pos, keptStrides)] += x.longs[i];
+                    sums[offset(pos, keptStrides)] += x.longs()[i];
                     WindowGeometry.increment(pos, x.shape);
                 }
                 for (int i = 0; i < outSize; i++) sums[i] = IntegerMath.wrap(x.dtype, sums[i] / count);

@@ -26,6 +26,8 @@ final class PoolKernels {
             int planes = x.dim(0) * x.dim(1);
             if (outTypes.length == 1 && x.storage() == NdArray.Storage.FLOAT)
                 return new NdArray[] {NdArray.ofFloats(x.dtype, yShape, maxValues(x.floats, planes, g))};
+            if (outTypes.length == 1 && x.holdsBytes())
+                return new NdArray[] {NdArray.ofBytes(x.dtype, yShape, maxBytes(x, planes, g))};
             if (outTypes.length == 1 && x.storage() == NdArray.Storage.LONG)
                 return new NdArray[] {NdArray.ofLongs(x.dtype, yShape, maxValues(x, planes, g))};
             int[] best = argMax(x, planes, g);
@@ -74,7 +76,7 @@ final class PoolKernels {
 
     /** As {@link #maxValues(float[], int, WindowGeometry)} for integer data (the int8 graphs' pools). */
     private static long[] maxValues(NdArray xa, int planes, WindowGeometry g) {
-        long[] x = xa.longs;
+        long[] x = xa.longs();
         WindowGeometry.Rows plan = g.rows();
         int len = plan.rowLength(), s = plan.stride(), rows = plan.rowsPerTap(), positions = g.outSize;
         long[] y = new long[planes * positions];
@@ -98,6 +100,37 @@ final class PoolKernels {
         return y;
     }
 
+    /**
+     * As {@link #maxValues(NdArray, int, WindowGeometry)} for an i8/u8 tensor held as bytes, on the bytes: u8 values
+     * are compared with their top bit flipped, which orders them as signed bytes.
+     */
+    private static byte[] maxBytes(NdArray xa, int planes, WindowGeometry g) {
+        byte[] x = xa.int8Bytes();
+        byte flip = xa.dtype == DType.U8 ? (byte) 0x80 : 0;
+        WindowGeometry.Rows plan = g.rows();
+        int len = plan.rowLength(), s = plan.stride(), rows = plan.rowsPerTap(), positions = g.outSize;
+        byte[] y = new byte[planes * positions];
+        Arrays.fill(y, Byte.MIN_VALUE);
+        for (int plane = 0; plane < planes; plane++) {
+            int src = plane * g.inSize, dst = plane * positions;
+            for (int t = 0; t < plan.lo().length; t++) {
+                int lo = plan.lo()[t], hi = plan.hi()[t];
+                for (int r = 0; r < rows; r++) {
+                    int off = plan.inputOffsets()[t * rows + r];
+                    if (off == WindowGeometry.NO_ROW) continue;
+                    int in = src + off, o = dst + r * len;
+                    for (int ow = lo; ow < hi; ow++) y[o + ow] = (byte) Math.max(y[o + ow], (byte) (x[in + ow * s] ^ flip));
+                }
+            }
+        }
+        if (flip != 0) for (int i = 0; i < y.length; i++) y[i] ^= flip;
+        if (g.hasEmptyWindow()) {
+            int[] best = argMax(xa, planes, g);
+            for (int i = 0; i < best.length; i++) if (best[i] < 0) y[i] = 0;
+        }
+        return y;
+    }
+
     /** For each output element, the spatial offset of its window's first maximum, or -1 for an empty window. */
     private static int[] argMax(NdArray x, int planes, WindowGeometry g) {
         int[] map = g.windowMap();
@@ -109,7 +142,7 @@ final class PoolKernels {
                 best[out] = switch (x.storage()) {
                     case FLOAT -> argMax(x.floats, base, map, w, taps);
                     case DOUBLE -> argMax(x.doubles, base, map, w, taps);
-                    case LONG -> argMax(x.longs, base, map, w, taps);
+                    case LONG -> argMax(x.longs(), base, map, w, taps);
                 };
         }
         return best;

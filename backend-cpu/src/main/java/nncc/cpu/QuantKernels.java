@@ -33,7 +33,7 @@ final class QuantKernels {
                 double v = switch (x.storage()) {
                     case FLOAT -> halfQuotient ? FloatBits.roundToF16(x.floats[i] / scales[c]) : x.floats[i] / scales[c];
                     case DOUBLE -> x.doubles[i] / scales[c];
-                    case LONG -> (double) x.longs[i] / scales[c];
+                    case LONG -> (double) x.longs()[i] / scales[c];
                 };
                 q[i] = IntegerMath.roundHalfEvenAndSaturate(v, zeroPoints[c], outType);
             }
@@ -54,7 +54,7 @@ final class QuantKernels {
             for (int i = 0; i < y.length; i++) {
                 int c = scales.length == 1 ? 0 : (i / inner) % scales.length;
                 // numpy: float32(x) - zp, in float64 when zp is 32/64-bit, then times the float32 scale
-                double d = (double) (float) x.longs[i] - (double) zeroPoints[c];
+                double d = (double) (float) x.longs()[i] - (double) zeroPoints[c];
                 y[i] = (float) (d * scales[c]);
             }
             return ActivationKernels.one(NdArray.ofFloats(DType.F32, x.shape, y));

@@ -10,7 +10,8 @@ import java.util.function.LongBinaryOperator;
 /**
  * Integer elementwise QAdd and QMul with numpy broadcasting, in TFLite's ADD and MUL arithmetic (int32
  * intermediates, every multiplier and shift an attribute of the op, clamped to the fused activation bounds). Inputs of the
- * same shape take a flat loop, with the Vector API kernel set a vector at a time ({@link VectorElementwise}).
+ * same shape take a flat loop, with the Vector API kernel set a vector at a time ({@link VectorElementwise}); with
+ * 8-bit inputs and output the fast kernel set looks every element up in the op's {@link Int8PairTable} instead.
  */
 final class QuantizedElementwiseKernels {
     private QuantizedElementwiseKernels() {}
@@ -27,14 +28,18 @@ final class QuantizedElementwiseKernels {
         Rounding r = op.rounding();
         int outZp = Math.toIntExact(op.outputZp());
         boolean vector = ctx.vector() && VectorElementwise.supports(op);
-        return broadcast(op.outType(), !vector ? null : (a, b, y, f) -> VectorElementwise.qAdd(op, a, b, y, f), (x, z) -> {
+        LongBinaryOperator f = (x, z) -> {
             int sa = FixedPoint.multiplyByQuantizedMultiplier((int) (x - op.inputZpA()) * (1 << op.leftShift()),
                     op.multiplierA(), op.shiftA(), r);
             int sb = FixedPoint.multiplyByQuantizedMultiplier((int) (z - op.inputZpB()) * (1 << op.leftShift()),
                     op.multiplierB(), op.shiftB(), r);
             int v = FixedPoint.multiplyByQuantizedMultiplier(op.subtract() ? sa - sb : sa + sb, op.multiplier(), op.shift(), r) + outZp;
             return FixedPoint.clamp(v, op.actMin(), op.actMax());
-        });
+        };
+        Kernel general = broadcast(op.outType(), !vector ? null : (a, b, y, g) -> VectorElementwise.qAdd(op, a, b, y, g), f);
+        if (ctx.vector() && Int8PairTable.applies(ctx.dtype(0), ctx.dtype(1), op.outType()))
+            return Int8PairTable.kernelOr(ctx.dtype(0), ctx.dtype(1), op.outType(), f, general);
+        return general;
     }
 
     /** TFLite MUL: {@code y = clamp(mbqm((a - zpA) * (b - zpB), multiplier, shift) + outputZp, actMin, actMax)}. */
@@ -44,11 +49,15 @@ final class QuantizedElementwiseKernels {
         Rounding r = op.rounding();
         int outZp = Math.toIntExact(op.outputZp());
         boolean vector = ctx.vector() && VectorElementwise.supports(op);
-        return broadcast(op.outType(), !vector ? null : (a, b, y, f) -> VectorElementwise.qMul(op, a, b, y, f), (x, z) -> {
+        LongBinaryOperator f = (x, z) -> {
             int product = (int) (x - op.inputZpA()) * (int) (z - op.inputZpB());
             int v = FixedPoint.multiplyByQuantizedMultiplier(product, op.multiplier(), op.shift(), r) + outZp;
             return FixedPoint.clamp(v, op.actMin(), op.actMax());
-        });
+        };
+        Kernel general = broadcast(op.outType(), !vector ? null : (a, b, y, g) -> VectorElementwise.qMul(op, a, b, y, g), f);
+        if (ctx.vector() && Int8PairTable.applies(ctx.dtype(0), ctx.dtype(1), op.outType()))
+            return Int8PairTable.kernelOr(ctx.dtype(0), ctx.dtype(1), op.outType(), f, general);
+        return general;
     }
 
     /** A whole-array form of an elementwise function, for inputs of the same shape: {@code y[i] = f(a[i], b[i])}. */
@@ -67,8 +76,8 @@ final class QuantizedElementwiseKernels {
             int[] shape = outTypes[0].shape().toIntArray();
             if (java.util.Arrays.equals(a.shape, shape) && java.util.Arrays.equals(b.shape, shape)) {
                 long[] y = new long[a.size()];
-                if (sameShape != null) sameShape.apply(a.longs, b.longs, y, f);
-                else for (int i = 0; i < y.length; i++) y[i] = f.applyAsLong(a.longs[i], b.longs[i]);
+                if (sameShape != null) sameShape.apply(a.longs(), b.longs(), y, f);
+                else for (int i = 0; i < y.length; i++) y[i] = f.applyAsLong(a.longs()[i], b.longs()[i]);
                 return ActivationKernels.one(NdArray.ofLongs(outType, shape, y));
             }
             Broadcast p = Broadcast.of(shape, a.shape, b.shape);
@@ -76,7 +85,7 @@ final class QuantizedElementwiseKernels {
             for (int row = 0; row < p.rows; row++) {
                 int ia = p.aRowOffsets[row], ib = p.bRowOffsets[row], o = row * p.inner;
                 for (int j = 0; j < p.inner; j++, ia += p.aInnerStride, ib += p.bInnerStride)
-                    y[o + j] = f.applyAsLong(a.longs[ia], b.longs[ib]);
+                    y[o + j] = f.applyAsLong(a.longs()[ia], b.longs()[ib]);
             }
             return ActivationKernels.one(NdArray.ofLongs(outType, shape, y));
         };

@@ -22,8 +22,10 @@ final class QuantizedLinearKernels {
         long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
         KernelSet kernels = ctx.kernels();
         boolean vector = ctx.vector();
+        Parallel parallel = ctx.parallel();
+        boolean bytesOut = vector && NdArray.isByteType(op.outType()); // the scalar (reference) set keeps long[] tensors
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput, op.group(), kernels);
-        int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs);
+        int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs());
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
@@ -31,14 +33,30 @@ final class QuantizedLinearKernels {
                     op.pads(), op.dilations());
             IntegerConvolution.Weights w = constW != null ? constW : weights(in[1], maxAbsInput, op.group(), kernels);
             if (wide) {
-                long[] bias = in.length > 2 ? in[2].longs : null;
-                long[] acc = IntegerConvolution.accumulate64(IntegerMath.minusZeroPoint(x.longs, op.inputZp()), x.shape, w.ints(),
+                long[] bias = in.length > 2 ? in[2].longs() : null;
+                long[] acc = IntegerConvolution.accumulate64(IntegerMath.minusZeroPoint(x.longs(), op.inputZp()), x.shape, w.ints(),
                         bias, yShape, op.group(), g);
                 return ActivationKernels.one(NdArray.ofLongs(op.outType(), yShape, rq.applyPlanes(acc, yShape[1], g.outSize)));
             }
-            int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs);
+            int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs());
+            IntegerConvolution.Input input = IntegerConvolution.Input.of(x, op.inputZp(), w, vector);
+            if (bytesOut) { // i8/u8 output: requantize straight into bytes
+                byte[] yb = new byte[NdArray.sizeOf(yShape)];
+                IntegerConvolution.convolve32(input, x.shape, w, yShape, op.group(), g, new IntegerConvolution.PlaneSink() {
+                    @Override public void ints(int n, int c, int[] acc, int from, int positions, int dst) {
+                        if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], yb, dst);
+                        else rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], yb, dst);
+                    }
+
+                    @Override public void floats(int n, int c, float[] acc, int from, int positions, int dst) {
+                        if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], yb, dst);
+                        else rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], yb, dst);
+                    }
+                }, parallel);
+                return ActivationKernels.one(NdArray.ofBytes(op.outType(), yShape, yb));
+            }
             long[] y = new long[NdArray.sizeOf(yShape)];
-            IntegerConvolution.convolve32(IntegerConvolution.Input.of(x.longs, op.inputZp(), w), x.shape, w, yShape, op.group(), g,
+            IntegerConvolution.convolve32(input, x.shape, w, yShape, op.group(), g,
                     new IntegerConvolution.PlaneSink() {
                         @Override public void ints(int n, int c, int[] acc, int from, int positions, int dst) {
                             if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
@@ -49,7 +67,7 @@ final class QuantizedLinearKernels {
                             if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
                             else rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
                         }
-                    });
+                    }, parallel);
             return ActivationKernels.one(NdArray.ofLongs(op.outType(), yShape, y));
         };
     }
@@ -61,7 +79,7 @@ final class QuantizedLinearKernels {
         Requantizer rq = Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outputs);
         long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput);
-        int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs);
+        int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs());
         KernelSet kernels = ctx.kernels().supported();
         boolean vector = kernels == KernelSet.VECTOR;
         // exact float weights as [K, M], so the product runs [N, K] x [K, M] straight into the output layout
@@ -74,10 +92,10 @@ final class QuantizedLinearKernels {
             IntegerConvolution.Weights w = constW != null ? constW : weights(in[1], maxAbsInput);
             if (!wide && w.usesFloats()) {
                 float[] wt = constWt != null ? constWt : transposedWithSlack(w.exactFloats(), m, k);
-                int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs);
+                int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs());
                 float[] xf = new float[n * k];
                 long zp = op.inputZp();
-                for (int i = 0; i < xf.length; i++) xf[i] = x.longs[i] - zp;
+                for (int i = 0; i < xf.length; i++) xf[i] = x.longs()[i] - zp;
                 float[] acc = new float[n * m + ConvKernels.GEMM_SLACK];
                 FloatGemm.multiplyAdd(FloatGemm.pack(xf, 0, n, k, kernels), wt, 0, m, m, acc, 0, m);
                 long[] y = new long[n * m];
@@ -85,8 +103,8 @@ final class QuantizedLinearKernels {
                 return ActivationKernels.one(NdArray.ofLongs(op.outType(), outTypes[0].shape().toIntArray(), y));
             }
             if (!wide && n < SMALL_BATCH) { // few rows: one int32 dot product per output, weights read row by row
-                int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs);
-                int[] xi = IntegerMath.minusZeroPoint(x.longs, op.inputZp());
+                int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs());
+                int[] xi = IntegerMath.minusZeroPoint(x.longs(), op.inputZp());
                 long[] y = new long[n * m];
                 for (int i = 0; i < n; i++)
                     for (int j = 0; j < m; j++) {
@@ -96,15 +114,15 @@ final class QuantizedLinearKernels {
                 return ActivationKernels.one(NdArray.ofLongs(op.outType(), outTypes[0].shape().toIntArray(), y));
             }
             // [M, K] x [K, N]: the batch is the long inner loop
-            int[] xt = transposedMinusZeroPoint(x.longs, n, k, op.inputZp());
+            int[] xt = transposedMinusZeroPoint(x.longs(), n, k, op.inputZp());
             long[] y = new long[n * m];
             if (wide) {
                 long[] acc = new long[m * n];
-                if (in.length > 2) for (int j = 0; j < m; j++) java.util.Arrays.fill(acc, j * n, (j + 1) * n, in[2].longs[j]);
+                if (in.length > 2) for (int j = 0; j < m; j++) java.util.Arrays.fill(acc, j * n, (j + 1) * n, in[2].longs()[j]);
                 IntegerConvolution.multiplyAddWide(m, n, k, w.ints(), 0, k, xt, n, acc);
                 for (int j = 0; j < m; j++) for (int i = 0; i < n; i++) y[i * m + j] = rq.apply(acc[j * n + i], j);
             } else {
-                int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs);
+                int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs());
                 int[] acc = IntegerConvolution.multiply32(w, m, k, xt, n, bias);
                 for (int j = 0; j < m; j++) for (int i = 0; i < n; i++) y[i * m + j] = rq.apply(acc[j * n + i], j);
             }
@@ -130,7 +148,7 @@ final class QuantizedLinearKernels {
 
     /** Weights [M, ...] prepared for the int32 product (and the exact float product when it applies). */
     static IntegerConvolution.Weights weights(NdArray w, long maxAbsInput) {
-        return IntegerConvolution.Weights.of(w.longs, w.size() / Math.max(1, w.dim(0)), maxAbsInput);
+        return IntegerConvolution.Weights.of(w.longs(), w.size() / Math.max(1, w.dim(0)), maxAbsInput);
     }
 
     /** As {@link #weights(NdArray, long)}, with the float form packed per group for {@code kernels}. */

@@ -37,16 +37,24 @@ final class QuantizedReductionKernels {
             int[] pos = new int[r];
             int zp = (int) op.inputZp();
             int inner = trailingRun(axes, x.shape);
-            if (inner > 0) // the reduced axes are the last ones (a global pool): each output sums one contiguous run
+            if (inner > 0 && x.holdsBytes()) { // the same sums on the bytes
+                byte[] b = x.int8Bytes();
+                int mask = x.dtype == DType.U8 ? 0xFF : -1;
                 for (int o = 0, i = 0; o < sums.length; o++) {
                     int sum = 0;
-                    for (int end = i + inner; i < end; i++) sum += (int) x.longs[i] - zp;
+                    for (int end = i + inner; i < end; i++) sum += b[i] & mask;
+                    sums[o] = sum - zp * inner;
+                }
+            } else if (inner > 0) // the reduced axes are the last ones (a global pool): each output sums one contiguous run
+                for (int o = 0, i = 0; o < sums.length; o++) {
+                    int sum = 0;
+                    for (int end = i + inner; i < end; i++) sum += (int) x.longs()[i] - zp;
                     sums[o] = sum;
                 }
             else for (int i = 0; i < x.size(); i++) {
                 int o = 0;
                 for (int d = 0; d < r; d++) o += pos[d] * keptStrides[d];
-                sums[o] += (int) x.longs[i] - zp;
+                sums[o] += (int) x.longs()[i] - zp;
                 WindowGeometry.increment(pos, x.shape);
             }
             long[] y = new long[sums.length];
@@ -85,7 +93,7 @@ final class QuantizedReductionKernels {
                 for (int p = 0; p < positions; p++) {
                     int sum = 0, count = 0;
                     for (int t = p * taps; t < (p + 1) * taps; t++)
-                        if (map[t] >= 0) { sum += (int) x.longs[base + map[t]]; count++; }
+                        if (map[t] >= 0) { sum += (int) x.longs()[base + map[t]]; count++; }
                     if (count == 0) throw ctx.error("average pool window " + p + " covers no input element");
                     int avg = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
                     y[plane * positions + p] = FixedPoint.clamp(avg, op.actMin(), op.actMax());
@@ -121,10 +129,10 @@ final class QuantizedReductionKernels {
                 for (int i = 0; i < inner; i++) {
                     int base = o * n * inner + i;
                     int max = (int) x.dtype.minValue();
-                    for (int k = 0; k < n; k++) max = Math.max(max, (int) x.longs[base + k * inner]);
+                    for (int k = 0; k < n; k++) max = Math.max(max, (int) x.longs()[base + k * inner]);
                     int sum = 0; // Q12.19
                     for (int k = 0; k < n; k++) {
-                        int diff = (int) x.longs[base + k * inner] - max;
+                        int diff = (int) x.longs()[base + k * inner] - max;
                         if (diff < op.diffMin()) { exps[k] = -1; continue; }
                         int scaled = FixedPointMath.multiplyByQuantizedMultiplierGreaterThanOne(diff, op.inputMultiplier(), op.inputLeftShift());
                         exps[k] = FixedPointMath.expOnNegativeValues(scaled, FixedPointMath.SOFTMAX_SCALED_DIFF_INTEGER_BITS);

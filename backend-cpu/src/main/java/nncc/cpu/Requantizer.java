@@ -72,6 +72,16 @@ final class Requantizer {
         for (int i = 0; i < count; i++) y[dst + i] = apply((int) acc[from + i] + bias, c);
     }
 
+    /** As {@link #applyRun(int, int[], int, int, int, long[], int)} into an i8/u8 output held as bytes. */
+    void applyRun(int c, int[] acc, int from, int count, int bias, byte[] y, int dst) {
+        for (int i = 0; i < count; i++) y[dst + i] = (byte) apply(acc[from + i] + bias, c);
+    }
+
+    /** As {@link #applyRun(int, float[], int, int, int, long[], int)} into an i8/u8 output held as bytes. */
+    void applyRun(int c, float[] acc, int from, int count, int bias, byte[] y, int dst) {
+        for (int i = 0; i < count; i++) y[dst + i] = (byte) apply((int) acc[from + i] + bias, c);
+    }
+
     /**
      * Writes the outputs of {@code count} accumulators held exactly in floats, element i of channel i (a row of an
      * [N, M] product), each plus {@code bias[i]} (none when null), to {@code y[dst...]}.

@@ -10,7 +10,7 @@ final class Scratch {
     private Scratch() {}
 
     /** The buffers one kernel may hold at the same time. */
-    enum Slot { COLUMNS, ACCUMULATORS, PLANES, RUN }
+    enum Slot { COLUMNS, ACCUMULATORS, PLANES, RUN, INPUT }
 
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
     private static final ThreadLocal<int[][]> INTS = ThreadLocal.withInitial(() -> new int[Slot.values().length][]);

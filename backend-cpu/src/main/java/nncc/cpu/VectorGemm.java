@@ -37,9 +37,14 @@ final class VectorGemm {
      * else on padded copies of those columns, as masked accesses that reach past an array's end are slow.
      */
     static void multiplyAdd(int m, int k, float[] panels, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc) {
+        multiplyAdd(m, k, panels, 0, b, bOff, ldb, n, c, cOff, ldc);
+    }
+
+    /** As {@link #multiplyAdd(int, int, float[], float[], int, int, int, float[], int, int)} with the panels from {@code panelOff}. */
+    static void multiplyAdd(int m, int k, float[] panels, int panelOff, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc) {
         // blocks of k keep the rows of B that every row block reads in L1; each element still sums in increasing p
         for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK)
-            multiplyAddRange(m, Math.min(k, p0 + DEPTH_BLOCK) - p0, k, p0 * ROWS, panels, b, bOff + p0 * ldb, ldb, n, c, cOff, ldc);
+            multiplyAddRange(m, Math.min(k, p0 + DEPTH_BLOCK) - p0, k, panelOff + p0 * ROWS, panels, b, bOff + p0 * ldb, ldb, n, c, cOff, ldc);
     }
 
     /** Steps of k per pass over C. */

@@ -1,5 +1,6 @@
 package nncc.cpu;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
@@ -24,6 +25,7 @@ final class VectorRequantizer {
     private static final int N = LS.length();
     private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, VectorShape.forBitSize(LS.vectorBitSize() / 2));
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, VectorShape.forBitSize(LS.vectorBitSize() / 2));
+    private static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(LS.vectorBitSize() / 8));
 
     /** As {@link Requantizer#applyRun(int, float[], int, int, int, long[], int)}. */
     static void applyRun(Requantizer rq, int c, float[] acc, int from, int count, int bias, long[] y, int dst) {
@@ -31,7 +33,7 @@ final class VectorRequantizer {
         if (supported(rq, c))
             for (; i + N <= count; i += N) {
                 LongVector v = (LongVector) FloatVector.fromArray(FS, acc, from + i).convertShape(VectorOperators.F2L, LS, 0);
-                requantize(rq, c, v, bias).intoArray(y, dst + i);
+                requantize(rq, c, v, bias, floatSumMayWrap(bias)).intoArray(y, dst + i);
             }
         for (; i < count; i++) y[dst + i] = rq.apply((int) acc[from + i] + bias, c);
     }
@@ -47,6 +49,31 @@ final class VectorRequantizer {
         for (; i < count; i++) y[dst + i] = rq.apply(acc[from + i] + bias, c);
     }
 
+    /** As {@link Requantizer#applyRun(int, float[], int, int, int, byte[], int)}. */
+    static void applyRun(Requantizer rq, int c, float[] acc, int from, int count, int bias, byte[] y, int dst) {
+        int i = 0;
+        if (supported(rq, c))
+            for (; i + N <= count; i += N) {
+                LongVector v = (LongVector) FloatVector.fromArray(FS, acc, from + i).convertShape(VectorOperators.F2L, LS, 0);
+                ((ByteVector) requantize(rq, c, v, bias, floatSumMayWrap(bias)).convertShape(VectorOperators.L2B, BS, 0)).intoArray(y, dst + i);
+            }
+        for (; i < count; i++) y[dst + i] = (byte) rq.apply((int) acc[from + i] + bias, c);
+    }
+
+    /** As {@link Requantizer#applyRun(int, int[], int, int, int, byte[], int)}. */
+    static void applyRun(Requantizer rq, int c, int[] acc, int from, int count, int bias, byte[] y, int dst) {
+        int i = 0;
+        if (supported(rq, c))
+            for (; i + N <= count; i += N) {
+                LongVector v = (LongVector) IntVector.fromArray(IS, acc, from + i).convertShape(VectorOperators.I2L, LS, 0);
+                ((ByteVector) requantize(rq, c, v, bias).convertShape(VectorOperators.L2B, BS, 0)).intoArray(y, dst + i);
+            }
+        for (; i < count; i++) y[dst + i] = (byte) rq.apply(acc[from + i] + bias, c);
+    }
+
+    /** Whether an exact-float accumulator (|acc| < 2^24) plus {@code bias} may leave int32. */
+    private static boolean floatSumMayWrap(int bias) { return Math.abs((long) bias) >= (1L << 31) - (1L << 24); }
+
     /**
      * Whether channel c's numbers are ones the vector form reproduces: not the saturating multiplier, and shifts the
      * scalar code accepts (it throws on others, which the scalar fallback then does too).
@@ -54,8 +81,15 @@ final class VectorRequantizer {
     private static boolean supported(Requantizer rq, int c) { return supports(rq.multiplier(c), rq.shift(c), rq.rounding()); }
 
     /** Lanes holding int32 accumulators (before the bias) to clamped outputs. */
-    private static LongVector requantize(Requantizer rq, int c, LongVector acc, int bias) {
-        LongVector r = multiplyByQuantizedMultiplier(wrap32(acc.add(bias)), rq.multiplier(c), rq.shift(c), rq.rounding());
+    private static LongVector requantize(Requantizer rq, int c, LongVector acc, int bias) { return requantize(rq, c, acc, bias, true); }
+
+    /**
+     * As {@link #requantize(Requantizer, int, LongVector, int)}; {@code mayWrap} false promises that accumulator plus
+     * bias stays inside int32 (true of exact-float accumulators, below 2^24, with a bias below 2^31 - 2^24).
+     */
+    private static LongVector requantize(Requantizer rq, int c, LongVector acc, int bias, boolean mayWrap) {
+        LongVector sum = acc.add(bias);
+        LongVector r = multiplyByQuantizedMultiplier(mayWrap ? wrap32(sum) : sum, rq.multiplier(c), rq.shift(c), rq.rounding());
         return wrap32(r.add(rq.outputZp())).max(rq.lo()).min(rq.hi());
     }
 
@@ -64,8 +98,9 @@ final class VectorRequantizer {
      * saturating multiplier, and shifts the scalar code accepts (it throws on others; callers then run it).
      */
     static boolean supports(int multiplier, int shift, Rounding rounding) {
-        if (multiplier == Integer.MIN_VALUE || rounding.wide()) return false;
-        return rounding == Rounding.SINGLE_ROUND ? shift >= -31 && shift <= 30 : shift >= -31;
+        if (multiplier == Integer.MIN_VALUE) return false;
+        if (rounding == Rounding.SINGLE_ROUND) return shift >= -31 && shift <= 30;
+        return rounding == Rounding.DOUBLE_ROUND && shift >= -31; // other modes (int64, or added later) take the scalar code
     }
 
     /** {@link nncc.ir.FixedPoint#multiplyByQuantizedMultiplier(int, int, int, Rounding)} of lanes holding int32 values. */
@@ -76,15 +111,13 @@ final class VectorRequantizer {
         }
         int left = Math.max(shift, 0), right = Math.max(-shift, 0);
         if (left > 0) x = wrap32(x.lanewise(VectorOperators.LSHL, (long) left));
-        // SaturatingRoundingDoublingHighMul: (ab + nudge) / 2^31 toward zero, with sign masks instead of branches
-        LongVector ab = x.mul(m);
-        LongVector s = ab.add((1L << 30) + 0).add(ab.lanewise(VectorOperators.ASHR, 63L).and(1 - (1L << 31))); // nudge 1 - 2^30 below 0
-        LongVector q = wrap32(s.add(s.lanewise(VectorOperators.ASHR, 63L).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31L));
-        // RoundingDivideByPOT(q, right): ties away from zero; remainder > threshold exactly when threshold - remainder < 0
-        long mask = (1L << right) - 1;
-        LongVector remainder = q.and(mask);
-        LongVector threshold = q.lanewise(VectorOperators.LSHR, 63L).add(mask >> 1);
-        return q.lanewise(VectorOperators.ASHR, (long) right).add(threshold.sub(remainder).lanewise(VectorOperators.LSHR, 63L));
+        // SaturatingRoundingDoublingHighMul: (ab + nudge) / 2^31 toward zero with nudge 2^30, or 1 - 2^30 below 0, which
+        // for every ab is floor((ab + 2^30) / 2^31), an arithmetic shift. With |x|, |m| <= 2^31 and m != -2^31 (see
+        // supports) the quotient stays inside int32: no wrap needed.
+        LongVector q = x.mul(m).add(1L << 30).lanewise(VectorOperators.ASHR, 31L);
+        if (right == 0) return q;
+        // RoundingDivideByPOT(q, right), ties away from zero: floor((q + 2^(right-1) - (q < 0 ? 1 : 0)) / 2^right)
+        return q.add(q.lanewise(VectorOperators.ASHR, 63L)).add(1L << (right - 1)).lanewise(VectorOperators.ASHR, (long) right);
     }
 
     /** The low 32 bits of every lane, sign-extended: Java's {@code (int)} cast. */

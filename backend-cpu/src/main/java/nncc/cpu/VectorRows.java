@@ -43,4 +43,24 @@ final class VectorRows {
         }
         for (; i < count; i++) acc[a + i] = Math.fma(w, x[b + i * stride], acc[a + i]);
     }
+
+    /**
+     * {@code acc[i] = fma(w[wOff + t], x[from[t] + i], ... fma(w[wOff], x[from[0] + i], init))} for i in [0, count): every
+     * tap of a depthwise window in order, the sum kept in a register instead of going through {@code acc} once per tap;
+     * the same fused multiply-adds per element as {@link #axpy} tap after tap starting from {@code init}.
+     */
+    static void taps(float init, float[] x, int[] from, float[] w, int wOff, float[] acc, int count) {
+        int taps = from.length, i = 0;
+        FloatVector start = FloatVector.broadcast(S, init);
+        for (; i + L <= count; i += L) {
+            FloatVector v = start;
+            for (int t = 0; t < taps; t++) v = FloatVector.broadcast(S, w[wOff + t]).fma(FloatVector.fromArray(S, x, from[t] + i), v);
+            v.intoArray(acc, i);
+        }
+        for (; i < count; i++) {
+            float v = init;
+            for (int t = 0; t < taps; t++) v = Math.fma(w[wOff + t], x[from[t] + i], v);
+            acc[i] = v;
+        }
+    }
 }

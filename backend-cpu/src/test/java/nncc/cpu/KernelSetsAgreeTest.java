@@ -17,10 +17,12 @@ import nncc.ir.op.Activation;
 import nncc.ir.op.Conv;
 import nncc.ir.op.Gemm;
 import nncc.ir.op.MatMul;
+import nncc.ir.op.MaxPool;
 import nncc.ir.op.Op;
 import nncc.ir.op.QAdd;
 import nncc.ir.op.QConv;
 import nncc.ir.op.QGemm;
+import nncc.ir.op.QMean;
 import nncc.ir.op.QMul;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,6 +166,75 @@ class KernelSetsAgreeTest {
             String what = rounding + " multiplier " + multiplier + " shift " + shift + " bias " + bias;
             assertArrayEquals(scalarI, vectorI, "int accumulators, " + what);
             assertArrayEquals(scalarF, vectorF, "float accumulators, " + what);
+            // the byte-output forms write the same values, narrowed
+            byte[] scalarIB = new byte[count], vectorIB = new byte[count], scalarFB = new byte[count], vectorFB = new byte[count];
+            rq.applyRun(0, accI, 0, count, bias, scalarIB, 0);
+            VectorRequantizer.applyRun(rq, 0, accI, 0, count, bias, vectorIB, 0);
+            rq.applyRun(0, accF, 0, count, bias, scalarFB, 0);
+            VectorRequantizer.applyRun(rq, 0, accF, 0, count, bias, vectorFB, 0);
+            for (int i = 0; i < count; i++) {
+                assertEquals((byte) scalarI[i], scalarIB[i], "int accumulators to bytes, " + what);
+                assertEquals((byte) scalarI[i], vectorIB[i], "int accumulators to bytes (vector), " + what);
+                assertEquals((byte) scalarF[i], scalarFB[i], "float accumulators to bytes, " + what);
+                assertEquals((byte) scalarF[i], vectorFB[i], "float accumulators to bytes (vector), " + what);
+            }
+        }
+    }
+
+    @Test
+    void vectorMultiplyByQuantizedMultiplierMatchesFixedPointOnEveryLane() {
+        Random r = new Random(19);
+        int lanes = VectorRequantizer.LS.length();
+        int[] special = {Integer.MIN_VALUE, Integer.MAX_VALUE, 0, 1, -1, 1 << 30, -(1 << 30), (1 << 30) + 1, -(1 << 30) - 1};
+        for (int trial = 0; trial < 20_000; trial++) {
+            Rounding rounding = r.nextBoolean() ? Rounding.DOUBLE_ROUND : Rounding.SINGLE_ROUND;
+            int m = switch (r.nextInt(5)) {
+                case 0 -> special[r.nextInt(special.length)];
+                case 1 -> -r.nextInt(1 << 31 - 1) - 1; // negative multipliers
+                case 2 -> r.nextInt(1 << 12);
+                default -> (1 << 30) + r.nextInt(1 << 30);
+            };
+            int shift = -31 + r.nextInt(62);
+            if (!VectorRequantizer.supports(m, shift, rounding)) continue;
+            long[] x = new long[lanes], got = new long[lanes];
+            // small values make exact ties of both roundings frequent
+            for (int i = 0; i < lanes; i++) x[i] = r.nextInt(3) == 0 ? special[r.nextInt(special.length)] : r.nextBoolean() ? r.nextInt() : r.nextInt(64) - 32;
+            VectorRequantizer.multiplyByQuantizedMultiplier(jdk.incubator.vector.LongVector.fromArray(VectorRequantizer.LS, x, 0), m, shift, rounding)
+                    .intoArray(got, 0);
+            for (int i = 0; i < lanes; i++)
+                assertEquals(nncc.ir.FixedPoint.multiplyByQuantizedMultiplier((int) x[i], m, shift, rounding), got[i],
+                        rounding + " x " + x[i] + " m " + m + " shift " + shift);
+        }
+    }
+
+    @Test
+    void unsignedQuantizedAddMulAndConvAgreeBitForBit() {
+        Random r = new Random(18);
+        for (int trial = 0; trial < 20; trial++) {
+            Rounding rounding = r.nextBoolean() ? Rounding.DOUBLE_ROUND : Rounding.SINGLE_ROUND;
+            QAdd add = new QAdd(128 + r.nextInt(41) - 20, 128 + r.nextInt(41) - 20, 20, (1 << 30) + r.nextInt(1 << 30), -1 - r.nextInt(3),
+                    (1 << 30) + r.nextInt(1 << 30), -1 - r.nextInt(3), (1 << 30) + r.nextInt(1 << 30), -18 - r.nextInt(3),
+                    128 + r.nextInt(21) - 10, 0.1f, DType.U8, r.nextInt(50), 255, rounding);
+            QMul mul = new QMul(128 + r.nextInt(41) - 20, r.nextInt(41) - 20, (1 << 30) + r.nextInt(1 << 30), -6 - r.nextInt(4),
+                    128 + r.nextInt(21) - 10, 0.1f, DType.U8, 0, 255, rounding);
+            int c = 1 + r.nextInt(8), h = 1 + r.nextInt(9), w = 1 + r.nextInt(30);
+            Tensor a = uint8(r, 2, c, h, w);
+            assertAgree(add, "u8 qadd, trial " + trial, a, uint8(r, 2, c, h, w));
+            assertAgree(add, "u8 qadd broadcast, trial " + trial, a, uint8(r, 1, c, 1, 1));
+            assertAgree(mul, "u8 x i8 qmul, trial " + trial, a, int8(r, 2, c, h, w));
+            List<Integer> mult = new ArrayList<>(), shift = new ArrayList<>();
+            for (int m = 0; m < 6; m++) { mult.add((1 << 30) + r.nextInt(1 << 30)); shift.add(-2 - r.nextInt(10)); }
+            QConv conv = new QConv(List.of(1, 1), List.of(1, 1, 1, 1), List.of(1, 1), 1, 128 + r.nextInt(21) - 10, mult, shift,
+                    128 + r.nextInt(21) - 10, 0.1f, DType.U8, 0, 255, rounding);
+            Tensor bias = Tensor.ofLongs(DType.I32, Shape.of(6), r.longs(6, -5000, 5000).toArray());
+            assertAgree(conv, "u8 qconv, trial " + trial, uint8(r, 1, c, h + 2, w + 2), int8(r, 6, c, 3, 3), bias);
+            MaxPool pool = new MaxPool(List.of(2, 2), List.of(2, 2), List.of(0, 0, 1, 1), List.of(1, 1), false, 0);
+            assertAgree(pool, "u8 maxpool, trial " + trial, uint8(r, 1, c, h + 2, w + 2));
+            assertAgree(pool, "i8 maxpool, trial " + trial, int8(r, 1, c, h + 2, w + 2));
+            QMean mean = new QMean(List.of(2, 3), true, r.nextInt(256) - 128, (1 << 30) + r.nextInt(1 << 30), -4 - r.nextInt(4),
+                    r.nextInt(21) - 10, 0.1f, DType.I8, rounding);
+            assertAgree(mean, "u8 qmean, trial " + trial, uint8(r, 2, c, h + 2, w + 2));
+            assertAgree(mean, "i8 qmean, trial " + trial, int8(r, 2, c, h + 2, w + 2));
         }
     }
 
@@ -189,6 +260,10 @@ class KernelSetsAgreeTest {
 
     private static Tensor floats(Random r, long... shape) {
         return Tensor.ofFloats(Shape.of(shape), randomFloats(r, (int) Shape.of(shape).numElements()));
+    }
+
+    private static Tensor uint8(Random r, long... shape) {
+        return Tensor.ofLongs(DType.U8, Shape.of(shape), r.longs(Shape.of(shape).numElements(), 0, 256).toArray());
     }
 
     private static Tensor int8(Random r, long... shape) {

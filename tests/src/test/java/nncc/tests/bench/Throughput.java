@@ -52,6 +52,31 @@ final class Throughput {
         return new Result(perRound);
     }
 
+    /**
+     * Measures several calls interleaved: each is warmed up, then the timed rounds go round-robin (round 1 of every
+     * call, then round 2, ...), so a change in the machine's load hits all of them alike; results in the calls' order.
+     */
+    Result[] measureInterleaved(int imagesPerCall, Call... calls) throws Exception {
+        for (Call c : calls) runFor(c, warmupSeconds);
+        double[][] perRound = new double[calls.length][rounds];
+        for (int r = 0; r < rounds; r++)
+            for (int i = 0; i < calls.length; i++) {
+                long start = System.nanoTime();
+                long n = runFor(calls[i], roundSeconds);
+                perRound[i][r] = n * (double) imagesPerCall / ((System.nanoTime() - start) / 1e9);
+            }
+        Result[] results = new Result[calls.length];
+        for (int i = 0; i < calls.length; i++) results[i] = new Result(perRound[i]);
+        return results;
+    }
+
+    /** The median over rounds of {@code a}'s round r divided by {@code b}'s round r (interleaved rounds: a paired ratio). */
+    static double pairedRatio(Result a, Result b) {
+        double[] q = new double[Math.min(a.perRound().length, b.perRound().length)];
+        for (int r = 0; r < q.length; r++) q[r] = a.perRound()[r] / b.perRound()[r];
+        return new Result(q).median();
+    }
+
     /** Calls until {@code seconds} have passed (at least once); returns the number of calls. */
     private static long runFor(Call call, double seconds) throws Exception {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);

@@ -12,7 +12,7 @@ import nncc.ir.Shape;
 import nncc.ir.Tensor;
 
 /**
- * An ONNX Runtime session for timing: one intra-op and one inter-op thread, sequential execution, all graph
+ * An ONNX Runtime session for timing: one intra-op thread (or the number asked for) and one inter-op thread, sequential execution, all graph
  * optimizations (so QDQ groups fuse into ORT's integer kernels), fed one float input that stays allocated
  * across calls so a timed call is the inference alone.
  */
@@ -21,11 +21,14 @@ final class TimedOrtSession implements AutoCloseable {
     private final OnnxTensor input;
     private final Map<String, OnnxTensor> feed;
 
-    TimedOrtSession(byte[] model, Tensor floatInput) throws OrtException {
+    TimedOrtSession(byte[] model, Tensor floatInput) throws OrtException { this(model, floatInput, 1); }
+
+    /** As {@link #TimedOrtSession(byte[], Tensor)} with {@code threads} intra-op threads. */
+    TimedOrtSession(byte[] model, Tensor floatInput, int threads) throws OrtException {
         if (floatInput.dtype() != DType.F32) throw new IllegalArgumentException("ORT benchmark inputs are f32, got " + floatInput);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(1);
+            o.setIntraOpNumThreads(threads);
             o.setInterOpNumThreads(1);
             o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
