@@ -89,6 +89,7 @@ final class CompileCommand implements Callable<Integer> {
         // exact real product, so ONNX Runtime and nncc agree); the IR states the choice either way
         TargetProfile profile = TargetProfile.of(t);
         quant.defaultRounding = profile.rounding() == nncc.ir.Rounding.SINGLE_ROUND ? "single" : "double";
+        quant.perTensorFullyConnected = profile.perTensorFullyConnected();
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
         boolean quantize = quant.scheme != null || quant.calib != null;
@@ -119,6 +120,8 @@ final class CompileCommand implements Callable<Integer> {
             files.put("model.onnx", qdq.model());
             if (!qdq.nameTable().isEmpty()) files.put("model.names.tsv", qdq.nameTable().getBytes(StandardCharsets.UTF_8));
         }
+        // the IR states what the .tflite computes: MEAN's multiplier as the TFLite runtime derives it from the scales
+        if (t.equals("tpu")) new nncc.passes.tflite.TfliteMeanNumbersPass().run(out);
         byte[] tflite = t.equals("tpu") ? nncc.tpu.TfliteWriter.write(out) : null;
         if (tflite != null) {
             files.put("model.tflite", tflite);
