@@ -38,7 +38,8 @@ import org.tensorflow.lite.schema.*;
  * NCHW-to-NHWC change happens here for now: rank-4 tensors are written NHWC, conv filters OIHW become OHWI
  * (depthwise [M,1,H,W] becomes [1,H,W,M]), and a Flatten/Reshape of an NCHW activation into rows becomes a
  * RESHAPE of the NHWC tensor with the consuming FULLY_CONNECTED's weight columns permuted to match, so no
- * TRANSPOSE is emitted. Constant buffers are deduplicated. A symbolic batch is written as 1.
+ * TRANSPOSE is emitted. Constant buffers are deduplicated. A symbolic batch is written as 1. Conv pads must be
+ * SAME or VALID: the {@code tflite-legalize} passes (compile --target tpu runs them) make other pads a Pad node.
  */
 public final class TfliteWriter {
     private final Graph g;
@@ -143,11 +144,13 @@ public final class TfliteWriter {
         Tensor filter = TfliteGraphBuilder.permute(wd, depthwise ? List.of(1, 2, 3, 0) : TfliteGraphBuilder.TO_NHWC);
         QuantParams fq = wq.isPerAxis() ? QuantParams.perAxis(depthwise ? 3 : 0, wq.scales(), wq.zeroPoints()) : wq;
         int f = parts.constant(w.name() + "/tflite", filter, fq);
-        List<Integer> inputs = new ArrayList<>(List.of(padded(n, x, op.pads(), op.strides(), op.dilations(), ws[2], ws[3], ys), f));
+        Integer mode = TfliteWriterLayout.paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[2], ws[3], ys);
+        if (mode == null) throw n.error("conv pads " + op.pads() + " are neither TFLite's SAME nor VALID (the "
+                + "tflite-explicit-padding pass of the tflite-legalize pipeline moves them into a Pad)");
+        List<Integer> inputs = new ArrayList<>(List.of(tensor(x), f));
         if (n.inputs().size() > 2) inputs.add(parts.constant(n.input(2).name(), constant(n, n.input(2)), n.input(2).type().quant()));
         else inputs.add(-1);
-        Integer mode = TfliteWriterLayout.paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[2], ws[3], ys);
-        int padding = mode == null ? Padding.VALID : mode; // explicit pads went into a PAD op
+        int padding = mode;
         byte act = activation(n, op.actMin(), op.actMax());
         if (depthwise) {
             var o = new DepthwiseConv2DOptionsT();
@@ -170,19 +173,6 @@ public final class TfliteWriter {
             parts.op(BuiltinOperator.CONV_2D, 3, toArray(inputs), tensor(y), BuiltinOptions.Conv2DOptions, o);
         }
     }
-
-    /** The input tensor, behind an explicit PAD (with the zero point) when the pads are neither SAME nor VALID. */
-    private int padded(Node n, Value x, List<Integer> pads, List<Integer> strides, List<Integer> dil, long kh, long kw, long[] ys) {
-        if (TfliteWriterLayout.paddingOf(pads, strides, dil, x.type().shape().dims(), kh, kw, ys) != null) return tensor(x);
-        long[] xs = x.type().shape().dims();
-        long[] nhwc = {1, xs[2] + pads.get(0) + pads.get(2), xs[3] + pads.get(1) + pads.get(3), xs[1]};
-        int[] p = {0, 0, pads.get(0), pads.get(2), pads.get(1), pads.get(3), 0, 0};
-        int pt = parts.constant(x.name() + "/pads", Tensor.ofInts(DType.I32, nncc.ir.Shape.of(4, 2), p), null);
-        int out = parts.tensor(x.name() + "/padded", x.type().dtype(), nhwc, x.type().quant());
-        parts.op(BuiltinOperator.PAD, 2, new int[] {tensor(x), pt}, out, BuiltinOptions.PadOptions, new PadOptionsT());
-        return out;
-    }
-
 
     private void pool(Node n, int code, List<Integer> kernel, List<Integer> strides, List<Integer> pads, byte act) {
         long[] xs = n.input(0).type().shape().dims(), ys = n.output().type().shape().dims();

@@ -120,8 +120,9 @@ final class CompileCommand implements Callable<Integer> {
             files.put("model.onnx", qdq.model());
             if (!qdq.nameTable().isEmpty()) files.put("model.names.tsv", qdq.nameTable().getBytes(StandardCharsets.UTF_8));
         }
-        // the IR states what the .tflite computes: MEAN's multiplier as the TFLite runtime derives it from the scales
-        if (t.equals("tpu")) new nncc.passes.tflite.TfliteMeanNumbersPass().run(out);
+        // the IR states what the .tflite computes (explicit pads, MEAN's multiplier as the runtime derives it)
+        if (t.equals("tpu")) new nncc.passes.PassManager(nncc.passes.PassRegistry.parse("tflite-legalize"),
+                nncc.passes.PassManager.Options.defaults(), new java.io.PrintWriter(java.io.Writer.nullWriter())).run(out, nncc.passes.Stage.LOWERED);
         byte[] tflite = t.equals("tpu") ? nncc.tpu.TfliteWriter.write(out) : null;
         if (tflite != null) {
             files.put("model.tflite", tflite);
