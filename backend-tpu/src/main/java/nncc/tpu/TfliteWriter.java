@@ -1,6 +1,5 @@
 package nncc.tpu;
 
-import com.google.flatbuffers.FlatBufferBuilder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -38,7 +37,7 @@ import org.tensorflow.lite.schema.*;
  * NCHW-to-NHWC change happens here for now: rank-4 tensors are written NHWC, conv filters OIHW become OHWI
  * (depthwise [M,1,H,W] becomes [1,H,W,M]), and a Flatten/Reshape of an NCHW activation into rows becomes a
  * RESHAPE of the NHWC tensor with the consuming FULLY_CONNECTED's weight columns permuted to match, so no
- * TRANSPOSE is emitted. Constant buffers are deduplicated. A symbolic batch is written as 1. Conv pads must be
+ * TRANSPOSE is emitted. Constant buffers are deduplicated and their data aligned to 16 bytes. A symbolic batch is written as 1. Conv pads must be
  * SAME or VALID: the {@code tflite-legalize} passes (compile --target tpu runs them) make other pads a Pad node.
  */
 public final class TfliteWriter {
@@ -72,10 +71,7 @@ public final class TfliteWriter {
             }
         }
         int[] outputs = g.outputs().stream().mapToInt(this::tensor).toArray();
-        ModelT m = parts.model(g.name(), inputs, outputs);
-        FlatBufferBuilder fb = new FlatBufferBuilder(1 << 16);
-        Model.finishModelBuffer(fb, Model.pack(fb, m));
-        return fb.sizedByteArray();
+        return TfliteModelParts.pack(parts.model(g.name(), inputs, outputs));
     }
 
     private void node(Node n) {
