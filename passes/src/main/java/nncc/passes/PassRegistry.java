@@ -89,6 +89,7 @@ public final class PassRegistry {
         m.put(DynamicRangePass.NAME, (o, c) -> new DynamicRangePass(DynamicRangePass.Options.from(o)));
         m.put(nncc.passes.tflite.TfliteMeanNumbersPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteMeanNumbersPass());
         m.put(nncc.passes.tflite.TfliteExplicitPaddingPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteExplicitPaddingPass());
+        m.put(nncc.passes.tflite.TfliteUint8IoPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteUint8IoPass());
         return m;
     }
 

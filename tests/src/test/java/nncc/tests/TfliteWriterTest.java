@@ -49,10 +49,39 @@ class TfliteWriterTest {
         agreeOnSampleImages(out, "mobilenet_v2-style");
     }
 
-    private Path compile(Path model) {
+    @Test
+    void uint8EdgesRunOnTheRuntimeLikeNnccsReference() throws Exception {
+        Path out = compile(TestPaths.example().resolve("fashion_cnn.onnx"), "--io-type", "uint8");
+        String io = Files.readString(out.resolve("io.json"));
+        assertTrue(io.contains("\"dtype\": \"uint8\"") && !io.contains("\"dtype\": \"int8\""), io);
+        Graph reference = IrParser.parse(Files.readString(out.resolve("model.nnir")), "model.nnir");
+        assertEquals(DType.U8, reference.inputs().get(0).type().dtype());
+        assertEquals(DType.U8, reference.outputs().get(0).type().dtype());
+        QuantParams in = reference.inputs().get(0).type().quant();
+        float[] px = Npy.read(TestPaths.example().resolve("sample.npy")).toFloats();
+        int n = px.length / 784;
+        long[] codes = new long[px.length];
+        byte[] bytes = new byte[px.length];
+        for (int i = 0; i < px.length; i++) {
+            codes[i] = FixedPoint.quantizeScaled(px[i] / in.scale(0), in.zeroPoint(0), DType.U8);
+            bytes[i] = (byte) codes[i];
+        }
+        long[] mine = Interpreter.prepare(reference).run(List.of(Tensor.ofLongs(DType.U8, Shape.of(n, 1, 28, 28), codes))).get(0).toLongs();
+        Path inputFile = tmp.resolve("images_u8.bin");
+        Files.write(inputFile, bytes);
+        long[] theirs = TfliteRun.run(out.resolve("model.tflite"), List.of(inputFile)).get(0);
+        TfliteRun.Agreement a = TfliteRun.Agreement.of(mine, theirs);
+        System.out.printf("fashion_cnn .tflite with uint8 edges on the TFLite runtime vs nncc, %d images: %s%n", n, a);
+        for (long v : theirs) assertTrue(v >= 0 && v <= 255, "uint8 output " + v);
+        assertTrue(a.withinOne() >= 0.999, a.toString());
+    }
+
+    private Path compile(Path model, String... extra) {
         Path out = tmp.resolve("tpu");
-        CliTest.Result r = CliTest.nncc("compile", model.toString(), "--target", "tpu",
-                "--calib", TestPaths.example().resolve("calib.npy").toString(), "-o", out.toString());
+        List<String> args = new java.util.ArrayList<>(List.of("compile", model.toString(), "--target", "tpu",
+                "--calib", TestPaths.example().resolve("calib.npy").toString(), "-o", out.toString()));
+        args.addAll(List.of(extra));
+        CliTest.Result r = CliTest.nncc(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         return out;
     }
