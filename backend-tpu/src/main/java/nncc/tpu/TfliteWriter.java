@@ -225,10 +225,19 @@ public final class TfliteWriter {
         parts.op(code, version, ins(x), tensor(y), optionsType, options);
     }
 
-    /** Binary ops are written without broadcasting (TFLite's NHWC broadcasting would differ from the IR's). */
-    private static void sameShapes(Node n) {
-        if (!n.input(0).type().shape().equals(n.input(1).type().shape()))
-            throw n.error("broadcasting " + n.input(0).type() + " with " + n.input(1).type() + " is not written yet");
+    /**
+     * Binary ops broadcast when both operands have the same rank: rank-4 operands are both written NHWC, so each dim
+     * keeps its partner and TFLite's numpy-style broadcasting means what the IR's did. Operands of different ranks
+     * would need the smaller one expanded first (a legalization not written yet).
+     */
+    private void sameShapes(Node n) {
+        nncc.ir.Shape a = n.input(0).type().shape(), b = n.input(1).type().shape();
+        if (a.equals(b)) return;
+        if (a.rank() != b.rank() || a.rank() == 4 && (plain.contains(n.input(0).name()) != plain.contains(n.input(1).name())))
+            throw n.error("broadcasting " + n.input(0).type() + " with " + n.input(1).type() + " (different ranks) is not written yet");
+        for (int i = 0; i < a.rank(); i++)
+            if (!a.isSymbolic(i) && !b.isSymbolic(i) && a.dim(i) != b.dim(i) && a.dim(i) != 1 && b.dim(i) != 1)
+                throw n.error("operands " + a + " and " + b + " do not broadcast");
     }
 
     /** A constant Pad to PAD (the fill must be the zero point, as TFLite pads quantized tensors with it). */
