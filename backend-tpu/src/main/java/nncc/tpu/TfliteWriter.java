@@ -35,17 +35,14 @@ import org.tensorflow.lite.schema.*;
  * Serializes a lowered int8 graph as a TFLite flatbuffer. It computes no number: scales, zero points and clamps
  * come from the IR (TFLite's runtime derives its multipliers from the scales, as nncc's quantizer did). The
  * NCHW-to-NHWC change happens here for now: rank-4 tensors are written NHWC, conv filters OIHW become OHWI
- * (depthwise [M,1,H,W] becomes [1,H,W,M]), and a Flatten/Reshape of an NCHW activation into rows becomes a
- * RESHAPE of the NHWC tensor with the consuming FULLY_CONNECTED's weight columns permuted to match, so no
- * TRANSPOSE is emitted. Constant buffers are deduplicated and their data aligned to 16 bytes. A symbolic batch is written as 1. Conv pads must be
- * SAME or VALID: the {@code tflite-legalize} passes (compile --target tpu runs them) make other pads a Pad node.
+ * (depthwise [M,1,H,W] becomes [1,H,W,M]); a Transpose to NHWC is the NHWC tensor itself, so rows that the
+ * tflite-nhwc-rows pass reads through one become a plain RESHAPE and no TRANSPOSE is emitted. Constant buffers are
+ * deduplicated and their data aligned to 16 bytes. A symbolic batch is written as 1. Conv pads must be SAME or VALID: the {@code tflite-legalize} passes (compile --target tpu runs them) make other pads a Pad node.
  */
 public final class TfliteWriter {
     private final Graph g;
     private final TfliteModelParts parts = new TfliteModelParts();
     private final Map<String, Integer> tensorOf = new HashMap<>();
-    /** For rows made from an NCHW activation: the NCHW column each NHWC column holds. */
-    private final Map<String, int[]> columnOrder = new HashMap<>();
     /**
      * Rank-4 values whose TFLite tensor holds them as they are ("plain"), not NHWC-permuted: graph inputs that only
      * feed a change to NCHW (the edges of an imported TFLite model) and what such changes lead back to.
@@ -340,12 +337,9 @@ public final class TfliteWriter {
             return;
         }
         if (y.type().rank() == 4) plain.add(y.name()); // a RESHAPE into TFLite's own rank-4 layout
-        if (x.type().rank() == 4 && !plain.contains(x.name()) && xs[1] > 1 && xs[2] * xs[3] > 1) {
-            int c = (int) xs[1], h = (int) xs[2], w = (int) xs[3];
-            int[] order = new int[c * h * w];
-            for (int i = 0; i < h; i++) for (int j = 0; j < w; j++) for (int k = 0; k < c; k++) order[(i * w + j) * c + k] = (k * h + i) * w + j;
-            columnOrder.put(y.name(), order);
-        }
+        if (x.type().rank() == 4 && !plain.contains(x.name()) && xs[1] > 1 && xs[2] * xs[3] > 1)
+            throw n.error("rows of an NCHW activation " + x.type() + " would be read in NHWC order (the tflite-nhwc-rows pass "
+                    + "of the tflite-legalize pipeline reads them through a Transpose and permutes the weights)");
         long[] target = ys.clone();
         target[0] = 1;
         int shape = parts.constant(y.name() + "/shape", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(target.length), target), null);
@@ -383,8 +377,6 @@ public final class TfliteWriter {
     private void fullyConnected(Node n, QGemm op) {
         Value x = n.input(0), w = n.input(1);
         Tensor wd = constant(n, w);
-        int[] order = columnOrder.get(x.name());
-        if (order != null) wd = TfliteWriterLayout.permuteColumns(wd, order);
         List<Integer> inputs = new ArrayList<>(List.of(tensor(x), parts.constant(w.name() + "/tflite", wd, w.type().quant())));
         inputs.add(n.inputs().size() > 2 ? parts.constant(n.input(2).name(), constant(n, n.input(2)), n.input(2).type().quant()) : -1);
         var o = new FullyConnectedOptionsT();
