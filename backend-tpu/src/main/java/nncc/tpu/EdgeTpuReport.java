@@ -17,8 +17,8 @@ import org.tensorflow.lite.schema.TensorType;
  * Edge TPU compatibility of a .tflite file, op by op, in the spirit of {@code edgetpu_compiler}'s log. The rules
  * are Coral's published model requirements ("TensorFlow models on the Edge TPU", coral.ai/docs/edgetpu/models-intro,
  * sections "Model requirements" and "Supported operations"): every tensor 8-bit quantized (int8/uint8; int32
- * biases), constant sizes, constant parameters, at most 3 dims larger than 1 (the innermost), and an op from the
- * supported list. As the compiler does, the first op that does not map and everything after it run on the CPU.
+ * biases), constant sizes, constant parameters, at most 3 dims larger than 1 (the innermost), per-tensor
+ * FULLY_CONNECTED weights (TFLite's converter writes them so for the Edge TPU), and an op from the supported list. As the compiler does, the first op that does not map and everything after it run on the CPU.
  * Parameter memory is compared with the Edge TPU's 8 MiB of on-chip SRAM.
  */
 public final class EdgeTpuReport {
@@ -93,6 +93,12 @@ public final class EdgeTpuReport {
             for (int d = 0; d < t.shapeLength() - 3; d++) if (t.shape(d) > 1) outerBig = true;
             if (!constant && t.shapeLength() > 3 && outerBig)
                 return "tensor '" + t.name() + "' has rank " + t.shapeLength() + " with a non-unit outer dim (" + big + " dims > 1)";
+        }
+        if (code == BuiltinOperator.FULLY_CONNECTED && op.inputsLength() > 1 && op.inputs(1) >= 0) {
+            Tensor w = g.tensors(op.inputs(1));
+            if (w.quantization() != null && w.quantization().scaleLength() > 1)
+                return "per-channel FULLY_CONNECTED weights ('" + w.name() + "', " + w.quantization().scaleLength()
+                        + " scales; op version 12): the Edge TPU compiler takes one weight scale per FULLY_CONNECTED";
         }
         int paramInputs = code == BuiltinOperator.CONV_2D || code == BuiltinOperator.DEPTHWISE_CONV_2D
                 || code == BuiltinOperator.FULLY_CONNECTED ? 1 : -1;

@@ -77,7 +77,7 @@ final class TfliteConvLowering {
         QConv q = new QConv(List.of(g.strideH(), g.strideW()), pads, List.of(g.dilationH(), g.dilationW()), group,
                 xi.zeroPoint(), ms.stream().map(FixedPoint.Multiplier::multiplier).toList(),
                 ms.stream().map(FixedPoint.Multiplier::shift).toList(), yi.zeroPoint(), yi.scale(), yi.dtype(),
-                range[0], range[1], Rounding.DOUBLE_ROUND);
+                range[0], range[1], b.rounding(yi.dtype()));
         b.bind(op.outputs(0), b.emit(yi.name(), q, inputs, null));
     }
 
@@ -104,7 +104,7 @@ final class TfliteConvLowering {
         int[] range = range(b, o.fusedActivationFunction(), yi);
         QGemm q = new QGemm(xi.zeroPoint(), ms.stream().map(FixedPoint.Multiplier::multiplier).toList(),
                 ms.stream().map(FixedPoint.Multiplier::shift).toList(), yi.zeroPoint(), yi.scale(), yi.dtype(),
-                range[0], range[1], Rounding.DOUBLE_ROUND);
+                range[0], range[1], b.rounding(yi.dtype()));
         Value y = b.emit(yi.name(), q, inputs, null);
         long[] want = TfliteGraphBuilder.irDims(yi.shape());
         if (!y.type().shape().equals(Shape.of(want)))

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import nncc.ir.DType;
 import nncc.ir.Graph;
+import nncc.ir.Rounding;
 import nncc.ir.ModelException;
 import nncc.ir.Node;
 import nncc.ir.QuantParams;
@@ -33,12 +34,20 @@ final class TfliteGraphBuilder {
     private final Set<String> names = new HashSet<>();
     /** The node being lowered, for names and messages. */
     String opLabel = "";
+    /** The requantization rounding of int8 ops ({@link TfliteImporter#load(byte[], String, Rounding)}). */
+    Rounding int8Rounding = Rounding.DOUBLE_ROUND;
 
     TfliteGraphBuilder(Graph graph, TfliteTensors.Info[] tensors) {
         this.graph = graph;
         this.tensors = tensors;
         this.values = new Value[tensors.length];
     }
+
+    /**
+     * The rounding of an op with an {@code out}-typed output: the chosen int8 rounding, else TFLite's reference
+     * (16-bit ops take their own Q15 form from the op records).
+     */
+    Rounding rounding(DType out) { return out == DType.I8 ? int8Rounding : Rounding.DOUBLE_ROUND; }
 
     TfliteTensors.Info info(int tensor) {
         if (tensor < 0 || tensor >= tensors.length)

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import nncc.ir.Graph;
 import nncc.ir.ModelException;
+import nncc.ir.Rounding;
 import nncc.ir.Verifier;
 import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.Model;
@@ -34,11 +35,18 @@ public final class TfliteImporter {
         return bytes.length >= 8 && bytes[4] == 'T' && bytes[5] == 'F' && bytes[6] == 'L' && bytes[7] == '3';
     }
 
-    /** Imports the model in {@code bytes}; {@code file} names it in errors. */
-    public static Graph load(byte[] bytes, String file) {
+    /** Imports the model in {@code bytes} with TFLite's reference rounding; {@code file} names it in errors. */
+    public static Graph load(byte[] bytes, String file) { return load(bytes, file, Rounding.DOUBLE_ROUND); }
+
+    /**
+     * Imports the model in {@code bytes}, its int8 ops requantizing with {@code int8Rounding}: DOUBLE_ROUND as TFLite's
+     * reference kernels (and TFLite Micro), SINGLE_ROUND as TFLite built with TFLITE_SINGLE_ROUNDING, ruy, and
+     * (up to float32 ties) XNNPACK. The file itself holds no rounding mode; 16-bit ops keep TFLite's Q15 form.
+     */
+    public static Graph load(byte[] bytes, String file, Rounding int8Rounding) {
         StringBuilder reading = new StringBuilder("the model header");
         try {
-            return importModel(bytes, file, reading);
+            return importModel(bytes, file, reading, int8Rounding);
         } catch (ModelException e) {
             throw e.file() == null ? e.inFile(file) : e;
         } catch (IndexOutOfBoundsException | IllegalArgumentException | java.nio.BufferUnderflowException
@@ -58,7 +66,7 @@ public final class TfliteImporter {
         return n;
     }
 
-    private static Graph importModel(byte[] bytes, String file, StringBuilder reading) {
+    private static Graph importModel(byte[] bytes, String file, StringBuilder reading, Rounding int8Rounding) {
         if (!isTflite(bytes)) throw new ModelException(file, null, "not a TFLite flatbuffer (no \"TFL3\" identifier at offset 4)");
         ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int root = bb.getInt(0);
@@ -74,6 +82,7 @@ public final class TfliteImporter {
         }
         String name = g.name() == null || g.name().isEmpty() ? stem(file) : g.name();
         TfliteGraphBuilder b = new TfliteGraphBuilder(new Graph(name), tensors);
+        b.int8Rounding = int8Rounding;
         for (int i = 0; i < g.inputsLength(); i++) b.addGraphInput(g.inputs(i));
         for (int i = 0; i < g.operatorsLength(); i++) {
             reading.setLength(0);

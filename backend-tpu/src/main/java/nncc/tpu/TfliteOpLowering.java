@@ -100,7 +100,7 @@ final class TfliteOpLowering {
         int[] range = TfliteConvLowering.range(b, activation, yi);
         QAdd q = new QAdd(ai.zeroPoint(), bi.zeroPoint(), n.leftShift(), n.a().multiplier(), n.a().shift(),
                 n.b().multiplier(), n.b().shift(), n.out().multiplier(), n.out().shift(), yi.zeroPoint(), yi.scale(),
-                yi.dtype(), range[0], range[1], Rounding.DOUBLE_ROUND, subtract);
+                yi.dtype(), range[0], range[1], b.rounding(yi.dtype()), subtract);
         bindBinary(b, op, q, yi);
     }
 
@@ -110,7 +110,7 @@ final class TfliteOpLowering {
         FixedPoint.Multiplier m = TflitePrepare.quantize((double) ai.scale() * (double) bi.scale() / (double) yi.scale());
         int[] range = TfliteConvLowering.range(b, activation(op, new MulOptions()), yi);
         bindBinary(b, op, new QMul(ai.zeroPoint(), bi.zeroPoint(), m.multiplier(), m.shift(), yi.zeroPoint(), yi.scale(),
-                yi.dtype(), range[0], range[1], Rounding.DOUBLE_ROUND), yi);
+                yi.dtype(), range[0], range[1], b.rounding(yi.dtype())), yi);
     }
 
     private static void bindBinary(TfliteGraphBuilder b, Operator op, nncc.ir.op.Op q, TfliteTensors.Info yi) {
@@ -161,7 +161,7 @@ final class TfliteOpLowering {
         Value x = irLayout ? b.input(op.inputs(0)) : b.toNhwc(b.input(op.inputs(0)));
         FixedPoint.Multiplier m = TflitePrepare.meanMultiplier(xi.scale(), yi.scale(), n);
         Value y = b.emit(yi.name(), new QMean(irAxes, keepDims, xi.zeroPoint(), m.multiplier(), m.shift(), yi.zeroPoint(),
-                yi.scale(), yi.dtype(), Rounding.DOUBLE_ROUND), List.of(x), null);
+                yi.scale(), yi.dtype(), b.rounding(yi.dtype())), List.of(x), null);
         b.bind(op.outputs(0), irLayout ? y : b.toNchw(y));
     }
 
@@ -240,7 +240,7 @@ final class TfliteOpLowering {
         TfliteConvLowering.requireQuantized(b, xi);
         FixedPoint.Multiplier m = TflitePrepare.quantize((double) xi.scale() / (double) yi.scale());
         b.bind(op.outputs(0), b.emit(yi.name(), new Requantize(xi.zeroPoint(), m.multiplier(), m.shift(), yi.zeroPoint(),
-                yi.scale(), yi.dtype(), Rounding.DOUBLE_ROUND), List.of(x), null));
+                yi.scale(), yi.dtype(), b.rounding(yi.dtype())), List.of(x), null));
     }
 
     static void dequantize(TfliteGraphBuilder b, Operator op) {

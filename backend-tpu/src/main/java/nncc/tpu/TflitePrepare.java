@@ -39,12 +39,13 @@ final class TflitePrepare {
     }
 
     /**
-     * FULLY_CONNECTED per-tensor multiplier (GetQuantizedConvolutionMultipler): the product of input and filter
-     * scale is formed in float32, then divided by the output scale in double.
+     * FULLY_CONNECTED per-tensor multiplier (kernel_util.cc GetQuantizedConvolutionMultipler):
+     * {@code double(inputScale) * double(filterScale) / double(outputScale)}. (TFLite releases before the
+     * static_casts were added formed the product in float32; that differed from nncc's quantizer in the last bits of
+     * the multiplier, and from today's TFLite.)
      */
     static FixedPoint.Multiplier fullyConnectedMultiplier(float inputScale, float filterScale, float outputScale) {
-        float product = inputScale * filterScale;
-        return quantize((double) product / (double) outputScale);
+        return quantize((double) inputScale * (double) filterScale / (double) outputScale);
     }
 
     /** The clamp of a fused activation (CalculateActivationRangeQuantized), quantizing in float32 as TFLite does. */

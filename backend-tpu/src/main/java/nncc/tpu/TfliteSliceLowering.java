@@ -142,7 +142,7 @@ final class TfliteSliceLowering {
         int[] range = TfliteConvLowering.range(b, o.fusedActivationFunction(), yi);
         QConv q = new QConv(List.of(1, 1), List.of(0, 0, 0, 0), List.of(1, 1), 1, xi.zeroPoint(),
                 ms.stream().map(FixedPoint.Multiplier::multiplier).toList(), ms.stream().map(FixedPoint.Multiplier::shift).toList(),
-                yi.zeroPoint(), yi.scale(), yi.dtype(), range[0], range[1], Rounding.DOUBLE_ROUND);
+                yi.zeroPoint(), yi.scale(), yi.dtype(), range[0], range[1], b.rounding(yi.dtype()));
         b.bind(op.outputs(0), b.emit(yi.name(), q, inputs, null));
     }
 

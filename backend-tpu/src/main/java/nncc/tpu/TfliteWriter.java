@@ -1,6 +1,5 @@
 package nncc.tpu;
 
-import com.google.flatbuffers.FlatBufferBuilder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -36,16 +35,14 @@ import org.tensorflow.lite.schema.*;
  * Serializes a lowered int8 graph as a TFLite flatbuffer. It computes no number: scales, zero points and clamps
  * come from the IR (TFLite's runtime derives its multipliers from the scales, as nncc's quantizer did). The
  * NCHW-to-NHWC change happens here for now: rank-4 tensors are written NHWC, conv filters OIHW become OHWI
- * (depthwise [M,1,H,W] becomes [1,H,W,M]), and a Flatten/Reshape of an NCHW activation into rows becomes a
- * RESHAPE of the NHWC tensor with the consuming FULLY_CONNECTED's weight columns permuted to match, so no
- * TRANSPOSE is emitted. Constant buffers are deduplicated. A symbolic batch is written as 1.
+ * (depthwise [M,1,H,W] becomes [1,H,W,M]); a Transpose to NHWC is the NHWC tensor itself, so rows that the
+ * tflite-nhwc-rows pass reads through one become a plain RESHAPE and no TRANSPOSE is emitted. Constant buffers are
+ * deduplicated and their data aligned to 16 bytes. A symbolic batch is written as 1. Conv pads must be SAME or VALID: the {@code tflite-legalize} passes (compile --target tpu runs them) make other pads a Pad node.
  */
 public final class TfliteWriter {
     private final Graph g;
     private final TfliteModelParts parts = new TfliteModelParts();
     private final Map<String, Integer> tensorOf = new HashMap<>();
-    /** For rows made from an NCHW activation: the NCHW column each NHWC column holds. */
-    private final Map<String, int[]> columnOrder = new HashMap<>();
     /**
      * Rank-4 values whose TFLite tensor holds them as they are ("plain"), not NHWC-permuted: graph inputs that only
      * feed a change to NCHW (the edges of an imported TFLite model) and what such changes lead back to.
@@ -53,6 +50,8 @@ public final class TfliteWriter {
     private final java.util.Set<String> plain = new java.util.HashSet<>();
 
     private TfliteWriter(Graph g) { this.g = g; }
+
+    private TfliteWriterSlices slices() { return new TfliteWriterSlices(parts, this::tensor, plain); }
 
     /** The .tflite bytes of {@code g}. */
     public static byte[] write(Graph g) {
@@ -71,10 +70,7 @@ public final class TfliteWriter {
             }
         }
         int[] outputs = g.outputs().stream().mapToInt(this::tensor).toArray();
-        ModelT m = parts.model(g.name(), inputs, outputs);
-        FlatBufferBuilder fb = new FlatBufferBuilder(1 << 16);
-        Model.finishModelBuffer(fb, Model.pack(fb, m));
-        return fb.sizedByteArray();
+        return TfliteModelParts.pack(parts.model(g.name(), inputs, outputs));
     }
 
     private void node(Node n) {
@@ -117,7 +113,11 @@ public final class TfliteWriter {
                 parts.op(BuiltinOperator.CONCATENATION, 2, ins(n.inputs().toArray(Value[]::new)), tensor(n.output()),
                         BuiltinOptions.ConcatenationOptions, o);
             }
-            case Pad op -> pad(n, op);
+            case Pad op -> {
+                if (op.mode() == Pad.Mode.CONSTANT && !op.pads().isEmpty() && op.pads().stream().allMatch(p -> p <= 0)) slices().crop(n, op);
+                else slices().pad(n, op);
+            }
+            case nncc.ir.op.Slice op -> slices().slice(n, op);
             case QLut op -> lut(n, op);
             case QSoftmax op -> {
                 if (n.input(0).type().rank() != 2) throw n.error("SOFTMAX is written for rank-2 inputs only");
@@ -143,11 +143,13 @@ public final class TfliteWriter {
         Tensor filter = TfliteGraphBuilder.permute(wd, depthwise ? List.of(1, 2, 3, 0) : TfliteGraphBuilder.TO_NHWC);
         QuantParams fq = wq.isPerAxis() ? QuantParams.perAxis(depthwise ? 3 : 0, wq.scales(), wq.zeroPoints()) : wq;
         int f = parts.constant(w.name() + "/tflite", filter, fq);
-        List<Integer> inputs = new ArrayList<>(List.of(padded(n, x, op.pads(), op.strides(), op.dilations(), ws[2], ws[3], ys), f));
+        Integer mode = TfliteWriterLayout.paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[2], ws[3], ys);
+        if (mode == null) throw n.error("conv pads " + op.pads() + " are neither TFLite's SAME nor VALID (the "
+                + "tflite-explicit-padding pass of the tflite-legalize pipeline moves them into a Pad)");
+        List<Integer> inputs = new ArrayList<>(List.of(tensor(x), f));
         if (n.inputs().size() > 2) inputs.add(parts.constant(n.input(2).name(), constant(n, n.input(2)), n.input(2).type().quant()));
         else inputs.add(-1);
-        Integer mode = TfliteWriterLayout.paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[2], ws[3], ys);
-        int padding = mode == null ? Padding.VALID : mode; // explicit pads went into a PAD op
+        int padding = mode;
         byte act = activation(n, op.actMin(), op.actMax());
         if (depthwise) {
             var o = new DepthwiseConv2DOptionsT();
@@ -170,19 +172,6 @@ public final class TfliteWriter {
             parts.op(BuiltinOperator.CONV_2D, 3, toArray(inputs), tensor(y), BuiltinOptions.Conv2DOptions, o);
         }
     }
-
-    /** The input tensor, behind an explicit PAD (with the zero point) when the pads are neither SAME nor VALID. */
-    private int padded(Node n, Value x, List<Integer> pads, List<Integer> strides, List<Integer> dil, long kh, long kw, long[] ys) {
-        if (TfliteWriterLayout.paddingOf(pads, strides, dil, x.type().shape().dims(), kh, kw, ys) != null) return tensor(x);
-        long[] xs = x.type().shape().dims();
-        long[] nhwc = {1, xs[2] + pads.get(0) + pads.get(2), xs[3] + pads.get(1) + pads.get(3), xs[1]};
-        int[] p = {0, 0, pads.get(0), pads.get(2), pads.get(1), pads.get(3), 0, 0};
-        int pt = parts.constant(x.name() + "/pads", Tensor.ofInts(DType.I32, nncc.ir.Shape.of(4, 2), p), null);
-        int out = parts.tensor(x.name() + "/padded", x.type().dtype(), nhwc, x.type().quant());
-        parts.op(BuiltinOperator.PAD, 2, new int[] {tensor(x), pt}, out, BuiltinOptions.PadOptions, new PadOptionsT());
-        return out;
-    }
-
 
     private void pool(Node n, int code, List<Integer> kernel, List<Integer> strides, List<Integer> pads, byte act) {
         long[] xs = n.input(0).type().shape().dims(), ys = n.output().type().shape().dims();
@@ -239,28 +228,21 @@ public final class TfliteWriter {
         parts.op(code, version, ins(x), tensor(y), optionsType, options);
     }
 
-    /** Binary ops are written without broadcasting (TFLite's NHWC broadcasting would differ from the IR's). */
-    private static void sameShapes(Node n) {
-        if (!n.input(0).type().shape().equals(n.input(1).type().shape()))
-            throw n.error("broadcasting " + n.input(0).type() + " with " + n.input(1).type() + " is not written yet");
+    /**
+     * Binary ops broadcast when both operands have the same rank: rank-4 operands are both written NHWC, so each dim
+     * keeps its partner and TFLite's numpy-style broadcasting means what the IR's did. Operands of different ranks
+     * would need the smaller one expanded first (a legalization not written yet).
+     */
+    private void sameShapes(Node n) {
+        nncc.ir.Shape a = n.input(0).type().shape(), b = n.input(1).type().shape();
+        if (a.equals(b)) return;
+        if (a.rank() != b.rank() || a.rank() == 4 && (plain.contains(n.input(0).name()) != plain.contains(n.input(1).name())))
+            throw n.error("broadcasting " + n.input(0).type() + " with " + n.input(1).type() + " (different ranks) is not written yet");
+        for (int i = 0; i < a.rank(); i++)
+            if (!a.isSymbolic(i) && !b.isSymbolic(i) && a.dim(i) != b.dim(i) && a.dim(i) != 1 && b.dim(i) != 1)
+                throw n.error("operands " + a + " and " + b + " do not broadcast");
     }
 
-    /** A constant Pad to PAD (the fill must be the zero point, as TFLite pads quantized tensors with it). */
-    private void pad(Node n, Pad op) {
-        Value x = n.input(0);
-        int rank = x.type().rank();
-        QuantParams q = x.type().quant();
-        if (op.mode() != Pad.Mode.CONSTANT || op.pads().stream().anyMatch(p -> p < 0) || op.value() != (q == null ? 0 : q.zeroPoint(0)))
-            throw n.error("only constant padding with the zero point is written");
-        long[] p = new long[2 * rank];
-        for (int i = 0; i < rank; i++) {
-            int ir = rank == 4 ? TfliteGraphBuilder.TO_NHWC.get(i) : i; // NHWC dim i is IR dim TO_NHWC[i]
-            p[2 * i] = op.pads().get(ir);
-            p[2 * i + 1] = op.pads().get(ir + rank);
-        }
-        int pt = parts.constant(n.name() + "/paddings", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(rank, 2), p), null);
-        parts.op(BuiltinOperator.PAD, 2, new int[] {tensor(x), pt}, tensor(n.output()), BuiltinOptions.PadOptions, new PadOptionsT());
-    }
 
     /** QMean over NCHW axes to MEAN over the matching NHWC axes (TFLite derives its own 1/n multiplier). */
     private void mean(Node n, QMean op) {
@@ -289,12 +271,9 @@ public final class TfliteWriter {
             return;
         }
         if (y.type().rank() == 4) plain.add(y.name()); // a RESHAPE into TFLite's own rank-4 layout
-        if (x.type().rank() == 4 && !plain.contains(x.name()) && xs[1] > 1 && xs[2] * xs[3] > 1) {
-            int c = (int) xs[1], h = (int) xs[2], w = (int) xs[3];
-            int[] order = new int[c * h * w];
-            for (int i = 0; i < h; i++) for (int j = 0; j < w; j++) for (int k = 0; k < c; k++) order[(i * w + j) * c + k] = (k * h + i) * w + j;
-            columnOrder.put(y.name(), order);
-        }
+        if (x.type().rank() == 4 && !plain.contains(x.name()) && xs[1] > 1 && xs[2] * xs[3] > 1)
+            throw n.error("rows of an NCHW activation " + x.type() + " would be read in NHWC order (the tflite-nhwc-rows pass "
+                    + "of the tflite-legalize pipeline reads them through a Transpose and permutes the weights)");
         long[] target = ys.clone();
         target[0] = 1;
         int shape = parts.constant(y.name() + "/shape", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(target.length), target), null);
@@ -332,8 +311,6 @@ public final class TfliteWriter {
     private void fullyConnected(Node n, QGemm op) {
         Value x = n.input(0), w = n.input(1);
         Tensor wd = constant(n, w);
-        int[] order = columnOrder.get(x.name());
-        if (order != null) wd = TfliteWriterLayout.permuteColumns(wd, order);
         List<Integer> inputs = new ArrayList<>(List.of(tensor(x), parts.constant(w.name() + "/tflite", wd, w.type().quant())));
         inputs.add(n.inputs().size() > 2 ? parts.constant(n.input(2).name(), constant(n, n.input(2)), n.input(2).type().quant()) : -1);
         var o = new FullyConnectedOptionsT();

@@ -1,10 +1,9 @@
 package nncc.tpu;
 
 import java.util.List;
-import nncc.ir.Tensor;
 import org.tensorflow.lite.schema.Padding;
 
-/** The writer's layout arithmetic: TFLite padding modes from explicit pads, dim permutations, FC column reordering. */
+/** The writer's layout arithmetic: TFLite padding modes from explicit pads, dim permutations. */
 final class TfliteWriterLayout {
     private TfliteWriterLayout() {}
 
@@ -22,13 +21,5 @@ final class TfliteWriterLayout {
         long[] r = new long[d.length];
         for (int i = 0; i < d.length; i++) r[i] = d[perm.get(i)];
         return r;
-    }
-
-    static Tensor permuteColumns(Tensor w, int[] order) {
-        long[] d = w.shape().dims();
-        byte[] raw = w.rawBytes(), out = new byte[raw.length];
-        int k = (int) d[1];
-        for (int m = 0; m < d[0]; m++) for (int j = 0; j < k; j++) out[m * k + j] = raw[m * k + order[j]];
-        return Tensor.ofRaw(w.dtype(), w.shape(), out);
     }
 }

@@ -40,4 +40,17 @@ class EdgeTpuReportTest {
         }));
         assertEquals("tensor 'a' has rank 4 with a non-unit outer dim (4 dims > 1)", r.ops().get(0).reason());
     }
+
+    @Test
+    void perChannelFullyConnectedWeightsDoNotMap() {
+        EdgeTpuReport.Result r = EdgeTpuReport.analyze(TinyTflite.add(m -> {
+            m.getOperatorCodes()[0].setBuiltinCode(BuiltinOperator.FULLY_CONNECTED);
+            m.getOperatorCodes()[0].setDeprecatedBuiltinCode((byte) BuiltinOperator.FULLY_CONNECTED);
+            var q = m.getSubgraphs()[0].getTensors()[1].getQuantization();
+            q.setScale(new float[] {0.1f, 0.2f, 0.3f});
+            q.setZeroPoint(new long[3]);
+        }));
+        assertEquals(0, r.partitionAt());
+        assertTrue(r.ops().get(0).reason().startsWith("per-channel FULLY_CONNECTED weights ('b', 3 scales; op version 12)"), r.ops().get(0).reason());
+    }
 }

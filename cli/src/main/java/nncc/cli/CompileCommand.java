@@ -57,6 +57,10 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Write into OUTDIR even when it is not empty (its files of the same names are replaced).")
     boolean force;
 
+    @Option(names = "--io-type", defaultValue = "int8", paramLabel = "T",
+            description = "--target tpu: int8 (default) or uint8 graph inputs and outputs (QUANTIZE ops at the edges, as TFLite's inference_input_type).")
+    String ioType;
+
     @Option(names = "--threads", defaultValue = "2", description = "Calibration threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -89,6 +93,7 @@ final class CompileCommand implements Callable<Integer> {
         // exact real product, so ONNX Runtime and nncc agree); the IR states the choice either way
         TargetProfile profile = TargetProfile.of(t);
         quant.defaultRounding = profile.rounding() == nncc.ir.Rounding.SINGLE_ROUND ? "single" : "double";
+        quant.perTensorFullyConnected = profile.perTensorFullyConnected();
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);
         boolean quantize = quant.scheme != null || quant.calib != null;
@@ -119,6 +124,11 @@ final class CompileCommand implements Callable<Integer> {
             files.put("model.onnx", qdq.model());
             if (!qdq.nameTable().isEmpty()) files.put("model.names.tsv", qdq.nameTable().getBytes(StandardCharsets.UTF_8));
         }
+        // the IR states what the .tflite computes (explicit pads, MEAN's multiplier as the runtime derives it)
+        if (!ioType.equals("int8") && !ioType.equals("uint8")) throw new CliException("--io-type must be int8 or uint8, got '" + ioType + "'");
+        if (ioType.equals("uint8") && !t.equals("tpu")) throw new CliException("--io-type uint8 is for --target tpu");
+        if (t.equals("tpu")) new nncc.passes.PassManager(nncc.passes.PassRegistry.parse("tflite-legalize" + (ioType.equals("uint8") ? ",tflite-uint8-io" : "")),
+                nncc.passes.PassManager.Options.defaults(), new java.io.PrintWriter(java.io.Writer.nullWriter())).run(out, nncc.passes.Stage.LOWERED);
         byte[] tflite = t.equals("tpu") ? nncc.tpu.TfliteWriter.write(out) : null;
         if (tflite != null) {
             files.put("model.tflite", tflite);

@@ -37,11 +37,14 @@ final class QuantOptions {
 
     @Option(names = "--rounding", paramLabel = "R",
             description = "Requantization rounding: double (gemmlowp/TFLite reference; the default) or single (TFLITE_SINGLE_ROUNDING; "
-                    + "the default of compile --target onnx, whose QuantizeLinear rounds once).")
+                    + "the default of compile --target onnx, whose QuantizeLinear rounds once, and tpu, as the TFLite runtime's XNNPACK and ruy kernels round once).")
     String rounding;
 
     /** The rounding when --rounding is not given (compile targets may prefer their own). */
     String defaultRounding = "double";
+
+    /** Fully connected weights per tensor whatever --per-tensor says (a target without per-channel FULLY_CONNECTED). */
+    boolean perTensorFullyConnected;
 
     @Option(names = "--float-io", description = "Keep float model inputs and outputs (quantize/dequantize inside the model).")
     boolean floatIo;
@@ -133,7 +136,7 @@ final class QuantOptions {
             case "single", "single-round" -> Rounding.SINGLE_ROUND;
             default -> throw new CliException("--rounding must be double or single, got '" + given + "'");
         };
-        return new QuantizationPipeline.Options(weightBits, perTensor, new LinkedHashSet<>(exclude), r, floatIo);
+        return new QuantizationPipeline.Options(weightBits, perTensor, new LinkedHashSet<>(exclude), r, floatIo, perTensorFullyConnected);
     }
 
     Preprocess preprocess() {

@@ -48,7 +48,11 @@ public final class PassRegistry {
     /** The float clean-up every model goes through before quantization. */
     public static final String PREPARE = "infer-shapes,remove-noops,fold-constants,fold-batchnorm,batchnorm-to-conv,fuse-layer-norm,fuse-gelu,matmul-to-conv,fuse-activations";
 
-    private static final PassRegistry BUILTIN = new PassRegistry(builtinFactories(), Map.of(), Map.of("prepare", PREPARE));
+    /** What {@code compile --target tpu} runs on the lowered graph so the TFLite writer only serializes. */
+    public static final String TFLITE_LEGALIZE = "tflite-nhwc-rows,tflite-explicit-padding,tflite-mean-numbers";
+
+    private static final PassRegistry BUILTIN = new PassRegistry(builtinFactories(), Map.of(),
+            Map.of("prepare", PREPARE, "tflite-legalize", TFLITE_LEGALIZE));
 
     private final Map<String, Factory> factories;
     /** Pass name to the plugin jar it came from (built-in passes are absent). */
@@ -84,6 +88,10 @@ public final class PassRegistry {
         m.put(ConvertFp16Pass.NAME, (o, c) -> new ConvertFp16Pass());
         m.put(nncc.passes.quant.LowerQdqPass.NAME, (o, c) -> new nncc.passes.quant.LowerQdqPass(nncc.passes.quant.LowerQdqPass.Options.from(o)));
         m.put(DynamicRangePass.NAME, (o, c) -> new DynamicRangePass(DynamicRangePass.Options.from(o)));
+        m.put(nncc.passes.tflite.TfliteMeanNumbersPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteMeanNumbersPass());
+        m.put(nncc.passes.tflite.TfliteExplicitPaddingPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteExplicitPaddingPass());
+        m.put(nncc.passes.tflite.TfliteUint8IoPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteUint8IoPass());
+        m.put(nncc.passes.tflite.TfliteNhwcRowsPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteNhwcRowsPass());
         return m;
     }
 

@@ -139,7 +139,7 @@ public final class Quantizer {
             data.requireFits(prepared);
             // every weight code is decided here, once; bias correction and the lowering read these codes
             QuantizeWeightsPass weights = new QuantizeWeightsPass(new QuantizeWeightsPass.Options(pipelineOptions.weightBits(),
-                    pipelineOptions.perTensor(), pipelineOptions.exclude()));
+                    pipelineOptions.perTensor(), pipelineOptions.exclude(), pipelineOptions.perTensorFullyConnected()));
             steps.addAll(new PassManager(List.of(weights), PassManager.Options.defaults(), quiet).run(prepared, Stage.BN_FOLDED));
             if (config.biasCorrection()) {
                 CorrectBiasPass correct = new CorrectBiasPass(new CorrectBiasPass.Options(data, pipelineOptions.weightBits(),

@@ -45,6 +45,19 @@ class TfliteRuntimeCrossCheckTest {
     }
 
     @Test
+    void helloWorldInt8AgreesWithTheRuntimeWithinOneLsb() throws Exception {
+        // the runtime's XNNPACK rounds once (TfliteRuntimeArithmeticTest); TFLite's reference double rounding differs by
+        // 1 LSB on some elements of each FULLY_CONNECTED, which this sine regression's gain makes up to 3 at the output
+        Path model = TfliteFixtures.dir().resolve("hello_world_int8.tflite");
+        TfliteRun.Agreement single = compare(model, nncc.tpu.TfliteImporter.load(Files.readAllBytes(model), model.toString(),
+                nncc.ir.Rounding.SINGLE_ROUND), 256, 13, tmp);
+        TfliteRun.Agreement reference = compare(model, TfliteFixtures.load(model), 256, 13, tmp);
+        System.out.println("hello_world_int8 vs TFLite runtime, 256 random int8 inputs: single rounding " + single
+                + "; TFLite reference (double) rounding " + reference);
+        assertTrue(single.withinOne() >= 0.999, "hello_world_int8: " + single);
+    }
+
+    @Test
     void int8LogisticAndTanhTablesAgreeWithTheRuntime() throws Exception {
         for (int code : new int[] {org.tensorflow.lite.schema.BuiltinOperator.LOGISTIC, org.tensorflow.lite.schema.BuiltinOperator.TANH}) {
             boolean logistic = code == org.tensorflow.lite.schema.BuiltinOperator.LOGISTIC;
@@ -131,7 +144,14 @@ class TfliteRuntimeCrossCheckTest {
         Path model = TfliteFixtures.dir().resolve("mobilenet_v2_quantized_1x3x224x224.tflite");
         assertEveryOpKindWithinOneLsb(model, tmp);
         TfliteRun.Agreement whole = compare(model, TfliteFixtures.load(model), 2, 11, tmp);
-        System.out.println("mobilenet_v2 end to end vs TFLite runtime (XNNPACK), 2 random int8 inputs: " + whole);
+        TfliteRun.Agreement single = compare(model, nncc.tpu.TfliteImporter.load(Files.readAllBytes(model), model.toString(),
+                nncc.ir.Rounding.SINGLE_ROUND), 2, 11, tmp);
+        // Not asserted: each op alone agrees with the runtime on all but a few elements in a million when nncc rounds
+        // once (XNNPACK's float32 requantization differs only at float ties), but random noise through this
+        // ImageNet network amplifies each such 1 LSB (measured with prefixes of the model on one random input: 99.8 %
+        // exact after op 14, 46 % after op 56, 17 % at the logits), so end to end stays far from 99.9 % either way.
+        System.out.println("mobilenet_v2 end to end vs TFLite runtime (XNNPACK), 2 random int8 inputs: double rounding " + whole
+                + "; single rounding " + single);
     }
 
     /** Each kind of op in {@code model} (builtin code and stride), alone on random int8 inputs: nncc's reader vs the runtime. */

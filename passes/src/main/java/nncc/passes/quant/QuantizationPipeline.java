@@ -47,11 +47,22 @@ public final class QuantizationPipeline {
      * Options of the schemes: weight bits (2..8) and per-tensor weights (int8, int16x8, dynamic), nodes kept in
      * float (int8, int16x8, dynamic), the requantization rounding and a float interface (int8, int16x8).
      */
-    public record Options(int weightBits, boolean perTensor, Set<String> exclude, Rounding rounding, boolean floatInterface) {
+    public record Options(int weightBits, boolean perTensor, Set<String> exclude, Rounding rounding, boolean floatInterface,
+                          boolean perTensorFullyConnected) {
         public Options {
             if (weightBits < 2 || weightBits > 8) throw new ModelException("weight bits must be in 2..8, got " + weightBits);
             exclude = Set.copyOf(exclude);
             java.util.Objects.requireNonNull(rounding, "rounding");
+        }
+
+        /** Fully connected weights follow {@code perTensor} like every other layer's. */
+        public Options(int weightBits, boolean perTensor, Set<String> exclude, Rounding rounding, boolean floatInterface) {
+            this(weightBits, perTensor, exclude, rounding, floatInterface, false);
+        }
+
+        /** These options with fully connected weights per tensor ({@code true}) or as {@code perTensor} says. */
+        public Options withPerTensorFullyConnected(boolean on) {
+            return new Options(weightBits, perTensor, exclude, rounding, floatInterface, on);
         }
 
         public static Options defaults() { return new Options(8, false, Set.of(), Rounding.DOUBLE_ROUND, false); }

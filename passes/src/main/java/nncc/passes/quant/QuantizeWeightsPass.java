@@ -34,23 +34,29 @@ import nncc.passes.Stage;
  *         (codes round(w / scale) = [127, -127])
  *         node @conv = Conv {...} (%x, %w) -> (%y : f32[1,2,2,2])
  * }</pre>
- * Options: {@code quantize-weights{weight-bits=8, per-tensor, exclude=a;b}}. Cost: one walk over the nodes and
+ * Options: {@code quantize-weights{weight-bits=8, per-tensor, per-tensor-fc, exclude=a;b}}. Cost: one walk over the nodes and
  * one over each weight tensor, O(nodes + weights).
  */
 public final class QuantizeWeightsPass implements Pass {
     public static final String NAME = "quantize-weights";
 
-    /** Weight bits (2..8), one scale per tensor instead of per output channel, nodes left in float. */
-    public record Options(int weightBits, boolean perTensor, Set<String> exclude) {
+    /**
+     * Weight bits (2..8), one scale per tensor instead of per output channel, nodes left in float, and one scale per
+     * tensor for fully connected layers (Gemm, MatMul) alone, as a TFLite runtime without per-channel
+     * FULLY_CONNECTED needs ({@code per-tensor-fc}).
+     */
+    public record Options(int weightBits, boolean perTensor, Set<String> exclude, boolean perTensorFullyConnected) {
         public Options {
             if (weightBits < 2 || weightBits > 8) throw new ModelException("pass '" + NAME + "': weight bits must be in 2..8, got " + weightBits);
             exclude = Set.copyOf(exclude);
         }
 
+        public Options(int weightBits, boolean perTensor, Set<String> exclude) { this(weightBits, perTensor, exclude, false); }
+
         public static Options from(PassOptions o) {
             String ex = o.string("exclude", "");
             return new Options(Math.toIntExact(o.integer("weight-bits", 8)), o.flag("per-tensor", false),
-                    ex.isEmpty() ? Set.of() : Set.of(ex.split(";")));
+                    ex.isEmpty() ? Set.of() : Set.of(ex.split(";")), o.flag("per-tensor-fc", false));
         }
     }
 
@@ -65,16 +71,18 @@ public final class QuantizeWeightsPass implements Pass {
     @Override public PassResult run(Graph g) {
         PassResult.Stats stats = new PassResult.Stats().declare("weights quantized", "already quantized");
         Map<String, WeightLayout> todo = new java.util.LinkedHashMap<>();
+        Set<String> fullyConnected = new java.util.HashSet<>();
         for (Node n : g.nodes()) {
             if (options.exclude().contains(n.name())) continue;
             WeightLayout layout = layout(g, n);
             if (layout == null) continue;
             if (n.input(1).type().quant() != null) { stats.inc("already quantized"); continue; }
             todo.putIfAbsent(n.input(1).name(), layout);
+            if (n.op() instanceof Gemm || n.op() instanceof MatMul) fullyConnected.add(n.input(1).name());
         }
         for (Map.Entry<String, WeightLayout> e : todo.entrySet()) {
             Value w = g.constant(e.getKey()).value();
-            Value q = quantize(g, w, e.getValue());
+            Value q = quantize(g, w, e.getValue(), options.perTensor() || options.perTensorFullyConnected() && fullyConnected.contains(e.getKey()));
             g.replaceAllUses(w, q);
             stats.inc("weights quantized");
         }
@@ -97,10 +105,10 @@ public final class QuantizeWeightsPass implements Pass {
         };
     }
 
-    private Value quantize(Graph g, Value w, WeightLayout layout) {
+    private Value quantize(Graph g, Value w, WeightLayout layout, boolean perTensor) {
         Tensor data = g.constantData(w);
         Tensor channelsFirst = layout == WeightLayout.TRANSPOSED ? WeightQuantizer.transpose2d(data) : data;
-        WeightQuantizer.Weights q = WeightQuantizer.symmetric(channelsFirst, options.weightBits(), !options.perTensor());
+        WeightQuantizer.Weights q = WeightQuantizer.symmetric(channelsFirst, options.weightBits(), !perTensor);
         QuantParams plan = q.params();
         if (layout == WeightLayout.TRANSPOSED && plan.isPerAxis())
             plan = QuantParams.perAxis(1, scales(plan), new long[plan.count()]);

@@ -1,0 +1,102 @@
+package nncc.tpu;
+
+import java.util.Set;
+import java.util.function.ToIntFunction;
+import nncc.ir.DType;
+import nncc.ir.Node;
+import nncc.ir.QuantParams;
+import nncc.ir.Tensor;
+import nncc.ir.Value;
+import nncc.ir.op.Pad;
+import org.tensorflow.lite.schema.BuiltinOperator;
+import org.tensorflow.lite.schema.BuiltinOptions;
+import org.tensorflow.lite.schema.PadOptionsT;
+import org.tensorflow.lite.schema.StridedSliceOptionsT;
+
+/**
+ * The TFLite writer's PAD and STRIDED_SLICE ops: zero-point Pads as PAD, cropping Pads and Slices as STRIDED_SLICE,
+ * with IR (NCHW) axes mapped to the NHWC tensors the writer holds rank-4 activations in.
+ */
+final class TfliteWriterSlices {
+    private final TfliteModelParts parts;
+    private final ToIntFunction<Value> tensors;
+    /** Rank-4 values written as they are (not NHWC-permuted), shared with the writer. */
+    private final Set<String> plain;
+
+    TfliteWriterSlices(TfliteModelParts parts, ToIntFunction<Value> tensors, Set<String> plain) {
+        this.parts = parts;
+        this.tensors = tensors;
+        this.plain = plain;
+    }
+
+    private int tensor(Value v) { return tensors.applyAsInt(v); }
+
+    /** A constant Pad to PAD (the fill must be the zero point, as TFLite pads quantized tensors with it). */
+    /** A Slice with positive steps as STRIDED_SLICE (begin, end and strides for every axis, NHWC for rank 4). */
+    void slice(Node n, nncc.ir.op.Slice op) {
+        nncc.ir.Shape xs = n.input(0).type().shape();
+        int rank = xs.rank();
+        long[] begin = new long[rank], end = new long[rank], strides = new long[rank];
+        for (int a = 0; a < rank; a++) {
+            end[a] = xs.isSymbolic(a) ? 1 : xs.dim(a);
+            strides[a] = 1;
+        }
+        for (int k = 0; k < op.axes().size(); k++) {
+            int a = op.axes().get(k) < 0 ? op.axes().get(k) + rank : op.axes().get(k);
+            long step = op.steps().get(k);
+            if (step <= 0) throw n.error("slice step " + step + " on axis " + a + " is not written yet (positive steps only)");
+            long[] r = op.rangeOf(k, xs.dim(a)); // first index, count
+            begin[a] = r[0];
+            end[a] = r[1] == 0 ? r[0] : r[0] + (r[1] - 1) * step + 1;
+            strides[a] = step;
+        }
+        stridedSlice(n, begin, end, strides);
+    }
+
+    /** A constant Pad whose pads are all <= 0 crops: STRIDED_SLICE with unit strides. */
+    void crop(Node n, Pad op) {
+        nncc.ir.Shape xs = n.input(0).type().shape();
+        int rank = xs.rank();
+        long[] begin = new long[rank], end = new long[rank], strides = new long[rank];
+        for (int a = 0; a < rank; a++) {
+            long dim = xs.isSymbolic(a) ? 1 : xs.dim(a);
+            begin[a] = -op.pads().get(a);
+            end[a] = dim + op.pads().get(a + rank);
+            strides[a] = 1;
+        }
+        stridedSlice(n, begin, end, strides);
+    }
+
+    /** STRIDED_SLICE from IR-order bounds (permuted to NHWC for a rank-4 activation written NHWC). */
+    void stridedSlice(Node n, long[] begin, long[] end, long[] strides) {
+        Value x = n.input(0);
+        int rank = begin.length;
+        if (rank == 4 && !plain.contains(x.name())) {
+            begin = TfliteWriterLayout.permuted(begin, TfliteGraphBuilder.TO_NHWC);
+            end = TfliteWriterLayout.permuted(end, TfliteGraphBuilder.TO_NHWC);
+            strides = TfliteWriterLayout.permuted(strides, TfliteGraphBuilder.TO_NHWC);
+        }
+        nncc.ir.Shape s = nncc.ir.Shape.of(rank);
+        int b = parts.constant(n.name() + "/begin", Tensor.ofLongs(DType.I32, s, begin), null);
+        int e = parts.constant(n.name() + "/end", Tensor.ofLongs(DType.I32, s, end), null);
+        int st = parts.constant(n.name() + "/strides", Tensor.ofLongs(DType.I32, s, strides), null);
+        parts.op(BuiltinOperator.STRIDED_SLICE, 2, new int[] {tensor(x), b, e, st}, tensor(n.output()), BuiltinOptions.StridedSliceOptions,
+                new StridedSliceOptionsT());
+    }
+
+    void pad(Node n, Pad op) {
+        Value x = n.input(0);
+        int rank = x.type().rank();
+        QuantParams q = x.type().quant();
+        if (op.mode() != Pad.Mode.CONSTANT || op.pads().stream().anyMatch(p -> p < 0) || op.value() != (q == null ? 0 : q.zeroPoint(0)))
+            throw n.error("only constant padding with the zero point is written");
+        long[] p = new long[2 * rank];
+        for (int i = 0; i < rank; i++) {
+            int ir = rank == 4 ? TfliteGraphBuilder.TO_NHWC.get(i) : i; // NHWC dim i is IR dim TO_NHWC[i]
+            p[2 * i] = op.pads().get(ir);
+            p[2 * i + 1] = op.pads().get(ir + rank);
+        }
+        int pt = parts.constant(n.name() + "/paddings", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(rank, 2), p), null);
+        parts.op(BuiltinOperator.PAD, 2, new int[] {tensor(x), pt}, tensor(n.output()), BuiltinOptions.PadOptions, new PadOptionsT());
+    }
+}
