@@ -60,14 +60,33 @@ class OnnxRoundingTest {
         assertTrue(single.differing() > 0, "the average pools' ties make single rounding differ: " + single);
     }
 
-    /** Quantizes {@code net} for the onnx target in {@code rounding}, checks the IR's text round trip, compares with ORT. */
-    private OnnxLayerComparison.Result run(Nets.Built net, Rounding rounding) throws Exception {
+    @Test
+    void backendsWithoutOnnxArithmeticRefuseItNamingTheNode() throws Exception {
+        Graph q = quantize(Nets.residual(1, 3), Rounding.ONNX_FLOAT32, false);
+        String firstConv = q.nodes().stream().filter(n -> n.op() instanceof QConv).findFirst().orElseThrow().name();
+        var tflite = org.junit.jupiter.api.Assertions.assertThrows(nncc.ir.ModelException.class, () -> nncc.tpu.TfliteWriter.write(q));
+        assertTrue(tflite.getMessage().contains(firstConv) && tflite.getMessage().contains("onnx_float32"), tflite.getMessage());
+        var hls = org.junit.jupiter.api.Assertions.assertThrows(nncc.ir.ModelException.class,
+                () -> nncc.hls.HlsGenerator.generate(q, nncc.hls.HlsGenerator.Options.defaults()));
+        assertTrue(hls.getMessage().contains(firstConv) && hls.getMessage().contains("onnx_float32"), hls.getMessage());
+        // the QLinearAdd arithmetic was computed for uint8 storage; an int8 export is refused, naming the add
+        String add = q.nodes().stream().filter(n -> n.op() instanceof QAdd).findFirst().orElseThrow().name();
+        var onnx = org.junit.jupiter.api.Assertions.assertThrows(nncc.ir.ModelException.class,
+                () -> QdqExporter.export(q, QdqExporter.Activations.AS_IS, QdqExporter.Names.IR));
+        assertTrue(onnx.getMessage().contains(add) && onnx.getMessage().contains("uint8"), onnx.getMessage());
+    }
+
+    private Graph quantize(Nets.Built net, Rounding rounding, boolean floatInterface) throws Exception {
         Path calib = tmp.resolve("calib.npy");
         Npy.write(calib, net.calibration());
-        QuantizationPipeline.Options o = new QuantizationPipeline.Options(8, false, Set.of(), rounding, true);
-        Quantizer.Result r = Quantizer.quantize(net.graph(), CalibrationData.fromNpy(net.graph(), calib),
-                Quantizer.Config.of(QuantizationPipeline.Scheme.INT8).withOptions(o));
-        Graph q = r.quantized();
+        QuantizationPipeline.Options o = new QuantizationPipeline.Options(8, false, Set.of(), rounding, floatInterface);
+        return Quantizer.quantize(net.graph(), CalibrationData.fromNpy(net.graph(), calib),
+                Quantizer.Config.of(QuantizationPipeline.Scheme.INT8).withOptions(o)).quantized();
+    }
+
+    /** Quantizes {@code net} for the onnx target in {@code rounding}, checks the IR's text round trip, compares with ORT. */
+    private OnnxLayerComparison.Result run(Nets.Built net, Rounding rounding) throws Exception {
+        Graph q = quantize(net, rounding, true);
         long onnxOps = q.nodes().stream().filter(n -> OnnxArithmetic.uses(n.op())).count();
         if (rounding == Rounding.ONNX_FLOAT32) {
             assertTrue(onnxOps > 0, "ops in onnx_float32");
