@@ -76,6 +76,23 @@ class OnnxRoundingTest {
         assertTrue(onnx.getMessage().contains(add) && onnx.getMessage().contains("uint8"), onnx.getMessage());
     }
 
+    @Test
+    void quantizeForTheOnnxTargetFromTheCommandLine() throws Exception {
+        Path q = tmp.resolve("q.nnir");
+        String model = TestPaths.example().resolve("fashion_cnn.onnx").toString(), calib = TestPaths.example().resolve("calib.npy").toString();
+        CliTest.Result r = CliTest.nncc("quantize", model, "--calib", calib, "--target", "onnx", "-o", q.toString());
+        assertEquals(0, r.code(), r.err());
+        String ir = java.nio.file.Files.readString(q);
+        assertTrue(ir.contains("rounding = onnx_float32") && ir.contains("onnxScales = ["), "the onnx target's arithmetic in the IR");
+        assertTrue(!ir.contains("single_round") && !ir.contains("double_round"), "every requantization in ORT's arithmetic");
+        CliTest.Result hls = CliTest.nncc("compile", q.toString(), "--target", "hls", "-o", tmp.resolve("hls").toString());
+        assertEquals(2, hls.code(), hls.err());
+        assertTrue(hls.err().contains("onnx_float32") && hls.err().lines().count() == 1, hls.err());
+        CliTest.Result tpuTarget = CliTest.nncc("quantize", model, "--calib", calib, "--target", "tpu", "--rounding", "onnx", "-o",
+                tmp.resolve("t.nnir").toString());
+        assertEquals(0, tpuTarget.code(), "--rounding overrides the target's default: " + tpuTarget.err());
+    }
+
     private Graph quantize(Nets.Built net, Rounding rounding, boolean floatInterface) throws Exception {
         Path calib = tmp.resolve("calib.npy");
         Npy.write(calib, net.calibration());
