@@ -14,7 +14,9 @@ package nncc.ir;
  *     {@code fl(sx / fl(sy * float(n)))}, acc = {@code sum(x) - n * zx}).</li>
  * <li>QLinearAdd ({@code MlasQLinearAddKernelAvx2Helper}): {@code rA = fl(sA / sC)}, {@code rB = fl(sB / sC)},
  *     {@code c = fl(zC - fma(rA, zA, fl(rB * zB)))} in the storage domain, then
- *     {@code y = sat(rint(fma(a, rA, fma(b, rB, c))))}.</li>
+ *     {@code y = sat(rint(fma(a, rA, fma(b, rB, c))))}. Where one input is a single value per span (a broadcast
+ *     input), ORT first folds it into the constant ({@code c + b * rB}); that order is not modelled (no zoo model has
+ *     such an add).</li>
  * <li>QLinearMul ({@code MlasQLinearMulKernel}, SSE2): {@code r = fl(fl(sA * sB) / sC)},
  *     {@code y = sat(rint(fl(fl(float((a - zA) * (b - zB)) * r) + float(zC))))}.</li>
  * <li>QLinearAveragePool ({@code qlinear_pool.cc}): each input dequantized {@code fl(s * float(x - z))}, summed in
