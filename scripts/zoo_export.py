@@ -5,6 +5,8 @@ BatchNorm is not an identity), writes into OUT_DIR:
     NAME.onnx        float32, input "input" [N,3,S,S] with a symbolic batch N, output "output", opset 13
     NAME.input.npy   float32 [4,3,S,S] evaluation input (for float vs ONNX Runtime and int8 vs float)
     NAME.calib.npy   float32 [16,3,S,S] calibration input
+    NAME.f64.npy     torch's output in float64 on the evaluation input (the float reference), and
+    NAME.torch32.npy torch's own float32 output on it (how far a float32 engine lands from float64)
 Existing files are kept unless --force is given, so reruns only export what is missing.
 
 Usage (Debian python3-torchvision, python3-onnx; run with /usr/bin/python3):
@@ -56,15 +58,36 @@ def warm_batchnorm(model, size, gen):
     model.eval()
 
 
-def export(name, out_dir, size, force):
-    path = os.path.join(out_dir, name + ".onnx")
-    if os.path.exists(path) and not force:
-        print(f"{name}: kept {path}", flush=True)
-        return
+def model_of(name, size):
+    """The architecture with the zoo's seeded random weights and warmed BatchNorm statistics."""
     torch.manual_seed(SEED)
     gen = torch.Generator().manual_seed(SEED)
     model = ARCHITECTURES[name]()
     warm_batchnorm(model, size, gen)
+    return model
+
+
+def references(model, x, out_dir, name):
+    """torch's float64 and float32 outputs on x (the float criterion's reference and torch's own float32 error)."""
+    with torch.no_grad():
+        y32 = model.float()(x).numpy()
+        y64 = model.double()(x.double()).numpy()
+    model.float()
+    np.save(os.path.join(out_dir, name + ".torch32.npy"), y32)
+    np.save(os.path.join(out_dir, name + ".f64.npy"), y64)
+
+
+def export(name, out_dir, size, force):
+    path = os.path.join(out_dir, name + ".onnx")
+    if os.path.exists(path) and not force:
+        if not os.path.exists(os.path.join(out_dir, name + ".f64.npy")):  # an export from before the references
+            references(model_of(name, size), torch.from_numpy(np.load(os.path.join(out_dir, name + ".input.npy"))), out_dir, name)
+        print(f"{name}: kept {path}", flush=True)
+        return
+    model = model_of(name, size)
+    gen = torch.Generator().manual_seed(SEED)
+    for _ in range(4):  # the generator's state after warm_batchnorm's four batches
+        torch.randn(8, 3, size, size, generator=gen)
     x = torch.randn(4, 3, size, size, generator=gen)
     calib = torch.randn(16, 3, size, size, generator=gen)
     tmp = path + ".tmp"
@@ -72,6 +95,7 @@ def export(name, out_dir, size, force):
                       dynamic_axes={"input": {0: "N"}, "output": {0: "N"}}, do_constant_folding=True)
     np.save(os.path.join(out_dir, name + ".input.npy"), x.numpy())
     np.save(os.path.join(out_dir, name + ".calib.npy"), calib.numpy())
+    references(model, x, out_dir, name)
     os.replace(tmp, path)
     print(f"{name}: wrote {path} ({os.path.getsize(path) // 1024} KB)", flush=True)
 

@@ -26,6 +26,10 @@ final class QuantizedElementwiseKernels {
         ctx.requireDType(0, "input A", INPUTS);
         ctx.requireDType(1, "input B", INPUTS);
         Rounding r = op.rounding();
+        if (r == Rounding.ONNX_FLOAT32) {
+            float ra = op.onnxScales().get(0), rb = op.onnxScales().get(1), c = op.onnxScales().get(2);
+            return broadcast(op.outType(), null, (x, z) -> nncc.ir.OnnxArithmetic.add(x, z, ra, rb, c, op.onnxOffset(), op.actMin(), op.actMax()));
+        }
         int outZp = Math.toIntExact(op.outputZp());
         boolean vector = ctx.vector() && VectorElementwise.supports(op);
         LongBinaryOperator f = (x, z) -> {
@@ -47,6 +51,11 @@ final class QuantizedElementwiseKernels {
         ctx.requireDType(0, "input A", INPUTS);
         ctx.requireDType(1, "input B", INPUTS);
         Rounding r = op.rounding();
+        if (r == Rounding.ONNX_FLOAT32) {
+            float s = op.onnxScales().get(0);
+            return broadcast(op.outType(), null, (x, z) -> nncc.ir.OnnxArithmetic.mul(x, z, op.inputZpA(), op.inputZpB(), s,
+                    op.outputZp(), op.onnxOffset(), op.actMin(), op.actMax()));
+        }
         int outZp = Math.toIntExact(op.outputZp());
         boolean vector = ctx.vector() && VectorElementwise.supports(op);
         LongBinaryOperator f = (x, z) -> {

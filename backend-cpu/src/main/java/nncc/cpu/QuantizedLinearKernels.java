@@ -18,10 +18,12 @@ final class QuantizedLinearKernels {
         boolean wide = checkTypes(ctx, op.accumulator());
         if (wide) requireWideShifts(ctx, op.shift());
         int outChannels = Math.toIntExact(ctx.inputTypes().get(1).shape().dim(0));
-        Requantizer rq = Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outChannels);
+        boolean onnx = op.rounding() == nncc.ir.Rounding.ONNX_FLOAT32;
+        Requantizer rq = onnx ? Requantizer.onnx(op.onnxScales(), op.multiplier(), op.shift(), op.outputZp(), op.actMin(), op.actMax(), outChannels)
+                : Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outChannels);
         long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
         KernelSet kernels = ctx.kernels();
-        boolean vector = ctx.vector();
+        boolean vector = ctx.vector() && !onnx;
         Parallel parallel = ctx.parallel();
         boolean bytesOut = vector && NdArray.isByteType(op.outType()); // the scalar (reference) set keeps long[] tensors
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput, op.group(), kernels);
@@ -76,7 +78,9 @@ final class QuantizedLinearKernels {
         boolean wide = checkTypes(ctx, op.accumulator());
         if (wide) requireWideShifts(ctx, op.shift());
         int outputs = Math.toIntExact(ctx.inputTypes().get(1).shape().dim(0));
-        Requantizer rq = Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outputs);
+        Requantizer rq = op.rounding() == nncc.ir.Rounding.ONNX_FLOAT32
+                ? Requantizer.onnx(op.onnxScales(), op.multiplier(), op.shift(), op.outputZp(), op.actMin(), op.actMax(), outputs)
+                : Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outputs);
         long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput);
         int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs());

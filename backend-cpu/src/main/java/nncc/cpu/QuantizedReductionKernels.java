@@ -58,6 +58,11 @@ final class QuantizedReductionKernels {
                 WindowGeometry.increment(pos, x.shape);
             }
             long[] y = new long[sums.length];
+            if (op.rounding() == nncc.ir.Rounding.ONNX_FLOAT32) { // ONNX Runtime's QLinearGlobalAveragePool
+                for (int i = 0; i < y.length; i++)
+                    y[i] = nncc.ir.OnnxArithmetic.requantize(sums[i], op.onnxScales().get(0), op.outputZp(), (int) t.minValue(), (int) t.maxValue());
+                return ActivationKernels.one(NdArray.ofLongs(t, outTypes[0].shape().toIntArray(), y));
+            }
             for (int i = 0; i < y.length; i++)
                 y[i] = IntegerMath.saturate(t, (long) FixedPoint.multiplyByQuantizedMultiplier(sums[i], op.multiplier(), op.shift(),
                         op.rounding()) + op.outputZp());
@@ -81,6 +86,7 @@ final class QuantizedReductionKernels {
         ctx.requireDType(0, "input x", INPUTS);
         int[] kernel = op.kernel().stream().mapToInt(Integer::intValue).toArray();
         List<Integer> noDilation = Collections.nCopies(kernel.length, 1);
+        if (!op.onnxScales().isEmpty()) return OnnxAveragePool.kernel(op, ctx, kernel, noDilation);
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();

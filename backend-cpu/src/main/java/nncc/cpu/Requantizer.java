@@ -16,6 +16,8 @@ final class Requantizer {
     private final int outputZp;
     private final int lo;
     private final int hi;
+    /** ONNX Runtime's float scale per channel for {@link Rounding#ONNX_FLOAT32}, else null. */
+    private float[] onnxScales;
 
     private Requantizer(int[] multipliers, int[] shifts, Rounding rounding, int outputZp, int lo, int hi) {
         this.multipliers = multipliers;
@@ -38,6 +40,15 @@ final class Requantizer {
         return new Requantizer(m, s, rounding, Math.toIntExact(outputZp), actMin, actMax);
     }
 
+    /** As {@link #of}, for {@link Rounding#ONNX_FLOAT32} with the op's float scales (one, or one per channel). */
+    static Requantizer onnx(List<Float> onnxScales, List<Integer> multiplier, List<Integer> shift, long outputZp,
+                            int actMin, int actMax, int channels) {
+        Requantizer r = of(multiplier, shift, Rounding.ONNX_FLOAT32, outputZp, actMin, actMax, channels);
+        r.onnxScales = new float[channels];
+        for (int c = 0; c < channels; c++) r.onnxScales[c] = onnxScales.get(onnxScales.size() == 1 ? 0 : c);
+        return r;
+    }
+
     int multiplier(int c) { return multipliers[c]; }
 
     int shift(int c) { return shifts[c]; }
@@ -52,6 +63,7 @@ final class Requantizer {
 
     /** The output value of an int32 accumulator of channel {@code c}. */
     int apply(int acc, int c) {
+        if (onnxScales != null) return nncc.ir.OnnxArithmetic.requantize(acc, onnxScales[c], outputZp, lo, hi);
         int v = FixedPoint.multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c], rounding) + outputZp;
         return v < lo ? lo : Math.min(v, hi);
     }

@@ -60,6 +60,7 @@ final class HlsLayers {
     }
 
     private HlsModel.Layer layer(Node n, int index) {
+        if (nncc.ir.OnnxArithmetic.uses(n.op())) throw nncc.ir.OnnxArithmetic.refusal(n.name(), "hls");
         String id = "l" + index;
         HlsModel.Layer l = switch (n.op()) {
             case QConv op -> conv(n, op, id);

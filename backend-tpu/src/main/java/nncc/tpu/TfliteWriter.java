@@ -74,6 +74,7 @@ public final class TfliteWriter {
     }
 
     private void node(Node n) {
+        if (nncc.ir.OnnxArithmetic.uses(n.op())) throw nncc.ir.OnnxArithmetic.refusal(n.name(), "tpu");
         switch (n.op()) {
             case QConv op -> conv(n, op);
             case QGemm op -> fullyConnected(n, op);

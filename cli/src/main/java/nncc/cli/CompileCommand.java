@@ -92,7 +92,11 @@ final class CompileCommand implements Callable<Integer> {
         // the target's profile sets the default rounding (onnx: single, as ONNX's QuantizeLinear rounds once from the
         // exact real product, so ONNX Runtime and nncc agree); the IR states the choice either way
         TargetProfile profile = TargetProfile.of(t);
-        quant.defaultRounding = profile.rounding() == nncc.ir.Rounding.SINGLE_ROUND ? "single" : "double";
+        quant.defaultRounding = switch (profile.rounding()) {
+            case SINGLE_ROUND -> "single";
+            case ONNX_FLOAT32 -> activations == QdqExporter.Activations.UINT8 ? "onnx" : "single"; // ORT's arithmetic is for uint8 storage
+            default -> "double";
+        };
         quant.perTensorFullyConnected = profile.perTensorFullyConnected();
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);
         Graph g = ModelLoader.load(model);

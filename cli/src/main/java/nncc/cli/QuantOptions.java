@@ -36,8 +36,9 @@ final class QuantOptions {
     List<String> exclude = new ArrayList<>();
 
     @Option(names = "--rounding", paramLabel = "R",
-            description = "Requantization rounding: double (gemmlowp/TFLite reference; the default) or single (TFLITE_SINGLE_ROUNDING; "
-                    + "the default of compile --target onnx, whose QuantizeLinear rounds once, and tpu, as the TFLite runtime's XNNPACK and ruy kernels round once).")
+            description = "Requantization rounding: double (gemmlowp/TFLite reference; the default), single (TFLITE_SINGLE_ROUNDING; "
+                    + "the default of compile --target tpu, as the TFLite runtime's XNNPACK and ruy kernels round once) "
+                    + "or onnx (ONNX Runtime's float32 requantization, ties to even; the default of compile --target onnx).")
     String rounding;
 
     /** The rounding when --rounding is not given (compile targets may prefer their own). */
@@ -134,7 +135,8 @@ final class QuantOptions {
         Rounding r = switch (given.toLowerCase()) {
             case "double", "double-round" -> Rounding.DOUBLE_ROUND;
             case "single", "single-round" -> Rounding.SINGLE_ROUND;
-            default -> throw new CliException("--rounding must be double or single, got '" + given + "'");
+            case "onnx", "onnx-float32" -> Rounding.ONNX_FLOAT32;
+            default -> throw new CliException("--rounding must be double, single or onnx, got '" + given + "'");
         };
         return new QuantizationPipeline.Options(weightBits, perTensor, new LinkedHashSet<>(exclude), r, floatIo, perTensorFullyConnected);
     }

@@ -33,9 +33,23 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Calibration threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--target", paramLabel = "T",
+            description = "Quantize in a compile target's arithmetic: its default rounding and schemes (cpu, onnx: ONNX Runtime's float "
+                    + "requantization, tpu, hls); --rounding still overrides.")
+    String target;
+
     @Spec CommandSpec spec;
 
     @Override public Integer call() {
+        if (target != null) { // the profile's rounding becomes the default, as compile --target does
+            nncc.passes.TargetProfile profile = nncc.passes.TargetProfile.of(target);
+            profile.requireScheme(quant.scheme());
+            quant.defaultRounding = switch (profile.rounding()) {
+                case SINGLE_ROUND -> "single";
+                case ONNX_FLOAT32 -> "onnx";
+                default -> "double";
+            };
+        }
         for (Path out : new Path[] {output, report.report}) Outputs.requireNotInput(out, model, quant.calib, report.evalData, report.evalLabels);
         Outputs.requireNotInput(report.report, output);
         QuantReporting.EvalSet eval = QuantReporting.readEval(report);

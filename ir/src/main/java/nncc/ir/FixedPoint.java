@@ -82,6 +82,8 @@ public final class FixedPoint {
     /** TFLite MultiplyByQuantizedMultiplier for an int32 accumulator, in the given (int32) rounding mode. */
     public static int multiplyByQuantizedMultiplier(int x, int multiplier, int shift, Rounding rounding) {
         if (rounding.wide()) return multiplyByQuantizedMultiplier((long) x, multiplier, shift);
+        if (rounding == Rounding.ONNX_FLOAT32)
+            throw new IllegalArgumentException("onnx_float32 requantizes with the op's float scales (OnnxArithmetic), not a multiplier");
         if (rounding == Rounding.SINGLE_ROUND) {
             if (shift < -31 || shift > 30) throw new IllegalArgumentException("single-round shift " + shift + " outside [-31, 30]");
             long totalShift = 31 - shift;

@@ -19,7 +19,13 @@ public enum Rounding {
      * multiplier reduced to Q15 ({@code (m + 2^15) >> 16}, at most {@code 0x7FFF}), one 64-bit multiply, add half,
      * arithmetic shift by {@code 15 - shift}; shift in [-31, 7], accumulator in [-2^47, 2^47).
      */
-    SINGLE_ROUND_Q15;
+    SINGLE_ROUND_Q15,
+    /**
+     * ONNX Runtime's float requantization (MLAS, x86): the op's own float32 effective scales, stored in the op
+     * ({@code onnxScales}), e.g. {@code float(acc) * fl(fl(sx * sw) / sy)} rounded half to even for QConv/QGemm;
+     * the formula per op is in {@link OnnxArithmetic}. int32 accumulators; chosen by the onnx target.
+     */
+    ONNX_FLOAT32;
 
     /** Whether this mode requantizes int64 accumulators (else int32). */
     public boolean wide() { return this == SINGLE_ROUND_Q15; }

@@ -87,6 +87,7 @@ public final class PassRegistry {
         m.put(LowerToIntegerPass.NAME, (o, c) -> new LowerToIntegerPass(LowerToIntegerPass.Options.from(o)));
         m.put(ConvertFp16Pass.NAME, (o, c) -> new ConvertFp16Pass());
         m.put(nncc.passes.quant.LowerQdqPass.NAME, (o, c) -> new nncc.passes.quant.LowerQdqPass(nncc.passes.quant.LowerQdqPass.Options.from(o)));
+        m.put(nncc.passes.quant.OnnxRoundingPass.NAME, (o, c) -> new nncc.passes.quant.OnnxRoundingPass(nncc.passes.quant.OnnxRoundingPass.Options.from(o)));
         m.put(DynamicRangePass.NAME, (o, c) -> new DynamicRangePass(DynamicRangePass.Options.from(o)));
         m.put(nncc.passes.tflite.TfliteMeanNumbersPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteMeanNumbersPass());
         m.put(nncc.passes.tflite.TfliteExplicitPaddingPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteExplicitPaddingPass());

@@ -43,11 +43,12 @@ public record TargetProfile(String name, Rounding rounding, Set<Scheme> schemes,
             false, false, false);
 
     /**
-     * A QDQ ONNX model run by ONNX Runtime: int8 only; single rounding, as ONNX's QuantizeLinear rounds once from
-     * the real product; float edges; uint8 activations, ONNX Runtime's own quantizer default, which its x86
-     * kernels fuse everywhere.
+     * A QDQ ONNX model run by ONNX Runtime: int8 only; ONNX Runtime's own float requantization
+     * ({@link Rounding#ONNX_FLOAT32}: float32 scales, ties to even, legalized by {@code onnx-rounding}), so nncc's
+     * reference computes what ORT's kernels compute; float edges; uint8 activations, ONNX Runtime's own quantizer
+     * default, which its x86 kernels fuse everywhere.
      */
-    public static final TargetProfile ONNX = new TargetProfile("onnx", Rounding.SINGLE_ROUND, Set.of(Scheme.INT8), true,
+    public static final TargetProfile ONNX = new TargetProfile("onnx", Rounding.ONNX_FLOAT32, Set.of(Scheme.INT8), true,
             true, false, true);
 
     /**

@@ -91,6 +91,45 @@ final class IntOps {
         for (int s : shift) if (s < -31 || s > 30) throw fail("shift %d outside [-31, 30]", s);
     }
 
+    /** {@code onnxScales} are given exactly when the rounding is {@link Rounding#ONNX_FLOAT32}. */
+    static List<Float> requireOnnxScales(Rounding r, List<Float> onnxScales) {
+        if (onnxScales == null) throw fail("onnxScales must be given");
+        onnxScales = List.copyOf(onnxScales);
+        if ((r == Rounding.ONNX_FLOAT32) != !onnxScales.isEmpty())
+            throw fail(r == Rounding.ONNX_FLOAT32 ? "rounding onnx_float32 needs the op's onnxScales"
+                    : "onnxScales %s are only for rounding onnx_float32, not %s", onnxScales,
+                    r == null ? null : r.name().toLowerCase(java.util.Locale.ROOT));
+        for (float f : onnxScales) if (!Float.isFinite(f)) throw fail("onnx scale %s is not finite", f);
+        return onnxScales;
+    }
+
+    /** The stored float32 scales are exactly what ONNX Runtime computes from the tensors' scales ({@code expected}). */
+    static void requireOnnxValues(List<Float> stored, float[] expected, String what) {
+        if (stored.size() != expected.length)
+            throw fail("%d onnxScales, but ONNX Runtime computes %d (%s)", stored.size(), expected.length, what);
+        for (int i = 0; i < expected.length; i++)
+            if (Float.floatToIntBits(stored.get(i)) != Float.floatToIntBits(expected[i]))
+                throw fail("onnxScales[%d] = %s, but ONNX Runtime computes %s (%s) from the tensors' scales", i, stored.get(i),
+                        expected[i], what);
+    }
+
+    /** ONNX Runtime's per-channel scales of a QConv/QGemm with input {@code x}, weights {@code w}, output scale sy. */
+    static void requireLinearOnnxScales(List<Float> stored, TensorType x, TensorType w, float sy) {
+        if (stored.isEmpty()) return;
+        if (x.quant() == null || x.quant().isPerAxis() || w.quant() == null)
+            throw fail("onnx_float32 needs per-tensor input and quantized weight parameters, got %s and %s", x, w);
+        float sx = x.quant().scale(0);
+        float[] e = new float[w.quant().count()];
+        for (int c = 0; c < e.length; c++) e[c] = nncc.ir.OnnxArithmetic.linearScale(sx, w.quant().scale(c), sy);
+        requireOnnxValues(stored, e, "fl(fl(sx * sw) / sy) per weight scale");
+    }
+
+    /** The storage shift of ONNX Runtime's arithmetic: 0, or 128 for i8 values stored as u8. */
+    static void requireOnnxOffset(int offset, List<Float> onnxScales, DType t) {
+        if (offset != 0 && (onnxScales.isEmpty() || offset != 128 || t != DType.I8))
+            throw fail("onnxOffset %d: only 0, or 128 for i8 values that ONNX Runtime stores as u8 (with onnxScales)", offset);
+    }
+
     static void requireRounding(Rounding r) {
         if (r == null) throw fail("rounding must be given");
     }

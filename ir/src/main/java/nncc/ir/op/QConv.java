@@ -13,15 +13,17 @@ import nncc.ir.TensorType;
  * {@code acc = bias[c] + sum((x - inputZp) * w)} in the {@code accumulator} type (i32; i64 for i16 input, TFLite's
  * rule), then {@code y = clamp(requantize(acc, multiplier[c], shift[c], rounding) + outputZp, actMin, actMax)} where
  * requantize is {@link nncc.ir.FixedPoint#requantize} ({@code double_round} or {@code single_round} for i32
- * accumulators, {@code single_round_q15} for i64). One multiplier/shift means per-tensor. {@code actMin}/{@code
+ * accumulators, {@code single_round_q15} for i64), or with {@code onnx_float32} ONNX Runtime's
+ * {@code rint(float(acc) * onnxScales[c])} ({@link nncc.ir.OnnxArithmetic}; the multipliers then only describe). One multiplier/shift means per-tensor. {@code actMin}/{@code
  * actMax} are exactly the clamp of the fused {@code activation} on the output grid ({@link Activation#clampBounds})
  * when one is named; with {@code none} the clamp stands on its own (e.g. an imported clip).
  */
 public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
                     List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
                     int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
-                    @Default("none") Activation activation) implements LoweredOp {
+                    @Default("none") Activation activation, @Default("[]") List<Float> onnxScales) implements LoweredOp {
     public QConv {
+        onnxScales = IntOps.requireOnnxScales(rounding, onnxScales);
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);
         dilations = List.copyOf(dilations);
@@ -32,6 +34,20 @@ public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dil
         IntOps.requireAccumulator(accumulator, rounding);
         IntOps.requireWeightBits(weightBits);
         IntOps.requireActivation(activation, actMin, actMax, outputScale, outputZp, outType);
+    }
+
+    /** The form without ONNX Runtime's float scales (every rounding but {@code onnx_float32}). */
+    public QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
+                 List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
+                 int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits, Activation activation) {
+        this(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax,
+                rounding, accumulator, weightBits, activation, List.of());
+    }
+
+    /** This op in ONNX Runtime's float requantization ({@link Rounding#ONNX_FLOAT32}) with the given scales. */
+    public QConv withOnnxScales(List<Float> scales) {
+        return new QConv(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin,
+                actMax, Rounding.ONNX_FLOAT32, accumulator, weightBits, activation, scales);
     }
 
     /**
@@ -57,6 +73,7 @@ public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dil
         Shape out = Conv.convShape(in, strides, pads, dilations, group);
         IntOps.requireMultipliers(multiplier, shift, out.dim(1), rounding);
         if (in.size() > 2) IntOps.requireBias(in.get(2), in.get(0), out.dim(1));
+        IntOps.requireLinearOnnxScales(onnxScales, in.get(0), in.get(1), outputScale);
         return List.of(IntOps.output(outType, out, outputScale, outputZp));
     }
 }

@@ -17,14 +17,29 @@ import nncc.ir.TensorType;
  */
 public record QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale,
                     DType outType, int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
-                    @Default("none") Activation activation) implements LoweredOp {
+                    @Default("none") Activation activation, @Default("[]") List<Float> onnxScales) implements LoweredOp {
     public QGemm {
+        onnxScales = IntOps.requireOnnxScales(rounding, onnxScales);
         multiplier = List.copyOf(multiplier);
         shift = List.copyOf(shift);
         IntOps.requireClamp(actMin, actMax, outType);
         IntOps.requireAccumulator(accumulator, rounding);
         IntOps.requireWeightBits(weightBits);
         IntOps.requireActivation(activation, actMin, actMax, outputScale, outputZp, outType);
+    }
+
+    /** The form without ONNX Runtime's float scales (every rounding but {@code onnx_float32}). */
+    public QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale,
+                 DType outType, int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
+                 Activation activation) {
+        this(inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax, rounding, accumulator, weightBits,
+                activation, List.of());
+    }
+
+    /** This op in ONNX Runtime's float requantization ({@link Rounding#ONNX_FLOAT32}) with the given scales. */
+    public QGemm withOnnxScales(List<Float> scales) {
+        return new QGemm(inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax, Rounding.ONNX_FLOAT32,
+                accumulator, weightBits, activation, scales);
     }
 
     /** The form before accumulator, weight bits and activation were attributes (see {@link QConv}'s). */
@@ -50,6 +65,7 @@ public record QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift,
         long m = w.shape().dim(0);
         IntOps.requireMultipliers(multiplier, shift, m, rounding);
         if (in.size() > 2) IntOps.requireBias(in.get(2), x, m);
+        IntOps.requireLinearOnnxScales(onnxScales, x, w, outputScale);
         Shape out = Shape.withSymbols(new long[] {x.shape().dim(0), m}, new String[] {x.shape().symbol(0), null});
         return List.of(IntOps.output(outType, out, outputScale, outputZp));
     }

@@ -117,6 +117,7 @@ final class AttributeReader {
         if (type == float.class) return Float.parseFloat(text);
         if (type == double.class) return Double.parseDouble(text);
         if (type == String.class) return text;
+        if (type == java.util.List.class && text.equals("[]")) return java.util.List.of();
         throw new IllegalStateException("no default support for attribute type " + type.getSimpleName());
     }
 

@@ -64,9 +64,11 @@ public final class QdqExporter {
     private final ExportValues values;
     private final LoweredOpWriter lowered;
     private final NativeOpWriter natives;
+    private final Activations activations;
 
     private QdqExporter(Graph graph, Activations activations) {
         this.graph = graph;
+        this.activations = activations;
         this.out = new GraphWriter(graph.name(), graph.valuesByName().keySet());
         Set<String> boundary = new HashSet<>();
         graph.inputs().forEach(v -> boundary.add(v.name()));
@@ -121,6 +123,7 @@ public final class QdqExporter {
         for (Value v : graph.inputs()) writeInput(v);
         for (Node n : graph.nodes()) {
             try {
+                requireStorageOfArithmetic(n);
                 writeNode(n);
             } catch (ModelException e) {
                 if (e.node() != null) throw e;
@@ -240,6 +243,25 @@ public final class QdqExporter {
             case DynamicQuantConv op -> throw hybrid();
             case DynamicQuantGemm op -> throw hybrid();
         }
+    }
+
+    /**
+     * An op in ONNX Runtime's float arithmetic whose result depends on how ORT stores int8 (QLinearAdd, QLinearMul and
+     * QLinearAveragePool add zero points in float) was computed for one storage; the export must write that one.
+     */
+    private void requireStorageOfArithmetic(Node n) {
+        int offset = switch (n.op()) {
+            case QAdd q -> q.rounding() == nncc.ir.Rounding.ONNX_FLOAT32 ? q.onnxOffset() : -1;
+            case QMul q -> q.rounding() == nncc.ir.Rounding.ONNX_FLOAT32 ? q.onnxOffset() : -1;
+            case QAveragePool q -> q.onnxScales().isEmpty() ? -1 : q.onnxOffset();
+            default -> -1;
+        };
+        if (offset < 0 || n.output().type().dtype() != DType.I8) return;
+        int written = activations == Activations.UINT8 ? 128 : 0;
+        if (offset != written)
+            throw new ModelException(null, n.name(), n.op().opName() + ": computed for ONNX Runtime's " + (offset == 128 ? "uint8" : "int8")
+                    + " storage of int8 activations (onnxOffset " + offset + "), but the export writes them as "
+                    + (written == 128 ? "uint8" : "int8") + "; export with the matching activations or quantize again");
     }
 
     /** QuantizeLinear with its zero point made explicit: without one, ONNX would quantize to uint8. */

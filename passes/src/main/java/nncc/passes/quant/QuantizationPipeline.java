@@ -83,8 +83,13 @@ public final class QuantizationPipeline {
         return switch (scheme) {
             case INT8, INT16X8 -> {
                 DType act = scheme == Scheme.INT8 ? DType.I8 : DType.I16;
-                yield List.of(new FoldScalesPass(new FoldScalesPass.Options(act)), new InsertRequantizePass(), new LowerToIntegerPass(
-                        new LowerToIntegerPass.Options(act, o.weightBits(), o.perTensor(), o.rounding(), o.exclude(), o.floatInterface())));
+                // onnx_float32: lowered in single rounding, then legalized into ONNX Runtime's float arithmetic
+                boolean onnx = o.rounding() == Rounding.ONNX_FLOAT32;
+                Pass lower = new LowerToIntegerPass(new LowerToIntegerPass.Options(act, o.weightBits(), o.perTensor(),
+                        onnx ? Rounding.SINGLE_ROUND : o.rounding(), o.exclude(), o.floatInterface()));
+                yield onnx ? List.of(new FoldScalesPass(new FoldScalesPass.Options(act)), new InsertRequantizePass(), lower,
+                        new OnnxRoundingPass(OnnxRoundingPass.Options.uint8Storage()))
+                        : List.of(new FoldScalesPass(new FoldScalesPass.Options(act)), new InsertRequantizePass(), lower);
             }
             case FP16 -> {
                 if (!o.exclude().isEmpty()) throw new ModelException("the fp16 scheme converts every node; it takes no excluded nodes");
