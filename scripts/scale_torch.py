@@ -7,8 +7,8 @@ Usage (Debian python3-torchvision, python3-onnx; run with /usr/bin/python3):
         writes OUT_DIR/NAME.onnx (input "input" [N,3,S,S], opset 13), OUT_DIR/NAME.calib.npy (float32 [32,3,S,S])
         and OUT_DIR/NAME.state.pt (the weights, so the PyTorch timing quantizes the very same network)
     /usr/bin/python3 scripts/scale_torch.py ptq NAME OUT_DIR [--threads 2] [--batch 8]
-        FX PTQ (prepare_fx with the fbgemm default qconfig mapping: histogram observers on activations, per-channel
-        min/max on weights; calibration over NAME.calib.npy in batches; convert_fx); prints one line
+        FX PTQ (prepare_fx with the engine's default qconfig mapping, onednn by default: histogram observers on
+        activations, per-channel min/max on weights; calibration over NAME.calib.npy in batches; convert_fx); prints one line
         "torch_fx_ptq NAME seconds=S" (model construction and file reading are not timed)
 """
 
@@ -42,17 +42,17 @@ def export(name, out_dir, size, calib_count):
     print(f"{name}: wrote {path} ({os.path.getsize(path) // 1024} KB) and {calib_count} calibration images", flush=True)
 
 
-def ptq(name, out_dir, threads, batch):
+def ptq(name, out_dir, threads, batch, engine):
     from torch.ao.quantization import get_default_qconfig_mapping
     from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
     torch.set_num_threads(threads)
-    torch.backends.quantized.engine = "fbgemm"
+    torch.backends.quantized.engine = engine
     model = ARCHITECTURES[name]()
     model.load_state_dict(torch.load(os.path.join(out_dir, name + ".state.pt")))
     model.eval()
     calib = torch.from_numpy(np.load(os.path.join(out_dir, name + ".calib.npy")))
     start = time.perf_counter()
-    prepared = prepare_fx(model, get_default_qconfig_mapping("fbgemm"), example_inputs=(calib[:1],))
+    prepared = prepare_fx(model, get_default_qconfig_mapping(engine), example_inputs=(calib[:1],))
     with torch.no_grad():
         for i in range(0, calib.shape[0], batch):
             prepared(calib[i:i + batch])
@@ -60,7 +60,7 @@ def ptq(name, out_dir, threads, batch):
     seconds = time.perf_counter() - start
     with torch.no_grad():
         quantized(calib[:1])  # the converted model runs
-    print(f"torch_fx_ptq {name} seconds={seconds:.2f} threads={threads} batch={batch}", flush=True)
+    print(f"torch_fx_ptq {name} seconds={seconds:.2f} threads={threads} batch={batch} engine={engine}", flush=True)
 
 
 def main():
@@ -72,11 +72,12 @@ def main():
     p.add_argument("--calib", type=int, default=32)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--engine", default="onednn", help="quantized engine and its default qconfig mapping (Debian's torch has onednn, qnnpack)")
     a = p.parse_args()
     if a.action == "export":
         export(a.name, a.out_dir, a.size, a.calib)
     else:
-        ptq(a.name, a.out_dir, a.threads, a.batch)
+        ptq(a.name, a.out_dir, a.threads, a.batch, a.engine)
 
 
 if __name__ == "__main__":

@@ -46,22 +46,32 @@ final class LinearLayers {
         String zero = bias == null ? "0" : bias + "[oc]";
         if (wide) b.addStatement("java.util.Arrays.fill(acc, 0, $L, $L)", planeOut, zero);
         else b.addStatement("java.util.Arrays.fill(xs, $L, $L, $L)", accBase, accBase + planeOut, zero);
-        b.beginControlFlow("for (int ic = 0; ic < $L; ic++)", cg);
-        b.addStatement("final int xb = (g * $L + ic) * $L, wb = (oc * $L + ic) * $L", cg, ih * iw, cg, kh * kw);
-        b.beginControlFlow("for (int kh = 0; kh < $L; kh++)", kh);
-        b.addStatement("final int ohLo = Math.max(0, Math.floorDiv($L - kh * $L + $L, $L))", pt, dh, sh - 1, sh);
-        b.addStatement("final int ohHi = Math.min($L, Math.floorDiv($L - kh * $L, $L) + 1)", oh, ih - 1 + pt, dh, sh);
-        b.beginControlFlow("for (int kw = 0; kw < $L; kw++)", kw);
-        b.addStatement("final int wv = $L[wb + kh * $L + kw]", w, kw);
-        b.addStatement("if (wv == 0) continue");
-        b.addStatement("final int owLo = Math.max(0, Math.floorDiv($L - kw * $L + $L, $L))", pl, dw, sw - 1, sw);
-        b.addStatement("final int owHi = Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1)", ow, iw - 1 + pl, dw, sw);
-        b.beginControlFlow("for (int oh = ohLo; oh < ohHi; oh++)");
-        b.addStatement("final int xo = xb + (oh * $L - $L + kh * $L) * $L - $L + kw * $L, ao = $L + oh * $L", sh, pt, dh, iw, pl, dw, accBase, ow);
-        String xIndex = sw == 1 ? "xo + ow" : "xo + ow * " + sw;
-        if (wide) b.addStatement("for (int ow = owLo; ow < owHi; ow++) acc[ao + ow] += wv * xs[$L]", xIndex);
-        else b.addStatement("for (int ow = owLo; ow < owHi; ow++) xs[ao + ow] += wv * xs[$L]", xIndex);
-        b.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+        String target = wide ? "acc" : "xs";
+        if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && ih == oh && iw == ow) { // pointwise: whole planes
+            b.beginControlFlow("for (int ic = 0; ic < $L; ic++)", cg);
+            b.addStatement("final int wv = $L[oc * $L + ic]", w, cg);
+            b.addStatement("if (wv == 0) continue");
+            b.addStatement("final int xb = (g * $L + ic) * $L", cg, planeOut);
+            b.addStatement("for (int p = 0; p < $L; p++) $L[$L + p] += wv * xs[xb + p]", planeOut, target, accBase);
+            b.endControlFlow();
+        } else {
+            b.beginControlFlow("for (int ic = 0; ic < $L; ic++)", cg);
+            b.addStatement("final int xb = (g * $L + ic) * $L, wb = (oc * $L + ic) * $L", cg, ih * iw, cg, kh * kw);
+            b.beginControlFlow("for (int kh = 0; kh < $L; kh++)", kh);
+            b.addStatement("final int ohLo = Math.max(0, Math.floorDiv($L - kh * $L + $L, $L))", pt, dh, sh - 1, sh);
+            b.addStatement("final int ohHi = Math.min($L, Math.floorDiv($L - kh * $L, $L) + 1)", oh, ih - 1 + pt, dh, sh);
+            b.beginControlFlow("for (int kw = 0; kw < $L; kw++)", kw);
+            b.addStatement("final int wv = $L[wb + kh * $L + kw]", w, kw);
+            b.addStatement("if (wv == 0) continue");
+            b.addStatement("final int owLo = Math.max(0, Math.floorDiv($L - kw * $L + $L, $L))", pl, dw, sw - 1, sw);
+            b.addStatement("final int owHi = Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1)", ow, iw - 1 + pl, dw, sw);
+            b.beginControlFlow("for (int oh = ohLo; oh < ohHi; oh++)");
+            b.addStatement("final int xo = xb + (oh * $L - $L + kh * $L) * $L - $L + kw * $L, ao = $L + oh * $L", sh, pt, dh, iw, pl, dw, accBase, ow);
+            String xIndex = sw == 1 ? "xo + ow" : "xo + ow * " + sw;
+            if (wide) b.addStatement("for (int ow = owLo; ow < owHi; ow++) acc[ao + ow] += wv * xs[$L]", xIndex);
+            else b.addStatement("for (int ow = owLo; ow < owHi; ow++) xs[ao + ow] += wv * xs[$L]", xIndex);
+            b.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+        }
         b.add(rq.load("oc"));
         b.addStatement("final int yb = (n * $L + oc) * $L", oc, planeOut);
         b.addStatement("for (int p = 0; p < $L; p++) y[yb + p] = Fixed.clamp($L + ($L), $L, $L)", planeOut,
