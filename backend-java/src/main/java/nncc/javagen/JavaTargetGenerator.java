@@ -67,7 +67,7 @@ public final class JavaTargetGenerator {
     private final Map<String, Buffer> buffers = new HashMap<>();
     private final Map<String, Buffer> constants = new HashMap<>();
     private final CodeBlock.Builder staticInit = CodeBlock.builder();
-    int scratchInts, scratchLongs;
+    int scratchInts, scratchLongs, accumulatorInts;
 
     private JavaTargetGenerator(Graph graph, Options options) {
         this.graph = graph;
@@ -91,7 +91,9 @@ public final class JavaTargetGenerator {
         List<Node> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) emit(i, nodes.get(i));
         if (scratchInts > 0) type.addField(FieldSpec.builder(int[].class, "scratch", Modifier.PRIVATE, Modifier.FINAL)
-                .addJavadoc("Zero-point-offset inputs and int32 accumulators of the current layer.\n").initializer("new int[$L]", scratchInts).build());
+                .addJavadoc("Zero-point-offset inputs (and sums) of the current layer.\n").initializer("new int[$L]", scratchInts).build());
+        if (accumulatorInts > 0) type.addField(FieldSpec.builder(int[].class, "accumulators", Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("int32 accumulators of the current convolution's output plane.\n").initializer("new int[$L]", accumulatorInts).build());
         if (scratchLongs > 0) type.addField(FieldSpec.builder(long[].class, "wide", Modifier.PRIVATE, Modifier.FINAL)
                 .addJavadoc("int64 accumulators of the current layer.\n").initializer("new long[$L]", scratchLongs).build());
         type.addMethod(MethodSpec.methodBuilder("run").addModifiers(Modifier.PUBLIC)

@@ -31,28 +31,26 @@ final class LinearLayers {
         int sh = op.strides().get(0), sw = op.strides().get(1), dh = op.dilations().get(0), dw = op.dilations().get(1);
         int pt = op.pads().get(0), pl = op.pads().get(1);
         int planeIn = c * ih * iw, planeOut = oh * ow;
-        gen.scratchInts = Math.max(gen.scratchInts, planeIn + (wide ? 0 : planeOut));
+        gen.scratchInts = Math.max(gen.scratchInts, planeIn);
         if (wide) gen.scratchLongs = Math.max(gen.scratchLongs, planeOut);
-        String acc = wide ? "wide" : "scratch";
-        int accBase = wide ? 0 : planeIn;
+        else gen.accumulatorInts = Math.max(gen.accumulatorInts, planeOut);
         Requant rq = Requant.of(gen, index, op.multiplier(), op.shift(), op.rounding());
         CodeBlock.Builder b = CodeBlock.builder();
         b.addStatement("final int[] x = $L, y = $L, xs = scratch", x.field(), y.field());
-        if (wide) b.addStatement("final long[] acc = wide");
+        b.addStatement(wide ? "final long[] acc = wide" : "final int[] acc = accumulators");
         b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
         b.addStatement("for (int i = 0; i < $L; i++) xs[i] = x[n * $L + i] - ($L)", planeIn, planeIn, op.inputZp());
         b.beginControlFlow("for (int oc = 0; oc < $L; oc++)", oc);
         b.addStatement("final int g = oc / $L", mg);
         String zero = bias == null ? "0" : bias + "[oc]";
         if (wide) b.addStatement("java.util.Arrays.fill(acc, 0, $L, $L)", planeOut, zero);
-        else b.addStatement("java.util.Arrays.fill(xs, $L, $L, $L)", accBase, accBase + planeOut, zero);
-        String target = wide ? "acc" : "xs";
+        else b.addStatement("java.util.Arrays.fill(acc, 0, $L, $L)", planeOut, zero);
         if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && ih == oh && iw == ow) { // pointwise: whole planes
             b.beginControlFlow("for (int ic = 0; ic < $L; ic++)", cg);
             b.addStatement("final int wv = $L[oc * $L + ic]", w, cg);
             b.addStatement("if (wv == 0) continue");
             b.addStatement("final int xb = (g * $L + ic) * $L", cg, planeOut);
-            b.addStatement("for (int p = 0; p < $L; p++) $L[$L + p] += wv * xs[xb + p]", planeOut, target, accBase);
+            b.addStatement("for (int p = 0; p < $L; p++) acc[p] += wv * xs[xb + p]", planeOut);
             b.endControlFlow();
         } else {
             b.beginControlFlow("for (int ic = 0; ic < $L; ic++)", cg);
@@ -66,16 +64,15 @@ final class LinearLayers {
             b.addStatement("final int owLo = Math.max(0, Math.floorDiv($L - kw * $L + $L, $L))", pl, dw, sw - 1, sw);
             b.addStatement("final int owHi = Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1)", ow, iw - 1 + pl, dw, sw);
             b.beginControlFlow("for (int oh = ohLo; oh < ohHi; oh++)");
-            b.addStatement("final int xo = xb + (oh * $L - $L + kh * $L) * $L - $L + kw * $L, ao = $L + oh * $L", sh, pt, dh, iw, pl, dw, accBase, ow);
+            b.addStatement("final int xo = xb + (oh * $L - $L + kh * $L) * $L - $L + kw * $L, ao = oh * $L", sh, pt, dh, iw, pl, dw, ow);
             String xIndex = sw == 1 ? "xo + ow" : "xo + ow * " + sw;
-            if (wide) b.addStatement("for (int ow = owLo; ow < owHi; ow++) acc[ao + ow] += wv * xs[$L]", xIndex);
-            else b.addStatement("for (int ow = owLo; ow < owHi; ow++) xs[ao + ow] += wv * xs[$L]", xIndex);
+            b.addStatement("for (int ow = owLo; ow < owHi; ow++) acc[ao + ow] += wv * xs[$L]", xIndex);
             b.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
         }
         b.add(rq.load("oc"));
         b.addStatement("final int yb = (n * $L + oc) * $L", oc, planeOut);
         b.addStatement("for (int p = 0; p < $L; p++) y[yb + p] = Fixed.clamp($L + ($L), $L, $L)", planeOut,
-                rq.call(wide ? "acc[p]" : "xs[" + accBase + " + p]"), op.outputZp(), op.actMin(), op.actMax());
+                rq.call("acc[p]"), op.outputZp(), op.actMin(), op.actMax());
         b.endControlFlow().endControlFlow();
         gen.layer(index, n, b.build());
     }
