@@ -47,6 +47,20 @@ class StreamedStatisticsTest {
         }
     }
 
+    @Test void chunksKeepTheLargestTensorUnderTheTarget() {
+        Graph big = nncc.ir.text.IrParser.parse("""
+                graph @g {
+                  input %x : f32[?N,64,112,112]
+                  node @r = Relu (%x) -> (%y : f32[?N,64,112,112])
+                  output %y
+                }
+                """, "big.nnir");
+        // 64 * 112 * 112 * 4 bytes = 3.06 MiB per sample: 5 samples stay under 16 MiB
+        assertEquals(5, nncc.passes.calib.StreamChunk.of(big, 32));
+        assertEquals(3, nncc.passes.calib.StreamChunk.of(big, 3));
+        assertEquals(32, nncc.passes.calib.StreamChunk.of(new CorrectBiasPassTest().graph(), 32));
+    }
+
     @Test void biasCorrectionIsTheSameOnAnyNumberOfThreads() throws Exception {
         CorrectBiasPassTest base = new CorrectBiasPassTest();
         base.tmp = tmp;
