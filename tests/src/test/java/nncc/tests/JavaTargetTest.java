@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code compile --target java}: the emitted source compiled with javax.tools (plain javac, no nncc on its class
  * path) and run, against nncc's integer interpreter on every output element, tolerance 0: the bundled CNN in int8
  * (double and single rounding) and int16x8 (int64 accumulators, Q15 requantization), the MobileNetV2-style model, and
- * a hand-built graph with the layers those models lack. Also: the emitted {@code main} reads and writes .npy and two
- * runs write identical bytes; generation is deterministic; an op the target cannot emit is a one-line error naming it.
+ * a hand-built graph with the layers those models lack. Also: the emitted {@code main} reads and writes .npy (raw
+ * integers, or float input quantized and output dequantized) and two runs write identical bytes; generation is deterministic; an op the target cannot emit is a one-line error naming it.
  */
 class JavaTargetTest {
     @TempDir Path dir;
@@ -136,6 +136,15 @@ class JavaTargetTest {
         assertEquals(DType.I8, y.dtype());
         assertEquals(Shape.of(20, 10), y.shape());
         assertArrayEquals(expected, y.toLongs());
+        // float input is quantized with the input's parameters; --dequantize gives scale * (q - zp) as float32
+        Path floats = dir.resolve("floats.npy"), deq = dir.resolve("deq.npy");
+        Tensor images = Npy.read(TestPaths.example().resolve("sample.npy"));
+        Npy.write(floats, images.sliceBatch(0, 20));
+        assertEquals(0, program.main("--input", floats.toString(), "--output", deq.toString(), "--dequantize"));
+        nncc.ir.QuantParams q = g.outputs().get(0).type().quant();
+        float[] want = new float[expected.length];
+        for (int i = 0; i < want.length; i++) want[i] = (float) ((double) q.scale(0) * (expected[i] - q.zeroPoint(0)));
+        assertArrayEquals(want, Npy.read(deq).toFloats());
         // generation is deterministic: the same graph gives the same source and parameter bytes
         var first = JavaTargetGenerator.generate(g, JavaTargetGenerator.Options.defaults());
         var second = JavaTargetGenerator.generate(IrParser.parse(out.resolve("model.nnir")), JavaTargetGenerator.Options.defaults());
