@@ -28,12 +28,12 @@ import picocli.CommandLine.Spec;
  * data is given) and writes the target's artifact plus {@code model.nnir} (the exact IR it lowered) and
  * {@code io.json}. All files are written to a temporary folder first, so a failure leaves nothing new behind.
  */
-@Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile a model for a target: cpu (text IR), onnx (QDQ ONNX), tpu (int8 .tflite + Edge TPU report) or hls (Vitis HLS C++ project).")
+@Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile a model for a target: cpu (text IR), onnx (QDQ ONNX), tpu (int8 .tflite + Edge TPU report) or hls (Vitis HLS C++ project) or java (plain Java source).")
 final class CompileCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx, .tflite or .nnir).")
     Path model;
 
-    @Option(names = "--target", required = true, paramLabel = "T", description = "cpu, onnx, tpu or hls (java is planned).")
+    @Option(names = "--target", required = true, paramLabel = "T", description = "cpu, onnx, tpu, hls or java.")
     String target;
 
     @Mixin QuantOptions quant;
@@ -66,15 +66,16 @@ final class CompileCommand implements Callable<Integer> {
 
     @Mixin HlsOptions hls;
 
+    @Option(names = "--java-class", defaultValue = "Model", paramLabel = "NAME",
+            description = "--target java: the generated class (default package; OUTDIR/NAME.java and NAME.bin). Default: ${DEFAULT-VALUE}.")
+    String javaClass;
+
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws IOException {
         String t = target.toLowerCase();
-        if (!t.equals("cpu") && !t.equals("onnx") && !t.equals("tpu") && !t.equals("hls")) {
-            if (t.equals("java"))
-                throw new CliException("--target " + t + " is not available yet (available: cpu, onnx, tpu, hls)");
+        if (!t.equals("cpu") && !t.equals("onnx") && !t.equals("tpu") && !t.equals("hls") && !t.equals("java"))
             throw new CliException("unknown --target '" + target + "' (cpu, onnx, tpu, hls, java)");
-        }
         QdqExporter.Names names = switch (onnxNames.toLowerCase()) {
             case "compact" -> QdqExporter.Names.COMPACT;
             case "ir" -> QdqExporter.Names.IR;
@@ -141,6 +142,10 @@ final class CompileCommand implements Callable<Integer> {
             files.put("edgetpu_report.json", nncc.tpu.EdgeTpuReport.json(edgetpu).getBytes(StandardCharsets.UTF_8));
         }
         if (t.equals("hls")) files.putAll(hls.generate(out, model));
+        if (t.equals("java")) {
+            if (r != null) profile.requireScheme(r.scheme());
+            files.putAll(JavaTarget.generate(out, model, javaClass));
+        }
         files.put("model.nnir", IrPrinter.print(out).getBytes(StandardCharsets.UTF_8));
         // io.json describes the artifact's own edges: the QDQ model takes and gives float tensors; the .tflite NHWC ones
         String io = t.equals("onnx") ? IoJson.withFloatEdges(out)

@@ -36,7 +36,7 @@ public final class Tensor {
         checkCount(shape, values.length);
         ByteBuffer b = buffer(dtype.storageBytes(values.length));
         switch (dtype) {
-            case F32 -> { for (float v : values) b.putFloat(v); }
+            case F32 -> b.asFloatBuffer().put(values); // one bulk copy (traced activations pass through here)
             case F64 -> { for (float v : values) b.putDouble(v); }
             case F16 -> { for (float v : values) b.putShort(Float.floatToFloat16(v)); }
             case BF16 -> { for (float v : values) b.putShort(FloatBits.toBf16(v)); }

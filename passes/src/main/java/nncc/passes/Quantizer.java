@@ -143,7 +143,7 @@ public final class Quantizer {
             steps.addAll(new PassManager(List.of(weights), PassManager.Options.defaults(), quiet).run(prepared, Stage.BN_FOLDED));
             if (config.biasCorrection()) {
                 CorrectBiasPass correct = new CorrectBiasPass(new CorrectBiasPass.Options(data, pipelineOptions.weightBits(),
-                        pipelineOptions.perTensor(), 1024, config.calibBatch(), config.weightRounding()));
+                        pipelineOptions.perTensor(), 1024, config.calibBatch(), config.weightRounding(), config.threads()));
                 steps.addAll(new PassManager(List.of(correct), PassManager.Options.defaults(), quiet).run(prepared, Stage.BN_FOLDED));
             }
             DType act = scheme == Scheme.INT8 ? DType.I8 : DType.I16;

@@ -72,8 +72,12 @@ public record TargetProfile(String name, Rounding rounding, Set<Scheme> schemes,
     public static final TargetProfile HLS = new TargetProfile("hls", Rounding.DOUBLE_ROUND,
             Set.of(Scheme.INT8, Scheme.INT16X8), false, false, true, true);
 
+    /** A generated Java program (JDK only): int8 or int16x8, integer edges, fully lowered; every rounding is emitted. */
+    public static final TargetProfile JAVA = new TargetProfile("java", Rounding.DOUBLE_ROUND,
+            Set.of(Scheme.INT8, Scheme.INT16X8), false, false, true, true);
+
     /** The known targets, in {@code --target} order. */
-    public static List<TargetProfile> known() { return List.of(CPU, ONNX, TPU, HLS); }
+    public static List<TargetProfile> known() { return List.of(CPU, ONNX, TPU, HLS, JAVA); }
 
     /** The profile named {@code name}, or a one-line error listing the known ones. */
     public static TargetProfile of(String name) {

@@ -88,6 +88,10 @@ class OnnxRoundingTest {
         CliTest.Result hls = CliTest.nncc("compile", q.toString(), "--target", "hls", "-o", tmp.resolve("hls").toString());
         assertEquals(2, hls.code(), hls.err());
         assertTrue(hls.err().contains("onnx_float32") && hls.err().lines().count() == 1, hls.err());
+        CliTest.Result javaTarget = CliTest.nncc("compile", q.toString(), "--target", "java", "-o", tmp.resolve("java").toString());
+        assertEquals(2, javaTarget.code(), javaTarget.err());
+        assertTrue(javaTarget.err().contains("onnx_float32") && javaTarget.err().lines().count() == 1, javaTarget.err());
+        assertTrue(!java.nio.file.Files.exists(tmp.resolve("java")), "nothing left behind");
         CliTest.Result tpuTarget = CliTest.nncc("quantize", model, "--calib", calib, "--target", "tpu", "--rounding", "onnx", "-o",
                 tmp.resolve("t.nnir").toString());
         assertEquals(0, tpuTarget.code(), "--rounding overrides the target's default: " + tpuTarget.err());

@@ -17,8 +17,8 @@ import nncc.ir.Value;
  * Feeds calibration data through the float interpreter to a set of observers, one per traced value, for as many
  * passes as the observers need. The data is cut into calibration batches (jobs); threads take jobs in turn, each
  * with its own observers ({@link Observer#fork}), merged after every pass, so the result does not depend on
- * which thread ran which batch. A batch runs as one interpreter call, or as several chunks of the model's fixed
- * batch size (1 for a model whose batch dimension is fixed at 1).
+ * which thread ran which batch. A batch runs in chunks: the model's fixed batch size (1 for a model whose batch
+ * dimension is fixed at 1), or as many samples as keep the largest intermediate tensor small ({@link StreamChunk}).
  */
 final class CalibrationRun {
     private final Interpreter interpreter;
@@ -34,8 +34,9 @@ final class CalibrationRun {
 
     /**
      * @param traced    the values to observe, in the order of the observer arrays given to {@link #run}
-     * @param batchSize samples per calibration batch (a multiple of {@code chunkSize})
-     * @param chunkSize samples per interpreter call: the model's fixed batch size, or {@code batchSize}
+     * @param batchSize samples per calibration batch (a multiple of {@code chunkSize} when the model fixes its batch)
+     * @param chunkSize samples per interpreter call: the model's fixed batch size, or {@link StreamChunk#of} (at most
+     *                  {@code batchSize})
      */
     CalibrationRun(Interpreter interpreter, CalibrationData data, List<String> traced, int batchSize, int chunkSize,
                    int threads, LongConsumer progress) {
@@ -49,13 +50,24 @@ final class CalibrationRun {
         this.progress = progress;
     }
 
-    /** Runs every pass the observers need (all of one kind), merging thread copies into {@code observers}. */
+    /**
+     * Runs every pass the observers need (all of one kind), merging thread copies into {@code observers}. Mergeable
+     * observers do not depend on batch boundaries, so the work units are the chunks themselves, shared by all threads
+     * (a batch larger than a chunk still uses every thread, and at most one chunk of intermediate tensors per thread
+     * is alive); the others see whole batches in file order on one thread.
+     */
     void run(Observer[] observers) {
         if (observers.length == 0) return;
         int passes = observers[0].passes();
         boolean mergeable = observers[0].mergeable();
-        int jobs = (data.sampleCount() + batchSize - 1) / batchSize;
-        int workers = mergeable ? Math.max(1, Math.min(threads, jobs)) : 1;
+        List<int[]> units = new ArrayList<>(); // {start, count, endsBatch}
+        for (int start = 0; start < data.sampleCount(); start += batchSize) {
+            int count = Math.min(batchSize, data.sampleCount() - start);
+            if (mergeable)
+                for (int at = 0; at < count; at += chunkSize) units.add(new int[] {start + at, Math.min(chunkSize, count - at), 0});
+            else units.add(new int[] {start, count, 1});
+        }
+        int workers = mergeable ? Math.max(1, Math.min(threads, units.size())) : 1;
         for (int pass = 0; pass < passes; pass++) {
             Observer[][] perThread = new Observer[workers][];
             perThread[0] = observers;
@@ -63,7 +75,7 @@ final class CalibrationRun {
                 perThread[t] = new Observer[observers.length];
                 for (int v = 0; v < observers.length; v++) perThread[t][v] = observers[v].fork();
             }
-            runPass(pass, jobs, perThread);
+            runPass(pass, units, perThread);
             for (int v = 0; v < observers.length; v++) {
                 for (int t = 1; t < workers; t++) observers[v].merge(perThread[t][v]);
                 observers[v].endPass(pass);
@@ -71,7 +83,7 @@ final class CalibrationRun {
         }
     }
 
-    private void runPass(int pass, int jobs, Observer[][] perThread) {
+    private void runPass(int pass, List<int[]> units, Observer[][] perThread) {
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable[] work = new Runnable[perThread.length];
@@ -79,7 +91,10 @@ final class CalibrationRun {
             Observer[] own = perThread[t];
             work[t] = () -> {
                 try {
-                    for (int job; failure.get() == null && (job = next.getAndIncrement()) < jobs; ) runBatch(pass, job, own);
+                    for (int job; failure.get() == null && (job = next.getAndIncrement()) < units.size(); ) {
+                        int[] u = units.get(job);
+                        runUnit(pass, u[0], u[1], u[2] == 1, own);
+                    }
                 } catch (RuntimeException | Error e) {
                     failure.compareAndSet(null, e);
                 }
@@ -101,10 +116,11 @@ final class CalibrationRun {
         if (e instanceof Error err) throw err;
     }
 
-    /** One calibration batch: samples [job * batchSize, ...), run in chunks, then endBatch on every observer. */
-    private void runBatch(int pass, int job, Observer[] own) {
-        int start = job * batchSize;
-        int count = Math.min(batchSize, data.sampleCount() - start);
+    /**
+     * Samples [start, start + count): read, run in chunks, observed; then, when the unit is a whole calibration
+     * batch, endBatch on every observer.
+     */
+    private void runUnit(int pass, int start, int count, boolean endsBatch, Observer[] own) {
         List<Tensor> batch = data.batch(start, count);
         TraceSink sink = (node, outputs) -> {
             for (int k = 0; k < outputs.size(); k++) {
@@ -126,7 +142,7 @@ final class CalibrationRun {
                         + " (calibration samples " + (start + at) + ".." + (start + at + n - 1) + ")", e);
             }
         }
-        for (Observer o : own) o.endBatch(pass);
+        if (endsBatch) for (Observer o : own) o.endBatch(pass);
         synchronized (progressLock) {
             samplesDone += count;
             progress.accept(samplesDone);

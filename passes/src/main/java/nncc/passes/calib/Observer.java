@@ -10,7 +10,9 @@ package nncc.passes.calib;
  * as several chunks when the model's batch dimension is fixed at 1). Work is split across threads by giving
  * each extra thread a {@link #fork()} at the start of a pass and {@link #merge merging} it back at the end;
  * {@link #endPass} then runs once on the merged observer. Observers whose result depends on the order of the
- * batches say so with {@link #mergeable()} {@code == false} and are run on one thread.
+ * batches say so with {@link #mergeable()} {@code == false} and are run on one thread. A mergeable observer must not
+ * depend on batch boundaries either: its chunks are shared out to threads without regard to batches, and
+ * {@link #endBatch} is called only on observers that are not mergeable.
  */
 public interface Observer {
     /** How many passes over the data this observer needs (1, or 2 for histogram observers). */
@@ -31,7 +33,7 @@ public interface Observer {
     /** Folds the current-pass statistics of {@code other}, a {@link #fork()} of this observer, into this one. */
     void merge(Observer other);
 
-    /** Whether {@link #merge} is supported (the result does not depend on the order of the batches). */
+    /** Whether {@link #merge} is supported (the result depends neither on the order of the batches nor on their boundaries). */
     default boolean mergeable() { return true; }
 
     /** The smallest and largest finite-or-infinite values seen ([0, 0] when none were seen). */

@@ -54,13 +54,22 @@ public final class CorrectBiasPass implements Pass {
         public String text() { return name().toLowerCase(java.util.Locale.ROOT); }
     }
 
-    /** Calibration inputs, the weight quantization the lowering will use, and how many samples to average. */
+    /**
+     * Calibration inputs, the weight quantization the lowering will use, how many samples to average, and the threads
+     * that run the float model (the result does not depend on them: each layer's inputs are accumulated in sample order).
+     */
     public record Options(CalibrationData data, int weightBits, boolean perTensor, int maxSamples, int batchSize,
-                          WeightRounding rounding) {
+                          WeightRounding rounding, int threads) {
         public Options {
             if (weightBits < 2 || weightBits > 8) throw new IllegalArgumentException("weight bits must be in 2..8, got " + weightBits);
             if (maxSamples < 1 || batchSize < 1) throw new IllegalArgumentException("sample counts must be positive");
+            if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
             java.util.Objects.requireNonNull(rounding, "rounding");
+        }
+
+        /** The form before threads were an option: one thread. */
+        public Options(CalibrationData data, int weightBits, boolean perTensor, int maxSamples, int batchSize, WeightRounding rounding) {
+            this(data, weightBits, perTensor, maxSamples, batchSize, rounding, 1);
         }
 
         boolean secondMoments() { return rounding != WeightRounding.NEAREST; }
@@ -99,28 +108,14 @@ public final class CorrectBiasPass implements Pass {
         for (Layer l : layers) byInput.computeIfAbsent(l.node().input(0).name(), k -> new ArrayList<>()).add(l);
         Interpreter interpreter = new Interpreter(g);
         int total = Math.min(options.maxSamples(), options.data().sampleCount());
-        // a model whose batch dim is fixed (at 1, say) runs its samples in chunks of that size
-        int chunk = nncc.passes.calib.CalibratePass.fixedBatch(g, options.data());
-        int batchSize = chunk == 0 ? options.batchSize() : chunk * Math.max(1, options.batchSize() / chunk);
-        if (chunk > 0) total -= total % chunk;
-        for (int start = 0; start < total; start += batchSize) {
-            int count = Math.min(batchSize, total - start);
-            List<Tensor> batch = options.data().batch(start, count);
-            for (int i = 0; i < g.inputs().size(); i++) accumulate(byInput.get(g.inputs().get(i).name()), batch.get(i));
-            for (int at = 0; at < count; at += chunk == 0 ? count : chunk) {
-                int n = chunk == 0 ? count : chunk, from = at;
-                List<Tensor> part = n == count ? batch : batch.stream().map(t -> t.sliceBatch(from, from + n)).toList();
-                try {
-                    interpreter.run(part, (node, outs) -> {
-                        for (int o = 0; o < outs.size(); o++) accumulate(byInput.get(node.outputs().get(o).name()), outs.get(o));
-                    });
-                } catch (ModelException e) {
-                    throw new ModelException(e.file() != null ? e.file() : options.data().source(), e.node(), e.getRawMessage()
-                            + " (calibration samples " + (start + at) + ".." + (start + at + n - 1) + ")", e);
-                }
-            }
-            stats.add("samples", count);
-        }
+        // a model whose batch dim is fixed (at 1, say) runs its samples in chunks of that size; others in chunks that
+        // keep the largest intermediate tensor small, on several threads, each layer's inputs accumulated in sample order
+        int fixed = nncc.passes.calib.CalibratePass.fixedBatch(g, options.data());
+        if (fixed > 0) total -= total % fixed;
+        int chunk = fixed > 0 ? fixed : nncc.passes.calib.StreamChunk.of(g, options.batchSize());
+        OrderedTraceRun.run(interpreter, options.data(), total, chunk, options.threads(), byInput.keySet(),
+                (name, t) -> accumulate(byInput.get(name), t));
+        stats.add("samples", total);
         for (Layer l : layers) {
             Node n = l.node();
             Rounded r = round(l);

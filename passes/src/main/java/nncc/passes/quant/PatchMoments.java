@@ -57,6 +57,11 @@ final class PatchMoments {
         int oh = (h + p.get(0) + p.get(2) - ((kh - 1) * d.get(0) + 1)) / s.get(0) + 1;
         int ow = (w + p.get(1) + p.get(3) - ((kw - 1) * d.get(1) + 1)) / s.get(1) + 1;
         int cg = c / groups;
+        if (!second) {
+            addMeans(v, n, c, h, w, oh, ow, cg);
+            count += (long) n * oh * ow;
+            return;
+        }
         double[] patch = new double[perGroup];
         for (int b = 0; b < n; b++)
             for (int g = 0; g < groups; g++)
@@ -76,6 +81,35 @@ final class PatchMoments {
                         accumulate(g, null, 0, patch);
                     }
         count += (long) n * oh * ow;
+    }
+
+    /**
+     * The first moments alone, tap by tap: each patch entry's sum receives the same values in the same order (image,
+     * then output row, then output column) as the patch-by-patch loop, so the sums are identical; padding taps, which
+     * would add 0.0 to a sum that starts at +0.0 and so can never be -0.0, are skipped.
+     */
+    private void addMeans(float[] v, int n, int c, int h, int w, int oh, int ow, int cg) {
+        int s0 = conv.strides().get(0), s1 = conv.strides().get(1), p0 = conv.pads().get(0), p1 = conv.pads().get(1);
+        int d0 = conv.dilations().get(0), d1 = conv.dilations().get(1);
+        for (int b = 0; b < n; b++)
+            for (int g = 0; g < groups; g++)
+                for (int ch = g * cg; ch < (g + 1) * cg; ch++) {
+                    int base = (b * c + ch) * h * w;
+                    for (int i = 0; i < kh; i++)
+                        for (int j = 0; j < kw; j++) {
+                            int k = g * perGroup + ((ch - g * cg) * kh + i) * kw + j;
+                            int xLo = Math.max(0, Math.floorDiv(p1 - j * d1 + s1 - 1, s1));
+                            int xHi = Math.min(ow, Math.floorDiv(w - 1 + p1 - j * d1, s1) + 1);
+                            double sum = sums[k];
+                            for (int y = 0; y < oh; y++) {
+                                int iy = y * s0 - p0 + i * d0;
+                                if (iy < 0 || iy >= h) continue;
+                                int row = base + iy * w - p1 + j * d1;
+                                for (int x = xLo; x < xHi; x++) sum += v[row + x * s1];
+                            }
+                            sums[k] = sum;
+                        }
+                }
     }
 
     private void accumulate(int g, float[] row, int off, double[] patch) {

@@ -1,0 +1,142 @@
+package nncc.javagen;
+
+import com.palantir.javapoet.CodeBlock;
+import java.util.List;
+import nncc.ir.DType;
+import nncc.ir.Graph;
+import nncc.ir.Node;
+import nncc.ir.op.QConv;
+import nncc.ir.op.QGemm;
+
+/**
+ * QConv and QGemm as specialized loops: the input offset by its zero point once per layer, then per output channel
+ * a direct convolution into an accumulator plane (int32, or int64 for {@code i64} accumulators) whose loop bounds
+ * skip the padding, and the output stage {@code clamp(requantize(acc + bias) + outputZp, actMin, actMax)} in the op's
+ * rounding. Weights are int8 bytes from the resource; per-tensor multiplier and shift are literals.
+ */
+final class LinearLayers {
+    private LinearLayers() {}
+
+    static void conv(JavaTargetGenerator gen, int index, Node n, QConv op) {
+        JavaTargetGenerator.Buffer x = gen.buffer(n, 0);
+        if (x.shape().length != 4) throw JavaTargetGenerator.refuse(n, "only 2-D convolutions (rank-4 input) are emitted, got rank " + x.shape().length);
+        JavaTargetGenerator.Buffer y = gen.output(n);
+        boolean wide = op.accumulator() == DType.I64;
+        String w = weights(gen, index, n);
+        String bias = bias(gen, index, n, wide);
+        int[] xs = x.shape(), ys = y.shape();
+        int[] k = JavaTargetGenerator.shapeOf(n, n.input(1));
+        int batch = xs[0], c = xs[1], ih = xs[2], iw = xs[3], oc = ys[1], oh = ys[2], ow = ys[3], kh = k[2], kw = k[3];
+        int group = op.group(), cg = c / group, mg = oc / group;
+        int sh = op.strides().get(0), sw = op.strides().get(1), dh = op.dilations().get(0), dw = op.dilations().get(1);
+        int pt = op.pads().get(0), pl = op.pads().get(1);
+        int planeIn = c * ih * iw, planeOut = oh * ow;
+        gen.scratchInts = Math.max(gen.scratchInts, planeIn);
+        if (wide) gen.scratchLongs = Math.max(gen.scratchLongs, planeOut);
+        else gen.accumulatorInts = Math.max(gen.accumulatorInts, planeOut);
+        Requant rq = Requant.of(gen, index, op.multiplier(), op.shift(), op.rounding());
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.addStatement("final int[] x = $L, y = $L, xs = scratch", x.field(), y.field());
+        b.addStatement(wide ? "final long[] acc = wide" : "final int[] acc = accumulators");
+        b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
+        b.addStatement("for (int i = 0; i < $L; i++) xs[i] = x[n * $L + i] - ($L)", planeIn, planeIn, op.inputZp());
+        b.beginControlFlow("for (int oc = 0; oc < $L; oc++)", oc);
+        b.addStatement("final int g = oc / $L", mg);
+        String zero = bias == null ? "0" : bias + "[oc]";
+        if (wide) b.addStatement("java.util.Arrays.fill(acc, 0, $L, $L)", planeOut, zero);
+        else b.addStatement("java.util.Arrays.fill(acc, 0, $L, $L)", planeOut, zero);
+        if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && ih == oh && iw == ow) { // pointwise: whole planes
+            b.beginControlFlow("for (int ic = 0; ic < $L; ic++)", cg);
+            b.addStatement("final int wv = $L[oc * $L + ic]", w, cg);
+            b.addStatement("if (wv == 0) continue");
+            b.addStatement("final int xb = (g * $L + ic) * $L", cg, planeOut);
+            b.addStatement("for (int p = 0; p < $L; p++) acc[p] += wv * xs[xb + p]", planeOut);
+            b.endControlFlow();
+        } else {
+            b.beginControlFlow("for (int ic = 0; ic < $L; ic++)", cg);
+            b.addStatement("final int xb = (g * $L + ic) * $L, wb = (oc * $L + ic) * $L", cg, ih * iw, cg, kh * kw);
+            b.beginControlFlow("for (int kh = 0; kh < $L; kh++)", kh);
+            b.addStatement("final int ohLo = Math.max(0, Math.floorDiv($L - kh * $L + $L, $L))", pt, dh, sh - 1, sh);
+            b.addStatement("final int ohHi = Math.min($L, Math.floorDiv($L - kh * $L, $L) + 1)", oh, ih - 1 + pt, dh, sh);
+            b.beginControlFlow("for (int kw = 0; kw < $L; kw++)", kw);
+            b.addStatement("final int wv = $L[wb + kh * $L + kw]", w, kw);
+            b.addStatement("if (wv == 0) continue");
+            b.addStatement("final int owLo = Math.max(0, Math.floorDiv($L - kw * $L + $L, $L))", pl, dw, sw - 1, sw);
+            b.addStatement("final int owHi = Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1)", ow, iw - 1 + pl, dw, sw);
+            b.beginControlFlow("for (int oh = ohLo; oh < ohHi; oh++)");
+            b.addStatement("final int xo = xb + (oh * $L - $L + kh * $L) * $L - $L + kw * $L, ao = oh * $L", sh, pt, dh, iw, pl, dw, ow);
+            String xIndex = sw == 1 ? "xo + ow" : "xo + ow * " + sw;
+            b.addStatement("for (int ow = owLo; ow < owHi; ow++) acc[ao + ow] += wv * xs[$L]", xIndex);
+            b.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+        }
+        b.add(rq.load("oc"));
+        b.addStatement("final int yb = (n * $L + oc) * $L", oc, planeOut);
+        b.addStatement("for (int p = 0; p < $L; p++) y[yb + p] = Fixed.clamp($L + ($L), $L, $L)", planeOut,
+                rq.call("acc[p]"), op.outputZp(), op.actMin(), op.actMax());
+        b.endControlFlow().endControlFlow();
+        gen.layer(index, n, b.build());
+    }
+
+    static void gemm(JavaTargetGenerator gen, int index, Node n, QGemm op) {
+        JavaTargetGenerator.Buffer x = gen.buffer(n, 0);
+        JavaTargetGenerator.Buffer y = gen.output(n);
+        boolean wide = op.accumulator() == DType.I64;
+        String w = weights(gen, index, n);
+        String bias = bias(gen, index, n, wide);
+        int rows = x.shape()[0], k = x.shape()[1], m = y.shape()[1];
+        gen.scratchInts = Math.max(gen.scratchInts, k);
+        Requant rq = Requant.of(gen, index, op.multiplier(), op.shift(), op.rounding());
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.addStatement("final int[] x = $L, y = $L, xs = scratch", x.field(), y.field());
+        b.beginControlFlow("for (int n = 0; n < $L; n++)", rows);
+        b.addStatement("for (int i = 0; i < $L; i++) xs[i] = x[n * $L + i] - ($L)", k, k, op.inputZp());
+        b.beginControlFlow("for (int m = 0; m < $L; m++)", m);
+        String accType = wide ? "long" : "int";
+        b.addStatement("$L acc = $L", accType, bias == null ? "0" : bias + "[m]");
+        b.addStatement("final int wb = m * $L", k);
+        b.addStatement("for (int i = 0; i < $L; i++) acc += $L[wb + i] * xs[i]", k, w);
+        b.add(rq.load("m"));
+        b.addStatement("y[n * $L + m] = Fixed.clamp($L + ($L), $L, $L)", m, rq.call("acc"), op.outputZp(), op.actMin(), op.actMax());
+        b.endControlFlow().endControlFlow();
+        gen.layer(index, n, b.build());
+    }
+
+    /** Constant int8 weights (input 1) as a byte array from the resource. */
+    private static String weights(JavaTargetGenerator gen, int index, Node n) {
+        Graph g = gen.graph;
+        if (!g.isConstant(n.input(1))) throw JavaTargetGenerator.refuse(n, "weights " + n.input(1).name() + " are not a constant");
+        return gen.parameterField("W" + index, ParameterFile.Kind.BYTES, g.constantData(n.input(1)).toLongs(), null,
+                "weights of " + n.name() + ": " + n.input(1).type());
+    }
+
+    /** The constant bias (input 2) as int or long array, or null without one. */
+    private static String bias(JavaTargetGenerator gen, int index, Node n, boolean wide) {
+        if (n.inputs().size() < 3) return null;
+        Graph g = gen.graph;
+        if (!g.isConstant(n.input(2))) throw JavaTargetGenerator.refuse(n, "bias " + n.input(2).name() + " is not a constant");
+        return gen.parameterField("B" + index, wide ? ParameterFile.Kind.LONGS : ParameterFile.Kind.INTS,
+                g.constantData(n.input(2)).toLongs(), null, "bias of " + n.name() + ": " + n.input(2).type());
+    }
+
+    /** Multipliers and shifts: literals when per tensor, resource arrays indexed by channel when per channel. */
+    record Requant(String multiplier, String shift, boolean perChannel, String function) {
+        static Requant of(JavaTargetGenerator gen, int index, List<Integer> m, List<Integer> s, nncc.ir.Rounding rounding) {
+            String f = EmittedArithmetic.requantize(rounding);
+            if (m.size() == 1) return new Requant(String.valueOf(m.get(0)), String.valueOf(s.get(0)), false, f);
+            return new Requant(declare(gen, "M" + index, m, "multipliers"), declare(gen, "S" + index, s, "shifts"), true, f);
+        }
+
+        private static String declare(JavaTargetGenerator gen, String field, List<Integer> v, String what) {
+            long[] a = new long[v.size()];
+            for (int i = 0; i < a.length; i++) a[i] = v.get(i);
+            return gen.parameterField(field, ParameterFile.Kind.INTS, a, null, what + " per output channel");
+        }
+
+        CodeBlock load(String channel) {
+            return perChannel ? CodeBlock.builder().addStatement("final int mult = $L[$L], shift = $L[$L]", multiplier, channel, shift, channel).build()
+                    : CodeBlock.builder().addStatement("final int mult = $L, shift = $L", multiplier, shift).build();
+        }
+
+        String call(String acc) { return function + "(" + acc + ", mult, shift)"; }
+    }
+}

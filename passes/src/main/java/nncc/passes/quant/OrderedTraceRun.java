@@ -1,0 +1,110 @@
+package nncc.passes.quant;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import nncc.cpu.Interpreter;
+import nncc.ir.ModelException;
+import nncc.ir.Tensor;
+import nncc.passes.calib.CalibrationData;
+
+/**
+ * Runs a float graph over calibration samples on several threads, chunk by chunk, and hands every traced value of
+ * interest to a consumer in sample order: value X of chunk i is consumed only after value X of chunk i - 1, so
+ * order-sensitive accumulations (floating-point sums) give exactly the result of one thread, while the forward
+ * passes overlap. Each thread holds the intermediate tensors of one chunk. Chunk i never waits on a later chunk, so
+ * the threads cannot deadlock.
+ */
+final class OrderedTraceRun {
+    private OrderedTraceRun() {}
+
+    /**
+     * Feeds samples [0, total) in chunks of {@code chunk} through {@code interpreter} on {@code threads} threads;
+     * for every graph input and node output named in {@code wanted}, calls {@code consumer(name, tensor)} in sample
+     * order. {@code source} names the data in errors.
+     */
+    static void run(Interpreter interpreter, CalibrationData data, int total, int chunk, int threads, Set<String> wanted,
+                    BiConsumer<String, Tensor> consumer) {
+        int units = (total + chunk - 1) / chunk;
+        Turns turns = new Turns();
+        AtomicInteger next = new AtomicInteger();
+        Runnable work = () -> {
+            try {
+                for (int unit; !turns.failed() && (unit = next.getAndIncrement()) < units; ) {
+                    int start = unit * chunk, count = Math.min(chunk, total - start), u = unit;
+                    List<Tensor> part = data.batch(start, count);
+                    for (int i = 0; i < interpreter.inputs().size(); i++) {
+                        String name = interpreter.inputs().get(i).name();
+                        if (wanted.contains(name)) turns.inOrder(name, u, part.get(i), consumer);
+                    }
+                    try {
+                        interpreter.run(part, (node, outs) -> {
+                            for (int o = 0; o < outs.size(); o++) {
+                                String name = node.outputs().get(o).name();
+                                if (wanted.contains(name)) turns.inOrder(name, u, outs.get(o), consumer);
+                            }
+                        });
+                    } catch (ModelException e) {
+                        throw new ModelException(e.file() != null ? e.file() : data.source(), e.node(), e.getRawMessage()
+                                + " (calibration samples " + start + ".." + (start + count - 1) + ")", e);
+                    }
+                }
+            } catch (RuntimeException | Error e) {
+                turns.fail(e);
+            }
+        };
+        int workers = Math.max(1, Math.min(threads, units));
+        Thread[] helpers = new Thread[workers - 1];
+        for (int t = 0; t < helpers.length; t++) helpers[t] = Thread.ofPlatform().name("nncc-correct-bias-" + (t + 1)).daemon().start(work);
+        work.run();
+        for (Thread th : helpers) {
+            try {
+                th.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while measuring layer inputs", e);
+            }
+        }
+        turns.rethrow();
+    }
+
+    /** Per value, the chunk whose turn it is; a failure wakes every waiter. */
+    private static final class Turns {
+        private final Map<String, Integer> turn = new HashMap<>();
+        private Throwable failure;
+
+        void inOrder(String name, int unit, Tensor t, BiConsumer<String, Tensor> consumer) {
+            synchronized (this) {
+                while (failure == null && turn.getOrDefault(name, 0) != unit) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while measuring layer inputs", e);
+                    }
+                }
+                if (failure != null) throw new IllegalStateException("another thread failed", failure);
+            }
+            consumer.accept(name, t);
+            synchronized (this) {
+                turn.put(name, unit + 1);
+                notifyAll();
+            }
+        }
+
+        synchronized boolean failed() { return failure != null; }
+
+        synchronized void fail(Throwable e) {
+            if (failure == null) failure = e;
+            notifyAll();
+        }
+
+        synchronized void rethrow() {
+            if (failure instanceof RuntimeException r) throw r;
+            if (failure instanceof Error err) throw err;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package nncc.passes.quant;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import nncc.ir.Graph;
+import nncc.ir.Shape;
+import nncc.ir.Tensor;
+import nncc.ir.io.Npy;
+import nncc.ir.op.Conv;
+import nncc.ir.text.IrPrinter;
+import nncc.passes.calib.CalibrationData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The streamed statistics of quantization give the same numbers however the work is cut: the tap-by-tap mean of
+ * {@link PatchMoments} equals the patch-by-patch one (with second moments on) bit for bit, for strided, dilated,
+ * padded and grouped convolutions fed in one call or chunk by chunk; and bias correction writes identical biases on
+ * 1, 2 and 3 threads.
+ */
+class StreamedStatisticsTest {
+    @TempDir Path tmp;
+
+    @Test void tapByTapMeansEqualPatchByPatchMeans() {
+        Random r = new Random(11);
+        Conv[] convs = {
+                new Conv(List.of(1, 1), List.of(1, 1, 1, 1), List.of(1, 1), 1),
+                new Conv(List.of(2, 2), List.of(1, 0, 2, 1), List.of(1, 1), 1),
+                new Conv(List.of(1, 2), List.of(2, 2, 2, 2), List.of(2, 2), 2),
+                new Conv(List.of(2, 1), List.of(0, 0, 0, 0), List.of(1, 1), 4),
+        };
+        for (Conv conv : convs) {
+            Shape x = Shape.of(5, 4, 9, 8), w = Shape.of(8, 4 / conv.group(), 3, 3);
+            PatchMoments fast = new PatchMoments(x, w, conv, false), full = new PatchMoments(x, w, conv, true);
+            float[] v = new float[5 * 4 * 9 * 8];
+            for (int i = 0; i < v.length; i++) v[i] = i % 17 == 0 ? -0.0f : (float) r.nextGaussian();
+            full.add(v, x);
+            for (int b = 0; b < 5; b++) { // chunk by chunk, as the streamed runs feed it
+                float[] one = java.util.Arrays.copyOfRange(v, b * 288, (b + 1) * 288);
+                fast.add(one, Shape.of(1, 4, 9, 8));
+            }
+            for (int g = 0; g < conv.group(); g++) assertArrayEquals(full.mean(g), fast.mean(g), 0.0, conv + " group " + g);
+        }
+    }
+
+    @Test void chunksKeepTheLargestTensorUnderTheTarget() {
+        Graph big = nncc.ir.text.IrParser.parse("""
+                graph @g {
+                  input %x : f32[?N,64,112,112]
+                  node @r = Relu (%x) -> (%y : f32[?N,64,112,112])
+                  output %y
+                }
+                """, "big.nnir");
+        // 64 * 112 * 112 * 4 bytes = 3.06 MiB per sample: 5 samples stay under 16 MiB
+        assertEquals(5, nncc.passes.calib.StreamChunk.of(big, 32));
+        assertEquals(3, nncc.passes.calib.StreamChunk.of(big, 3));
+        assertEquals(32, nncc.passes.calib.StreamChunk.of(new CorrectBiasPassTest().graph(), 32));
+    }
+
+    @Test void biasCorrectionIsTheSameOnAnyNumberOfThreads() throws Exception {
+        CorrectBiasPassTest base = new CorrectBiasPassTest();
+        base.tmp = tmp;
+        Graph g = base.graph();
+        Random r = new Random(5);
+        float[] x = new float[37 * 108];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (0.5 + r.nextGaussian());
+        Path p = tmp.resolve("calib.npy");
+        Npy.write(p, Tensor.ofFloats(Shape.of(37, 3, 6, 6), x));
+        CalibrationData data = CalibrationData.fromNpy(g, p);
+        String one = null;
+        for (int threads = 1; threads <= 3; threads++) {
+            for (int batch : new int[] {1, 8, 32}) {
+                Graph copy = g.copy();
+                new CorrectBiasPass(new CorrectBiasPass.Options(data, 8, false, 1024, batch, CorrectBiasPass.WeightRounding.NEAREST, threads)).run(copy);
+                String printed = IrPrinter.print(copy);
+                if (one == null) one = printed;
+                assertEquals(one, printed, threads + " threads, batch " + batch);
+            }
+        }
+    }
+}
