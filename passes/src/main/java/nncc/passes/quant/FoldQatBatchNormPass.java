@@ -82,6 +82,8 @@ public final class FoldQatBatchNormPass implements Pass {
 
     /** The chain from {@code conv} through {@code div} to a BatchNormalization, or why it is not one to fold. */
     private static Object match(Graph g, Node conv, Node div) {
+        if (((Conv) conv.op()).activation() != nncc.ir.op.Activation.NONE)
+            return "the conv has a fused activation, so what follows it is not affine in its sums";
         Node w = g.producer(conv.input(1));
         if (w == null || !(w.op() instanceof DequantizeLinear)) return "weights %" + conv.input(1).name() + " are not dequantized";
         Tensor codes = g.constantData(w.input(0));
