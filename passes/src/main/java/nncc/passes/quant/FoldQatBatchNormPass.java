@@ -47,7 +47,7 @@ import nncc.passes.PassResult;
  * node @div = Div (%c, %d) -> (%cd : f32[1,2,2,2])
  * node @bn = BatchNormalization {epsilon = 1.0E-5} (%cd, %gamma, %beta, %mean, %var) -> (%y : f32[1,2,2,2])
  * // after: r = [1, 1], s_w * r = [0.01, 0.01], beta' = [(0 - 1) * 2 + 0.5, 0] = [-1.5, 0]
- * node @wdq = DequantizeLinear {axis = 0} (%wq, %conv.weight_scale, %conv.weight_zp) -> (%conv.weight : f32[2,1,1,1])
+ * node @wdq_1 = DequantizeLinear {axis = 0} (%wq, %conv.weight_scale, %conv.weight_zp) -> (%conv.weight : f32[2,1,1,1])
  * node @conv = Conv {...} (%xf, %conv.weight, %conv.bias) -> (%y : f32[1,2,2,2])
  * }</pre>
  *
