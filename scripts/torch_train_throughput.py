@@ -20,7 +20,7 @@ Prints one JSON line, e.g.
 
 Run from the repository root with Debian's python3 (python3-torch):
     /usr/bin/python3 scripts/torch_train_throughput.py --batch 32 --threads 2 [--batches 20] [--warmup 3]
-        [--mode float|qat|both]
+        [--mode float|qat|both] [--flush-denormal]
 """
 
 import argparse
@@ -85,15 +85,18 @@ def main(argv=None):
     ap.add_argument("--warmup", type=int, default=3, help="untimed steps before them")
     ap.add_argument("--mode", choices=["float", "qat", "both"], default="both")
     ap.add_argument("--weight-bits", type=int, default=8)
+    ap.add_argument("--flush-denormal", action="store_true",
+                    help="torch.set_flush_denormal(True): subnormal floats become 0 (they can slow float training)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(args.flush_denormal)
     torch.manual_seed(0)
     images, labels = load_split("train")
     n = min(len(images), args.batch * (args.batches + args.warmup) + args.batch)
     x = torch.from_numpy(to_input(images[:n]))
     y = torch.from_numpy(labels[:n].astype(np.int64))
     result = {"model": "mobilenet_v2", "batch": args.batch, "threads": args.threads, "batches": args.batches,
-              "warmup": args.warmup}
+              "warmup": args.warmup, "flush_denormal": args.flush_denormal}
     if args.mode in ("float", "both"):
         model = tmv.MobileNetV2Fashion()
         model.load_state_dict(torch.load(STATE))
