@@ -86,6 +86,9 @@ public final class PassRegistry {
         m.put(nncc.passes.quant.InsertRequantizePass.NAME, (o, c) -> new nncc.passes.quant.InsertRequantizePass());
         m.put(LowerToIntegerPass.NAME, (o, c) -> new LowerToIntegerPass(LowerToIntegerPass.Options.from(o)));
         m.put(ConvertFp16Pass.NAME, (o, c) -> new ConvertFp16Pass());
+        m.put(nncc.passes.quant.FoldWeightQuantizePass.NAME, (o, c) -> new nncc.passes.quant.FoldWeightQuantizePass());
+        m.put(nncc.passes.quant.FoldQatBatchNormPass.NAME, (o, c) -> new nncc.passes.quant.FoldQatBatchNormPass());
+        m.put(nncc.passes.quant.QuantizePassthroughOpsPass.NAME, (o, c) -> new nncc.passes.quant.QuantizePassthroughOpsPass());
         m.put(nncc.passes.quant.LowerQdqPass.NAME, (o, c) -> new nncc.passes.quant.LowerQdqPass(nncc.passes.quant.LowerQdqPass.Options.from(o)));
         m.put(nncc.passes.quant.OnnxRoundingPass.NAME, (o, c) -> new nncc.passes.quant.OnnxRoundingPass(nncc.passes.quant.OnnxRoundingPass.Options.from(o)));
         m.put(DynamicRangePass.NAME, (o, c) -> new DynamicRangePass(DynamicRangePass.Options.from(o)));

@@ -105,13 +105,20 @@ public final class LowerQdqPass implements Pass {
 
     /**
      * Lowers {@code g} in place with the default options when it is a pre-quantized model ({@link #applies}),
-     * verifying the result; returns the statistics, or null when {@code g} holds no ONNX quantization op.
+     * verifying the result; returns the statistics, or null when {@code g} holds no ONNX quantization op. A QAT model
+     * exported before {@code convert} (fake-quantized float weights, PyTorch's ConvBn form) is first brought to the
+     * pre-quantized form by {@code fold-weight-quantize}, {@code fold-qat-batchnorm} and {@code quantize-passthrough-ops}
+     * (Relu, Flatten... that PyTorch leaves without fake-quant), whose statistics are included.
      */
     public static PassResult lowerIfPreQuantized(Graph g) {
         if (!applies(g)) return null;
+        Map<String, Long> stats = new java.util.LinkedHashMap<>(new FoldWeightQuantizePass().run(g).statistics());
+        stats.putAll(new FoldQatBatchNormPass().run(g).statistics());
+        stats.putAll(new QuantizePassthroughOpsPass().run(g).statistics());
         PassResult r = new LowerQdqPass(Options.defaults()).run(g);
         nncc.ir.Verifier.verify(g);
-        return r;
+        stats.putAll(r.statistics());
+        return new PassResult(r.changed(), stats);
     }
 
     @Override public PassResult run(Graph g) {

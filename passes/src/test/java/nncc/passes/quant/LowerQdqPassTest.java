@@ -133,4 +133,62 @@ class LowerQdqPassTest {
         // 0.7 / 0.2 = 3.5 -> 4 (ties away from zero in the fixed-point multiply), 12.7 / 0.2 = 63.5 -> 64
         assertEquals(List.of(10L, 14L, 10L, 74L), java.util.Arrays.stream(y.toLongs()).boxed().toList());
     }
+
+    private static final String QAT_CONV = """
+            graph @qat {
+              input %x : f32[1,1,1,2]
+              const %xs : f32[] = [0.5]
+              const %xz : i8[] = [0]
+              const %w : f32[2,1,1,1] = [0.5, 0.3]
+              const %ws : f32[1] = [0.01]
+              const %wz : i8[1] = [0]
+              const %zero : f32[2] = [0.0, 0.0]
+              const %d : f32[1,2,1,1] = [2.0, 0.5]
+              const %gamma : f32[2] = [GAMMA, 1.0]
+              const %beta : f32[2] = [0.5, 0.0]
+              const %mean : f32[2] = [1.0, 0.0]
+              const %var : f32[2] = [1.0, 4.0]
+              const %ys : f32[] = [0.25]
+              node @qx = QuantizeLinear {axis = 1, outType = i8} (%x, %xs, %xz) -> (%xq : i8[1,1,1,2])
+              node @dx = DequantizeLinear {axis = 1} (%xq, %xs, %xz) -> (%xf : f32[1,1,1,2])
+              node @wq = QuantizeLinear {axis = 1, outType = i8} (%w, %ws, %wz) -> (%wq : i8[2,1,1,1])
+              node @wdq = DequantizeLinear {axis = 1} (%wq, %ws, %wz) -> (%wf : f32[2,1,1,1])
+              node @conv = Conv {strides = [1, 1], pads = [0, 0, 0, 0], dilations = [1, 1], group = 1} (%xf, %wf, %zero) -> (%c : f32[1,2,1,2])
+              node @div = Div (%c, %d) -> (%cd : f32[1,2,1,2])
+              node @bn = BatchNormalization {epsilon = 0.0} (%cd, %gamma, %beta, %mean, %var) -> (%b : f32[1,2,1,2])
+              node @relu = Relu (%b) -> (%r : f32[1,2,1,2])
+              node @qy = QuantizeLinear {axis = 1, outType = i8} (%r, %ys, %xz) -> (%yq : i8[1,2,1,2])
+              node @dy = DequantizeLinear {axis = 1} (%yq, %ys, %xz) -> (%y : f32[1,2,1,2])
+              output %y
+            }
+            """;
+
+    /**
+     * PyTorch's QAT ConvBn export (fake-quantized float weights, Div, BatchNormalization, Relu) lowers to one QConv
+     * with the fake-quant's codes [50, 30], the bias (0 - 1) * 2 + 0.5 = -1.5 at s_x s_w = 0.005 (code -300) and
+     * multiplier 0.005 / 0.25 = 0.02; on x = 0.5 * [10, 4]: channel 0 (500 - 300, 200 - 300) * 0.02 = (4, -2 -> 0),
+     * channel 1 (300, 120) * 0.02 = (6, 2.4 -> 2), as the float graph gives ((5 * 0.5 / 2 - 1) * 2 + 0.5 = 1.0 = 4 * 0.25).
+     */
+    @Test
+    void aPytorchQatConvBnExportLowersToOneQConv() {
+        Graph g = IrParser.parse(QAT_CONV.replace("GAMMA", "2.0"), "qat.nnir");
+        Map<String, Long> stats = lower(g).statistics();
+        assertEquals(1L, stats.get("weights quantized"), stats.toString());
+        assertEquals(1L, stats.get("conv-batchnorm folded"), stats.toString());
+        assertEquals(0L, stats.get("nodes kept"), stats.toString());
+        assertTrue(g.nodes().size() == 1 && g.nodes().get(0).op() instanceof nncc.ir.op.QConv, g.nodes().toString());
+        assertEquals(List.of(50L, 30L), java.util.Arrays.stream(g.constantData(g.nodes().get(0).input(1)).toLongs()).boxed().toList());
+        assertEquals(List.of(-300L, 0L), java.util.Arrays.stream(g.constantData(g.nodes().get(0).input(2)).toLongs()).boxed().toList());
+        Tensor y = new Interpreter(g).run(List.of(Tensor.ofLongs(DType.I8, Shape.of(1, 1, 1, 2), 10, 4))).get(0);
+        assertEquals(List.of(4L, 0L, 6L, 2L), java.util.Arrays.stream(y.toLongs()).boxed().toList());
+    }
+
+    @Test
+    void aQatConvBnThatCannotFoldSaysWhyAndStaysFloat() {
+        Graph g = IrParser.parse(QAT_CONV.replace("GAMMA", "-2.0"), "qat.nnir");
+        Map<String, Long> stats = lower(g).statistics();
+        assertEquals(1L, stats.get("not folded: node 'conv': output channel 0: weight scale 0.01 times rescale -1.0 is -0.01, "
+                + "not positive"), stats.toString());
+        assertTrue(stats.keySet().stream().anyMatch(k -> k.startsWith("kept: node 'conv' (Conv)")), stats.toString());
+    }
 }
