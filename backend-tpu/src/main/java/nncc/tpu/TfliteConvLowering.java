@@ -78,6 +78,7 @@ final class TfliteConvLowering {
                 xi.zeroPoint(), ms.stream().map(FixedPoint.Multiplier::multiplier).toList(),
                 ms.stream().map(FixedPoint.Multiplier::shift).toList(), yi.zeroPoint(), yi.scale(), yi.dtype(),
                 range[0], range[1], b.rounding(yi.dtype()));
+        if (b.floatLinear(yi.dtype())) q = q.withOnnxScales(TfliteGraphBuilder.floatScales(xi.scale(), irWq, yi.scale()));
         b.bind(op.outputs(0), b.emit(yi.name(), q, inputs, null));
     }
 
@@ -105,6 +106,7 @@ final class TfliteConvLowering {
         QGemm q = new QGemm(xi.zeroPoint(), ms.stream().map(FixedPoint.Multiplier::multiplier).toList(),
                 ms.stream().map(FixedPoint.Multiplier::shift).toList(), yi.zeroPoint(), yi.scale(), yi.dtype(),
                 range[0], range[1], b.rounding(yi.dtype()));
+        if (b.floatLinear(yi.dtype())) q = q.withOnnxScales(TfliteGraphBuilder.floatScales(xi.scale(), wq, yi.scale()));
         Value y = b.emit(yi.name(), q, inputs, null);
         long[] want = TfliteGraphBuilder.irDims(yi.shape());
         if (!y.type().shape().equals(Shape.of(want)))

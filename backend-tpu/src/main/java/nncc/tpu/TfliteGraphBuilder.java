@@ -47,7 +47,24 @@ final class TfliteGraphBuilder {
      * The rounding of an op with an {@code out}-typed output: the chosen int8 rounding, else TFLite's reference
      * (16-bit ops take their own Q15 form from the op records).
      */
-    Rounding rounding(DType out) { return out == DType.I8 ? int8Rounding : Rounding.DOUBLE_ROUND; }
+    Rounding rounding(DType out) {
+        if (out != DType.I8) return Rounding.DOUBLE_ROUND;
+        return int8Rounding == Rounding.ONNX_FLOAT32 ? Rounding.SINGLE_ROUND : int8Rounding;
+    }
+
+    /**
+     * Whether int8 convolutions and fully connected layers requantize in float32 ({@code onnx_float32}: the
+     * accumulator times {@code fl(fl(sx * sw) / sy)}, rounded half to even, as XNNPACK's QS8/QC8 kernels do); the
+     * other int8 ops then round once.
+     */
+    boolean floatLinear(DType out) { return out == DType.I8 && int8Rounding == Rounding.ONNX_FLOAT32; }
+
+    /** XNNPACK's (and ONNX Runtime's) float32 scale per weight scale: {@code fl(fl(sx * sw[c]) / sy)}. */
+    static List<Float> floatScales(float sx, nncc.ir.QuantParams wq, float sy) {
+        List<Float> r = new java.util.ArrayList<>();
+        for (int c = 0; c < wq.count(); c++) r.add(nncc.ir.OnnxArithmetic.linearScale(sx, wq.scale(c), sy));
+        return r;
+    }
 
     TfliteTensors.Info info(int tensor) {
         if (tensor < 0 || tensor >= tensors.length)
