@@ -155,6 +155,7 @@ final class QatCommand implements Callable<Integer> {
             }
             t.writeBack();
         }
+        QuantAwareGraph.snapBiases(qat);
         Outputs.writeText(output, IrPrinter.print(qat));
         out.printf("wrote %s%n", output);
         if (report != null)

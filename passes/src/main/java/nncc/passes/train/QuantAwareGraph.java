@@ -106,8 +106,37 @@ public final class QuantAwareGraph {
         out.setNodes(nodes);
         out.setOutputs(outputs);
         out.removeUnusedConstants();
+        snapBiases(out);
         Verifier.verify(out);
         return out;
+    }
+
+    /**
+     * Puts every conv/dense bias of a fake-quant graph on the int32 grid the lowering quantizes it to (scale
+     * {@code s_x * s_w[c]} in float32, the codes {@code rint(b / scale)}): {@code b = code * scale}. The lowering then
+     * reads back exactly these codes, so the float graph adds the bias the integer graph adds. Returns how many
+     * biases changed; call it after the scales last changed (after training).
+     */
+    public static int snapBiases(Graph g) {
+        Map<String, Node> producers = new HashMap<>();
+        for (Node n : g.nodes()) for (Value v : n.outputs()) producers.put(v.name(), n);
+        int changed = 0;
+        for (Node n : g.nodes()) {
+            if (!isWeighted(n) || n.inputs().size() < 3 || !g.isConstant(n.input(2))) continue;
+            Node xq = producers.get(n.input(0).name()), wq = producers.get(n.input(1).name());
+            if (xq == null || wq == null || !(xq.op() instanceof FakeQuant fx) || !(wq.op() instanceof FakeQuant fw)
+                    || fx.axis() >= 0 || !g.isConstant(wq.input(0))) continue;
+            nncc.ir.Tensor b = g.constantData(n.input(2));
+            float[] v = b.toFloats();
+            for (int c = 0; c < v.length; c++) {
+                float scale = fx.scales().get(0) * fw.scales().get(fw.scales().size() == 1 ? 0 : c);
+                double code = Math.max(-Integer.MAX_VALUE, Math.min(Integer.MAX_VALUE, Math.rint(v[c] / (double) scale)));
+                v[c] = (float) (code * scale);
+            }
+            g.addConstant(n.input(2).name(), nncc.ir.Tensor.ofFloats(b.shape(), v), n.input(2).type().quant());
+            changed++;
+        }
+        return changed;
     }
 
     private static boolean isWeighted(Node n) {
