@@ -110,7 +110,8 @@ final class FakeQuantLayer extends TrainLayer {
                 int c = slice(i);
                 float r = x[i] / scale.data[c];
                 long q = code(x[i], c);
-                boolean inside = q > qmin && q < qmax || (r + zp[c] >= qmin - 0.5f && r + zp[c] <= qmax + 0.5f);
+                // scales that follow max|w| keep every weight inside the grid: the gradient passes everywhere
+                boolean inside = r + zp[c] >= qmin - 0.5f && r + zp[c] <= qmax + 0.5f;
                 if (inside || trackWeights) gx[i] += gy[i];
                 if (lsq) scale.chunkGrad[0][c] += gy[i] * lsqGradScale * (inside ? (float) (q - zp[c]) - r : (float) (q - zp[c]));
             }

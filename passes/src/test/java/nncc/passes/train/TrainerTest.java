@@ -70,6 +70,35 @@ class TrainerTest {
         assertTrue(losses[2] < losses[0], java.util.Arrays.toString(losses));
     }
 
+    @Test void lsqLearnsTheStepSizesOfAFakeQuantGraph() {
+        Random r = new Random(3);
+        Graph g = IrParser.parse("""
+                graph @fq {
+                  input %x : f32[?N,4,7,7]
+                  const %w : f32[5,4] = W
+                  node @xq = FakeQuant {scales = [0.05], zeroPoints = [0], bits = 8, narrowRange = false, signed = true, axis = -1} (%x) -> (%xf : f32[?N,4,7,7])
+                  node @gap = GlobalAveragePool (%xf) -> (%p : f32[?N,4,1,1])
+                  node @flat = Flatten {axis = 1} (%p) -> (%f : f32[?N,4])
+                  node @wq = FakeQuant {scales = [0.1, 0.1, 0.1, 0.1, 0.1], zeroPoints = [0, 0, 0, 0, 0], bits = 4, narrowRange = true, signed = true, axis = 0} (%w) -> (%wf : f32[5,4])
+                  node @fc = Gemm {alpha = 1.0, beta = 1.0, transA = false, transB = true} (%f, %wf) -> (%y : f32[?N,5])
+                  output %y
+                }
+                """.replace("W", TrainGraphs.floats(r, 20, 0.5)), "fq.nnir");
+        TrainingOptions o = new TrainingOptions(3, 16, 0.01, Optimizer.Kind.ADAM, LearningRateSchedule.Kind.CONSTANT, 0, 0.9, 1, 2, 2,
+                true, Integer.MAX_VALUE, TrainingOptions.Augmentation.NONE);
+        double[] losses = new double[3];
+        try (Trainer t = new Trainer(g, o)) {
+            for (int e = 0; e < 3; e++) losses[e] = t.trainEpoch(data(64, 4), e + 1, null).loss();
+            t.writeBack();
+        }
+        assertTrue(losses[2] < losses[0], java.util.Arrays.toString(losses));
+        nncc.ir.op.FakeQuant xq = (nncc.ir.op.FakeQuant) g.nodes().get(0).op();
+        assertTrue(xq.scales().get(0) != 0.05f && xq.scales().get(0) > 0, "learned input step " + xq.scales());
+        nncc.ir.op.FakeQuant wq = (nncc.ir.op.FakeQuant) g.nodes().get(3).op();
+        assertTrue(wq.scales().stream().anyMatch(s -> s != 0.1f), "learned weight steps " + wq.scales());
+        nncc.ir.Verifier.verify(g);
+    }
+
     @Test void schedules() {
         LearningRateSchedule cos = new LearningRateSchedule(LearningRateSchedule.Kind.COSINE, 0.1, 100);
         assertEquals(0.1, cos.at(0), 1e-12);
