@@ -36,6 +36,22 @@ final class ConversionKernels {
         };
     }
 
+    /**
+     * FakeQuant: {@link nncc.ir.op.FakeQuant#apply} per element, the slice's scale picked along the op's axis (f32
+     * only; the rounding is Quantize's, float32 division and ties away from zero).
+     */
+    static Kernel fakeQuant(nncc.ir.op.FakeQuant op, NodeContext ctx) {
+        ctx.requireDType(0, "input x", DType.F32);
+        return (in, outTypes) -> {
+            NdArray x = in[0];
+            float[] y = new float[x.size()];
+            int inner = 1, count = op.scales().size();
+            if (op.axis() >= 0) for (int d = op.axis() + 1; d < x.shape.length; d++) inner *= x.shape[d];
+            for (int i = 0; i < y.length; i++) y[i] = op.apply(x.floats[i], op.axis() < 0 ? 0 : (i / inner) % count);
+            return ActivationKernels.one(NdArray.ofFloats(DType.F32, x.shape, y));
+        };
+    }
+
     /** {@code v} rounded half away from zero, plus the zero point, saturated to {@code t}; NaN gives the zero point. */
     static long quantizeValue(double v, long zp, DType t) {
         return FixedPoint.quantizeScaled(v, zp, t);

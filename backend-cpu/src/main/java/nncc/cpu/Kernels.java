@@ -96,6 +96,7 @@ final class Kernels {
             case QLinearConv op -> IntegerLinearKernels.qLinearConv(op, ctx);
             case QLinearMatMul op -> IntegerLinearKernels.qLinearMatMul(op, ctx);
             case Quantize op -> ConversionKernels.quantize(op, ctx);
+            case nncc.ir.op.FakeQuant op -> ConversionKernels.fakeQuant(op, ctx);
             case Dequantize op -> ConversionKernels.dequantize(op, ctx);
             case Requantize op -> ConversionKernels.requantize(op, ctx);
             case Cast op -> ConversionKernels.cast(op, ctx);

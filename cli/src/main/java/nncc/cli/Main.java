@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "nncc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "nncc: a neural-network quantization compiler (ONNX / .nnir -> integer models).",
         subcommands = {ImportCommand.class, InspectCommand.class, OptCommand.class, RunCommand.class, EvalCommand.class,
-                QuantizeCommand.class, CompileCommand.class, BenchCommand.class, GoldenCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
+                QuantizeCommand.class, CompileCommand.class, QatCommand.class, BenchCommand.class, GoldenCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
     static boolean debug;

@@ -95,6 +95,7 @@ public record GraphStats(Map<String, Integer> opCounts, long parameters, long pa
             case Erf e -> 0;
             case Gelu gl -> 0;
             case LayerNormalization ln -> 0;
+            case FakeQuant fq -> 0;
         };
     }
 

@@ -6,4 +6,4 @@ package nncc.ir.op;
  */
 public sealed interface FloatOp extends Op permits Conv, ConvTranspose, Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh,
         HardSigmoid, HardSwish, Softmax, AveragePool, GlobalAveragePool, BatchNormalization, ReduceMean, Pow, Sqrt, Erf, Gelu,
-        LayerNormalization {}
+        LayerNormalization, FakeQuant {}

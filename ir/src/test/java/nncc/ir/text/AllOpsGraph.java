@@ -99,6 +99,8 @@ final class AllOpsGraph {
         Value gelu = node(g, "Gelu_64", new nncc.ir.op.Gelu(nncc.ir.op.Gelu.Approximation.TANH), erf);
         Value ln = node(g, "LayerNormalization_65", new nncc.ir.op.LayerNormalization(-1, 1e-6f), gelu,
                 floatConst(g, "ln.scale", 12, 8), floatConst(g, "ln.bias", 13, 8));
+        Value fakeQuant = node(g, "FakeQuant_66", new nncc.ir.op.FakeQuant(List.of(0.1f, 0.25f, 3e-5f, 1f), List.of(3L, 1L, 31L, 7L),
+                5, true, false, 1), ln);
         List<Value> dropout = nodeN(g, "Dropout_33", new Dropout(0.5f), 2, null, identity);
         Value q = quantNode(g, "QuantizeLinear_34", new QuantizeLinear(1, DType.I8), QuantParams.perTensor(0.05f, -3),
                 x, qScale, qZp);
@@ -145,7 +147,7 @@ final class AllOpsGraph {
         Value qsm = node(g, "QSoftmax_57", new QSoftmax(1, 1 << 30, 26, -248, 0.00390625f, -128, DType.I8), q8);
         for (Value out : List.of(qsm, deq, qg, qa, qm, qmean, qavg, qlut, half, dconv, dgemm, fused, fusedAdd)) g.addOutput(out);
         for (Value out : List.of(convT, clipInf, pool.get(1), unsqueezed, mean, mm, softmax, transposed, concat,
-                reflect, padNan, gathered, dropout.get(0), dropout.get(1), dq, qconv, qmm, convInt, mmInt, sliced, ln))
+                reflect, padNan, gathered, dropout.get(0), dropout.get(1), dq, qconv, qmm, convInt, mmInt, sliced, fakeQuant))
             g.addOutput(out);
         return g;
     }

@@ -242,6 +242,7 @@ public final class QdqExporter {
             case QSoftmax op -> lowered.softmax(n, op);
             case DynamicQuantConv op -> throw hybrid();
             case DynamicQuantGemm op -> throw hybrid();
+            case FakeQuant op -> throw new ModelException("FakeQuant (a quantization-aware training graph) has no QDQ export of its own: lower it first (nncc compile lowers it)");
         }
     }
 

@@ -150,6 +150,8 @@ public final class FoldScalesPass implements Pass {
                 case Erf op -> null;
                 case Gelu op -> null;
                 case LayerNormalization op -> null;
+                // a training graph's fake-quant nodes carry their own grids; lower-fake-quant turns them into QDQ pairs
+                case FakeQuant op -> null;
             };
             case LoweredOp op -> null;
             case BoundaryOp op -> null;

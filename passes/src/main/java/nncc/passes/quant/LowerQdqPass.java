@@ -98,7 +98,7 @@ public final class LowerQdqPass implements Pass {
 
     /** Whether {@code g} holds ONNX quantization ops, i.e. is a pre-quantized model this pass lowers. */
     public static boolean applies(Graph g) {
-        return g.nodes().stream().anyMatch(n -> n.op() instanceof QuantizeLinear || n.op() instanceof DequantizeLinear
+        return LowerFakeQuantPass.applies(g) || g.nodes().stream().anyMatch(n -> n.op() instanceof QuantizeLinear || n.op() instanceof DequantizeLinear
                 || n.op() instanceof QLinearConv || n.op() instanceof QLinearMatMul || n.op() instanceof ConvInteger
                 || n.op() instanceof MatMulInteger);
     }
@@ -112,10 +112,13 @@ public final class LowerQdqPass implements Pass {
      */
     public static PassResult lowerIfPreQuantized(Graph g) {
         if (!applies(g)) return null;
+        LowerFakeQuantPass fakeQuant = LowerFakeQuantPass.applies(g) ? new LowerFakeQuantPass() : null;
+        if (fakeQuant != null) fakeQuant.run(g); // a quantization-aware training graph: its grids as QDQ pairs
         Map<String, Long> stats = new java.util.LinkedHashMap<>(new FoldWeightQuantizePass().run(g).statistics());
         stats.putAll(new FoldQatBatchNormPass().run(g).statistics());
         stats.putAll(new QuantizePassthroughOpsPass().run(g).statistics());
         PassResult r = new LowerQdqPass(Options.defaults()).run(g);
+        if (fakeQuant != null) fakeQuant.applyWeightBits(g);
         nncc.ir.Verifier.verify(g);
         stats.putAll(r.statistics());
         return new PassResult(r.changed(), stats);

@@ -187,6 +187,7 @@ public final class LowerToIntegerPass implements Pass {
             case Pow op -> noRule(n);
             case Sqrt op -> noRule(n);
             case Erf op -> noRule(n);
+            case FakeQuant op -> "a FakeQuant (quantization-aware training graph) is lowered by lower-fake-quant, not by the quantizer";
         };
     }
 

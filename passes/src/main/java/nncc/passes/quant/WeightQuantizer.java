@@ -11,11 +11,11 @@ import nncc.ir.Tensor;
  * {@code [-(2^(bits-1) - 1), 2^(bits-1) - 1]} with zero point 0 and one scale per output channel (dim 0) or one
  * in all; biases to i32 (i64 for i16 activations) with scale {@code inputScale * weightScale[c]}.
  */
-final class WeightQuantizer {
+public final class WeightQuantizer {
     private WeightQuantizer() {}
 
     /** Quantized weights: i8 data and the params they stand for (per axis 0, or per tensor). */
-    record Weights(Tensor data, QuantParams params) {
+    public record Weights(Tensor data, QuantParams params) {
         /** The scale of output channel {@code c}. */
         float scale(int c) { return params.scale(params.isPerAxis() ? c : 0); }
     }
@@ -24,7 +24,7 @@ final class WeightQuantizer {
      * Symmetric quantization of {@code w} (dim 0 = output channels): {@code scale = max|w| / qmax} per channel
      * (or over the tensor), {@code q = clamp(round(w / scale), -qmax, qmax)}; an all-zero channel gets scale 1.
      */
-    static Weights symmetric(Tensor w, int bits, boolean perChannel) {
+    public static Weights symmetric(Tensor w, int bits, boolean perChannel) {
         if (bits < 2 || bits > 8) throw new IllegalArgumentException("weight bits must be in 2..8, got " + bits);
         long qmax = (1L << (bits - 1)) - 1;
         float[] v = w.toFloats();

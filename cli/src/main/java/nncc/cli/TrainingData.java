@@ -1,0 +1,51 @@
+package nncc.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import nncc.ir.Graph;
+import nncc.ir.ModelException;
+import nncc.ir.Shape;
+import nncc.ir.Tensor;
+import nncc.passes.train.TrainingSet;
+
+/**
+ * Reads labelled training or evaluation data for {@code nncc qat}: inputs as .npy or IDX (as {@link DataFiles}
+ * reads them) and integer labels; checks the counts, the labels and that each example has the model input's shape.
+ */
+final class TrainingData {
+    private TrainingData() {}
+
+    static TrainingSet read(Path data, Path labels, Graph model) {
+        if (Files.isDirectory(data)) throw new CliException(data + ": image folders are not read by qat yet; give .npy or IDX data");
+        Tensor x = DataFiles.read(data);
+        Tensor y = DataFiles.read(labels);
+        if (y.dtype().isFloat() || y.shape().rank() != 1)
+            throw new ModelException(labels.toString(), null, "labels must be integer [N], got " + y.dtype().text() + y.shape());
+        if (!x.dtype().isFloat())
+            throw new ModelException(data.toString(), null, "inputs must be float, got " + x.dtype().text() + x.shape());
+        if (x.shape().rank() == 0 || x.shape().dim(0) != y.shape().dim(0))
+            throw new ModelException(data.toString(), null, "data has " + (x.shape().rank() == 0 ? 0 : x.shape().dim(0))
+                    + " samples but " + labels + " has " + y.shape().dim(0) + " labels");
+        if (x.shape().dim(0) == 0) throw new ModelException(data.toString(), null, "data has no samples");
+        Shape in = model.inputs().get(0).type().shape();
+        int[] dims = new int[x.shape().rank() - 1];
+        for (int i = 1; i < x.shape().rank(); i++) dims[i - 1] = Math.toIntExact(x.shape().dim(i));
+        boolean fits = in.rank() == x.shape().rank();
+        for (int i = 1; fits && i < in.rank(); i++) fits = in.isSymbolic(i) || in.dim(i) == x.shape().dim(i);
+        if (!fits)
+            throw new ModelException(data.toString(), null, "examples of shape " + x.shape() + " do not fit model input %"
+                    + model.inputs().get(0).name() + " " + in);
+        float[] v = x.toFloats();
+        for (int i = 0; i < v.length; i++)
+            if (!Float.isFinite(v[i]))
+                throw new ModelException(data.toString(), null, "value " + i + " is " + v[i] + "; training data must be finite");
+        long[] l = y.toLongs();
+        int[] labelsInt = new int[l.length];
+        for (int i = 0; i < l.length; i++) {
+            if (l[i] < 0 || l[i] > Integer.MAX_VALUE)
+                throw new ModelException(labels.toString(), null, "label " + i + " is " + l[i] + "; labels must be >= 0");
+            labelsInt[i] = (int) l[i];
+        }
+        return new TrainingSet(v, labelsInt, dims);
+    }
+}
