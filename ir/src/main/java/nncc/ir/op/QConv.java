@@ -15,12 +15,15 @@ import nncc.ir.TensorType;
  * requantize is {@link nncc.ir.FixedPoint#requantize} ({@code double_round} or {@code single_round} for i32
  * accumulators, {@code single_round_q15} for i64). One multiplier/shift means per-tensor. {@code actMin}/{@code
  * actMax} are exactly the clamp of the fused {@code activation} on the output grid ({@link Activation#clampBounds})
- * when one is named; with {@code none} the clamp stands on its own (e.g. an imported clip).
+ * when one is named; with {@code none} the clamp stands on its own (e.g. an imported clip). {@code accumulatorBits},
+ * when not 0, is the width a range analysis (the {@code accumulator-bits} pass) proved every partial sum fits in as a
+ * signed integer, from the actual weights, bias and the input type's range; it is at most the accumulator type's width,
+ * so hardware may accumulate in that many bits and compute exactly what the reference does. 0 means not analysed.
  */
 public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
                     List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
                     int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
-                    @Default("none") Activation activation) implements LoweredOp {
+                    @Default("none") Activation activation, @Default("0") int accumulatorBits) implements LoweredOp {
     public QConv {
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);
@@ -32,6 +35,21 @@ public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dil
         IntOps.requireAccumulator(accumulator, rounding);
         IntOps.requireWeightBits(weightBits);
         IntOps.requireActivation(activation, actMin, actMax, outputScale, outputZp, outType);
+        IntOps.requireAccumulatorBits(accumulatorBits, accumulator);
+    }
+
+    /** The form before {@code accumulatorBits} was an attribute: 0, not analysed. */
+    public QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
+                 List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
+                 int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits, Activation activation) {
+        this(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax,
+                rounding, accumulator, weightBits, activation, 0);
+    }
+
+    /** This op with {@code accumulatorBits} set (0: not analysed). */
+    public QConv withAccumulatorBits(int bits) {
+        return new QConv(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin,
+                actMax, rounding, accumulator, weightBits, activation, bits);
     }
 
     /**

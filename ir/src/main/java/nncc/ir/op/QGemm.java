@@ -13,11 +13,12 @@ import nncc.ir.TensorType;
  * or i16), w [M,K] (i8 storage of {@code weightBits}-bit symmetric values), optional bias [M] (the accumulator type).
  * For output m: {@code acc = bias[m] + sum_k((x[n,k] - inputZp) * w[m,k])} in the {@code accumulator} type (i32;
  * i64 for i16 input), then {@code y = clamp(requantize(acc, multiplier[m], shift[m], rounding) + outputZp, actMin,
- * actMax)}; the clamp is exactly the fused {@code activation}'s (see {@link QConv}, which shares these rules).
+ * actMax)}; the clamp is exactly the fused {@code activation}'s and {@code accumulatorBits} (0: not analysed) the
+ * proven accumulator width (see {@link QConv}, which shares these rules).
  */
 public record QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale,
                     DType outType, int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
-                    @Default("none") Activation activation) implements LoweredOp {
+                    @Default("none") Activation activation, @Default("0") int accumulatorBits) implements LoweredOp {
     public QGemm {
         multiplier = List.copyOf(multiplier);
         shift = List.copyOf(shift);
@@ -25,6 +26,21 @@ public record QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift,
         IntOps.requireAccumulator(accumulator, rounding);
         IntOps.requireWeightBits(weightBits);
         IntOps.requireActivation(activation, actMin, actMax, outputScale, outputZp, outType);
+        IntOps.requireAccumulatorBits(accumulatorBits, accumulator);
+    }
+
+    /** The form before {@code accumulatorBits} was an attribute: 0, not analysed. */
+    public QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale,
+                 DType outType, int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
+                 Activation activation) {
+        this(inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax, rounding, accumulator, weightBits,
+                activation, 0);
+    }
+
+    /** This op with {@code accumulatorBits} set (0: not analysed). */
+    public QGemm withAccumulatorBits(int bits) {
+        return new QGemm(inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax, rounding, accumulator,
+                weightBits, activation, bits);
     }
 
     /** The form before accumulator, weight bits and activation were attributes (see {@link QConv}'s). */
