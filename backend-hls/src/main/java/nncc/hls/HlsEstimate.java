@@ -34,7 +34,7 @@ final class HlsEstimate {
     /** One layer's numbers. */
     record Row(String id, String op, String irName, String accumulator, long macs, long multipliers, long dsp, long bram18k, long lut, long cycles) {}
 
-    private static final int BRAM_BITS = 18 * 1024, LUTRAM_LIMIT = 1024, PIPELINE_DEPTH = 8;
+    private static final int BRAM_BITS = 18 * 1024, LUTRAM_LIMIT = 1024, PIPELINE_DEPTH = 8, LUT_MULTIPLIER_MAX_BITS = 4;
 
     static List<Row> rows(HlsModel m) {
         List<Row> rows = new ArrayList<>();
@@ -58,11 +58,14 @@ final class HlsEstimate {
                 default -> { outputs = l.get("n"); requantMultiplies = 0; }
             }
             long mults = taps == 0 ? 0 : (taps + r - 1) / r;
-            long dsp = mults + 4 * requantMultiplies;
+            // weights of LUT_MULTIPLIER_MAX_BITS or fewer bits multiply in LUTs (activation bits x weight bits), wider in DSPs
+            boolean lutMultipliers = taps > 0 && l.get("weight_bits") <= LUT_MULTIPLIER_MAX_BITS;
+            long multiplierLuts = lutMultipliers ? mults * l.typeBits("in_t") * l.get("weight_bits") : 0;
+            long dsp = (lutMultipliers ? 0 : mults) + 4 * requantMultiplies;
             long bram = 0;
             for (HlsModel.Array a : l.arrays) bram += brams((long) a.size * bits(a.type), Math.max(1, a.name.startsWith("w_") ? mults : 1));
             String acc = taps == 0 ? "" : l.get("accum_bits") + " / " + l.get("reference_accum_bits");
-            rows.add(new Row(l.id, l.opName, l.irName, acc, outputs * taps, mults, dsp, bram, 40 * (mults + 4 * requantMultiplies) + 300,
+            rows.add(new Row(l.id, l.opName, l.irName, acc, outputs * taps, mults, dsp, bram, 40 * (mults + 4 * requantMultiplies) + 300 + multiplierLuts,
                     outputs * r + PIPELINE_DEPTH + taps / Math.max(1, mults)));
         }
         return rows;
@@ -107,12 +110,15 @@ final class HlsEstimate {
         b.append(String.format(Locale.ROOT, "Use of %s: DSP %d / %d (%.1f %%), BRAM18K %d / %d (%.1f %%), LUT %d / %d (%.1f %%).%n%n", p.name(),
                 dsp, p.dsp(), 100.0 * dsp / p.dsp(), bram, p.bram18k(), 100.0 * bram / p.bram18k(), lut, p.lut(), 100.0 * lut / p.lut()));
         b.append("Assumptions: layers run one after another (no DATAFLOW); a conv or dense layer pipelines its output loop with II = reuse factor, "
-                + "computing ceil(taps / reuse) products per cycle on that many multipliers; an int8 x int8 (or int16 x int8) product takes one DSP, "
-                + "a 32 x 32-bit requantization multiply four; other layers produce one output per reuse-factor cycles; constant arrays and buffers "
+                + "computing ceil(taps / reuse) products per cycle on that many multipliers; a product with weights of 5 to 8 bits "
+                + "(the IR's weightBits) takes one DSP (a DSP48E2 multiplies 27 x 18 bits, which holds int8 or int16 activations times the weight), "
+                + "a product with weights of 2 to 4 bits is built in LUTs instead, activation bits x weight bits LUTs each (as Vitis HLS maps "
+                + "narrow constant-width multiplies to fabric); a 32 x 32-bit requantization multiply four; other layers produce one output per reuse-factor cycles; constant arrays and buffers "
                 + "take ceil(bits / 18 Kbit) BRAM18K per partition (weights partitioned cyclically by the multiplier count) when a partition holds "
                 + "more than 1 Kbit, else LUTRAM; logic is 40 LUTs per multiplier plus 300 per layer; pipeline depth 8 cycles per layer. "
-                + "Accumulator bits: the width proven by range analysis (|bias| + max|x - zp| * sum|w| per output channel) that the "
-                + "generated code uses, against the reference's int32 (int64 for int16 activations).\n");
+                + "Accumulator bits: the IR's accumulatorBits, the width the accumulator-bits pass proved from the actual weights, bias and "
+                + "the input type's whole range (every partial sum of every output channel fits), which the generated code uses, against the "
+                + "reference's int32 (int64 for int16 activations).\n");
         return b.toString();
     }
 

@@ -75,6 +75,13 @@ public final class HlsModel {
             throw new IllegalStateException("layer " + id + " has no constant " + name);
         }
 
+        /** The bit width of typedef {@code name} ({@code ap_int<W>} or {@code ap_uint<W>}). */
+        int typeBits(String name) {
+            for (Typedef t : typedefs)
+                if (t.name.equals(name)) return Integer.parseInt(t.type.substring(t.type.indexOf('<') + 1, t.type.indexOf('>')));
+            throw new IllegalStateException("layer " + id + " has no type " + name);
+        }
+
         Layer type(String name, String type) { typedefs.add(new Typedef(name, type)); return this; }
 
         Layer num(String name, long value) { constants.add(new Constant(Math.abs(value) > Integer.MAX_VALUE ? "long long" : "int", name, value)); return this; }

@@ -83,6 +83,7 @@ public final class PassRegistry {
         m.put(ConvertFp16Pass.NAME, (o, c) -> new ConvertFp16Pass());
         m.put(nncc.passes.quant.LowerQdqPass.NAME, (o, c) -> new nncc.passes.quant.LowerQdqPass(nncc.passes.quant.LowerQdqPass.Options.from(o)));
         m.put(DynamicRangePass.NAME, (o, c) -> new DynamicRangePass(DynamicRangePass.Options.from(o)));
+        m.put(nncc.passes.quant.AccumulatorBitsPass.NAME, (o, c) -> new nncc.passes.quant.AccumulatorBitsPass());
         return m;
     }
 

@@ -21,11 +21,31 @@ import nncc.passes.quant.QuantizationPipeline.Scheme;
  * @param uint8Activations whether int8 activations are stored as uint8 (zero point + 128, same real values)
  * @param requireLowered   whether the graph must be fully lowered (integer only) for this target
  * @param needsQuantization whether a float model must be quantized for this target
+ * @param loweredPasses    the pass pipeline (registry text, empty for none) run on the lowered graph before the
+ *                         target's writer reads it, e.g. the range analysis a hardware target's widths come from
  */
 public record TargetProfile(String name, Rounding rounding, Set<Scheme> schemes, boolean floatEdges,
-                            boolean uint8Activations, boolean requireLowered, boolean needsQuantization) {
+                            boolean uint8Activations, boolean requireLowered, boolean needsQuantization,
+                            String loweredPasses) {
     public TargetProfile {
         schemes = Set.copyOf(schemes);
+    }
+
+    /** A profile without passes of its own on the lowered graph. */
+    public TargetProfile(String name, Rounding rounding, Set<Scheme> schemes, boolean floatEdges,
+                         boolean uint8Activations, boolean requireLowered, boolean needsQuantization) {
+        this(name, rounding, schemes, floatEdges, uint8Activations, requireLowered, needsQuantization, "");
+    }
+
+    /**
+     * Runs {@link #loweredPasses} on the lowered graph {@code g} in place (verifying after each pass) and returns the
+     * steps; nothing when the profile has none or {@code g} is not lowered (the target's writer then says why it
+     * cannot take it).
+     */
+    public List<PassManager.Step> finishLowered(nncc.ir.Graph g) {
+        if (loweredPasses.isEmpty() || Stage.of(g) != Stage.LOWERED) return List.of();
+        return new PassManager(PassRegistry.parse(loweredPasses), PassManager.Options.defaults(),
+                new java.io.PrintWriter(java.io.Writer.nullWriter())).run(g, Stage.of(g));
     }
 
     /** The CPU reference: every scheme, gemmlowp/TFLite reference rounding (double), float models too. */
@@ -47,9 +67,12 @@ public record TargetProfile(String name, Rounding rounding, Set<Scheme> schemes,
     public static final TargetProfile TPU = new TargetProfile("tpu", Rounding.DOUBLE_ROUND,
             Set.of(Scheme.INT8, Scheme.INT16X8), false, false, true, true);
 
-    /** An HLS C++ project: int8 or int16x8, integer edges, fully lowered; both roundings are implemented. */
+    /**
+     * An HLS C++ project: int8 or int16x8, integer edges, fully lowered; both roundings are implemented; the
+     * accumulator widths of the C++ types come from the {@code accumulator-bits} range analysis.
+     */
     public static final TargetProfile HLS = new TargetProfile("hls", Rounding.DOUBLE_ROUND,
-            Set.of(Scheme.INT8, Scheme.INT16X8), false, false, true, true);
+            Set.of(Scheme.INT8, Scheme.INT16X8), false, false, true, true, nncc.passes.quant.AccumulatorBitsPass.NAME);
 
     /** The known targets, in {@code --target} order. */
     public static List<TargetProfile> known() { return List.of(CPU, ONNX, TPU, HLS); }

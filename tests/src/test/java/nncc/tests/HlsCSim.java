@@ -41,8 +41,9 @@ final class HlsCSim {
         return dir;
     }
 
-    /** Writes the project of {@code g} into {@code dir}. */
+    /** Writes the project of {@code g} into {@code dir}, after the hls profile's passes (accumulator widths) on it. */
     static void write(Graph g, HlsGenerator.Options o, Path dir) throws IOException {
+        nncc.passes.TargetProfile.HLS.finishLowered(g);
         for (Map.Entry<String, byte[]> e : HlsGenerator.generate(g, o).entrySet()) {
             Path f = dir.resolve(e.getKey());
             Files.createDirectories(f.getParent());
