@@ -41,20 +41,26 @@ final class HlsLayers {
     private final int defaultReuse;
     private final java.util.Map<String, Integer> layerReuse;
     private int reuseFactor;
-    private final String strategy;
+    private final String defaultStrategy;
+    private final java.util.Map<String, HlsGenerator.Strategy> layerStrategy;
+    private String strategy;
     private final Function<Value, String> bufferOf;
 
-    HlsLayers(Graph graph, int reuseFactor, java.util.Map<String, Integer> layerReuse, String strategy, Function<Value, String> bufferOf) {
+    HlsLayers(Graph graph, int reuseFactor, java.util.Map<String, Integer> layerReuse, String strategy,
+              java.util.Map<String, HlsGenerator.Strategy> layerStrategy, Function<Value, String> bufferOf) {
         this.graph = graph;
         this.defaultReuse = reuseFactor;
         this.layerReuse = layerReuse;
-        this.strategy = strategy;
+        this.defaultStrategy = strategy;
+        this.layerStrategy = layerStrategy;
         this.bufferOf = bufferOf;
     }
 
     /** The layers of node {@code n}, numbered {@code index}: one, or one per input for a Concat. */
     List<HlsModel.Layer> layers(Node n, int index) {
         reuseFactor = layerReuse.getOrDefault(n.name(), defaultReuse);
+        HlsGenerator.Strategy own = layerStrategy.get(n.name());
+        strategy = own == null ? defaultStrategy : own.name().toLowerCase(Locale.ROOT);
         if (n.op() instanceof Concat c) return concatParts(n, c, index);
         return List.of(layer(n, index));
     }
@@ -84,6 +90,8 @@ final class HlsLayers {
         if (n.outputs().size() != 1) throw n.error("--target hls supports single-output nodes only");
         l.num("reuse_factor", reuseFactor);
         l.raw("nncc::strategy_t", "strategy", strategy.equals("resource") ? "nncc::RESOURCE" : "nncc::LATENCY");
+        // the resource strategy folds the products of conv and dense layers (hls4ml's): their own kernel forms
+        if (strategy.equals("resource") && (l.kernel.equals("conv2d") || l.kernel.equals("dense"))) l.call = l.kernel + "_resource";
         return l;
     }
 
