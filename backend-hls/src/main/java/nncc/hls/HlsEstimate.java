@@ -63,7 +63,11 @@ final class HlsEstimate {
             long multiplierLuts = lutMultipliers ? mults * l.typeBits("in_t") * l.get("weight_bits") : 0;
             long dsp = (lutMultipliers ? 0 : mults) + 4 * requantMultiplies;
             long bram = 0;
-            for (HlsModel.Array a : l.arrays) bram += brams((long) a.size * bits(a.type), Math.max(1, a.name.startsWith("w_") ? mults : 1));
+            boolean weightsInBram = l.call.endsWith("_resource"); // the resource kernels bind their weights to BRAM
+            for (HlsModel.Array a : l.arrays) {
+                boolean weights = a.name.startsWith("w_");
+                bram += brams((long) a.size * bits(a.type), Math.max(1, weights ? mults : 1), weights && weightsInBram);
+            }
             String acc = taps == 0 ? "" : l.get("accum_bits") + " / " + l.get("reference_accum_bits");
             rows.add(new Row(l.id, l.opName, l.irName, acc, outputs * taps, mults, dsp, bram, 40 * (mults + 4 * requantMultiplies) + 300 + multiplierLuts,
                     outputs * r + PIPELINE_DEPTH + taps / Math.max(1, mults)));
@@ -74,8 +78,8 @@ final class HlsEstimate {
     /** Activation buffers, plus (--io stream) the FIFOs between the dataflow processes. */
     static long bufferBram(HlsModel m) {
         long b = 0;
-        for (HlsModel.Buffer buf : m.buffers) b += brams((long) buf.size * bits(buf.rawType), 1);
-        for (HlsModel.Fifo f : m.fifos) b += brams((long) f.depth * apBits(f.type), 1);
+        for (HlsModel.Buffer buf : m.buffers) b += brams((long) buf.size * bits(buf.rawType), 1, false);
+        for (HlsModel.Fifo f : m.fifos) b += brams((long) f.depth * apBits(f.type), 1, false);
         return b;
     }
 
@@ -106,9 +110,9 @@ final class HlsEstimate {
 
     private static int apBits(String apType) { return Integer.parseInt(apType.substring(apType.indexOf('<') + 1, apType.indexOf('>'))); }
 
-    private static long brams(long bits, long partitions) {
+    private static long brams(long bits, long partitions, boolean forceBram) {
         long per = (bits + partitions - 1) / partitions;
-        if (per <= LUTRAM_LIMIT) return 0;
+        if (per <= LUTRAM_LIMIT && !forceBram) return 0;
         return partitions * ((per + BRAM_BITS - 1) / BRAM_BITS);
     }
 
@@ -146,8 +150,8 @@ final class HlsEstimate {
                         + "so no FIFO fills and consecutive samples overlap); "
                 : "Assumptions: layers run one after another (no DATAFLOW); ");
         b.append("latency strategy: a conv or dense layer pipelines its output loop with II = reuse factor, with the taps unrolled and the "
-                + "weights partitioned; resource strategy: the taps are folded into reuse-factor iterations of a II = 1 loop, weights in BRAM; "
-                + "either way it computes ceil(taps / reuse) products per cycle on that many multipliers; a product with weights of 5 to 8 bits "
+                + "weights partitioned; resource strategy: the taps are folded into reuse-factor iterations of a II = 1 loop, weights in BRAM "
+                + "(at least one BRAM18K per partition, however small); either way it computes ceil(taps / reuse) products per cycle on that many multipliers; a product with weights of 5 to 8 bits "
                 + "(the IR's weightBits) takes one DSP (a DSP48E2 multiplies 27 x 18 bits, which holds int8 or int16 activations times the weight), "
                 + "a product with weights of 2 to 4 bits is built in LUTs instead, activation bits x weight bits LUTs each (as Vitis HLS maps "
                 + "narrow constant-width multiplies to fabric); a 32 x 32-bit requantization multiply four; other layers produce one output per reuse-factor cycles; constant arrays and buffers "

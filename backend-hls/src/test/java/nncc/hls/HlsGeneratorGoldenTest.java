@@ -121,6 +121,28 @@ class HlsGeneratorGoldenTest {
         assertTrue(new String(files.get("report.md"), StandardCharsets.UTF_8).contains("weights of 2 to 4 bits is built in LUTs"));
     }
 
+    /**
+     * --strategy resource calls the folded kernel forms, whose weights the estimate puts in BRAM: @dw's 9 taps at reuse 2
+     * on 5 multipliers, one BRAM18K per weight partition (5), @fc's 8 inputs on 4 (4); the latency forms keep these
+     * small weight arrays in LUTRAM (0). A per-layer strategy overrides the default for that node only.
+     */
+    @Test void resourceStrategyFoldsProductsAndKeepsWeightsInBram() throws IOException {
+        var latency = new HlsGenerator.Options(HlsGenerator.Io.PARALLEL, 2, HlsGenerator.Strategy.LATENCY);
+        var resource = new HlsGenerator.Options(HlsGenerator.Io.PARALLEL, 2, HlsGenerator.Strategy.RESOURCE);
+        Map<String, byte[]> l = HlsGenerator.generate(tiny(), latency), r = HlsGenerator.generate(tiny(), resource);
+        String lTop = new String(l.get("firmware/tiny.cpp"), StandardCharsets.UTF_8), rTop = new String(r.get("firmware/tiny.cpp"), StandardCharsets.UTF_8);
+        assertTrue(lTop.contains("nncc::conv2d<config_l0>(") && lTop.contains("nncc::dense<config_l3>("), lTop);
+        assertTrue(rTop.contains("nncc::conv2d_resource<config_l0>(") && rTop.contains("nncc::dense_resource<config_l3>("), rTop);
+        String lJson = new String(l.get("report.json"), StandardCharsets.UTF_8), rJson = new String(r.get("report.json"), StandardCharsets.UTF_8);
+        assertTrue(lJson.contains("\"node\": \"dw\", \"accumulator_bits\": \"18 / 32\", \"macs\": 162, \"multipliers\": 5, \"dsp\": 9, \"bram18k\": 0,"), lJson);
+        assertTrue(rJson.contains("\"node\": \"dw\", \"accumulator_bits\": \"18 / 32\", \"macs\": 162, \"multipliers\": 5, \"dsp\": 9, \"bram18k\": 5,"), rJson);
+        assertTrue(rJson.contains("\"node\": \"fc\", \"accumulator_bits\": \"32 / 32\", \"macs\": 24, \"multipliers\": 4, \"dsp\": 8, \"bram18k\": 4,"), rJson);
+        var mixed = new HlsGenerator.Options(HlsGenerator.Io.PARALLEL, 2, HlsGenerator.Strategy.LATENCY, HlsGenerator.DEFAULT_PART, 200, Map.of(),
+                Map.of("fc", HlsGenerator.Strategy.RESOURCE));
+        String mTop = new String(HlsGenerator.generate(tiny(), mixed).get("firmware/tiny.cpp"), StandardCharsets.UTF_8);
+        assertTrue(mTop.contains("nncc::conv2d<config_l0>(") && mTop.contains("nncc::dense_resource<config_l3>("), mTop);
+    }
+
     @Test void opWithoutKernelIsAnErrorNamingTheNode() {
         Graph g = IrParser.parse("""
                 graph @f {
