@@ -7,10 +7,10 @@ import java.util.Locale;
 /**
  * nncc's resource and latency estimate of a generated project (no Vitis needed), per layer and in total, against
  * a part's capacity; written as {@code report.md} and {@code report.json}. A first-order model of the generated
- * loops, with its assumptions stated in the report: layers run one after another (no DATAFLOW); a conv or dense
- * layer pipelines its output loop with II = reuse factor, so it computes ceil(taps / reuse) products per cycle on
- * that many multipliers; an int8 x int8 (or int16 x int8) product takes one DSP, a 32 x 32-bit requantization
- * multiply four; other layers produce one output per reuse_factor cycles; constant arrays and activation buffers
+ * loops, with its assumptions stated in the report: layers run one after another (parallel IO) or as DATAFLOW
+ * processes (stream IO); a conv or dense layer computes ceil(taps / reuse) products per cycle on that many
+ * multipliers; a product with 5- to 8-bit weights takes one DSP, with 2- to 4-bit weights LUTs, a 32 x 32-bit
+ * requantization multiply four DSPs; other layers produce one output per reuse_factor cycles; constant arrays and activation buffers
  * take ceil(bits / 18 Kbit) BRAM18K per partition (cyclic partition by the multiplier count) when a partition holds
  * more than 1 Kbit, else LUTRAM; logic is 40 LUTs per multiplier plus 300 per layer.
  */
@@ -34,7 +34,7 @@ final class HlsEstimate {
     /** One layer's numbers. */
     record Row(String id, String op, String irName, String accumulator, long macs, long multipliers, long dsp, long bram18k, long lut, long cycles) {}
 
-    private static final int BRAM_BITS = 18 * 1024, LUTRAM_LIMIT = 1024, PIPELINE_DEPTH = 8;
+    private static final int BRAM_BITS = 18 * 1024, LUTRAM_LIMIT = 1024, PIPELINE_DEPTH = 8, LUT_MULTIPLIER_MAX_BITS = 4;
 
     static List<Row> rows(HlsModel m) {
         List<Row> rows = new ArrayList<>();
@@ -58,25 +58,61 @@ final class HlsEstimate {
                 default -> { outputs = l.get("n"); requantMultiplies = 0; }
             }
             long mults = taps == 0 ? 0 : (taps + r - 1) / r;
-            long dsp = mults + 4 * requantMultiplies;
+            // weights of LUT_MULTIPLIER_MAX_BITS or fewer bits multiply in LUTs (activation bits x weight bits), wider in DSPs
+            boolean lutMultipliers = taps > 0 && l.get("weight_bits") <= LUT_MULTIPLIER_MAX_BITS;
+            long multiplierLuts = lutMultipliers ? mults * l.typeBits("in_t") * l.get("weight_bits") : 0;
+            long dsp = (lutMultipliers ? 0 : mults) + 4 * requantMultiplies;
             long bram = 0;
-            for (HlsModel.Array a : l.arrays) bram += brams((long) a.size * bits(a.type), Math.max(1, a.name.startsWith("w_") ? mults : 1));
+            boolean weightsInBram = l.call.endsWith("_resource"); // the resource kernels bind their weights to BRAM
+            for (HlsModel.Array a : l.arrays) {
+                boolean weights = a.name.startsWith("w_");
+                bram += brams((long) a.size * bits(a.type), Math.max(1, weights ? mults : 1), weights && weightsInBram);
+            }
             String acc = taps == 0 ? "" : l.get("accum_bits") + " / " + l.get("reference_accum_bits");
-            rows.add(new Row(l.id, l.opName, l.irName, acc, outputs * taps, mults, dsp, bram, 40 * (mults + 4 * requantMultiplies) + 300,
+            rows.add(new Row(l.id, l.opName, l.irName, acc, outputs * taps, mults, dsp, bram, 40 * (mults + 4 * requantMultiplies) + 300 + multiplierLuts,
                     outputs * r + PIPELINE_DEPTH + taps / Math.max(1, mults)));
         }
         return rows;
     }
 
+    /** Activation buffers, plus (--io stream) the FIFOs between the dataflow processes. */
     static long bufferBram(HlsModel m) {
         long b = 0;
-        for (HlsModel.Buffer buf : m.buffers) b += brams((long) buf.size * bits(buf.rawType), 1);
+        for (HlsModel.Buffer buf : m.buffers) b += brams((long) buf.size * bits(buf.rawType), 1, false);
+        for (HlsModel.Fifo f : m.fifos) b += brams((long) f.depth * apBits(f.type), 1, false);
         return b;
     }
 
-    private static long brams(long bits, long partitions) {
+    /**
+     * Latency and initiation interval in cycles: layers in sequence, both the sum of the layers' cycles; under
+     * --io stream (DATAFLOW) each process also copies its inputs in and its output out at one element per cycle,
+     * the latency is the sum over processes and the interval the slowest process.
+     */
+    static long[] latencyAndInterval(HlsModel m, List<Row> rows) {
+        java.util.Map<String, Long> cycles = new java.util.HashMap<>();
+        long sum = 0;
+        for (Row r : rows) {
+            cycles.put(r.id(), r.cycles());
+            sum += r.cycles();
+        }
+        if (!m.isStream()) return new long[] {sum, sum};
+        long latency = 0, interval = 0;
+        for (HlsModel.Process p : m.processes) {
+            long c = 0;
+            for (HlsModel.Layer l : p.layers) c += cycles.get(l.id);
+            for (HlsModel.StreamIn i : p.inputs) c += i.fifo.depth;
+            if (!p.writes.isEmpty()) c += p.output.size;
+            latency += c;
+            interval = Math.max(interval, c);
+        }
+        return new long[] {latency, interval};
+    }
+
+    private static int apBits(String apType) { return Integer.parseInt(apType.substring(apType.indexOf('<') + 1, apType.indexOf('>'))); }
+
+    private static long brams(long bits, long partitions, boolean forceBram) {
         long per = (bits + partitions - 1) / partitions;
-        if (per <= LUTRAM_LIMIT) return 0;
+        if (per <= LUTRAM_LIMIT && !forceBram) return 0;
         return partitions * ((per + BRAM_BITS - 1) / BRAM_BITS);
     }
 
@@ -102,17 +138,28 @@ final class HlsEstimate {
             macs += r.macs(); dsp += r.dsp(); bram += r.bram18k(); lut += r.lut(); cycles += r.cycles();
         }
         b.append(String.format(Locale.ROOT, "| total | | | | %d | | %d | %d | %d | %d |%n%n", macs, dsp, bram, lut, cycles));
-        b.append(String.format(Locale.ROOT, "Activation buffers: %d BRAM18K (in the total). Latency %d cycles = %.1f us; initiation interval %d cycles "
-                + "(layers run in sequence), %.0f samples/s.%n%n", bufferBram(m), cycles, cycles / clockMhz, cycles, clockMhz * 1e6 / cycles));
+        long[] li = latencyAndInterval(m, rows);
+        b.append(String.format(Locale.ROOT, "Activation buffers%s: %d BRAM18K (in the total). Latency %d cycles = %.1f us; initiation interval %d cycles "
+                + "(%s), %.0f samples/s.%n%n", m.isStream() ? " and FIFOs" : "", bufferBram(m), li[0], li[0] / clockMhz, li[1],
+                m.isStream() ? "DATAFLOW: the slowest process" : "layers run in sequence", clockMhz * 1e6 / li[1]));
         b.append(String.format(Locale.ROOT, "Use of %s: DSP %d / %d (%.1f %%), BRAM18K %d / %d (%.1f %%), LUT %d / %d (%.1f %%).%n%n", p.name(),
                 dsp, p.dsp(), 100.0 * dsp / p.dsp(), bram, p.bram18k(), 100.0 * bram / p.bram18k(), lut, p.lut(), 100.0 * lut / p.lut()));
-        b.append("Assumptions: layers run one after another (no DATAFLOW); a conv or dense layer pipelines its output loop with II = reuse factor, "
-                + "computing ceil(taps / reuse) products per cycle on that many multipliers; an int8 x int8 (or int16 x int8) product takes one DSP, "
-                + "a 32 x 32-bit requantization multiply four; other layers produce one output per reuse-factor cycles; constant arrays and buffers "
+        b.append(m.isStream()
+                ? "Assumptions: --io stream runs one DATAFLOW process per graph input and per IR node, connected by hls::stream FIFOs each one "
+                        + "sample's whole tensor deep (a process reads all its inputs, computes, then writes its output at one element per cycle, "
+                        + "so no FIFO fills and consecutive samples overlap); "
+                : "Assumptions: layers run one after another (no DATAFLOW); ");
+        b.append("latency strategy: a conv or dense layer pipelines its output loop with II = reuse factor, with the taps unrolled and the "
+                + "weights partitioned; resource strategy: the taps are folded into reuse-factor iterations of a II = 1 loop, weights in BRAM "
+                + "(at least one BRAM18K per partition, however small); either way it computes ceil(taps / reuse) products per cycle on that many multipliers; a product with weights of 5 to 8 bits "
+                + "(the IR's weightBits) takes one DSP (a DSP48E2 multiplies 27 x 18 bits, which holds int8 or int16 activations times the weight), "
+                + "a product with weights of 2 to 4 bits is built in LUTs instead, activation bits x weight bits LUTs each (as Vitis HLS maps "
+                + "narrow constant-width multiplies to fabric); a 32 x 32-bit requantization multiply four; other layers produce one output per reuse-factor cycles; constant arrays and buffers "
                 + "take ceil(bits / 18 Kbit) BRAM18K per partition (weights partitioned cyclically by the multiplier count) when a partition holds "
                 + "more than 1 Kbit, else LUTRAM; logic is 40 LUTs per multiplier plus 300 per layer; pipeline depth 8 cycles per layer. "
-                + "Accumulator bits: the width proven by range analysis (|bias| + max|x - zp| * sum|w| per output channel) that the "
-                + "generated code uses, against the reference's int32 (int64 for int16 activations).\n");
+                + "Accumulator bits: the IR's accumulatorBits, the width the accumulator-bits pass proved from the actual weights, bias and "
+                + "the input type's whole range (every partial sum of every output channel fits), which the generated code uses, against the "
+                + "reference's int32 (int64 for int16 activations).\n");
         return b.toString();
     }
 
@@ -127,11 +174,12 @@ final class HlsEstimate {
                     r.accumulator(), r.macs(), r.multipliers(), r.dsp(), r.bram18k(), r.lut(), r.cycles()));
             macs += r.macs(); dsp += r.dsp(); bram += r.bram18k(); lut += r.lut(); cycles += r.cycles();
         }
+        long[] li = latencyAndInterval(m, rows);
         return String.format(Locale.ROOT, "{\n  \"part\": {\"name\": \"%s\", \"dsp\": %d, \"bram18k\": %d, \"uram\": %d, \"lut\": %d},\n"
                 + "  \"clock_mhz\": %s,\n  \"reuse_factor\": %d,\n  \"layers\": [\n%s\n  ],\n  \"total\": {\"macs\": %d, \"dsp\": %d, \"bram18k\": %d, "
                 + "\"buffer_bram18k\": %d, \"lut\": %d, \"latency_cycles\": %d, \"latency_us\": %s, \"interval_cycles\": %d}\n}\n",
                 p.name(), p.dsp(), p.bram18k(), p.uram(), p.lut(), num(clockMhz), m.reuseFactor, String.join(",\n", items), macs, dsp, bram,
-                bufferBram(m), lut, cycles, num(cycles / clockMhz), cycles);
+                bufferBram(m), lut, li[0], num(li[0] / clockMhz), li[1]);
     }
 
     private static String num(double v) { return String.format(Locale.ROOT, "%.3f", v); }

@@ -28,14 +28,21 @@ public final class HlsGenerator {
     private HlsGenerator() {}
 
     /** Options of the generated project. */
-    public record Options(Io io, int reuseFactor, Strategy strategy, String part, double clockMhz, Map<String, Integer> layerReuse) {
+    public record Options(Io io, int reuseFactor, Strategy strategy, String part, double clockMhz, Map<String, Integer> layerReuse,
+                          Map<String, Strategy> layerStrategy) {
         public Options {
             if (reuseFactor < 1) throw new IllegalArgumentException("--reuse-factor must be at least 1, got " + reuseFactor);
             layerReuse = Map.copyOf(layerReuse);
+            layerStrategy = Map.copyOf(layerStrategy);
             for (Map.Entry<String, Integer> e : layerReuse.entrySet())
                 if (e.getValue() < 1) throw new IllegalArgumentException("reuse factor of layer " + e.getKey() + " must be at least 1, got " + e.getValue());
             if (!(clockMhz > 0)) throw new IllegalArgumentException("--clock-mhz must be positive, got " + clockMhz);
             HlsEstimate.part(part);
+        }
+
+        /** Without per-layer strategies. */
+        public Options(Io io, int reuseFactor, Strategy strategy, String part, double clockMhz, Map<String, Integer> layerReuse) {
+            this(io, reuseFactor, strategy, part, clockMhz, layerReuse, Map.of());
         }
 
         public Options(Io io, int reuseFactor, Strategy strategy) { this(io, reuseFactor, strategy, DEFAULT_PART, 200, Map.of()); }
@@ -107,31 +114,41 @@ public final class HlsGenerator {
         }
         for (String name : o.layerReuse().keySet())
             if (!g.nodesByName().containsKey(name)) throw new ModelException(null, name, "--layer-reuse names no node of the graph");
-        HlsLayers reader = new HlsLayers(g, o.reuseFactor(), o.layerReuse(), m.strategy, v -> {
+        for (String name : o.layerStrategy().keySet())
+            if (!g.nodesByName().containsKey(name)) throw new ModelException(null, name, "a layer strategy names no node of the graph");
+        List<Value> reads = new java.util.ArrayList<>();
+        HlsLayers reader = new HlsLayers(g, o.reuseFactor(), o.layerReuse(), m.strategy, o.layerStrategy(), v -> {
             String b = buffers.get(v.name());
             if (b == null) throw new ModelException(null, null, "--target hls: value " + v.name() + " is used before it is computed");
+            if (!reads.contains(v)) reads.add(v);
             return b;
         });
+        Dataflow dataflow = stream ? new Dataflow(m) : null;
+        if (stream) for (int k = 0; k < g.inputs().size(); k++) dataflow.input(g.inputs().get(k), m.inputs.get(k), m.buffers.get(k));
         List<Node> nodes = g.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             Value y = n.output();
-            HlsModel.Buffer port = outputs.get(y.name());
+            HlsModel.Buffer port = outputs.get(y.name()), out;
             if (port != null) {
                 buffers.put(y.name(), stream ? port.name + "_buf" : port.name);
-                if (stream) m.buffers.add(new HlsModel.Buffer(port.name + "_buf", port.type, port.rawType, y.name(), port.dtype, port.size, false));
+                out = stream ? new HlsModel.Buffer(port.name + "_buf", port.type, port.rawType, y.name(), port.dtype, port.size, false) : port;
+                if (stream) m.buffers.add(out);
             } else {
                 String name = "t" + i;
                 buffers.put(y.name(), name);
-                m.buffers.add(new HlsModel.Buffer(name, HlsTypes.cType(n, y.type().dtype()), rawType(y.type().dtype()), y.name(),
-                        y.type().dtype().text(), HlsLayers.elements(n, y), false));
+                out = new HlsModel.Buffer(name, HlsTypes.cType(n, y.type().dtype()), rawType(y.type().dtype()), y.name(),
+                        y.type().dtype().text(), HlsLayers.elements(n, y), false);
+                m.buffers.add(out);
             }
+            reads.clear();
             List<HlsModel.Layer> layers = reader.layers(n, i);
             HlsModel.Layer last = layers.get(layers.size() - 1);
             last.traceBuffer = buffers.get(y.name());
             last.traceSize = HlsLayers.elements(n, y);
             last.traceNode = i;
             m.layers.addAll(layers);
+            if (stream) dataflow.node(n, i, reads.stream().filter(v -> !n.outputs().contains(v)).toList(), layers, out, port);
         }
         for (Value v : g.outputs())
             if (!buffers.containsKey(v.name()) || g.inputs().contains(v))

@@ -41,20 +41,26 @@ final class HlsLayers {
     private final int defaultReuse;
     private final java.util.Map<String, Integer> layerReuse;
     private int reuseFactor;
-    private final String strategy;
+    private final String defaultStrategy;
+    private final java.util.Map<String, HlsGenerator.Strategy> layerStrategy;
+    private String strategy;
     private final Function<Value, String> bufferOf;
 
-    HlsLayers(Graph graph, int reuseFactor, java.util.Map<String, Integer> layerReuse, String strategy, Function<Value, String> bufferOf) {
+    HlsLayers(Graph graph, int reuseFactor, java.util.Map<String, Integer> layerReuse, String strategy,
+              java.util.Map<String, HlsGenerator.Strategy> layerStrategy, Function<Value, String> bufferOf) {
         this.graph = graph;
         this.defaultReuse = reuseFactor;
         this.layerReuse = layerReuse;
-        this.strategy = strategy;
+        this.defaultStrategy = strategy;
+        this.layerStrategy = layerStrategy;
         this.bufferOf = bufferOf;
     }
 
     /** The layers of node {@code n}, numbered {@code index}: one, or one per input for a Concat. */
     List<HlsModel.Layer> layers(Node n, int index) {
         reuseFactor = layerReuse.getOrDefault(n.name(), defaultReuse);
+        HlsGenerator.Strategy own = layerStrategy.get(n.name());
+        strategy = own == null ? defaultStrategy : own.name().toLowerCase(Locale.ROOT);
         if (n.op() instanceof Concat c) return concatParts(n, c, index);
         return List.of(layer(n, index));
     }
@@ -85,6 +91,8 @@ final class HlsLayers {
         if (n.outputs().size() != 1) throw n.error("--target hls supports single-output nodes only");
         l.num("reuse_factor", reuseFactor);
         l.raw("nncc::strategy_t", "strategy", strategy.equals("resource") ? "nncc::RESOURCE" : "nncc::LATENCY");
+        // the resource strategy folds the products of conv and dense layers (hls4ml's): their own kernel forms
+        if (strategy.equals("resource") && (l.kernel.equals("conv2d") || l.kernel.equals("dense"))) l.call = l.kernel + "_resource";
         return l;
     }
 
@@ -92,29 +100,43 @@ final class HlsLayers {
         int[] x = sample(n, n.input(0), 3), y = sample(n, n.output(), 3), w = full(n.input(1));
         if (op.strides().size() != 2) throw n.error("--target hls supports 2-D convolutions only, got strides " + op.strides());
         HlsModel.Layer l = new HlsModel.Layer(id, n.name(), "QConv", "conv2d");
-        linearTypes(l, n, op.outType());
+        linearTypes(l, n, op.outType(), op.weightBits());
         l.num("in_c", x[0]).num("in_h", x[1]).num("in_w", x[2]).num("out_c", y[0]).num("out_h", y[1]).num("out_w", y[2]);
         l.num("kernel_h", w[2]).num("kernel_w", w[3]).num("stride_h", op.strides().get(0)).num("stride_w", op.strides().get(1));
         l.num("pad_top", op.pads().get(0)).num("pad_left", op.pads().get(1));
         l.num("dilation_h", op.dilations().get(0)).num("dilation_w", op.dilations().get(1)).num("groups", op.group());
         requantStage(l, n, op.inputZp(), op.multiplier(), op.shift(), op.outputZp(), op.actMin(), op.actMax(), op.rounding(), y[0]);
+        accumulator(l, op.accumulatorBits(), op.accumulator(), op.weightBits());
         return l;
     }
 
     private HlsModel.Layer dense(Node n, QGemm op, String id) {
         int[] x = sample(n, n.input(0), 1), y = sample(n, n.output(), 1);
         HlsModel.Layer l = new HlsModel.Layer(id, n.name(), "QGemm", "dense");
-        linearTypes(l, n, op.outType());
+        linearTypes(l, n, op.outType(), op.weightBits());
         l.num("n_in", x[0]).num("n_out", y[0]);
         requantStage(l, n, op.inputZp(), op.multiplier(), op.shift(), op.outputZp(), op.actMin(), op.actMax(), op.rounding(), y[0]);
+        accumulator(l, op.accumulatorBits(), op.accumulator(), op.weightBits());
         return l;
     }
 
-    /** Types of QConv/QGemm; int16 input accumulates in int64, as the CPU reference. */
-    private void linearTypes(HlsModel.Layer l, Node n, DType out) {
+    /**
+     * The accumulator type: the IR's proven {@code accumulatorBits} (set by the accumulator-bits pass), or the
+     * accumulator type's full width when the graph was not analysed (0); and the weights' bit width for the estimate.
+     */
+    private static void accumulator(HlsModel.Layer l, int accumulatorBits, DType accumulator, int weightBits) {
+        int reference = accumulator == DType.I64 ? 64 : 32;
+        int bits = accumulatorBits == 0 ? reference : accumulatorBits;
+        l.type("accum_t", "ap_int<" + bits + ">").num("accum_bits", bits).num("reference_accum_bits", reference);
+        l.num("weight_bits", weightBits);
+    }
+
+    /** Types of QConv/QGemm: weights at the IR's weightBits (stored as i8); int16 input accumulates in int64, as the CPU reference. */
+    private void linearTypes(HlsModel.Layer l, Node n, DType out, int weightBits) {
         boolean wide = wideAccumulator(n);
+        HlsTypes.cType(n, n.input(1).type().dtype()); // storage must be an integer type
         l.type("in_t", HlsTypes.cType(n, n.input(0).type().dtype())).type("out_t", HlsTypes.cType(n, out))
-                .type("weight_t", HlsTypes.cType(n, n.input(1).type().dtype())).type("bias_t", wide ? "ap_int<64>" : "ap_int<32>");
+                .type("weight_t", "ap_int<" + weightBits + ">").type("bias_t", wide ? "ap_int<64>" : "ap_int<32>");
         l.flag("wide_accumulator", wide);
     }
 
@@ -129,8 +151,6 @@ final class HlsLayers {
         l.arrays.add(new HlsModel.Array(HlsTypes.storageType(n, n.input(1).type().dtype()), "w_" + l.id, constant(n, n.input(1))));
         List<Long> bias = n.inputs().size() > 2 ? constant(n, n.input(2)) : java.util.Collections.nCopies(channels, 0L);
         boolean wide = wideAccumulator(n);
-        int bits = HlsTypes.accumulatorBits(n.input(0).type().dtype(), inputZp, constant(n, n.input(1)), bias, wide ? 64 : 32);
-        l.type("accum_t", "ap_int<" + bits + ">").num("accum_bits", bits).num("reference_accum_bits", wide ? 64 : 32);
         l.arrays.add(new HlsModel.Array(wide ? "long long" : "int", "b_" + l.id, bias));
         l.arrays.add(new HlsModel.Array("int", "m_" + l.id, multiplier.stream().map(Integer::longValue).toList()));
         l.arrays.add(new HlsModel.Array("int", "s_" + l.id, shift.stream().map(Integer::longValue).toList()));

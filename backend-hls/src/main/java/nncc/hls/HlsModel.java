@@ -54,6 +54,8 @@ public final class HlsModel {
     /** One layer: its configuration struct, the kernel it calls with which arguments, its constant arrays. */
     public static final class Layer {
         public final String id, irName, opName, kernel, config;
+        /** The header-library function the glue calls: {@link #kernel}, or its {@code _resource} form under that strategy. */
+        public String call;
         /** For the last layer of a node: the buffer holding the node's output, its size and the node's index (NNCC_TRACE). */
         public String traceBuffer;
         public int traceSize, traceNode;
@@ -64,6 +66,7 @@ public final class HlsModel {
 
         Layer(String id, String irName, String opName, String kernel) {
             this.id = id; this.irName = irName; this.opName = opName; this.kernel = kernel; this.config = "config_" + id;
+            this.call = kernel;
         }
 
         /** For the template ({@code l.hasArrays}); no {@code hasArrays()}, which StringTemplate would take for {@code l.arrays}. */
@@ -75,6 +78,13 @@ public final class HlsModel {
             throw new IllegalStateException("layer " + id + " has no constant " + name);
         }
 
+        /** The bit width of typedef {@code name} ({@code ap_int<W>} or {@code ap_uint<W>}). */
+        int typeBits(String name) {
+            for (Typedef t : typedefs)
+                if (t.name.equals(name)) return Integer.parseInt(t.type.substring(t.type.indexOf('<') + 1, t.type.indexOf('>')));
+            throw new IllegalStateException("layer " + id + " has no type " + name);
+        }
+
         Layer type(String name, String type) { typedefs.add(new Typedef(name, type)); return this; }
 
         Layer num(String name, long value) { constants.add(new Constant(Math.abs(value) > Integer.MAX_VALUE ? "long long" : "int", name, value)); return this; }
@@ -84,7 +94,49 @@ public final class HlsModel {
         Layer raw(String type, String name, String value) { constants.add(new Constant(type, name, value)); return this; }
     }
 
+    /** A FIFO between two dataflow processes ({@code --io stream}): {@code depth} elements, one sample's whole tensor. */
+    public static final class Fifo {
+        public final String name, type;
+        public final int depth;
+
+        Fifo(String name, String type, int depth) { this.name = name; this.type = type; this.depth = depth; }
+    }
+
+    /** One FIFO a dataflow process reads into its local buffer {@code buffer}. */
+    public static final class StreamIn {
+        public final Fifo fifo;
+        public final String buffer;
+
+        StreamIn(Fifo fifo, String buffer) { this.fifo = fifo; this.buffer = buffer; }
+    }
+
+    /**
+     * A dataflow process ({@code --io stream}): reads whole input tensors from its FIFOs into local buffers (or, for a
+     * graph input, from the port), runs one IR node's layers, and writes its output to every FIFO (or port) that reads it.
+     */
+    public static final class Process {
+        public final String name;
+        public final List<StreamIn> inputs = new ArrayList<>();
+        public final List<Layer> layers = new ArrayList<>();
+        /** The local buffer the layers write ({@code null} for a fork process), and the FIFOs or ports it is copied to. */
+        public final Buffer output;
+        public final List<Fifo> writes = new ArrayList<>();
+
+        Process(String name, Buffer output) { this.name = name; this.output = output; }
+
+        /** Every stream parameter: the FIFOs read, then those written. */
+        public List<Fifo> getParams() {
+            List<Fifo> p = new ArrayList<>();
+            for (StreamIn i : inputs) p.add(i.fifo);
+            p.addAll(writes);
+            return p;
+        }
+    }
+
     public final String name, graphName, io, strategy, part, clockPeriodNs;
+    /** {@code --io stream}: the dataflow processes in graph order and the FIFOs between them (ports excluded). */
+    public final List<Process> processes = new ArrayList<>();
+    public final List<Fifo> fifos = new ArrayList<>();
     public final int reuseFactor;
     public final List<Buffer> inputs = new ArrayList<>(), outputs = new ArrayList<>(), buffers = new ArrayList<>();
     public final List<Layer> layers = new ArrayList<>();

@@ -83,6 +83,66 @@ class HlsGeneratorGoldenTest {
         assertTrue(e.getMessage().contains("nope"), e.getMessage());
     }
 
+    /** The accumulator type is the IR's accumulatorBits (18 on @dw in tiny.nnir), or the i32's 32 where it is 0. */
+    @Test void accumulatorTypeIsTheIrsAttribute() throws IOException {
+        Graph g = tiny();
+        String params = new String(HlsGenerator.generate(g, HlsGenerator.Options.defaults()).get("firmware/parameters.h"), StandardCharsets.UTF_8);
+        String dw = params.substring(params.indexOf("struct config_l0"), params.indexOf("struct config_l1")), fc = params.substring(params.indexOf("struct config_l3"));
+        assertTrue(dw.contains("typedef ap_int<18> accum_t;") && dw.contains("accum_bits = 18;"), dw);
+        assertTrue(fc.contains("typedef ap_int<32> accum_t;") && fc.contains("reference_accum_bits = 32;"), fc);
+        nncc.ir.Node n = g.nodesByName().get("fc");
+        g.replaceNode(n, List.of(n.withOp(((nncc.ir.op.QGemm) n.op()).withAccumulatorBits(21))));
+        params = new String(HlsGenerator.generate(g, HlsGenerator.Options.defaults()).get("firmware/parameters.h"), StandardCharsets.UTF_8);
+        assertTrue(params.substring(params.indexOf("struct config_l3")).contains("typedef ap_int<21> accum_t;"), params);
+    }
+
+    /**
+     * --weight-bits narrows the multipliers: @fc at 4-bit weights (8 taps, reuse 1: 8 multipliers) needs no DSP for its
+     * products, only the requantization's 4, and 8 x (8 activation bits x 4 weight bits) = 256 LUTs more than the
+     * 40 x (8 + 4) + 300 = 780 of its 8-bit form, whose 8 products take 8 DSPs (12 with the requantization's).
+     */
+    @Test void narrowWeightsUseLutMultipliersInTheEstimate() throws IOException {
+        String text;
+        try (var in = HlsGeneratorGoldenTest.class.getResourceAsStream("golden/tiny.nnir")) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String fourBit = text.replace("[1, 2, 3, 4, 5, 6, 7, 8, -1, -2, -3, -4, -5, -6, -7, -8, 127, -127, 0, 0, 64, -64, 1, -1]",
+                        "[1, 2, 3, 4, 5, 6, 7, -8, -1, -2, -3, -4, -5, -6, -7, 7, 7, -7, 0, 0, 4, -4, 1, -1]")
+                .replace("rounding = single_round, accumulator = i32, weightBits = 8}", "rounding = single_round, accumulator = i32, weightBits = 4}");
+        Graph g = IrParser.parse(fourBit, "tiny4.nnir");
+        nncc.ir.Verifier.verify(g);
+        String eight = new String(HlsGenerator.generate(tiny(), HlsGenerator.Options.defaults()).get("report.json"), StandardCharsets.UTF_8);
+        Map<String, byte[]> files = HlsGenerator.generate(g, HlsGenerator.Options.defaults());
+        String four = new String(files.get("report.json"), StandardCharsets.UTF_8);
+        assertTrue(eight.contains("\"node\": \"fc\", \"accumulator_bits\": \"32 / 32\", \"macs\": 24, \"multipliers\": 8, \"dsp\": 12, \"bram18k\": 0, \"lut\": 780,"), eight);
+        assertTrue(four.contains("\"node\": \"fc\", \"accumulator_bits\": \"32 / 32\", \"macs\": 24, \"multipliers\": 8, \"dsp\": 4, \"bram18k\": 0, \"lut\": 1036,"), four);
+        String params = new String(files.get("firmware/parameters.h"), StandardCharsets.UTF_8);
+        assertTrue(params.substring(params.indexOf("struct config_l3")).contains("typedef ap_int<4> weight_t;"), params);
+        assertTrue(new String(files.get("report.md"), StandardCharsets.UTF_8).contains("weights of 2 to 4 bits is built in LUTs"));
+    }
+
+    /**
+     * --strategy resource calls the folded kernel forms, whose weights the estimate puts in BRAM: @dw's 9 taps at reuse 2
+     * on 5 multipliers, one BRAM18K per weight partition (5), @fc's 8 inputs on 4 (4); the latency forms keep these
+     * small weight arrays in LUTRAM (0). A per-layer strategy overrides the default for that node only.
+     */
+    @Test void resourceStrategyFoldsProductsAndKeepsWeightsInBram() throws IOException {
+        var latency = new HlsGenerator.Options(HlsGenerator.Io.PARALLEL, 2, HlsGenerator.Strategy.LATENCY);
+        var resource = new HlsGenerator.Options(HlsGenerator.Io.PARALLEL, 2, HlsGenerator.Strategy.RESOURCE);
+        Map<String, byte[]> l = HlsGenerator.generate(tiny(), latency), r = HlsGenerator.generate(tiny(), resource);
+        String lTop = new String(l.get("firmware/tiny.cpp"), StandardCharsets.UTF_8), rTop = new String(r.get("firmware/tiny.cpp"), StandardCharsets.UTF_8);
+        assertTrue(lTop.contains("nncc::conv2d<config_l0>(") && lTop.contains("nncc::dense<config_l3>("), lTop);
+        assertTrue(rTop.contains("nncc::conv2d_resource<config_l0>(") && rTop.contains("nncc::dense_resource<config_l3>("), rTop);
+        String lJson = new String(l.get("report.json"), StandardCharsets.UTF_8), rJson = new String(r.get("report.json"), StandardCharsets.UTF_8);
+        assertTrue(lJson.contains("\"node\": \"dw\", \"accumulator_bits\": \"18 / 32\", \"macs\": 162, \"multipliers\": 5, \"dsp\": 9, \"bram18k\": 0,"), lJson);
+        assertTrue(rJson.contains("\"node\": \"dw\", \"accumulator_bits\": \"18 / 32\", \"macs\": 162, \"multipliers\": 5, \"dsp\": 9, \"bram18k\": 5,"), rJson);
+        assertTrue(rJson.contains("\"node\": \"fc\", \"accumulator_bits\": \"32 / 32\", \"macs\": 24, \"multipliers\": 4, \"dsp\": 8, \"bram18k\": 4,"), rJson);
+        var mixed = new HlsGenerator.Options(HlsGenerator.Io.PARALLEL, 2, HlsGenerator.Strategy.LATENCY, HlsGenerator.DEFAULT_PART, 200, Map.of(),
+                Map.of("fc", HlsGenerator.Strategy.RESOURCE));
+        String mTop = new String(HlsGenerator.generate(tiny(), mixed).get("firmware/tiny.cpp"), StandardCharsets.UTF_8);
+        assertTrue(mTop.contains("nncc::conv2d<config_l0>(") && mTop.contains("nncc::dense_resource<config_l3>("), mTop);
+    }
+
     @Test void opWithoutKernelIsAnErrorNamingTheNode() {
         Graph g = IrParser.parse("""
                 graph @f {

@@ -121,6 +121,7 @@ final class CompileCommand implements Callable<Integer> {
             throw new CliException("--report and --eval-data measure quantization: give --scheme or --calib");
         }
         QuantReportData measured = r != null && report.measures() ? QuantReporting.measure(model, g, quant, report, r, eval, threads) : null;
+        profile.finishLowered(out); // the target's own passes on the lowered graph (hls: accumulator-bits)
         Map<String, byte[]> files = new LinkedHashMap<>();
         if (t.equals("onnx")) {
             if (!preQuantized && r == null) throw new CliException("--target onnx writes a QDQ model: give --calib C (scheme int8)");

@@ -22,9 +22,15 @@ final class HlsOptions {
             description = "hls: the reuse factor of one layer, by its IR node name (repeatable); overrides --reuse-factor.")
     Map<String, Integer> layerReuse = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--layer-config", paramLabel = "FILE.json",
+            description = "hls: per-layer reuse factor and strategy by IR node name: {\"layers\": {\"NODE\": {\"reuse_factor\": N, "
+                    + "\"strategy\": \"resource\"}}}; --layer-reuse given as well wins for its layers.")
+    Path layerConfig;
+
     @Option(names = "--strategy", defaultValue = "latency", paramLabel = "S",
-            description = "hls: latency or resource, written into every layer's configuration struct (the kernels' pragmas do not "
-                    + "differ by strategy yet; the reuse factor sets them). Default: ${DEFAULT-VALUE}.")
+            description = "hls: latency (each conv/dense output pipelined at II = reuse factor, its products unrolled, weights "
+                    + "partitioned) or resource (products folded into reuse-factor iterations of an II = 1 loop, weights in BRAM), "
+                    + "as hls4ml's. Default: ${DEFAULT-VALUE}.")
     String strategy;
 
     @Option(names = "--part", defaultValue = HlsGenerator.DEFAULT_PART, paramLabel = "PART",
@@ -49,6 +55,18 @@ final class HlsOptions {
             default -> throw new CliException("unknown --strategy '" + strategy + "' (latency, resource)");
         };
         if (reuseFactor < 1) throw new CliException("--reuse-factor must be at least 1, got " + reuseFactor);
+        Map<String, Integer> reuse = new java.util.TreeMap<>();
+        Map<String, HlsGenerator.Strategy> strategies = Map.of();
+        if (layerConfig != null) {
+            HlsLayerConfig c = HlsLayerConfig.read(layerConfig);
+            for (String name : c.names())
+                if (!g.nodesByName().containsKey(name)) throw new CliException(layerConfig + ": layer '" + name + "' is not a node of " + model);
+            reuse.putAll(c.reuse());
+            strategies = c.strategy();
+        }
+        for (String name : layerReuse.keySet())
+            if (!g.nodesByName().containsKey(name)) throw new CliException("--layer-reuse " + name + ": not a node of " + model);
+        reuse.putAll(layerReuse);
         for (Map.Entry<String, Integer> e : layerReuse.entrySet())
             if (e.getValue() < 1) throw new CliException("--layer-reuse " + e.getKey() + "=" + e.getValue() + ": the reuse factor must be at least 1");
         if (!(clockMhz > 0)) throw new CliException("--clock-mhz must be positive, got " + clockMhz);
@@ -57,7 +75,7 @@ final class HlsOptions {
         if (g.inputs().stream().anyMatch(v -> v.type().dtype().isFloat()))
             throw new CliException(model + ": --target hls needs an integer model: give --calib C (scheme int8 or int16x8, without --float-io)");
         try {
-            return HlsGenerator.generate(g, new HlsGenerator.Options(i, reuseFactor, s, part, clockMhz, layerReuse));
+            return HlsGenerator.generate(g, new HlsGenerator.Options(i, reuseFactor, s, part, clockMhz, reuse, strategies));
         } catch (ModelException e) {
             throw e.inFile(model.toString());
         }

@@ -174,4 +174,22 @@ class LoweredContractTest {
         assertEquals(Rounding.SINGLE_ROUND_Q15, wide.rounding());
         assertEquals(DType.I64, wide.accumulator());
     }
+
+    @Test
+    void accumulatorBitsRoundTripsDefaultsToNotAnalysedAndStaysWithinTheAccumulator() {
+        String plain = conv("i8", "double_round", "i32", 8, 7, "relu", -28, -28);
+        Graph g = parse(plain); // older text without the attribute: 0, not analysed, and not printed
+        assertEquals(0, ((QConv) g.nodes().get(0).op()).accumulatorBits());
+        assertTrue(!IrPrinter.print(g).contains("accumulatorBits"), IrPrinter.print(g));
+        String withBits = plain.replace("activation = relu}", "activation = relu, accumulatorBits = 19}");
+        String text = IrPrinter.print(parse(withBits));
+        assertTrue(text.contains("activation = relu, accumulatorBits = 19}"), text);
+        assertEquals(text, IrPrinter.print(parse(text)));
+        for (String bad : new String[] {"1", "33", "-4"}) {
+            ModelException e = assertThrows(ModelException.class, () -> parse(withBits.replace("= 19}", "= " + bad + "}")));
+            assertTrue(e.getMessage().contains("accumulatorBits " + bad + " outside [2, 32] for i32"), e.getMessage());
+        }
+        String wide = conv("i16", "single_round_q15", "i64", 8, 7, "none", 0, -32768).replace("activation = none}", "activation = none, accumulatorBits = 40}");
+        assertEquals(40, ((QConv) parse(wide).nodes().get(0).op()).accumulatorBits());
+    }
 }

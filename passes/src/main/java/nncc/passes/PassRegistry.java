@@ -96,6 +96,7 @@ public final class PassRegistry {
         m.put(nncc.passes.tflite.TfliteExplicitPaddingPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteExplicitPaddingPass());
         m.put(nncc.passes.tflite.TfliteUint8IoPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteUint8IoPass());
         m.put(nncc.passes.tflite.TfliteNhwcRowsPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteNhwcRowsPass());
+        m.put(nncc.passes.quant.AccumulatorBitsPass.NAME, (o, c) -> new nncc.passes.quant.AccumulatorBitsPass());
         return m;
     }
 

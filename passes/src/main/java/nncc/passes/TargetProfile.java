@@ -24,18 +24,44 @@ import nncc.passes.quant.QuantizationPipeline.Scheme;
  * @param perTensorFullyConnected whether fully connected (Gemm/MatMul) weights get one scale per tensor even when
  *                         convolutions get one per output channel (the target's runtime has no per-channel
  *                         FULLY_CONNECTED)
+ * @param loweredPasses    the pass pipeline (registry text, empty for none) run on the lowered graph before the
+ *                         target's writer reads it, e.g. the range analysis a hardware target's widths come from
  */
 public record TargetProfile(String name, Rounding rounding, Set<Scheme> schemes, boolean floatEdges,
                             boolean uint8Activations, boolean requireLowered, boolean needsQuantization,
-                            boolean perTensorFullyConnected) {
+                            boolean perTensorFullyConnected, String loweredPasses) {
     public TargetProfile {
         schemes = Set.copyOf(schemes);
     }
 
-    /** A profile whose fully connected weights follow {@code --per-tensor} like every other layer's. */
+    /** A profile whose fully connected weights follow {@code --per-tensor} like every other layer's, without passes of its own. */
     public TargetProfile(String name, Rounding rounding, Set<Scheme> schemes, boolean floatEdges,
                          boolean uint8Activations, boolean requireLowered, boolean needsQuantization) {
-        this(name, rounding, schemes, floatEdges, uint8Activations, requireLowered, needsQuantization, false);
+        this(name, rounding, schemes, floatEdges, uint8Activations, requireLowered, needsQuantization, false, "");
+    }
+
+    /** A profile without passes of its own on the lowered graph. */
+    public TargetProfile(String name, Rounding rounding, Set<Scheme> schemes, boolean floatEdges,
+                         boolean uint8Activations, boolean requireLowered, boolean needsQuantization,
+                         boolean perTensorFullyConnected) {
+        this(name, rounding, schemes, floatEdges, uint8Activations, requireLowered, needsQuantization, perTensorFullyConnected, "");
+    }
+
+    /** A profile with passes of its own on the lowered graph, fully connected weights as every other layer's. */
+    public TargetProfile(String name, Rounding rounding, Set<Scheme> schemes, boolean floatEdges,
+                         boolean uint8Activations, boolean requireLowered, boolean needsQuantization, String loweredPasses) {
+        this(name, rounding, schemes, floatEdges, uint8Activations, requireLowered, needsQuantization, false, loweredPasses);
+    }
+
+    /**
+     * Runs {@link #loweredPasses} on the lowered graph {@code g} in place (verifying after each pass) and returns the
+     * steps; nothing when the profile has none or {@code g} is not lowered (the target's writer then says why it
+     * cannot take it).
+     */
+    public List<PassManager.Step> finishLowered(nncc.ir.Graph g) {
+        if (loweredPasses.isEmpty() || Stage.of(g) != Stage.LOWERED) return List.of();
+        return new PassManager(PassRegistry.parse(loweredPasses), PassManager.Options.defaults(),
+                new java.io.PrintWriter(java.io.Writer.nullWriter())).run(g, Stage.of(g));
     }
 
     /** The CPU reference: every scheme, gemmlowp/TFLite reference rounding (double), float models too. */
@@ -68,9 +94,12 @@ public record TargetProfile(String name, Rounding rounding, Set<Scheme> schemes,
     public static final TargetProfile TPU = new TargetProfile("tpu", Rounding.SINGLE_ROUND,
             Set.of(Scheme.INT8, Scheme.INT16X8), false, false, true, true, true);
 
-    /** An HLS C++ project: int8 or int16x8, integer edges, fully lowered; both roundings are implemented. */
+    /**
+     * An HLS C++ project: int8 or int16x8, integer edges, fully lowered; both roundings are implemented; the
+     * accumulator widths of the C++ types come from the {@code accumulator-bits} range analysis.
+     */
     public static final TargetProfile HLS = new TargetProfile("hls", Rounding.DOUBLE_ROUND,
-            Set.of(Scheme.INT8, Scheme.INT16X8), false, false, true, true);
+            Set.of(Scheme.INT8, Scheme.INT16X8), false, false, true, true, nncc.passes.quant.AccumulatorBitsPass.NAME);
 
     /** A generated Java program (JDK only): int8 or int16x8, integer edges, fully lowered; every rounding is emitted. */
     public static final TargetProfile JAVA = new TargetProfile("java", Rounding.DOUBLE_ROUND,

@@ -41,8 +41,9 @@ final class HlsCSim {
         return dir;
     }
 
-    /** Writes the project of {@code g} into {@code dir}. */
+    /** Writes the project of {@code g} into {@code dir}, after the hls profile's passes (accumulator widths) on it. */
     static void write(Graph g, HlsGenerator.Options o, Path dir) throws IOException {
+        nncc.passes.TargetProfile.HLS.finishLowered(g);
         for (Map.Entry<String, byte[]> e : HlsGenerator.generate(g, o).entrySet()) {
             Path f = dir.resolve(e.getKey());
             Files.createDirectories(f.getParent());
@@ -102,6 +103,50 @@ final class HlsCSim {
         List<List<long[]>> result = new ArrayList<>();
         for (List<Tensor> s : samples) result.add(it.run(s).stream().map(Tensor::toLongs).toList());
         return result;
+    }
+
+    /**
+     * {@code nncc compile MODEL --target hls OPTIONS -o OUT} (calibrated on examples' calib.npy), then OUT/csim.sh on the
+     * first {@code images} of examples' sample.npy (quantized with the model's input parameters) against the integer
+     * reference on OUT/model.nnir: every element of every sample equal. Returns the number of elements compared.
+     */
+    static long compileAndCompare(Path out, Path model, int images, String... options) throws Exception {
+        apTypes();
+        List<String> args = new ArrayList<>(List.of("compile", model.toString(), "--target", "hls",
+                "--calib", TestPaths.example().resolve("calib.npy").toString()));
+        args.addAll(List.of(options));
+        args.addAll(List.of("-o", out.toString()));
+        java.io.StringWriter o = new java.io.StringWriter(), e = new java.io.StringWriter();
+        int code = nncc.cli.Main.execute(args.toArray(String[]::new), new java.io.PrintWriter(o, true), new java.io.PrintWriter(e, true));
+        if (code != 0) throw new AssertionError("compile " + args + ": exit " + code + ": " + e);
+        Graph g = nncc.ir.text.IrParser.parse(out.resolve("model.nnir"));
+        Value input = g.inputs().get(0);
+        float[] x = nncc.ir.io.Npy.read(TestPaths.example().resolve("sample.npy")).toFloats();
+        int size = sampleSize(input);
+        float scale = input.type().quant().scale(0);
+        long zp = input.type().quant().zeroPoint(0);
+        DType t = input.type().dtype();
+        List<List<Tensor>> samples = new ArrayList<>();
+        for (int s = 0; s < images; s++) {
+            long[] q = new long[size];
+            for (int i = 0; i < size; i++) q[i] = nncc.ir.FixedPoint.quantizeScaled(x[s * size + i] / scale, zp, t);
+            samples.add(List.of(Tensor.ofLongs(t, input.type().shape().bindSymbols(1), q)));
+        }
+        return assertSame(reference(g, samples), run(out, g, samples));
+    }
+
+    /** Every element of every sample and output equal (tolerance 0); returns the number of elements. */
+    static long assertSame(List<List<long[]>> expected, List<List<long[]>> actual) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.size(), actual.size(), "samples");
+        long elements = 0;
+        for (int s = 0; s < expected.size(); s++)
+            for (int k = 0; k < expected.get(s).size(); k++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(s).get(k), actual.get(s).get(k), "sample " + s + " output " + k);
+                elements += expected.get(s).get(k).length;
+            }
+        System.out.println("HLS C simulation equals the reference: " + expected.size() + " samples, " + elements + " elements"
+                + " (first sample " + java.util.Arrays.toString(java.util.Arrays.copyOf(expected.get(0).get(0), Math.min(10, expected.get(0).get(0).length))) + ")");
+        return elements;
     }
 
     /** Elements of one sample: the dims after the batch dim. */

@@ -1,24 +1,14 @@
 package nncc.tests;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import nncc.cli.Main;
 import nncc.hls.HlsGenerator;
 import nncc.ir.DType;
-import nncc.ir.FixedPoint;
 import nncc.ir.Graph;
 import nncc.ir.Shape;
 import nncc.ir.Tensor;
 import nncc.ir.Value;
-import nncc.ir.io.Npy;
-import nncc.ir.text.IrParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,43 +25,21 @@ class HlsCSimTest {
     private static final int IMAGES = 100;
 
     @Test void fashionCnnInt8MatchesReference() throws Exception {
-        fashionCnn("--calib", TestPaths.example().resolve("calib.npy").toString());
+        fashionCnn();
     }
 
     @Test void fashionCnnSingleRoundingStreamReuse4MatchesReference() throws Exception {
-        fashionCnn("--calib", TestPaths.example().resolve("calib.npy").toString(), "--rounding", "single", "--io", "stream",
+        fashionCnn("--rounding", "single", "--io", "stream",
                 "--reuse-factor", "4", "--strategy", "resource");
     }
 
     @Test void fashionCnnInt16x8MatchesReference() throws Exception {
-        fashionCnn("--calib", TestPaths.example().resolve("calib.npy").toString(), "--scheme", "int16x8");
+        fashionCnn("--scheme", "int16x8");
     }
 
     /** {@code nncc compile fashion_cnn.onnx --target hls ARGS -o OUT}, then OUT/csim.sh against the reference on OUT/model.nnir. */
     private void fashionCnn(String... options) throws Exception {
-        HlsCSim.apTypes();
-        Path out = dir.resolve("out");
-        List<String> args = new ArrayList<>(List.of("compile", TestPaths.example().resolve("fashion_cnn.onnx").toString(), "--target", "hls"));
-        args.addAll(List.of(options));
-        args.addAll(List.of("-o", out.toString()));
-        StringWriter o = new StringWriter(), e = new StringWriter();
-        int code = Main.execute(args.toArray(String[]::new), new PrintWriter(o, true), new PrintWriter(e, true));
-        assertEquals(0, code, "compile: " + e);
-        Graph g = IrParser.parse(out.resolve("model.nnir"));
-        Value input = g.inputs().get(0);
-        Tensor images = Npy.read(TestPaths.example().resolve("sample.npy"));
-        float[] x = images.toFloats();
-        int size = HlsCSim.sampleSize(input);
-        float scale = input.type().quant().scale(0);
-        long zp = input.type().quant().zeroPoint(0);
-        DType t = input.type().dtype();
-        List<List<Tensor>> samples = new ArrayList<>();
-        for (int s = 0; s < IMAGES; s++) {
-            long[] q = new long[size];
-            for (int i = 0; i < size; i++) q[i] = FixedPoint.quantizeScaled(x[s * size + i] / scale, zp, t);
-            samples.add(List.of(Tensor.ofLongs(t, input.type().shape().bindSymbols(1), q)));
-        }
-        assertSame(HlsCSim.reference(g, samples), HlsCSim.run(out, g, samples));
+        HlsCSim.compileAndCompare(dir.resolve("out"), TestPaths.example().resolve("fashion_cnn.onnx"), IMAGES, options);
     }
 
     @Test void convolutionsPoolsAndElementwiseKernelsMatchReference() throws Exception {
@@ -98,22 +66,19 @@ class HlsCSimTest {
         b.output(lut);
         Graph g = b.g;
         nncc.ir.Verifier.verify(g);
-        Path out = dir.resolve("kernels");
-        HlsCSim.write(g, HlsGenerator.Options.defaults(), out);
         List<List<Tensor>> samples = new ArrayList<>();
         for (int s = 0; s < 40; s++) samples.add(List.of(b.randomInt8(1, 6, 9, 9)));
-        assertSame(HlsCSim.reference(g, samples), HlsCSim.run(out, g, samples));
+        // parallel IO with the latency kernels; stream IO (DATAFLOW: fan-out of @grouped to three readers, two-input
+        // processes, a multi-layer Concat process, two output ports) with the resource kernels at reuse factor 3
+        for (HlsGenerator.Options o : List.of(HlsGenerator.Options.defaults(),
+                new HlsGenerator.Options(HlsGenerator.Io.STREAM, 3, HlsGenerator.Strategy.RESOURCE))) {
+            Path out = dir.resolve("kernels_" + o.io());
+            HlsCSim.write(g, o, out);
+            assertSame(HlsCSim.reference(g, samples), HlsCSim.run(out, g, samples));
+        }
     }
 
     private static void assertSame(List<List<long[]>> expected, List<List<long[]>> actual) {
-        assertEquals(expected.size(), actual.size(), "samples");
-        long elements = 0;
-        for (int s = 0; s < expected.size(); s++)
-            for (int k = 0; k < expected.get(s).size(); k++) {
-                assertArrayEquals(expected.get(s).get(k), actual.get(s).get(k), "sample " + s + " output " + k);
-                elements += expected.get(s).get(k).length;
-            }
-        System.out.println("HLS C simulation equals the reference: " + expected.size() + " samples, " + elements + " elements"
-                + " (first sample " + Arrays.toString(Arrays.copyOf(expected.get(0).get(0), Math.min(10, expected.get(0).get(0).length))) + ")");
+        HlsCSim.assertSame(expected, actual);
     }
 }

@@ -57,6 +57,15 @@ class HlsVerifyTest {
     }
 
     @Test void verifyPassesThenNamesTheLayerOfACorruptedConstant() throws Exception {
+        corruptedConstantIsNamed(HlsGenerator.Options.defaults());
+    }
+
+    /** The same through --io stream's DATAFLOW processes and the resource kernels (per-layer dumps from inside the processes). */
+    @Test void verifyNamesTheCorruptedLayerInAStreamProject() throws Exception {
+        corruptedConstantIsNamed(new HlsGenerator.Options(HlsGenerator.Io.STREAM, 2, HlsGenerator.Strategy.RESOURCE));
+    }
+
+    private void corruptedConstantIsNamed(HlsGenerator.Options options) throws Exception {
         Path ap = HlsCSim.apTypes();
         LoweredGraphs b = new LoweredGraphs("verify", 5);
         Value x = b.input("x", 0.05f, 7, 1, 4, 8, 8);
@@ -66,7 +75,7 @@ class HlsVerifyTest {
         b.output(b.gemm("fc", flat, 5, 0, -128, 127));
         Graph g = b.g;
         Path out = dir.resolve("out");
-        HlsCSim.write(g, HlsGenerator.Options.defaults(), out);
+        HlsCSim.write(g, options, out);
         Files.writeString(out.resolve("model.nnir"), IrPrinter.print(g));
         long[] data = new long[12 * 4 * 8 * 8];
         Tensor one = b.randomInt8(12, 4, 8, 8);

@@ -4,6 +4,8 @@
 //   acc = bias[c] + sum((x - input_zp) * w)   in CONFIG::accum_t (int32, or int64 for int16 input)
 //   y   = clamp(mbqm(acc, multiplier[c], shift[c]) + output_zp, act_min, act_max)
 // Padding taps contribute nothing. One multiplier/shift (n_multipliers == 1) means per tensor.
+// conv2d is the latency strategy (hls4ml's): each output pipelined at II = reuse_factor with its taps unrolled onto
+// ceil(taps / reuse_factor) multipliers; conv2d_resource (below) the resource strategy.
 //
 // CONFIG (a struct the generator writes) provides:
 //   types   in_t, out_t, weight_t, bias_t, accum_t
@@ -58,6 +60,58 @@ NNCC_LOOP(OUT_CHANNEL)
                 }
                 y[(oc * CONFIG::out_h + oh) * CONFIG::out_w + ow] =
                     requantize_output<CONFIG>(acc, multiplier[q], shift[q]);
+            }
+        }
+    }
+}
+
+// The resource strategy (hls4ml's): the same sums with each output's taps folded onto ceil(taps / reuse_factor)
+// multipliers; the reuse loop is pipelined at II = 1 and multiplies one block of taps per iteration, weights in
+// block RAM partitioned cyclically by the block. Integer addition in the proven-wide accumulator is exact, so the
+// result equals conv2d's.
+template <class CONFIG, class W, class B>
+void conv2d_resource(const typename CONFIG::in_t x[CONFIG::in_c * CONFIG::in_h * CONFIG::in_w],
+                     typename CONFIG::out_t y[CONFIG::out_c * CONFIG::out_h * CONFIG::out_w],
+                     const W w[CONFIG::out_c * (CONFIG::in_c / CONFIG::groups) * CONFIG::kernel_h * CONFIG::kernel_w],
+                     const B b[CONFIG::out_c],
+                     const int multiplier[CONFIG::n_multipliers],
+                     const int shift[CONFIG::n_multipliers]) {
+    const int cg = CONFIG::in_c / CONFIG::groups;
+    const int mg = CONFIG::out_c / CONFIG::groups;
+    const int taps = cg * CONFIG::kernel_h * CONFIG::kernel_w;
+    const int block = (taps + CONFIG::reuse_factor - 1) / CONFIG::reuse_factor;
+    NNCC_HLS(BIND_STORAGE variable=w type=rom_2p impl=bram)
+    NNCC_HLS(ARRAY_PARTITION variable=w cyclic factor=block)
+    NNCC_HLS(ALLOCATION operation instances=mul limit=block)
+NNCC_LOOP(OUT_CHANNEL)
+    for (int oc = 0; oc < CONFIG::out_c; oc++) {
+        const int group = oc / mg;
+        const int q = CONFIG::n_multipliers == 1 ? 0 : oc;
+    NNCC_LOOP(OUT_ROW)
+        for (int oh = 0; oh < CONFIG::out_h; oh++) {
+        NNCC_LOOP(OUT_COL)
+            for (int ow = 0; ow < CONFIG::out_w; ow++) {
+                typename CONFIG::accum_t acc = CONFIG::has_bias ? typename CONFIG::accum_t(typename CONFIG::bias_t(b[oc])) : typename CONFIG::accum_t(0);
+            NNCC_LOOP(REUSE)
+                for (int r = 0; r < CONFIG::reuse_factor; r++) {
+                    NNCC_HLS(PIPELINE II=1)
+                NNCC_LOOP(BLOCK)
+                    for (int j = 0; j < block; j++) {
+                        NNCC_HLS(UNROLL)
+                        const int t = r * block + j;
+                        if (t >= taps) continue;
+                        const int ic = t / (CONFIG::kernel_h * CONFIG::kernel_w);
+                        const int kh = (t / CONFIG::kernel_w) % CONFIG::kernel_h;
+                        const int kw = t % CONFIG::kernel_w;
+                        const int ih = oh * CONFIG::stride_h - CONFIG::pad_top + kh * CONFIG::dilation_h;
+                        const int iw = ow * CONFIG::stride_w - CONFIG::pad_left + kw * CONFIG::dilation_w;
+                        if (ih < 0 || ih >= CONFIG::in_h || iw < 0 || iw >= CONFIG::in_w) continue;
+                        const typename CONFIG::accum_t xv =
+                            typename CONFIG::accum_t(x[((group * cg + ic) * CONFIG::in_h + ih) * CONFIG::in_w + iw]) - CONFIG::input_zp;
+                        acc += xv * typename CONFIG::accum_t(typename CONFIG::weight_t(w[oc * taps + t]));
+                    }
+                }
+                y[(oc * CONFIG::out_h + oh) * CONFIG::out_w + ow] = requantize_output<CONFIG>(acc, multiplier[q], shift[q]);
             }
         }
     }

@@ -46,6 +46,16 @@ final class IntOps {
                     x.dtype().text(), want.text());
     }
 
+    /**
+     * A proven accumulator width: 0 (not analysed) or 2..the accumulator type's width. That it is at least the
+     * width the weights need is the {@code accumulator-bits} pass's proof, not checked here (it would read the constants).
+     */
+    static void requireAccumulatorBits(int bits, DType accumulator) {
+        int max = accumulator == DType.I64 ? 64 : 32;
+        if (bits != 0 && (bits < 2 || bits > max))
+            throw fail("accumulatorBits %d outside [2, %d] for %s accumulators (0: not analysed)", bits, max, accumulator.text());
+    }
+
     static void requireWeightBits(int weightBits) {
         if (weightBits < 2 || weightBits > 8) throw fail("weight bits %d outside [2, 8]", weightBits);
     }

@@ -16,12 +16,16 @@ import nncc.ir.TensorType;
  * accumulators, {@code single_round_q15} for i64), or with {@code onnx_float32} ONNX Runtime's
  * {@code rint(float(acc) * onnxScales[c])} ({@link nncc.ir.OnnxArithmetic}; the multipliers then only describe). One multiplier/shift means per-tensor. {@code actMin}/{@code
  * actMax} are exactly the clamp of the fused {@code activation} on the output grid ({@link Activation#clampBounds})
- * when one is named; with {@code none} the clamp stands on its own (e.g. an imported clip).
+ * when one is named; with {@code none} the clamp stands on its own (e.g. an imported clip). {@code accumulatorBits},
+ * when not 0, is the width a range analysis (the {@code accumulator-bits} pass) proved every partial sum fits in as a
+ * signed integer, from the actual weights, bias and the input type's range; it is at most the accumulator type's width,
+ * so hardware may accumulate in that many bits and compute exactly what the reference does. 0 means not analysed.
  */
 public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
                     List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
                     int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
-                    @Default("none") Activation activation, @Default("[]") List<Float> onnxScales) implements LoweredOp {
+                    @Default("none") Activation activation, @Default("[]") List<Float> onnxScales,
+                    @Default("0") int accumulatorBits) implements LoweredOp {
     public QConv {
         onnxScales = IntOps.requireOnnxScales(rounding, onnxScales);
         strides = List.copyOf(strides);
@@ -34,20 +38,45 @@ public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dil
         IntOps.requireAccumulator(accumulator, rounding);
         IntOps.requireWeightBits(weightBits);
         IntOps.requireActivation(activation, actMin, actMax, outputScale, outputZp, outType);
+        IntOps.requireAccumulatorBits(accumulatorBits, accumulator);
     }
 
-    /** The form without ONNX Runtime's float scales (every rounding but {@code onnx_float32}). */
+    /** This op with {@code accumulatorBits} set (0: not analysed). */
+    public QConv withAccumulatorBits(int bits) {
+        return new QConv(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin,
+                actMax, rounding, accumulator, weightBits, activation, onnxScales, bits);
+    }
+
+    /** The form without ONNX Runtime's float scales (every rounding but {@code onnx_float32}) and accumulator bits (0). */
     public QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
                  List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
                  int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits, Activation activation) {
         this(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax,
-                rounding, accumulator, weightBits, activation, List.of());
+                rounding, accumulator, weightBits, activation, List.of(), 0);
     }
 
     /** This op in ONNX Runtime's float requantization ({@link Rounding#ONNX_FLOAT32}) with the given scales. */
     public QConv withOnnxScales(List<Float> scales) {
         return new QConv(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin,
-                actMax, Rounding.ONNX_FLOAT32, accumulator, weightBits, activation, scales);
+                actMax, Rounding.ONNX_FLOAT32, accumulator, weightBits, activation, scales, accumulatorBits);
+    }
+
+    /** The form with ONNX Runtime's scales and no accumulator bits (0). */
+    public QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
+                 List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
+                 int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits, Activation activation,
+                 List<Float> onnxScales) {
+        this(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax,
+                rounding, accumulator, weightBits, activation, onnxScales, 0);
+    }
+
+    /** The form with accumulator bits and no ONNX Runtime scales. */
+    public QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
+                 List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
+                 int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits, Activation activation,
+                 int accumulatorBits) {
+        this(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax,
+                rounding, accumulator, weightBits, activation, List.of(), accumulatorBits);
     }
 
     /**

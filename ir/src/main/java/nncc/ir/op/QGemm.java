@@ -13,11 +13,13 @@ import nncc.ir.TensorType;
  * or i16), w [M,K] (i8 storage of {@code weightBits}-bit symmetric values), optional bias [M] (the accumulator type).
  * For output m: {@code acc = bias[m] + sum_k((x[n,k] - inputZp) * w[m,k])} in the {@code accumulator} type (i32;
  * i64 for i16 input), then {@code y = clamp(requantize(acc, multiplier[m], shift[m], rounding) + outputZp, actMin,
- * actMax)}; the clamp is exactly the fused {@code activation}'s (see {@link QConv}, which shares these rules).
+ * actMax)}; the clamp is exactly the fused {@code activation}'s and {@code accumulatorBits} (0: not analysed) the
+ * proven accumulator width (see {@link QConv}, which shares these rules).
  */
 public record QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale,
                     DType outType, int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
-                    @Default("none") Activation activation, @Default("[]") List<Float> onnxScales) implements LoweredOp {
+                    @Default("none") Activation activation, @Default("[]") List<Float> onnxScales,
+                    @Default("0") int accumulatorBits) implements LoweredOp {
     public QGemm {
         onnxScales = IntOps.requireOnnxScales(rounding, onnxScales);
         multiplier = List.copyOf(multiplier);
@@ -26,20 +28,43 @@ public record QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift,
         IntOps.requireAccumulator(accumulator, rounding);
         IntOps.requireWeightBits(weightBits);
         IntOps.requireActivation(activation, actMin, actMax, outputScale, outputZp, outType);
+        IntOps.requireAccumulatorBits(accumulatorBits, accumulator);
     }
 
-    /** The form without ONNX Runtime's float scales (every rounding but {@code onnx_float32}). */
+    /** This op with {@code accumulatorBits} set (0: not analysed). */
+    public QGemm withAccumulatorBits(int bits) {
+        return new QGemm(inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax, rounding, accumulator,
+                weightBits, activation, onnxScales, bits);
+    }
+
+    /** The form without ONNX Runtime's float scales (every rounding but {@code onnx_float32}) and accumulator bits (0). */
     public QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale,
                  DType outType, int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
                  Activation activation) {
         this(inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax, rounding, accumulator, weightBits,
-                activation, List.of());
+                activation, List.of(), 0);
     }
 
     /** This op in ONNX Runtime's float requantization ({@link Rounding#ONNX_FLOAT32}) with the given scales. */
     public QGemm withOnnxScales(List<Float> scales) {
         return new QGemm(inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax, Rounding.ONNX_FLOAT32,
-                accumulator, weightBits, activation, scales);
+                accumulator, weightBits, activation, scales, accumulatorBits);
+    }
+
+    /** The form with ONNX Runtime's scales and no accumulator bits (0). */
+    public QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale,
+                 DType outType, int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
+                 Activation activation, List<Float> onnxScales) {
+        this(inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax, rounding, accumulator, weightBits,
+                activation, onnxScales, 0);
+    }
+
+    /** The form with accumulator bits and no ONNX Runtime scales. */
+    public QGemm(long inputZp, List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale,
+                 DType outType, int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
+                 Activation activation, int accumulatorBits) {
+        this(inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax, rounding, accumulator, weightBits,
+                activation, List.of(), accumulatorBits);
     }
 
     /** The form before accumulator, weight bits and activation were attributes (see {@link QConv}'s). */
