@@ -59,7 +59,7 @@ final class TfliteTensors {
             count *= shape[d];
             if (count > MAX_ELEMENTS) throw new ModelException("tensor " + index + " '" + name + "': shape overflows (more than 2^31 elements)");
         }
-        nncc.ir.Limits.checkTensor("tensor " + index + " '" + name + "'", dtype, count);
+        if (dtype != null) nncc.ir.Limits.checkTensor("tensor " + index + " '" + name + "'", dtype, count);
         QuantParams quant = quant(t.quantization(), shape, index, name, dtype);
         Tensor data = null;
         long buffer = t.buffer();
