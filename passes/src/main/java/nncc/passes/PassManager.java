@@ -13,7 +13,7 @@ import nncc.ir.Verifier;
 import nncc.ir.text.IrPrinter;
 
 /**
- * Runs a pipeline of passes over a graph: checks each pass's stage, verifies the graph after each pass, and
+ * Runs a pipeline of passes over a graph: checks each pass's stage, verifies the graph after each pass that changed it, and
  * offers MLIR's debugging aids (print the IR after all passes, after a named pass, or after a pass that
  * changed something; pass statistics; a {@code .nnir} reproducer of the failing pass's input). The reproducer starts
  * with a {@code // RUN:} line naming the pass and stage, so it can be replayed with {@code nncc opt} or dropped into a
@@ -62,7 +62,7 @@ public final class PassManager {
             } catch (RuntimeException e) {
                 throw crashed(e, p, current, before);
             }
-            if (options.verifyEach()) {
+            if (options.verifyEach() && r.changed()) { // a pass that changed nothing left the graph as valid as it was
                 try {
                     Verifier.verify(g);
                 } catch (ModelException e) {
