@@ -34,7 +34,7 @@ final class EmittedInterface {
                     return d;
                 }""".replace("RESOURCE", '"' + gen.options.className() + ".bin\"").replace("MODEL_CLASS", gen.options.className() + ".class")
                 .replace("MAGIC", "0x" + Integer.toHexString(ParameterFile.MAGIC)).replace("ARRAYS", String.valueOf(gen.parameters.entries().size()))));
-        for (String kind : new String[] {"Bytes:byte:1:readByte", "Ints:int:2:readInt", "Longs:long:3:readLong", "Floats:float:4:readFloat"}) {
+        for (String kind : new String[] {"Bytes:byte:1:readByte", "Ints:int:2:readInt", "Longs:long:3:readLong", "Floats:float:4:readFloat", "WideBytes:int:5:readByte"}) {
             String[] k = kind.split(":");
             gen.type.addMethod(EmittedArithmetic.method("""
                     private static T[] readK(java.io.DataInputStream in, int length) throws java.io.IOException {

@@ -237,6 +237,7 @@ public final class JavaTargetGenerator {
         type.addField(FieldSpec.builder(t, field, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL).addJavadoc("$L\n", doc).build());
         String reader = switch (kind) {
             case BYTES -> "readBytes";
+            case WIDE_BYTES -> "readWideBytes";
             case INTS -> "readInts";
             case LONGS -> "readLongs";
             case FLOATS -> "readFloats";

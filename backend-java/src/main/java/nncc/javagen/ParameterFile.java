@@ -16,9 +16,12 @@ import java.util.List;
 final class ParameterFile {
     static final int MAGIC = 0x4E4E4A31; // "NNJ1"
 
-    /** Element kinds, with the Java array type the generated field has. */
+    /**
+     * Element kinds, with the Java array type the generated field has. WIDE_BYTES are stored as bytes and read into an
+     * int array: weights that inner loops multiply with int operands (same-type int loops are what the JIT vectorizes).
+     */
     enum Kind {
-        BYTES(1, "byte"), INTS(2, "int"), LONGS(3, "long"), FLOATS(4, "float");
+        BYTES(1, "byte"), INTS(2, "int"), LONGS(3, "long"), FLOATS(4, "float"), WIDE_BYTES(5, "int");
 
         final int code;
         final String javaType;
@@ -68,7 +71,7 @@ final class ParameterFile {
                 out.writeByte(e.kind().code);
                 out.writeInt(e.length());
                 switch (e.kind()) {
-                    case BYTES -> { for (long v : e.values()) out.writeByte((int) v); }
+                    case BYTES, WIDE_BYTES -> { for (long v : e.values()) out.writeByte((int) v); }
                     case INTS -> { for (long v : e.values()) out.writeInt((int) v); }
                     case LONGS -> { for (long v : e.values()) out.writeLong(v); }
                     case FLOATS -> { for (float v : e.floats()) out.writeFloat(v); }
