@@ -19,6 +19,7 @@ import nncc.ir.Tensor;
 import nncc.ir.Value;
 import nncc.ir.io.Npy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,11 +36,7 @@ final class GoldenCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.nnir or .onnx; a quantized model gives integer vectors).")
     Path model;
 
-    @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Samples per graph input (float: quantized with the model's input parameters).")
-    List<Path> inputs;
-
-    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Only the first N samples (0: all).")
-    int limit;
+    @Mixin SampleInputs sampleInputs;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output folder (must not exist or be empty).")
     Path outDir;
@@ -53,12 +50,8 @@ final class GoldenCommand implements Callable<Integer> {
             }
         }
         Graph g = ModelLoader.load(model);
-        if (inputs.size() != g.inputs().size()) throw new CliException("the model has " + g.inputs().size() + " inputs, got " + inputs.size() + " --input");
-        List<Tensor> xs = new ArrayList<>();
-        for (Path p : inputs) xs.add(Npy.read(p));
-        xs = QuantIO.inputs(g, xs, false);
-        int n = Math.toIntExact(xs.get(0).shape().dim(0));
-        if (limit > 0) n = Math.min(n, limit);
+        List<List<Tensor>> samples = sampleInputs.samples(g);
+        int n = samples.size();
         // value name -> (producer, per-sample tensors), in graph order: inputs, then every node's outputs
         Map<String, List<Tensor>> values = new LinkedHashMap<>();
         Map<String, Node> producer = new LinkedHashMap<>();
@@ -67,9 +60,7 @@ final class GoldenCommand implements Callable<Integer> {
         for (Node node : g.nodes())
             for (Value v : node.outputs()) { values.put(v.name(), new ArrayList<>()); producer.put(v.name(), node); typeOf.put(v.name(), v); }
         Interpreter it = Interpreter.prepare(g);
-        for (int s = 0; s < n; s++) {
-            List<Tensor> sample = new ArrayList<>();
-            for (Tensor x : xs) sample.add(x.sliceBatch(s, s + 1));
+        for (List<Tensor> sample : samples) {
             for (int i = 0; i < sample.size(); i++) values.get(g.inputs().get(i).name()).add(sample.get(i));
             it.run(sample, (node, outs) -> { for (int k = 0; k < outs.size(); k++) values.get(node.outputs().get(k).name()).add(outs.get(k)); });
         }

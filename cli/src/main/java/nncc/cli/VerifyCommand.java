@@ -1,6 +1,5 @@
 package nncc.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -16,9 +15,9 @@ import nncc.ir.Graph;
 import nncc.ir.Node;
 import nncc.ir.Tensor;
 import nncc.ir.Value;
-import nncc.ir.io.Npy;
 import nncc.ir.text.IrParser;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,11 +34,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "OUTDIR", description = "A folder written by nncc compile --target hls.")
     Path outDir;
 
-    @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Samples per graph input (float: quantized with the model's input parameters; integer: as they are).")
-    List<Path> inputs;
-
-    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Only the first N samples (0: all).")
-    int limit;
+    @Mixin SampleInputs sampleInputs;
 
     @Option(names = "--ap-types", paramLabel = "DIR", description = "Folder holding ap_int.h for the C simulation (default: $AP_TYPES, else $XILINX_HLS/include).")
     Path apTypes;
@@ -51,18 +46,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (!Files.isRegularFile(nnir) || !Files.isRegularFile(csim))
             throw new CliException(outDir + ": not an HLS project (model.nnir and csim.sh expected; nncc compile --target hls writes them)");
         Graph g = IrParser.parse(nnir);
-        if (inputs.size() != g.inputs().size()) throw new CliException("the model has " + g.inputs().size() + " inputs, got " + inputs.size() + " --input");
-        List<Tensor> xs = new ArrayList<>();
-        for (Path p : inputs) xs.add(Npy.read(p));
-        xs = QuantIO.inputs(g, xs, false);
-        int n = Math.toIntExact(xs.get(0).shape().dim(0));
-        if (limit > 0) n = Math.min(n, limit);
-        List<List<Tensor>> samples = new ArrayList<>();
-        for (int s = 0; s < n; s++) {
-            List<Tensor> one = new ArrayList<>();
-            for (Tensor x : xs) one.add(x.sliceBatch(s, s + 1));
-            samples.add(one);
-        }
+        List<List<Tensor>> samples = sampleInputs.samples(g);
         Path work = Files.createTempDirectory("nncc-verify-");
         try {
             return verify(g, samples, work);
@@ -76,7 +60,11 @@ final class VerifyCommand implements Callable<Integer> {
     private int verify(Graph g, List<List<Tensor>> samples, Path work) throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         Path in = work.resolve("in.bin"), result = work.resolve("out.bin"), trace = Files.createDirectory(work.resolve("trace"));
-        Files.write(in, raw(samples));
+        try {
+            Files.write(in, nncc.ir.io.RawSamples.bytes(samples));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage() + " of the model");
+        }
         ProcessBuilder pb = new ProcessBuilder("sh", outDir.resolve("csim.sh").toString(), in.toString(), result.toString()).redirectErrorStream(true);
         pb.environment().put("NNCC_TRACE_DIR", trace.toString());
         if (apTypes != null) pb.environment().put("AP_TYPES", apTypes.toAbsolutePath().toString());
@@ -141,26 +129,5 @@ final class VerifyCommand implements Callable<Integer> {
             case 4 -> b.getInt();
             default -> b.getLong();
         };
-    }
-
-    /** Every sample's inputs back to back as raw little-endian integers of their storage size (io.json's layout). */
-    static byte[] raw(List<List<Tensor>> samples) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        for (List<Tensor> inputs : samples)
-            for (Tensor t : inputs) {
-                if (!t.dtype().isInteger()) throw new CliException("input of type " + t.dtype().text() + " is not an integer tensor of the model");
-                int bytes = t.dtype().bits() / 8;
-                ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(t.numElements()) * bytes).order(ByteOrder.LITTLE_ENDIAN);
-                for (long v : t.toLongs()) {
-                    switch (bytes) {
-                        case 1 -> b.put((byte) v);
-                        case 2 -> b.putShort((short) v);
-                        case 4 -> b.putInt((int) v);
-                        default -> b.putLong(v);
-                    }
-                }
-                o.writeBytes(b.array());
-            }
-        return o.toByteArray();
     }
 }

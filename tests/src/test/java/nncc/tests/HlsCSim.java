@@ -1,6 +1,5 @@
 package nncc.tests;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -51,30 +50,10 @@ final class HlsCSim {
         }
     }
 
-    /** Raw integers of every sample's inputs back to back, in each input's storage size, native (little-endian) order. */
-    static byte[] raw(List<List<Tensor>> samples) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (List<Tensor> inputs : samples)
-            for (Tensor t : inputs) {
-                int bytes = t.dtype().bits() / 8;
-                ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(t.numElements()) * bytes).order(ByteOrder.LITTLE_ENDIAN);
-                for (long v : t.toLongs()) {
-                    switch (bytes) {
-                        case 1 -> b.put((byte) v);
-                        case 2 -> b.putShort((short) v);
-                        case 4 -> b.putInt((int) v);
-                        default -> b.putLong(v);
-                    }
-                }
-                out.writeBytes(b.array());
-            }
-        return out.toByteArray();
-    }
-
     /** Runs {@code dir/csim.sh} on the samples; per sample, each output's integers. */
     static List<List<long[]>> run(Path dir, Graph g, List<List<Tensor>> samples) throws IOException, InterruptedException {
         Path in = dir.resolve("test_in.bin"), out = dir.resolve("test_out.bin");
-        Files.write(in, raw(samples));
+        Files.write(in, nncc.ir.io.RawSamples.bytes(samples));
         ProcessBuilder pb = new ProcessBuilder("sh", dir.resolve("csim.sh").toString(), in.toString(), out.toString()).redirectErrorStream(true);
         pb.environment().put("AP_TYPES", apTypes().toString());
         Process p = pb.start();
