@@ -133,6 +133,36 @@ class JavaTargetTest {
         assertEquals(first.source(), Files.readString(out.resolve("Model.java")));
     }
 
+    /** {@code nncc verify} on a Java project: agreement (exit 0), then exit 1 after one weight in the resource changes. */
+    @Test void verifyRunsTheCompiledProgramAndCatchesACorruptedWeight() throws Exception {
+        LoweredGraphs b = new LoweredGraphs("verify", 5);
+        Value x = b.input("x", 0.05f, 7, 1, 4, 8, 8);
+        Value c1 = b.conv("first", x, 6, 3, 1, 1, 0, -128, 127);
+        Value c2 = b.conv("second", c1, 6, 3, 2, 1, -3, -128, 127);
+        b.output(b.gemm("fc", b.node("flat", new nncc.ir.op.Flatten(1), c2), 5, 0, -128, 127));
+        Path out = dir.resolve("verify");
+        write(JavaTargetGenerator.generate(b.g, JavaTargetGenerator.Options.defaults()), out);
+        Files.writeString(out.resolve("model.nnir"), nncc.ir.text.IrPrinter.print(b.g));
+        Path input = dir.resolve("x.npy");
+        Npy.write(input, b.randomInt8(12, 4, 8, 8));
+        String[] verify = {"verify", out.toString(), "--input", input.toString()};
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        assertEquals(0, Main.execute(verify, new PrintWriter(o, true), new PrintWriter(e, true)), o + " " + e);
+        assertTrue(o.toString().contains("60 / 60 elements agree over 12 samples") && o.toString().contains("the Java program equals"), o.toString());
+
+        // the resource: magic, array count, then the first array (the first conv's weights): kind byte, length, elements
+        byte[] bin = Files.readAllBytes(out.resolve("Model.bin"));
+        bin[13] = (byte) (bin[13] ^ 0x40);
+        Files.write(out.resolve("Model.bin"), bin);
+        StringWriter o2 = new StringWriter(), e2 = new StringWriter();
+        assertEquals(1, Main.execute(verify, new PrintWriter(o2, true), new PrintWriter(e2, true)), o2 + " " + e2);
+        assertTrue(o2.toString().contains("MISMATCH") && o2.toString().contains("the Java program"), o2.toString());
+
+        StringWriter o3 = new StringWriter(), e3 = new StringWriter();
+        assertEquals(2, Main.execute(new String[] {"verify", dir.toString(), "--input", input.toString()}, new PrintWriter(o3, true), new PrintWriter(e3, true)));
+        assertEquals(1, e3.toString().strip().lines().count(), e3.toString());
+    }
+
     @Test void unsupportedOpIsRefusedByName() {
         LoweredGraphs b = new LoweredGraphs("softmax", 5);
         Value x = b.input("x", 0.1f, 0, 1, 10);
