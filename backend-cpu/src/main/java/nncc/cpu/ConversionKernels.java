@@ -25,6 +25,7 @@ final class ConversionKernels {
         DType t = op.outType();
         float scale = op.scale();
         long zp = op.zeroPoint();
+        boolean narrow = ctx.vector(); // the vector set keeps i8/u8/i16 in bytes/shorts
         return (in, outTypes) -> {
             NdArray x = in[0];
             long[] q = new long[x.size()];
@@ -32,7 +33,7 @@ final class ConversionKernels {
                 for (int i = 0; i < q.length; i++) q[i] = quantizeValue(x.doubles[i] / scale, zp, t);
             else
                 for (int i = 0; i < q.length; i++) q[i] = quantizeValue(x.floats[i] / scale, zp, t);
-            return ActivationKernels.one(NdArray.ofLongs(t, x.shape, q));
+            return ActivationKernels.one(NdArray.ofIntegers(t, x.shape, q, narrow));
         };
     }
 
@@ -82,7 +83,7 @@ final class ConversionKernels {
                 int v = FixedPoint.multiplyByQuantizedMultiplier((int) (x.longs()[i] - inZp), op.multiplier(), op.shift(), op.rounding());
                 y[i] = IntegerMath.saturate(t, v + outZp);
             }
-            return ActivationKernels.one(NdArray.ofLongs(t, x.shape, y));
+            return ActivationKernels.one(NdArray.ofIntegers(t, x.shape, y, x.isNarrow()));
         };
     }
 
@@ -97,7 +98,7 @@ final class ConversionKernels {
             long[] table = constTable != null ? constTable : in[1].longs();
             long[] y = new long[x.size()];
             for (int i = 0; i < y.length; i++) y[i] = table[(int) (x.longs()[i] - offset)];
-            return ActivationKernels.one(NdArray.ofLongs(op.outType(), x.shape, y));
+            return ActivationKernels.one(NdArray.ofIntegers(op.outType(), x.shape, y, x.isNarrow()));
         };
     }
 

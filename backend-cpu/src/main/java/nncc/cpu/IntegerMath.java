@@ -41,4 +41,12 @@ final class IntegerMath {
         for (int i = 0; i < r.length; i++) r[i] = (int) (q[i] - zeroPoint);
         return r;
     }
+
+    /** The same for i16 elements held as shorts. */
+    static int[] minusZeroPoint(short[] q, long zeroPoint) {
+        int[] r = new int[q.length];
+        int zp = (int) zeroPoint;
+        for (int i = 0; i < r.length; i++) r[i] = q[i] - zp;
+        return r;
+    }
 }

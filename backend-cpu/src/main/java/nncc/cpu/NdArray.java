@@ -15,7 +15,8 @@ import nncc.ir.Tensor;
  * <p>8-bit integer tensors (i8, u8) may instead hold their elements as a {@code byte[]} (u8 as the unsigned value's
  * low 8 bits), which is what the integer kernels read and write: 1 byte an element instead of 8. Either form is
  * converted to the other on first request ({@link #longs()}, {@link #int8Bytes()}) and the conversion is kept, so
- * kernels that only know {@code long[]} keep working on byte-backed tensors.
+ * kernels that only know {@code long[]} keep working on byte-backed tensors. Likewise i16 tensors may hold their
+ * elements as a {@code short[]} ({@link #ofShorts}, {@link #int16Shorts}): 2 bytes an element.
  */
 final class NdArray {
     /** Which Java array holds the elements (logically: byte-backed 8-bit tensors are LONG, see {@link #holdsBytes}). */
@@ -29,23 +30,29 @@ final class NdArray {
     private final long[] longs;
     /** i8/u8 elements when the tensor was built from bytes. */
     private final byte[] bytes;
+    /** i16 elements when the tensor was built from shorts. */
+    private final short[] shorts;
     /** The other form, converted on first use (published through the volatile fields). */
     private volatile long[] convertedLongs;
     private volatile byte[] convertedBytes;
+    private volatile short[] convertedShorts;
     private final boolean builtFromBytes;
 
-    private NdArray(DType dtype, int[] shape, float[] f, double[] d, long[] l) { this(dtype, shape, f, d, l, null); }
+    private NdArray(DType dtype, int[] shape, float[] f, double[] d, long[] l) { this(dtype, shape, f, d, l, null, null); }
 
-    private NdArray(DType dtype, int[] shape, float[] f, double[] d, long[] l, byte[] b) {
+    private NdArray(DType dtype, int[] shape, float[] f, double[] d, long[] l, byte[] b) { this(dtype, shape, f, d, l, b, null); }
+
+    private NdArray(DType dtype, int[] shape, float[] f, double[] d, long[] l, byte[] b, short[] h) {
         this.dtype = dtype;
         this.shape = shape;
         this.floats = f;
         this.doubles = d;
         this.longs = l;
         this.bytes = b;
+        this.shorts = h;
         this.builtFromBytes = l == null && b != null;
         int n = sizeOf(shape);
-        int have = f != null ? f.length : d != null ? d.length : l != null ? l.length : b.length;
+        int have = f != null ? f.length : d != null ? d.length : l != null ? l.length : b != null ? b.length : h.length;
         if (have != n) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " elements, got " + have);
     }
 
@@ -69,11 +76,41 @@ final class NdArray {
     /** Whether this tensor was built from bytes, so {@link #int8Bytes} costs nothing (and {@link #longs} a conversion). */
     boolean holdsBytes() { return builtFromBytes; }
 
+    /** i16 data held as shorts; the array becomes the tensor's (callers must not write into it later). */
+    static NdArray ofShorts(DType t, int[] shape, short[] data) {
+        if (t != DType.I16) throw new IllegalArgumentException(t.text() + " is not stored as shorts");
+        return new NdArray(t, shape, null, null, null, null, data);
+    }
+
+    /** Whether the elements are held in a narrow form (bytes or shorts): the vector kernel set's integer tensors. */
+    boolean isNarrow() { return builtFromBytes || shorts != null; }
+
+    /** Whether this tensor was built from shorts, so {@link #int16Shorts} costs nothing (and {@link #longs} a conversion). */
+    boolean holdsShorts() { return shorts != null; }
+
+    /** The elements of an i16 tensor as shorts; callers must not write into it. */
+    short[] int16Shorts() {
+        if (shorts != null) return shorts;
+        short[] h = convertedShorts;
+        if (h != null) return h;
+        if (dtype != DType.I16) throw new IllegalStateException(dtype.text() + " is not stored as shorts");
+        h = new short[longs.length];
+        for (int i = 0; i < h.length; i++) h[i] = (short) longs[i];
+        convertedShorts = h;
+        return h;
+    }
+
     /** The integer elements as longs (callers must not write into it, except into arrays they made with {@link #zeros}). */
     long[] longs() {
         if (longs != null) return longs;
         long[] l = convertedLongs;
         if (l != null) return l;
+        if (shorts != null) {
+            l = new long[shorts.length];
+            for (int i = 0; i < l.length; i++) l[i] = shorts[i];
+            convertedLongs = l;
+            return l;
+        }
         byte[] b = bytes;
         if (b == null) return null;
         l = new long[b.length];
@@ -111,6 +148,24 @@ final class NdArray {
         return new NdArray(t, shape, null, null, data);
     }
 
+    /**
+     * Integer results computed as longs, stored in the type's narrow form when {@code narrow} (i8/u8 as bytes, i16 as
+     * shorts: what the vector kernel set keeps, 1 or 2 bytes an element) and as longs otherwise (the scalar reference).
+     */
+    static NdArray ofIntegers(DType t, int[] shape, long[] data, boolean narrow) {
+        if (narrow && isByteType(t)) {
+            byte[] b = new byte[data.length];
+            for (int i = 0; i < b.length; i++) b[i] = (byte) data[i];
+            return ofBytes(t, shape, b);
+        }
+        if (narrow && t == DType.I16) {
+            short[] h = new short[data.length];
+            for (int i = 0; i < h.length; i++) h[i] = (short) data[i];
+            return ofShorts(t, shape, h);
+        }
+        return ofLongs(t, shape, data);
+    }
+
     /** A zero-filled array of the given type and shape. */
     static NdArray zeros(DType t, int[] shape) {
         int n = sizeOf(shape);
@@ -127,6 +182,11 @@ final class NdArray {
     static NdArray fromTensor(Tensor t, boolean bytes) {
         int[] shape = t.shape().toIntArray();
         if (bytes && isByteType(t.dtype())) return ofBytes(t.dtype(), shape, t.rawBytes());
+        if (bytes && t.dtype() == DType.I16) {
+            short[] h = new short[sizeOf(shape)];
+            java.nio.ByteBuffer.wrap(t.rawBytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(h);
+            return ofShorts(t.dtype(), shape, h);
+        }
         return switch (storageOf(t.dtype())) {
             case FLOAT -> new NdArray(t.dtype(), shape, t.toFloats(), null, null);
             case DOUBLE -> new NdArray(t.dtype(), shape, null, t.toDoubles(), null);
@@ -137,6 +197,11 @@ final class NdArray {
     Tensor toTensor() {
         Shape s = Shape.of(shape);
         if (holdsBytes()) return Tensor.ofRaw(dtype, s, bytes);
+        if (holdsShorts()) {
+            java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(shorts.length * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            raw.asShortBuffer().put(shorts);
+            return Tensor.ofRaw(dtype, s, raw.array());
+        }
         return switch (storage()) {
             case FLOAT -> Tensor.ofFloats(dtype, s, floats);
             case DOUBLE -> Tensor.ofDoubles(s, doubles);
@@ -156,6 +221,7 @@ final class NdArray {
 
     /** The same data with another shape of the same element count (shares the data array). */
     NdArray reshape(int[] newShape) {
+        if (holdsShorts()) return new NdArray(dtype, newShape, null, null, null, null, shorts);
         return holdsBytes() ? new NdArray(dtype, newShape, null, null, null, bytes) : new NdArray(dtype, newShape, floats, doubles, longs());
     }
 
@@ -164,7 +230,7 @@ final class NdArray {
         return switch (storage()) {
             case FLOAT -> floats[i];
             case DOUBLE -> doubles[i];
-            case LONG -> holdsBytes() ? (dtype == DType.U8 ? bytes[i] & 0xFF : bytes[i]) : longs[i];
+            case LONG -> holdsBytes() ? (dtype == DType.U8 ? bytes[i] & 0xFF : bytes[i]) : holdsShorts() ? shorts[i] : longs[i];
         };
     }
 
@@ -209,6 +275,12 @@ final class NdArray {
                     byte f = (byte) (long) fill;
                     for (int i = 0; i < n; i++) r[i] = map[i] < 0 ? f : bytes[map[i]];
                     yield ofBytes(dtype, outShape, r);
+                }
+                if (holdsShorts()) {
+                    short[] r = new short[n];
+                    short f = (short) (long) fill;
+                    for (int i = 0; i < n; i++) r[i] = map[i] < 0 ? f : shorts[map[i]];
+                    yield ofShorts(dtype, outShape, r);
                 }
                 long[] r = new long[n];
                 long[] longs = longs();

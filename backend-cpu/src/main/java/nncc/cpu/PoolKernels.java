@@ -29,7 +29,7 @@ final class PoolKernels {
             if (outTypes.length == 1 && x.holdsBytes())
                 return new NdArray[] {NdArray.ofBytes(x.dtype, yShape, maxBytes(x, planes, g))};
             if (outTypes.length == 1 && x.storage() == NdArray.Storage.LONG)
-                return new NdArray[] {NdArray.ofLongs(x.dtype, yShape, maxValues(x, planes, g))};
+                return new NdArray[] {NdArray.ofIntegers(x.dtype, yShape, maxValues(x, planes, g), x.isNarrow())};
             int[] best = argMax(x, planes, g);
             int[] flat = new int[best.length];
             for (int i = 0; i < best.length; i++) flat[i] = best[i] < 0 ? -1 : (i / g.outSize) * g.inSize + best[i];

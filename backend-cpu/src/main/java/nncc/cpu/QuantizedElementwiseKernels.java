@@ -87,7 +87,7 @@ final class QuantizedElementwiseKernels {
                 long[] y = new long[a.size()];
                 if (sameShape != null) sameShape.apply(a.longs(), b.longs(), y, f);
                 else for (int i = 0; i < y.length; i++) y[i] = f.applyAsLong(a.longs()[i], b.longs()[i]);
-                return ActivationKernels.one(NdArray.ofLongs(outType, shape, y));
+                return ActivationKernels.one(NdArray.ofIntegers(outType, shape, y, a.isNarrow() || b.isNarrow()));
             }
             Broadcast p = Broadcast.of(shape, a.shape, b.shape);
             long[] y = new long[p.rows * p.inner];
@@ -96,7 +96,7 @@ final class QuantizedElementwiseKernels {
                 for (int j = 0; j < p.inner; j++, ia += p.aInnerStride, ib += p.bInnerStride)
                     y[o + j] = f.applyAsLong(a.longs()[ia], b.longs()[ib]);
             }
-            return ActivationKernels.one(NdArray.ofLongs(outType, shape, y));
+            return ActivationKernels.one(NdArray.ofIntegers(outType, shape, y, a.isNarrow() || b.isNarrow()));
         };
     }
 }

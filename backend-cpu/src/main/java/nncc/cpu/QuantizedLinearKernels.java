@@ -36,9 +36,11 @@ final class QuantizedLinearKernels {
             IntegerConvolution.Weights w = constW != null ? constW : weights(in[1], maxAbsInput, op.group(), kernels);
             if (wide) {
                 long[] bias = in.length > 2 ? in[2].longs() : null;
-                long[] acc = IntegerConvolution.accumulate64(IntegerMath.minusZeroPoint(x.longs(), op.inputZp()), x.shape, w.ints(),
-                        bias, yShape, op.group(), g);
-                return ActivationKernels.one(NdArray.ofLongs(op.outType(), yShape, rq.applyPlanes(acc, yShape[1], g.outSize)));
+                int[] xi = x.holdsShorts() ? IntegerMath.minusZeroPoint(x.int16Shorts(), op.inputZp()) : IntegerMath.minusZeroPoint(x.longs(), op.inputZp());
+                long[] acc = IntegerConvolution.accumulate64(xi, x.shape, w.ints(), bias, yShape, op.group(), g);
+                if (x.isNarrow() && op.outType() == DType.I16) // i16 in, i16 out: requantized straight into shorts
+                    return ActivationKernels.one(NdArray.ofShorts(op.outType(), yShape, rq.applyPlanesToShorts(acc, yShape[1], g.outSize)));
+                return ActivationKernels.one(NdArray.ofIntegers(op.outType(), yShape, rq.applyPlanes(acc, yShape[1], g.outSize), x.isNarrow()));
             }
             int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs());
             IntegerConvolution.Input input = IntegerConvolution.Input.of(x, op.inputZp(), w, vector);
@@ -70,7 +72,7 @@ final class QuantizedLinearKernels {
                             else rq.applyRun(c, acc, from, positions, bias == null ? 0 : bias[c], y, dst);
                         }
                     }, parallel);
-            return ActivationKernels.one(NdArray.ofLongs(op.outType(), yShape, y));
+            return ActivationKernels.one(NdArray.ofIntegers(op.outType(), yShape, y, x.isNarrow()));
         };
     }
 
@@ -104,7 +106,7 @@ final class QuantizedLinearKernels {
                 FloatGemm.multiplyAdd(FloatGemm.pack(xf, 0, n, k, kernels), wt, 0, m, m, acc, 0, m);
                 long[] y = new long[n * m];
                 for (int i = 0; i < n; i++) rq.applyRow(acc, i * m, m, bias, y, i * m);
-                return ActivationKernels.one(NdArray.ofLongs(op.outType(), outTypes[0].shape().toIntArray(), y));
+                return ActivationKernels.one(NdArray.ofIntegers(op.outType(), outTypes[0].shape().toIntArray(), y, x.isNarrow()));
             }
             if (!wide && n < SMALL_BATCH) { // few rows: one int32 dot product per output, weights read row by row
                 int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs());
@@ -115,7 +117,7 @@ final class QuantizedLinearKernels {
                         int dot = vector ? VectorDot.dot(xi, i * k, w.ints(), j * k, k) : dot(xi, i * k, w.ints(), j * k, k);
                         y[i * m + j] = rq.apply(dot + (bias == null ? 0 : bias[j]), j);
                     }
-                return ActivationKernels.one(NdArray.ofLongs(op.outType(), outTypes[0].shape().toIntArray(), y));
+                return ActivationKernels.one(NdArray.ofIntegers(op.outType(), outTypes[0].shape().toIntArray(), y, x.isNarrow()));
             }
             // [M, K] x [K, N]: the batch is the long inner loop
             int[] xt = transposedMinusZeroPoint(x.longs(), n, k, op.inputZp());
@@ -130,7 +132,7 @@ final class QuantizedLinearKernels {
                 int[] acc = IntegerConvolution.multiply32(w, m, k, xt, n, bias);
                 for (int j = 0; j < m; j++) for (int i = 0; i < n; i++) y[i * m + j] = rq.apply(acc[j * n + i], j);
             }
-            return ActivationKernels.one(NdArray.ofLongs(op.outType(), outTypes[0].shape().toIntArray(), y));
+            return ActivationKernels.one(NdArray.ofIntegers(op.outType(), outTypes[0].shape().toIntArray(), y, x.isNarrow()));
         };
     }
 

@@ -61,12 +61,12 @@ final class QuantizedReductionKernels {
             if (op.rounding() == nncc.ir.Rounding.ONNX_FLOAT32) { // ONNX Runtime's QLinearGlobalAveragePool
                 for (int i = 0; i < y.length; i++)
                     y[i] = nncc.ir.OnnxArithmetic.requantize(sums[i], op.onnxScales().get(0), op.outputZp(), (int) t.minValue(), (int) t.maxValue());
-                return ActivationKernels.one(NdArray.ofLongs(t, outTypes[0].shape().toIntArray(), y));
+                return ActivationKernels.one(NdArray.ofIntegers(t, outTypes[0].shape().toIntArray(), y, x.isNarrow()));
             }
             for (int i = 0; i < y.length; i++)
                 y[i] = IntegerMath.saturate(t, (long) FixedPoint.multiplyByQuantizedMultiplier(sums[i], op.multiplier(), op.shift(),
                         op.rounding()) + op.outputZp());
-            return ActivationKernels.one(NdArray.ofLongs(t, outTypes[0].shape().toIntArray(), y));
+            return ActivationKernels.one(NdArray.ofIntegers(t, outTypes[0].shape().toIntArray(), y, x.isNarrow()));
         };
     }
 
@@ -105,7 +105,7 @@ final class QuantizedReductionKernels {
                     y[plane * positions + p] = FixedPoint.clamp(avg, op.actMin(), op.actMax());
                 }
             }
-            return ActivationKernels.one(NdArray.ofLongs(x.dtype, yShape, y));
+            return ActivationKernels.one(NdArray.ofIntegers(x.dtype, yShape, y, x.isNarrow()));
         };
     }
 
@@ -154,7 +154,7 @@ final class QuantizedReductionKernels {
                         y[base + k * inner] = FixedPoint.clamp(v, outMin, outMax);
                     }
                 }
-            return ActivationKernels.one(NdArray.ofLongs(t, x.shape, y));
+            return ActivationKernels.one(NdArray.ofIntegers(t, x.shape, y, x.isNarrow()));
         };
     }
 }

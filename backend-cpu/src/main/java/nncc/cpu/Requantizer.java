@@ -109,4 +109,12 @@ final class Requantizer {
             for (int i = base; i < base + inner; i++) y[i] = apply(acc[i], c);
         return y;
     }
+
+    /** {@link #applyPlanes} into an i16 output held as shorts (the clamp keeps every value in range). */
+    short[] applyPlanesToShorts(long[] acc, int channels, int inner) {
+        short[] y = new short[acc.length];
+        for (int base = 0, c = 0; base < acc.length; base += inner, c = c + 1 == channels ? 0 : c + 1)
+            for (int i = base; i < base + inner; i++) y[i] = (short) apply(acc[i], c);
+        return y;
+    }
 }

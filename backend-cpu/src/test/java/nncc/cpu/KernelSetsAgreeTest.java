@@ -12,6 +12,7 @@ import nncc.ir.Graph;
 import nncc.ir.Rounding;
 import nncc.ir.Shape;
 import nncc.ir.Tensor;
+import nncc.ir.TensorType;
 import nncc.ir.Value;
 import nncc.ir.op.Activation;
 import nncc.ir.op.Conv;
@@ -236,6 +237,82 @@ class KernelSetsAgreeTest {
             assertAgree(mean, "u8 qmean, trial " + trial, uint8(r, 2, c, h + 2, w + 2));
             assertAgree(mean, "i8 qmean, trial " + trial, int8(r, 2, c, h + 2, w + 2));
         }
+    }
+
+    /**
+     * The int16x8 ops (i16 activations, int64 accumulators for QConv/QGemm) under both kernel sets, bit for bit; the
+     * vector set holds every i16 result as shorts (2 bytes an element), the scalar reference as longs.
+     */
+    @Test
+    void int16OpsAgreeBitForBitAndTheVectorSetStoresShorts() {
+        Random r = new Random(21);
+        for (int trial = 0; trial < 12; trial++) {
+            int c = 1 + r.nextInt(6), h = 3 + r.nextInt(8), w = 3 + r.nextInt(12), oc = 1 + r.nextInt(7);
+            List<Integer> mult = new ArrayList<>(), shift = new ArrayList<>();
+            for (int m = 0; m < oc; m++) { mult.add((1 << 30) + r.nextInt(1 << 30)); shift.add(-8 - r.nextInt(6)); }
+            QConv conv = new QConv(List.of(1 + r.nextInt(2), 1), List.of(1, 1, 1, 1), List.of(1, 1), 1, 0, mult, shift,
+                    0, 0.1f, DType.I16, -32768 + r.nextInt(1000), 32767, Rounding.SINGLE_ROUND);
+            Tensor bias = Tensor.ofLongs(DType.I64, Shape.of(oc), r.longs(oc, -500_000, 500_000).toArray());
+            Tensor x = int16(r, 2, c, h, w);
+            assertAgree(conv, "i16 qconv, trial " + trial, x, int8(r, oc, c, 3, 3), bias);
+            assertShorts(conv, x, int8(r, oc, c, 3, 3), bias);
+            int k = c * h * w;
+            QGemm gemm = new QGemm(0, List.of((1 << 30) + r.nextInt(1 << 30)), List.of(-10 - r.nextInt(4)), 0, 0.1f, DType.I16,
+                    -32768, 32767, Rounding.SINGLE_ROUND);
+            Tensor gemmBias = Tensor.ofLongs(DType.I64, Shape.of(5), r.longs(5, -500_000, 500_000).toArray());
+            Tensor rows = int16(r, 1 + r.nextInt(10), k);
+            assertAgree(gemm, "i16 qgemm, trial " + trial, rows, int8(r, 5, k), gemmBias);
+            assertShorts(gemm, rows, int8(r, 5, k), gemmBias);
+            QAdd add = new QAdd(0, 0, 15, (1 << 30) + r.nextInt(1 << 30), -1 - r.nextInt(3), (1 << 30) + r.nextInt(1 << 30),
+                    -1 - r.nextInt(3), (1 << 30) + r.nextInt(1 << 30), -14 - r.nextInt(3), 0, 0.1f, DType.I16, -32768, 32767,
+                    Rounding.SINGLE_ROUND);
+            assertAgree(add, "i16 qadd, trial " + trial, x, int16(r, 2, c, h, w));
+            assertAgree(add, "i16 qadd broadcast, trial " + trial, x, int16(r, 1, c, 1, 1));
+            assertShorts(add, x, int16(r, 2, c, h, w));
+            MaxPool pool = new MaxPool(List.of(2, 2), List.of(2, 2), List.of(0, 0, 1, 1), List.of(1, 1), false, 0);
+            assertAgree(pool, "i16 maxpool, trial " + trial, x);
+            assertShorts(pool, x);
+            QMean mean = new QMean(List.of(2, 3), true, 0, (1 << 30) + r.nextInt(1 << 30), -4 - r.nextInt(4), 0, 0.1f, DType.I16,
+                    Rounding.SINGLE_ROUND);
+            assertAgree(mean, "i16 qmean, trial " + trial, x);
+            assertShorts(mean, x);
+            nncc.ir.op.Requantize rq = new nncc.ir.op.Requantize(0, (1 << 30) + r.nextInt(1 << 30), -r.nextInt(3), 0, 0.2f,
+                    DType.I16, Rounding.SINGLE_ROUND);
+            assertAgree(rq, "i16 requantize, trial " + trial, x);
+            assertShorts(rq, x);
+            nncc.ir.op.Quantize q = new nncc.ir.op.Quantize(0.001f, 0, DType.I16);
+            Tensor f = floats(r, 2, c, h, w);
+            assertAgree(q, "i16 quantize, trial " + trial, f);
+            assertShorts(q, f);
+        }
+    }
+
+    /** The vector kernel set's output of {@code op} (input 0 fed, the rest constant) is held as shorts. */
+    private static void assertShorts(Op op, Tensor x, Tensor... constants) {
+        List<TensorType> types = new ArrayList<>();
+        types.add(x.type());
+        NdArray[] consts = new NdArray[1 + constants.length];
+        for (int i = 0; i < constants.length; i++) {
+            types.add(constants[i].type());
+            consts[i + 1] = NdArray.fromTensor(constants[i], true);
+        }
+        TestGraphs.Builder b = new TestGraphs.Builder();
+        List<Value> in = new ArrayList<>();
+        in.add(b.input("x", x.dtype(), x.shape()));
+        for (int i = 0; i < constants.length; i++) in.add(b.constant("c" + i, constants[i]));
+        Graph g = b.output(b.node(op, "y", in.toArray(new Value[0])));
+        nncc.ir.Node node = g.nodes().get(0);
+        Kernel kernel = Kernels.prepare(new NodeContext(node, types, consts, KernelSet.VECTOR));
+        NdArray[] inputs = new NdArray[1 + constants.length];
+        inputs[0] = NdArray.fromTensor(x, true);
+        for (int i = 0; i < constants.length; i++) inputs[i + 1] = consts[i + 1];
+        NdArray y = kernel.run(inputs, new TensorType[] {node.output().type()})[0];
+        assertTrue(y.holdsShorts(), op.opName() + " output is held as " + (y.holdsBytes() ? "bytes" : "longs"));
+        assertArrayEquals(new Interpreter(g, KernelSet.SCALAR).run(List.of(x)).get(0).toLongs(), y.toTensor().toLongs(), op.opName());
+    }
+
+    private static Tensor int16(Random r, long... shape) {
+        return Tensor.ofLongs(DType.I16, Shape.of(shape), r.longs(Shape.of(shape).numElements(), -32768, 32768).toArray());
     }
 
     /** Runs {@code op} with input 0 fed and the rest constant, under both kernel sets; the outputs must agree. */
