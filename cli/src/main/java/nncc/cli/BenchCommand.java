@@ -200,9 +200,24 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "compute:  %.2f GMAC/s achieved (%,d MACs per image); the %s float GEMM micro-kernel peaks at %.2f GMAC/s "
                 + "per thread here (measured in L1 cache): %.1f%% of the peak of %d thread%s%n", achieved, macs, KernelPeak.kernels(), peak,
                 100 * achieved / (peak * threads), threads, threads == 1 ? "" : "s");
+        long rss = peakResidentBytes();
+        out.printf(Locale.ROOT, "memory:   peak resident %s (whole process, VmHWM); heap allocated %s per image in the timed rounds%n",
+                rss < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f MiB", rss / 1048576.0),
+                m.allocatedBytes() < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f KiB", m.allocatedBytes() / 1024.0 / Math.max(1, m.runs() * images)));
         out.println();
         printTable(out, rows, m.runs());
         out.flush();
+    }
+
+    /** The process's peak resident set size from /proc/self/status (Linux), or -1 where it cannot be read. */
+    static long peakResidentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status")))
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static void printTable(PrintWriter out, List<Layer> rows, long runs) {

@@ -19,10 +19,11 @@ import nncc.ir.Tensor;
  */
 final class BenchLoop {
     /**
-     * Images per second of each timed round, each node's total nanoseconds over all timed runs, and every timed run's
-     * latency in nanoseconds (all threads), sorted.
+     * Images per second of each timed round, each node's total nanoseconds over all timed runs, every timed run's
+     * latency in nanoseconds (all threads), sorted, and the heap bytes the JVM's threads allocated during the timed
+     * rounds (-1 where the JVM does not count them).
      */
-    record Measurement(double[] imagesPerSecond, long runs, long[] nodeNanos, long[] latencies) {
+    record Measurement(double[] imagesPerSecond, long runs, long[] nodeNanos, long[] latencies, long allocatedBytes) {
         /** The latency below which {@code fraction} of the runs finished (nearest rank). */
         long latencyPercentile(double fraction) {
             if (latencies.length == 0) return 0;
@@ -74,6 +75,7 @@ final class BenchLoop {
             long runs = 0;
             long[] nanos = new long[nodes];
             long[] latencies = new long[0];
+            long allocatedBefore = allocatedBytes();
             for (int r = 0; r < rounds; r++) {
                 long start = System.nanoTime();
                 List<Worker> done = round(pool, roundNanos, clock);
@@ -89,11 +91,21 @@ final class BenchLoop {
                 runs += roundRuns;
                 perSecond[r] = roundRuns * (double) imagesPerRun / (elapsed / 1e9);
             }
+            long allocatedAfter = allocatedBytes();
             Arrays.sort(latencies);
-            return new Measurement(perSecond, runs, nanos, latencies);
+            return new Measurement(perSecond, runs, nanos, latencies,
+                    allocatedBefore < 0 || allocatedAfter < 0 ? -1 : allocatedAfter - allocatedBefore);
         } finally {
             if (pool != null) pool.shutdownNow();
         }
+    }
+
+    /** Heap bytes allocated so far by all live threads of the JVM (HotSpot's count), or -1 where it is not available. */
+    static long allocatedBytes() {
+        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled())
+            return t.getTotalThreadAllocatedBytes();
+        return -1;
     }
 
     /** One round on every thread; returns each thread's counts. */

@@ -57,6 +57,10 @@ class BenchCliTest {
                 + "float GEMM micro-kernel peaks at ([0-9.]+) GMAC/s").matcher(r.out());
         assertTrue(compute.find(), "no compute line (with fashion_cnn's MACs) in:\n" + r.out());
         assertTrue(Double.parseDouble(compute.group(3)) > 0, r.out());
+        Matcher memory = java.util.regex.Pattern.compile("memory: +peak resident ([0-9.]+) MiB \\(whole process, VmHWM\\); heap allocated ([0-9.]+) KiB per image")
+                .matcher(r.out());
+        assertTrue(memory.find(), "no memory line in:\n" + r.out());
+        assertTrue(Double.parseDouble(memory.group(1)) > 1, r.out());
         Graph g = OnnxImporter.load(example("fashion_cnn.onnx"));
         List<Row> rows = rows(r.out());
         assertEquals(g.nodes().size(), rows.size(), "one row per node:\n" + r.out());
