@@ -97,17 +97,21 @@ final class TfliteOpLowering {
         TfliteTensors.Info ai = b.info(op.inputs(0)), bi = b.info(op.inputs(1)), yi = b.info(op.outputs(0));
         TfliteConvLowering.requireQuantized(b, ai, bi, yi);
         int[] range = TfliteConvLowering.range(b, activation, yi);
-        if (b.floatLinear(yi.dtype()) && ai.dtype() == DType.I8 && bi.dtype() == DType.I8
-                && XnnpackPrepare.delegatesAdd(ai.scale(), bi.scale(), yi.scale())) {
-            // the runtime's arithmetic: XNNPACK's fixed-point ADD, exactly, in QAdd's single-rounding form
-            bindBinary(b, op, XnnpackPrepare.add(ai.zeroPoint(), bi.zeroPoint(), ai.scale(), bi.scale(), yi.scale(),
-                    yi.zeroPoint(), yi.dtype(), range[0], range[1], subtract), yi);
-            return;
+        Rounding rounding = b.rounding(yi.dtype());
+        if (b.floatLinear(yi.dtype()) && ai.dtype() == DType.I8 && bi.dtype() == DType.I8) {
+            // the runtime's arithmetic: XNNPACK's fixed-point ADD, exactly, in QAdd's single-rounding form; an ADD whose
+            // scale ratios XNNPACK refuses runs on TFLite's own kernel, in its reference (double) rounding
+            if (XnnpackPrepare.delegatesAdd(ai.scale(), bi.scale(), yi.scale())) {
+                bindBinary(b, op, XnnpackPrepare.add(ai.zeroPoint(), bi.zeroPoint(), ai.scale(), bi.scale(), yi.scale(),
+                        yi.zeroPoint(), yi.dtype(), range[0], range[1], subtract), yi);
+                return;
+            }
+            rounding = Rounding.DOUBLE_ROUND;
         }
         TflitePrepare.AddNumbers n = TflitePrepare.addNumbers(ai.scale(), bi.scale(), yi.scale(), yi.dtype());
         QAdd q = new QAdd(ai.zeroPoint(), bi.zeroPoint(), n.leftShift(), n.a().multiplier(), n.a().shift(),
                 n.b().multiplier(), n.b().shift(), n.out().multiplier(), n.out().shift(), yi.zeroPoint(), yi.scale(),
-                yi.dtype(), range[0], range[1], b.rounding(yi.dtype()), subtract);
+                yi.dtype(), range[0], range[1], rounding, subtract);
         bindBinary(b, op, q, yi);
     }
 
