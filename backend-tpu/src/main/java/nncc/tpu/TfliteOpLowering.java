@@ -171,8 +171,11 @@ final class TfliteOpLowering {
         }
         Value x = irLayout ? b.input(op.inputs(0)) : b.toNhwc(b.input(op.inputs(0)));
         FixedPoint.Multiplier m = TflitePrepare.meanMultiplier(xi.scale(), yi.scale(), n);
-        Value y = b.emit(yi.name(), new QMean(irAxes, keepDims, xi.zeroPoint(), m.multiplier(), m.shift(), yi.zeroPoint(),
-                yi.scale(), yi.dtype(), b.rounding(yi.dtype())), List.of(x), null);
+        QMean q = new QMean(irAxes, keepDims, xi.zeroPoint(), m.multiplier(), m.shift(), yi.zeroPoint(),
+                yi.scale(), yi.dtype(), b.rounding(yi.dtype()));
+        if (b.floatLinear(yi.dtype()) && xi.dtype() == DType.I8 && XnnpackPrepare.delegatesMean(rank, axes, xi.scale(), yi.scale()))
+            q = q.withOnnxScales(List.of(XnnpackPrepare.meanScale(xi.scale(), yi.scale(), n)));
+        Value y = b.emit(yi.name(), q, List.of(x), null);
         b.bind(op.outputs(0), irLayout ? y : b.toNchw(y));
     }
 

@@ -6,8 +6,9 @@ import nncc.ir.op.QAdd;
 
 /**
  * The numbers XNNPACK (the TFLite runtime's CPU delegate, and so the runtime behind {@code tflite-run}) derives for its
- * int8 ADD and SUB, and their exact encoding as a {@link QAdd}, so that an imported model computes what the runtime
- * computes ({@link TfliteImporter#load(byte[], String, Rounding)} with {@code onnx_float32}).
+ * int8 ADD and SUB, and their exact encoding as a {@link QAdd}, and for its spatial MEAN (global average pooling, a
+ * QMean in {@code onnx_float32}), so that an imported model computes what the runtime computes
+ * ({@link TfliteImporter#load(byte[], String, Rounding)} with {@code onnx_float32}).
  *
  * <p>XNNPACK ({@code xnn_init_qs8_add_minmax_scalar_params} in src/microparams-init.c, kernels
  * {@code qs8-vadd}/{@code qs8-vaddc}, the 2021 form with 20 multiplier bits) forms the ratios {@code rA = sA / sY},
@@ -63,6 +64,27 @@ final class XnnpackPrepare {
         AddParams p = addParams(scaleA, scaleB, outputScale, false);
         return new QAdd(zeroPointA, zeroPointB, INPUT_LEFT_SHIFT, p.multiplierA() << 9, 0, p.multiplierB() << 9, 0,
                 1 << 30, 1 - p.shift(), outputZp, outputScale, outType, actMin, actMax, Rounding.SINGLE_ROUND, subtract);
+    }
+
+    /**
+     * Whether the delegate hands an int8 MEAN to XNNPACK's global average pooling: a rank-4 input reduced over both
+     * spatial axes (NHWC 1 and 2), the scale ratio in [2^-8, 2^8) ({@code xnn_create_global_average_pooling_nwc_qs8}).
+     */
+    static boolean delegatesMean(int rank, long[] axes, float inputScale, float outputScale) {
+        if (rank != 4 || axes.length != 2) return false;
+        long a0 = axes[0] < 0 ? axes[0] + 4 : axes[0], a1 = axes[1] < 0 ? axes[1] + 4 : axes[1];
+        if (Math.min(a0, a1) != 1 || Math.max(a0, a1) != 2) return false;
+        float ratio = inputScale / outputScale;
+        return ratio >= 0x1.0p-8f && ratio < 0x1.0p+8f;
+    }
+
+    /**
+     * XNNPACK's qs8 global average pooling scale ({@code update_params_qs8}: {@code sx / (sy * (float) n)} in float32);
+     * its kernel computes {@code rint(float(sum(x) - n * zx) * scale) + zy}, clamped, which is QMean's
+     * {@code onnx_float32} form (the same expression as ONNX Runtime's QLinearGlobalAveragePool).
+     */
+    static float meanScale(float inputScale, float outputScale, long n) {
+        return inputScale / (outputScale * (float) n);
     }
 
     /** The left shift that, with a multiplier of {@code m * 2^9} and shift 0, multiplies an input by {@code m} exactly. */

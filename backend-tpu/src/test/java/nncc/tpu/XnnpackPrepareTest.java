@@ -60,4 +60,19 @@ class XnnpackPrepareTest {
         assertEquals(-3, q.inputZpA());
         assertEquals(7, q.outputZp());
     }
+
+    @Test
+    void meanGoesToGlobalAveragePoolingOverTheSpatialAxesWithinItsScaleRange() {
+        assertTrue(XnnpackPrepare.delegatesMean(4, new long[] {1, 2}, 0.07f, 0.07f));
+        assertTrue(XnnpackPrepare.delegatesMean(4, new long[] {-2, 1}, 0.07f, 0.07f));
+        assertFalse(XnnpackPrepare.delegatesMean(4, new long[] {1, 2, 3}, 0.07f, 0.07f));
+        assertFalse(XnnpackPrepare.delegatesMean(4, new long[] {2, 3}, 0.07f, 0.07f));
+        assertFalse(XnnpackPrepare.delegatesMean(3, new long[] {1, 2}, 0.07f, 0.07f));
+        // the ratio sx / sy must lie in [2^-8, 2^8)
+        assertTrue(XnnpackPrepare.delegatesMean(4, new long[] {1, 2}, 0x1.0p-8f, 1f));
+        assertFalse(XnnpackPrepare.delegatesMean(4, new long[] {1, 2}, Math.nextDown(0x1.0p-8f), 1f));
+        assertFalse(XnnpackPrepare.delegatesMean(4, new long[] {1, 2}, 256f, 1f));
+        // scale sx / (sy * (float) n): 0.5 / (0.25 * 49) in float32
+        assertEquals(0.5f / (0.25f * 49f), XnnpackPrepare.meanScale(0.5f, 0.25f, 49));
+    }
 }
