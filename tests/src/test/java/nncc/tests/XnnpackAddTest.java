@@ -119,6 +119,18 @@ class XnnpackAddTest {
     }
 
     @Test
+    void broadcastingAddAndSubEqualTheRuntime() throws Exception {
+        // one operand per channel ([1,1,1,C]): XNNPACK's qs8-vaddc kernels, the same arithmetic
+        for (boolean subtract : new boolean[] {false, true}) {
+            Path model = tmp.resolve((subtract ? "sub" : "add") + "_broadcast.tflite");
+            Files.write(model, binaryModel(subtract, new float[] {0.031f, 5, 0.047f, -9, 0.052f, 3}, 0, new int[] {1, 16, 16, 32}, new int[] {1, 1, 1, 32}));
+            long[][] r = TfliteRuntimeCrossCheckTest.outputs(model, TfliteImporter.load(Files.readAllBytes(model), model.toString(),
+                    Rounding.ONNX_FLOAT32), 50, 5, tmp);
+            assertArrayEquals(r[1], r[0], (subtract ? "SUB" : "ADD") + " with a per-channel operand, 50 random inputs");
+        }
+    }
+
+    @Test
     void anAddXnnpackRefusesRunsOnTflitesKernelInDoubleRounding() throws Exception {
         // rA = 0.0002 / 0.3 < 2^-10: the delegate leaves the ADD to TFLite's own kernel (reference double rounding)
         float[] c = {0.0002f, 3, 0.02f, -5, 0.3f, 7};
@@ -192,6 +204,11 @@ class XnnpackAddTest {
 
     /** A one-op int8 ADD (or SUB) of two [1,64,32,32] inputs; {@code c} = sA, zA, sB, zB, sOut, zOut; fused activation code. */
     static byte[] binaryModel(boolean subtract, float[] c, int activation) {
+        return binaryModel(subtract, c, activation, new int[] {1, 64, 32, 32}, new int[] {1, 64, 32, 32});
+    }
+
+    /** The same op with input shapes {@code shapeA} (also the output's) and {@code shapeB} (broadcast to it). */
+    static byte[] binaryModel(boolean subtract, float[] c, int activation, int[] shapeA, int[] shapeB) {
         int code = subtract ? BuiltinOperator.SUB : BuiltinOperator.ADD;
         ModelT m = new ModelT();
         m.setVersion(3);
@@ -201,9 +218,8 @@ class XnnpackAddTest {
         oc.setVersion(2);
         m.setOperatorCodes(new OperatorCodeT[] {oc});
         m.setBuffers(new BufferT[] {new BufferT()});
-        int[] shape = {1, 64, 32, 32};
         SubGraphT g = new SubGraphT();
-        g.setTensors(new TensorT[] {tensor("a", shape, c[0], c[1]), tensor("b", shape, c[2], c[3]), tensor("y", shape, c[4], c[5])});
+        g.setTensors(new TensorT[] {tensor("a", shapeA, c[0], c[1]), tensor("b", shapeB, c[2], c[3]), tensor("y", shapeA, c[4], c[5])});
         OperatorT op = new OperatorT();
         op.setOpcodeIndex(0);
         op.setInputs(new int[] {0, 1});
