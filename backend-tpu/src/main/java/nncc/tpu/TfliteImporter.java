@@ -41,7 +41,11 @@ public final class TfliteImporter {
     /**
      * Imports the model in {@code bytes}, its int8 ops requantizing with {@code int8Rounding}: DOUBLE_ROUND as TFLite's
      * reference kernels (and TFLite Micro), SINGLE_ROUND as TFLite built with TFLITE_SINGLE_ROUNDING, ruy, and
-     * (up to float32 ties) XNNPACK. The file itself holds no rounding mode; 16-bit ops keep TFLite's Q15 form.
+     * (up to float32 ties) XNNPACK. ONNX_FLOAT32 reads the arithmetic of the TFLite runtime with its XNNPACK delegate:
+     * conv, depthwise and fully connected layers requantize in float32, int8 ADD/SUB are XNNPACK's fixed-point add
+     * (TFLite's double rounding where XNNPACK refuses the scales), a spatial MEAN is XNNPACK's float32 global average
+     * pooling ({@link XnnpackPrepare}), other int8 ops round once.
+     * The file itself holds no rounding mode; 16-bit ops keep TFLite's Q15 form.
      */
     public static Graph load(byte[] bytes, String file, Rounding int8Rounding) {
         StringBuilder reading = new StringBuilder("the model header");

@@ -96,11 +96,22 @@ final class TfliteOpLowering {
     static void add(TfliteGraphBuilder b, Operator op, boolean subtract, int activation) {
         TfliteTensors.Info ai = b.info(op.inputs(0)), bi = b.info(op.inputs(1)), yi = b.info(op.outputs(0));
         TfliteConvLowering.requireQuantized(b, ai, bi, yi);
-        TflitePrepare.AddNumbers n = TflitePrepare.addNumbers(ai.scale(), bi.scale(), yi.scale(), yi.dtype());
         int[] range = TfliteConvLowering.range(b, activation, yi);
+        Rounding rounding = b.rounding(yi.dtype());
+        if (b.floatLinear(yi.dtype()) && ai.dtype() == DType.I8 && bi.dtype() == DType.I8) {
+            // the runtime's arithmetic: XNNPACK's fixed-point ADD, exactly, in QAdd's single-rounding form; an ADD whose
+            // scale ratios XNNPACK refuses runs on TFLite's own kernel, in its reference (double) rounding
+            if (XnnpackPrepare.delegatesAdd(ai.scale(), bi.scale(), yi.scale())) {
+                bindBinary(b, op, XnnpackPrepare.add(ai.zeroPoint(), bi.zeroPoint(), ai.scale(), bi.scale(), yi.scale(),
+                        yi.zeroPoint(), yi.dtype(), range[0], range[1], subtract), yi);
+                return;
+            }
+            rounding = Rounding.DOUBLE_ROUND;
+        }
+        TflitePrepare.AddNumbers n = TflitePrepare.addNumbers(ai.scale(), bi.scale(), yi.scale(), yi.dtype());
         QAdd q = new QAdd(ai.zeroPoint(), bi.zeroPoint(), n.leftShift(), n.a().multiplier(), n.a().shift(),
                 n.b().multiplier(), n.b().shift(), n.out().multiplier(), n.out().shift(), yi.zeroPoint(), yi.scale(),
-                yi.dtype(), range[0], range[1], b.rounding(yi.dtype()), subtract);
+                yi.dtype(), range[0], range[1], rounding, subtract);
         bindBinary(b, op, q, yi);
     }
 
@@ -160,8 +171,11 @@ final class TfliteOpLowering {
         }
         Value x = irLayout ? b.input(op.inputs(0)) : b.toNhwc(b.input(op.inputs(0)));
         FixedPoint.Multiplier m = TflitePrepare.meanMultiplier(xi.scale(), yi.scale(), n);
-        Value y = b.emit(yi.name(), new QMean(irAxes, keepDims, xi.zeroPoint(), m.multiplier(), m.shift(), yi.zeroPoint(),
-                yi.scale(), yi.dtype(), b.rounding(yi.dtype())), List.of(x), null);
+        QMean q = new QMean(irAxes, keepDims, xi.zeroPoint(), m.multiplier(), m.shift(), yi.zeroPoint(),
+                yi.scale(), yi.dtype(), b.rounding(yi.dtype()));
+        if (b.floatLinear(yi.dtype()) && xi.dtype() == DType.I8 && XnnpackPrepare.delegatesMean(rank, axes, xi.scale(), yi.scale()))
+            q = q.withOnnxScales(List.of(XnnpackPrepare.meanScale(xi.scale(), yi.scale(), n)));
+        Value y = b.emit(yi.name(), q, List.of(x), null);
         b.bind(op.outputs(0), irLayout ? y : b.toNchw(y));
     }
 

@@ -17,9 +17,18 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.nnir", description = "Where to write the text IR.")
     Path output;
 
+    /** Which arithmetic an imported TFLite file's int8 ops state (the file itself holds none). */
+    enum TfliteArithmetic { reference, runtime }
+
+    @Option(names = "--tflite-arithmetic", paramLabel = "reference|runtime", defaultValue = "reference",
+            description = "For a .tflite MODEL: 'reference' (default) computes as TFLite's reference kernels and TFLite Micro;"
+                    + " 'runtime' as the TFLite runtime with its XNNPACK delegate (float32 conv/FC requantization, XNNPACK's"
+                    + " ADD and MEAN), what tflite-run computes.")
+    TfliteArithmetic tfliteArithmetic;
+
     @Override public Integer call() {
         Outputs.requireNotInput(output, model);
-        Graph g = ModelLoader.load(model);
+        Graph g = tfliteArithmetic == TfliteArithmetic.runtime ? ModelLoader.loadTflite(model, nncc.ir.Rounding.ONNX_FLOAT32) : ModelLoader.load(model);
         Outputs.writeText(output, IrPrinter.print(g));
         return 0;
     }

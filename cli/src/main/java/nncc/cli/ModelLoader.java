@@ -25,6 +25,13 @@ final class ModelLoader {
         };
     }
 
+    /** A TFLite file whose int8 ops compute in {@code int8Rounding} ({@link nncc.tpu.TfliteImporter#load(byte[], String, nncc.ir.Rounding)}). */
+    static Graph loadTflite(Path file, nncc.ir.Rounding int8Rounding) {
+        byte[] bytes = readAll(file);
+        if (detect(bytes) != Format.TFLITE) throw new ModelException(file.toString(), null, "--tflite-arithmetic needs a .tflite model (no \"TFL3\" identifier at offset 4)");
+        return nncc.tpu.TfliteImporter.load(bytes, file.toString(), int8Rounding);
+    }
+
     /**
      * {@link #load}, then a pre-quantized ONNX model (QuantizeLinear/DequantizeLinear, QLinearConv...) lowered to
      * nncc's integer ops with its own parameters (pass lower-qdq), so it runs as nncc's own quantized models do.

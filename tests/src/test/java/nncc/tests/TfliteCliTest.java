@@ -68,4 +68,25 @@ class TfliteCliTest {
         CliTest.assertBadInput(CliTest.nncc("import", cut.toString(), "-o", out.toString()), "cut.tflite", "malformed TFLite flatbuffer");
         assertFalse(Files.exists(out), "no output after a failed import");
     }
+
+    @Test
+    void importInTheRuntimesArithmeticRunsAsTheTfliteRuntime() throws Exception {
+        Path model = TfliteFixtures.dir().resolve("mobilenet_v2_quantized_1x3x224x224.tflite");
+        Path ir = tmp.resolve("mnv2.nnir");
+        CliTest.Result imported = CliTest.nncc("import", model.toString(), "--tflite-arithmetic", "runtime", "-o", ir.toString());
+        assertEquals(0, imported.code(), imported.err());
+        byte[] raw = new byte[3 * 224 * 224];
+        new java.util.Random(23).nextBytes(raw);
+        long[] codes = new long[raw.length];
+        for (int i = 0; i < raw.length; i++) codes[i] = raw[i];
+        Path x = tmp.resolve("x.npy"), bin = tmp.resolve("x.bin"), y = tmp.resolve("y.npy");
+        Npy.write(x, Tensor.ofLongs(DType.I8, Shape.of(1, 3, 224, 224), codes));
+        Files.write(bin, raw);
+        CliTest.Result r = CliTest.nncc("run", ir.toString(), "--input", x.toString(), "--output", y.toString(), "--raw");
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(TfliteRun.run(model, java.util.List.of(bin)).get(0), Npy.read(y).toLongs(),
+                "nncc import --tflite-arithmetic runtime, then run: the TFLite runtime's logits");
+        CliTest.assertBadInput(CliTest.nncc("import", ir.toString(), "--tflite-arithmetic", "runtime", "-o", tmp.resolve("z.nnir").toString()),
+                "mnv2.nnir", "--tflite-arithmetic needs a .tflite model");
+    }
 }
