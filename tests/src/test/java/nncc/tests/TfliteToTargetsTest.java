@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code nncc run --raw} on the written model.nnir) give the .tflite's own integers, element for element, on
  * person.bmp, no_person.bmp and seeded random int8 inputs; {@code --target onnx} writes the QDQ form, which ONNX
  * Runtime runs within 1 LSB of nncc's reference of the written model.nnir and with the same predicted class as the
- * TFLite arithmetic on both images.
+ * TFLite arithmetic on both images (and micro_speech's export on random inputs).
  */
 class TfliteToTargetsTest {
     @TempDir Path tmp;
@@ -45,8 +45,16 @@ class TfliteToTargetsTest {
             for (int i = 0; i < px.length; i++) codes[i] = px[i];
             samples.add(List.of(Tensor.ofLongs(in.type().dtype(), in.type().shape(), codes)));
         }
+        samples.addAll(randomSamples(g, random));
+        return samples;
+    }
+
+    /** Seeded uniform int8 codes for the graph's one input. */
+    private static List<List<Tensor>> randomSamples(Graph g, int count) {
+        Value in = g.inputs().get(0);
+        List<List<Tensor>> samples = new ArrayList<>();
         Random rnd = new Random(96);
-        for (int s = 0; s < random; s++) {
+        for (int s = 0; s < count; s++) {
             long[] codes = new long[HlsCSim.sampleSize(in)];
             for (int i = 0; i < codes.length; i++) codes[i] = rnd.nextInt(256) - 128;
             samples.add(List.of(Tensor.ofLongs(in.type().dtype(), in.type().shape(), codes)));
@@ -118,26 +126,60 @@ class TfliteToTargetsTest {
         Value in = g.inputs().get(0), y = g.outputs().get(0);
         List<List<Tensor>> samples = samples(g, 300);
         List<List<long[]>> reference = HlsCSim.reference(g, samples), tflite = tfliteIntegers(samples);
-        byte[] onnx = Files.readAllBytes(out.resolve("model.onnx"));
-        long count = 0, exact = 0, within = 0, max = 0;
-        for (int s = 0; s < samples.size(); s++) {
-            Tensor ort = OrtRunner.runFloat(onnx, List.of(OrtRunner.dequantize(samples.get(s).get(0), in.type().quant()))).get(0);
-            QuantParams q = y.type().quant();
-            OrtRunner.Agreement a = OrtRunner.lsbAgreement(ort, Tensor.ofLongs(DType.I8, ort.shape(), reference.get(s).get(0)), q, DType.I8);
-            count += a.count();
-            exact += a.exact();
-            within += a.withinOneLsb();
-            max = Math.max(max, a.maxDiff());
-            if (s < IMAGES.length) {
-                long[] o = OrtRunner.onGrid(ort, q, DType.I8), t = tflite.get(s).get(0);
-                System.out.printf("%s: ONNX Runtime [no person %d, person %d], TFLite arithmetic [%d, %d]%n", IMAGES[s], o[0], o[1], t[0], t[1]);
-                assertEquals(argmax(t), argmax(o), IMAGES[s] + ": ONNX Runtime's class against the TFLite arithmetic's");
-            }
+        List<long[]> ort = ortOutputs(out, g, samples);
+        QuantParams q = y.type().quant();
+        for (int s = 0; s < IMAGES.length; s++) {
+            long[] o = ort.get(s), t = tflite.get(s).get(0);
+            System.out.printf("%s: ONNX Runtime [no person %d, person %d], TFLite arithmetic [%d, %d]%n", IMAGES[s], o[0], o[1], t[0], t[1]);
+            assertEquals(argmax(t), argmax(o), IMAGES[s] + ": ONNX Runtime's class against the TFLite arithmetic's");
         }
-        OrtRunner.Agreement total = new OrtRunner.Agreement(count, exact, within, max);
+        OrtRunner.Agreement total = agreement(ort, reference);
         System.out.println("person_detect QDQ export, ONNX Runtime vs nncc's model.nnir over " + samples.size() + " samples: " + total);
         assertTrue(total.fractionWithinOneLsb() >= 0.999, total.toString());
+        // for the record (no bound: the .tflite rounds as TFLite's reference kernels, the QDQ model as ONNX Runtime)
+        System.out.println("person_detect QDQ export, ONNX Runtime vs the .tflite's own integers: " + agreement(ort, tflite));
         assertPersonScores(tflite);
+    }
+
+    /** micro_speech (a 4-class softmax) the same way, on 300 random int8 inputs. */
+    @Test void microSpeechOnnxExportAgreesWithOnnxRuntime() throws Exception {
+        Path out = tmp.resolve("micro_speech");
+        CliTest.Result r = CliTest.nncc("compile", TfliteFixtures.dir().resolve("micro_speech_quantized.tflite").toString(), "--target", "onnx",
+                "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Graph g = IrParser.parse(out.resolve("model.nnir"));
+        List<List<Tensor>> samples = randomSamples(g, 300);
+        OrtRunner.Agreement total = agreement(ortOutputs(out, g, samples), HlsCSim.reference(g, samples));
+        System.out.println("micro_speech QDQ export, ONNX Runtime vs nncc's model.nnir over " + samples.size() + " samples: " + total);
+        assertTrue(total.fractionWithinOneLsb() >= 0.999, total.toString());
+    }
+
+    /** ONNX Runtime on OUT/model.onnx, each sample's codes fed as the floats they stand for, the output back on its grid. */
+    private static List<long[]> ortOutputs(Path out, Graph g, List<List<Tensor>> samples) throws Exception {
+        byte[] onnx = Files.readAllBytes(out.resolve("model.onnx"));
+        Value in = g.inputs().get(0), y = g.outputs().get(0);
+        List<long[]> result = new ArrayList<>();
+        for (List<Tensor> sample : samples) {
+            Tensor ort = OrtRunner.runFloat(onnx, List.of(OrtRunner.dequantize(sample.get(0), in.type().quant()))).get(0);
+            result.add(OrtRunner.onGrid(ort, y.type().quant(), y.type().dtype()));
+        }
+        return result;
+    }
+
+    private static OrtRunner.Agreement agreement(List<long[]> ort, List<List<long[]>> reference) {
+        long count = 0, exact = 0, within = 0, max = 0;
+        for (int s = 0; s < ort.size(); s++) {
+            long[] a = ort.get(s), b = reference.get(s).get(0);
+            assertEquals(b.length, a.length, "output elements");
+            for (int i = 0; i < a.length; i++) {
+                long d = Math.abs(a[i] - b[i]);
+                count++;
+                if (d == 0) exact++;
+                if (d <= 1) within++;
+                max = Math.max(max, d);
+            }
+        }
+        return new OrtRunner.Agreement(count, exact, within, max);
     }
 
     @Test void floatModelWithoutCalibrationIsStillAOneLineError() {
