@@ -18,7 +18,7 @@ public final class CSimToolchain {
 
     /** The kernel headers shipped in resources {@code nncc/hls/include}, in a stable order. */
     public static final List<String> KERNEL_HEADERS = List.of("nncc.h", "nncc_common.h", "nncc_requant.h", "nncc_conv.h",
-            "nncc_dense.h", "nncc_pool.h", "nncc_elementwise.h", "nncc_shape.h");
+            "nncc_dense.h", "nncc_pool.h", "nncc_elementwise.h", "nncc_shape.h", "nncc_softmax.h");
 
     /** The text of one kernel header from the resources. */
     public static String kernelHeader(String name) {

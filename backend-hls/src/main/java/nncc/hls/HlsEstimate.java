@@ -52,6 +52,8 @@ final class HlsEstimate {
                 case "mul" -> { outputs = l.get("n_out"); requantMultiplies = 2; }
                 case "mean" -> { outputs = l.get("outer") * l.get("reduce") * l.get("inner"); requantMultiplies = 1; }
                 case "requantize" -> { outputs = l.get("n"); requantMultiplies = 1; }
+                // per element: the input scaling, the exponential's Taylor terms (5) and barrel shifter (up to 7), the division
+                case "softmax" -> { outputs = l.get("outer") * l.get("n") * l.get("inner"); requantMultiplies = 14; }
                 case "max_pool2d", "avg_pool2d" -> { outputs = l.get("channels") * l.get("out_h") * l.get("out_w"); requantMultiplies = 0; }
                 case "pad_constant" -> { outputs = l.get("n_out"); requantMultiplies = 0; }
                 case "concat_part" -> { outputs = l.get("outer") * l.get("inner_in"); requantMultiplies = 0; }

@@ -24,6 +24,7 @@ import nncc.ir.op.QGemm;
 import nncc.ir.op.QLut;
 import nncc.ir.op.QMean;
 import nncc.ir.op.QMul;
+import nncc.ir.op.QSoftmax;
 import nncc.ir.op.ReduceMean;
 import nncc.ir.op.Requantize;
 import nncc.ir.op.Reshape;
@@ -77,6 +78,7 @@ final class HlsLayers {
             case QAveragePool op -> avgPool(n, op, id);
             case MaxPool op -> maxPool(n, op, id);
             case QLut op -> lut(n, op, id);
+            case QSoftmax op -> softmax(n, op, id);
             case Requantize op -> requantize(n, op, id);
             case Pad op -> pad(n, op, id);
             case Reshape op -> copy(n, id);
@@ -86,7 +88,7 @@ final class HlsLayers {
             case Identity op -> copy(n, id);
             case Dropout op -> copy(n, id);
             default -> throw n.error("--target hls has no kernel for " + n.op().opName()
-                    + " (supported: QConv, QGemm, QAdd, QMul, QMean, QAveragePool, MaxPool, QLut, Requantize, Pad, Concat, Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout)");
+                    + " (supported: QConv, QGemm, QAdd, QMul, QMean, QAveragePool, MaxPool, QLut, QSoftmax, Requantize, Pad, Concat, Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout)");
         };
         if (n.outputs().size() != 1) throw n.error("--target hls supports single-output nodes only");
         l.num("reuse_factor", reuseFactor);
@@ -255,6 +257,22 @@ final class HlsLayers {
         l.num("table_size", table.size());
         l.arrays.add(new HlsModel.Array(HlsTypes.storageType(n, op.outType()), "table_" + id, table));
         l.args.add("table_" + id);
+        return l;
+    }
+
+    /** The input seen as [outer, n, inner] around the softmax axis (not the batch axis); the IR's three numbers. */
+    private HlsModel.Layer softmax(Node n, QSoftmax op, String id) {
+        int rank = n.input(0).type().rank();
+        int axis = op.axis() < 0 ? op.axis() + rank : op.axis();
+        if (axis == 0) throw n.error("--target hls cannot take a softmax along the batch dimension");
+        int[] dims = sample(n, n.input(0), rank - 1);
+        HlsModel.Layer l = new HlsModel.Layer(id, n.name(), "QSoftmax", "softmax");
+        l.type("in_t", HlsTypes.cType(n, n.input(0).type().dtype())).type("out_t", HlsTypes.cType(n, op.outType()));
+        l.num("outer", product(java.util.Arrays.copyOfRange(dims, 0, axis - 1))).num("n", dims[axis - 1])
+                .num("inner", product(java.util.Arrays.copyOfRange(dims, axis, dims.length)));
+        l.num("input_multiplier", op.inputMultiplier()).num("input_left_shift", op.inputLeftShift()).num("diff_min", op.diffMin());
+        l.num("out_bits", op.outType().bits());
+        operandArgs(l, n, 1);
         return l;
     }
 

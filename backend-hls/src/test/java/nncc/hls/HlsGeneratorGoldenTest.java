@@ -72,6 +72,25 @@ class HlsGeneratorGoldenTest {
         }
     }
 
+    /** QSoftmax's layer carries the IR's three numbers; a softmax along the batch dimension is a one-line error. */
+    @Test void softmaxLayerCopiesTheIrsNumbersAndRefusesTheBatchAxis() {
+        String text = """
+                graph @sm {
+                  input %x : i8[1,2]{scale = 0.1, zp = 3}
+                  node @soft = QSoftmax {axis = AXIS, inputMultiplier = 1717986944, inputLeftShift = 23, diffMin = -248, outputScale = 0.00390625, outputZp = -128, outType = i8} (%x) -> (%y : i8[1,2]{scale = 0.00390625, zp = -128})
+                  output %y
+                }
+                """;
+        String params = new String(HlsGenerator.generate(IrParser.parse(text.replace("AXIS", "1"), "sm.nnir"), HlsGenerator.Options.defaults())
+                .get("firmware/parameters.h"), StandardCharsets.UTF_8);
+        assertTrue(params.contains("input_multiplier = 1717986944;") && params.contains("input_left_shift = 23;")
+                && params.contains("diff_min = -248;") && params.contains("static const int n = 2;"), params);
+        ModelException e = org.junit.jupiter.api.Assertions.assertThrows(ModelException.class,
+                () -> HlsGenerator.generate(IrParser.parse(text.replace("AXIS", "0"), "sm.nnir"), HlsGenerator.Options.defaults()));
+        assertEquals("soft", e.node());
+        assertTrue(e.getMessage().contains("batch"), e.getMessage());
+    }
+
     @Test void layerReuseOverridesTheDefaultForThatLayerOnly() throws IOException {
         var o = new HlsGenerator.Options(HlsGenerator.Io.PARALLEL, 2, HlsGenerator.Strategy.LATENCY, HlsGenerator.DEFAULT_PART, 200, Map.of("fc", 16));
         String params = new String(HlsGenerator.generate(tiny(), o).get("firmware/parameters.h"), StandardCharsets.UTF_8);

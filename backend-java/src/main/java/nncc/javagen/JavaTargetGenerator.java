@@ -123,7 +123,7 @@ public final class JavaTargetGenerator {
                     case QLut t -> ElementwiseLayers.lut(this, index, n, t);
                     case QMean m -> PoolLayers.mean(this, index, n, m);
                     case QAveragePool p -> PoolLayers.average(this, index, n, p);
-                    case QSoftmax s -> throw refuse(n, "integer softmax is not emitted by --target java yet");
+                    case QSoftmax s -> SoftmaxLayers.softmax(this, index, n, s);
                 }
             }
             case DataMovementOp d -> {

@@ -124,7 +124,12 @@ final class CompileCommand implements Callable<Integer> {
         profile.finishLowered(out); // the target's own passes on the lowered graph (hls: accumulator-bits)
         Map<String, byte[]> files = new LinkedHashMap<>();
         if (t.equals("onnx")) {
-            if (!preQuantized && r == null) throw new CliException("--target onnx writes a QDQ model: give --calib C (scheme int8)");
+            // an already-lowered graph (an imported int8 .tflite, a lowered .nnir) is exported as it is quantized
+            boolean lowered = !preQuantized && r == null && nncc.passes.Stage.of(out) == nncc.passes.Stage.LOWERED;
+            if (!preQuantized && !lowered && r == null) throw new CliException("--target onnx writes a QDQ model: give --calib C (scheme int8)");
+            if (lowered && activations == QdqExporter.Activations.UINT8) // ONNX Runtime's arithmetic, as a calibrated graph gets it
+                new nncc.passes.PassManager(nncc.passes.PassRegistry.parse(nncc.passes.quant.OnnxRoundingPass.NAME), nncc.passes.PassManager.Options.defaults(),
+                        new java.io.PrintWriter(java.io.Writer.nullWriter())).run(out, nncc.passes.Stage.LOWERED);
             if (r != null) profile.requireScheme(r.scheme());
             QdqExporter.Exported qdq = QdqExporter.export(out, activations, names);
             files.put("model.onnx", qdq.model());

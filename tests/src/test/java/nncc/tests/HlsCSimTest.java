@@ -58,6 +58,39 @@ class HlsCSimTest {
         }
     }
 
+    /**
+     * QSoftmax (TFLite's gemmlowp softmax): int8 rows cut off below diffMin, uint8 and int16 outputs, softmax over a
+     * middle axis, a uint8 input and a 1000-wide row whose sum passes 512; random samples and an edge sample, both IO modes.
+     */
+    @Test void softmaxKernelMatchesReference() throws Exception {
+        LoweredGraphs b = LoweredGraphs.softmaxCoverage();
+        Graph g = b.g;
+        nncc.ir.Verifier.verify(g);
+        List<List<Tensor>> samples = new ArrayList<>();
+        samples.add(b.softmaxSample(true));
+        for (int s = 0; s < 30; s++) samples.add(b.softmaxSample(false));
+        for (HlsGenerator.Options o : List.of(HlsGenerator.Options.defaults(),
+                new HlsGenerator.Options(HlsGenerator.Io.STREAM, 2, HlsGenerator.Strategy.RESOURCE))) {
+            Path out = dir.resolve("softmax_" + o.io());
+            HlsCSim.write(g, o, out);
+            List<List<long[]>> expected = HlsCSim.reference(g, samples);
+            assertSoftmaxCasesOccur(g, expected);
+            assertSame(expected, HlsCSim.run(out, g, samples));
+        }
+    }
+
+    /** The cases the softmax test is for do occur in the reference's outputs: cut-off entries and all-minimum rows. */
+    static void assertSoftmaxCasesOccur(Graph g, List<List<long[]>> expected) {
+        long cutInRandomRows = expected.subList(1, expected.size()).stream().flatMapToLong(s -> java.util.Arrays.stream(s.get(0)))
+                .filter(v -> v == -128).count();
+        org.junit.jupiter.api.Assertions.assertTrue(cutInRandomRows > 100, "int8 outputs at the minimum: " + cutInRandomRows);
+        org.junit.jupiter.api.Assertions.assertTrue(expected.stream().allMatch(s -> java.util.Arrays.stream(s.get(3)).allMatch(v -> v == -128)),
+                "the 1000-wide row's sum passes 512: every output at the minimum");
+        org.junit.jupiter.api.Assertions.assertTrue(java.util.Arrays.stream(expected.get(1).get(2)).anyMatch(v -> v > 0), "int16 outputs above zero");
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(DType.I8, DType.U8, DType.I16, DType.I8, DType.U8),
+                g.outputs().stream().map(v -> v.type().dtype()).toList());
+    }
+
     private static void assertSame(List<List<long[]>> expected, List<List<long[]>> actual) {
         HlsCSim.assertSame(expected, actual);
     }

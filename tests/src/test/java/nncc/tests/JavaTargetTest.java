@@ -163,12 +163,28 @@ class JavaTargetTest {
         assertEquals(1, e3.toString().strip().lines().count(), e3.toString());
     }
 
+    /** QSoftmax's cases (see {@link LoweredGraphs#softmaxCoverage}) against the interpreter, tolerance 0. */
+    @Test void softmaxIsBitExact() throws Exception {
+        LoweredGraphs b = LoweredGraphs.softmaxCoverage();
+        nncc.ir.Verifier.verify(b.g);
+        Path out = dir.resolve("softmax");
+        write(JavaTargetGenerator.generate(b.g, JavaTargetGenerator.Options.defaults()), out);
+        JavaProgram program = JavaProgram.compile(out, "Model", dir.resolve("softmax-classes"));
+        List<List<Tensor>> samples = new ArrayList<>();
+        samples.add(b.softmaxSample(true));
+        for (int s = 0; s < 30; s++) samples.add(b.softmaxSample(false));
+        List<List<long[]>> expected = HlsCSim.reference(b.g, samples);
+        HlsCSimTest.assertSoftmaxCasesOccur(b.g, expected);
+        assertSame(expected, program.run(b.g, samples));
+    }
+
     @Test void unsupportedOpIsRefusedByName() {
-        LoweredGraphs b = new LoweredGraphs("softmax", 5);
+        LoweredGraphs b = new LoweredGraphs("gather", 5);
         Value x = b.input("x", 0.1f, 0, 1, 10);
-        b.output(b.softmax("probabilities", x, 1));
+        Value indices = b.g.addConstant("indices", Tensor.ofLongs(DType.I64, Shape.of(2), 0, 3));
+        b.output(b.node("picked", new nncc.ir.op.Gather(1), x, indices));
         ModelException e = assertThrows(ModelException.class, () -> JavaTargetGenerator.generate(b.g, JavaTargetGenerator.Options.defaults()));
-        assertTrue(e.getMessage().contains("probabilities") && e.getMessage().contains("QSoftmax"), e.getMessage());
+        assertTrue(e.getMessage().contains("picked") && e.getMessage().contains("Gather"), e.getMessage());
     }
 
     @Test void floatModelIsRefusedInOneLine() {

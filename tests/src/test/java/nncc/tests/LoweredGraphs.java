@@ -210,6 +210,51 @@ final class LoweredGraphs {
         return node(name, new QSoftmax(axis, m.multiplier(), m.shift(), diffMin, 1 / 256f, -128, DType.I8), x);
     }
 
+    /**
+     * A softmax with {@code out} output (TFLite's fixed output parameters) and beta 1, its three numbers from
+     * {@link nncc.ir.FixedPointMath#softmaxScaling} (what the lowering pass calls).
+     */
+    Value softmax(String name, Value x, int axis, DType out) {
+        nncc.ir.FixedPointMath.SoftmaxScaling s = nncc.ir.FixedPointMath.softmaxScaling(1.0, q(x).scale(0));
+        QuantParams fixed = QSoftmax.fixedOutputParams(x.type().dtype(), out);
+        return node(name, new QSoftmax(axis, s.inputMultiplier(), s.inputLeftShift(), s.diffMin(), fixed.scale(0), fixed.zeroPoint(0), out), x);
+    }
+
+    /**
+     * Softmax cases for the code generators' bit-exactness tests, on three inputs: int8 x [1, 4, 6, 40] of scale 0.5
+     * (diffMin -31, so random inputs often fall below the cut-off) along its last axis to int8, along axis 1 to uint8
+     * and along axis 2 to int16; int8 w [1, 1000] of scale 0.0005, whose sum of exponentials passes 512 (every
+     * output the minimum); uint8 u [1, 3, 30] of scale 0.1 to uint8. Five outputs in that order.
+     */
+    static LoweredGraphs softmaxCoverage() {
+        LoweredGraphs b = new LoweredGraphs("softmaxes", 17);
+        Value x = b.input("x", 0.5f, 3, 1, 4, 6, 40);
+        Value w = b.input("w", 0.0005f, 0, 1, 1000);
+        Value u = new Value("u", new TensorType(DType.U8, Shape.of(1, 3, 30), QuantParams.perTensor(0.1f, 128)));
+        b.g.addInput(u);
+        b.output(b.softmax("last_i8", x, -1, DType.I8));
+        b.output(b.softmax("channels_u8", x, 1, DType.U8));
+        b.output(b.softmax("rows_i16", x, 2, DType.I16));
+        b.output(b.softmax("wide_row", w, 1, DType.I8));
+        b.output(b.softmax("from_u8", u, 2, DType.U8));
+        return b;
+    }
+
+    /** A sample of {@link #softmaxCoverage}: random, or (edge) x constant at 127 and w, u at their extremes. */
+    List<Tensor> softmaxSample(boolean edge) {
+        long[] u = new long[90];
+        for (int i = 0; i < u.length; i++) u[i] = edge ? (i % 2) * 255 : rnd.nextInt(256);
+        Tensor x = edge ? Tensor.ofLongs(DType.I8, Shape.of(1, 4, 6, 40), filled(960, 127)) : randomInt8(1, 4, 6, 40);
+        Tensor w = edge ? Tensor.ofLongs(DType.I8, Shape.of(1, 1000), filled(1000, -128)) : randomInt8(1, 1000);
+        return List.of(x, w, Tensor.ofLongs(DType.U8, Shape.of(1, 3, 30), u));
+    }
+
+    private static long[] filled(int n, long v) {
+        long[] a = new long[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
     /** Seeded uniform int8 tensor. */
     Tensor randomInt8(long... dims) {
         long[] v = new long[Math.toIntExact(Shape.of(dims).numElements())];

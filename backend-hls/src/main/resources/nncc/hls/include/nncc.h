@@ -9,5 +9,6 @@
 #include "nncc_pool.h"
 #include "nncc_elementwise.h"
 #include "nncc_shape.h"
+#include "nncc_softmax.h"
 
 #endif

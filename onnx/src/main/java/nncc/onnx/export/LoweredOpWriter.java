@@ -118,7 +118,17 @@ final class LoweredOpWriter {
         finish(n, clamp(n, y, op.actMin(), op.actMax()));
     }
 
+    /**
+     * ONNX's Softmax has no beta: the op's numbers must be those of beta 1 on its input scale (a TFLite SOFTMAX with
+     * another beta is refused rather than written wrong).
+     */
     void softmax(Node n, QSoftmax op) {
+        QuantParams q = n.input(0).type().quant();
+        nncc.ir.FixedPointMath.SoftmaxScaling one = q == null || q.isPerAxis() ? null : nncc.ir.FixedPointMath.softmaxScaling(1.0, q.scale(0));
+        if (one == null || one.inputMultiplier() != op.inputMultiplier() || one.inputLeftShift() != op.inputLeftShift() || one.diffMin() != op.diffMin())
+            throw n.error("QSoftmax {inputMultiplier = " + op.inputMultiplier() + ", inputLeftShift = " + op.inputLeftShift() + ", diffMin = "
+                    + op.diffMin() + "} is not beta 1 on input scale " + (q == null ? "(none)" : q) + (one == null ? "" : " (" + one + ")")
+                    + "; ONNX's Softmax has no beta");
         finish(n, out.node1("Softmax", n.name(), floatName(n), List.of(values.dequantized(n.input(0))), attr("axis", op.axis())));
     }
 

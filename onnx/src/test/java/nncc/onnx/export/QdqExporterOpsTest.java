@@ -71,7 +71,8 @@ class QdqExporterOpsTest {
         Value gap = b.node("gap", new QMean(List.of(2, 3), true, 4, 1 << 30, -2, -3, 0.04f, DType.I8, R), pool);
         Value mean = b.node("mean", new QMean(List.of(-1), false, -3, 1 << 30, 0, 1, 0.04f, DType.I8, R), gap);
         Value req = b.node("req", new Requantize(1, 1 << 30, 1, -2, 0.02f, DType.I8, R), mean);
-        Value soft = b.node("soft", new QSoftmax(1, 1 << 30, 20, -100, 1 / 256f, -128, DType.I8), req);
+        nncc.ir.FixedPointMath.SoftmaxScaling beta1 = nncc.ir.FixedPointMath.softmaxScaling(1.0, 0.02f);
+        Value soft = b.node("soft", new QSoftmax(1, beta1.inputMultiplier(), beta1.inputLeftShift(), beta1.diffMin(), 1 / 256f, -128, DType.I8), req);
         b.output(soft);
         QdqModel m = QdqModel.of(b.g);
         assertEquals(List.of("QuantizeLinear", "DequantizeLinear", "AveragePool", "Relu", "QuantizeLinear",
@@ -158,6 +159,18 @@ class QdqExporterOpsTest {
         ModelException e = assertThrows(ModelException.class, () -> QdqExporter.export(b.g));
         assertEquals("dynconv", e.node());
         assertTrue(e.getMessage().contains("DynamicQuantConv") && e.getMessage().contains("no QDQ form"), e.getMessage());
+    }
+
+    /** ONNX's Softmax has no beta: a softmax whose numbers are another beta's (a TFLite SOFTMAX) is refused, naming it. */
+    @Test
+    void softmaxWithABetaOtherThanOneIsRefused() {
+        LoweredGraphs b = new LoweredGraphs("beta", 8);
+        Value x = b.input("x", 0.02f, 0, 1, 10);
+        nncc.ir.FixedPointMath.SoftmaxScaling beta2 = nncc.ir.FixedPointMath.softmaxScaling(2.0, 0.02f);
+        b.output(b.node("soft", new QSoftmax(1, beta2.inputMultiplier(), beta2.inputLeftShift(), beta2.diffMin(), 1 / 256f, -128, DType.I8), x));
+        ModelException e = assertThrows(ModelException.class, () -> QdqExporter.export(b.g));
+        assertEquals("soft", e.node());
+        assertTrue(e.getMessage().contains("not beta 1") && e.getMessage().contains("inputLeftShift = " + beta2.inputLeftShift()), e.getMessage());
     }
 
     @Test
