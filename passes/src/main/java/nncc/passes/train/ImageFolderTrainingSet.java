@@ -84,13 +84,14 @@ public final class ImageFolderTrainingSet {
     /** An error naming the first class folder where {@code eval}'s classes differ from {@code train}'s, if any. */
     public static void requireSameClasses(Path train, List<String> trainClasses, Path eval, List<String> evalClasses) {
         if (trainClasses.equals(evalClasses)) return;
-        for (int i = 0; i < Math.max(trainClasses.size(), evalClasses.size()); i++) {
-            String t = i < trainClasses.size() ? trainClasses.get(i) : null, e = i < evalClasses.size() ? evalClasses.get(i) : null;
-            if (t != null && t.equals(e)) continue;
-            String why = e == null ? "has no class folder '" + t + "' (class " + i + " of " + train + ")"
-                    : "has class folder '" + e + "' as class " + i + " where " + train + " has " + (t == null ? "none" : "'" + t + "'");
-            throw new ModelException(eval.resolve(e == null ? t : e).toString(), null, "evaluation data " + why
-                    + "; training and evaluation folders need the same class folders");
-        }
+        // both lists are sorted, so equal sets would be equal lists: name a folder one side lacks
+        for (String e : evalClasses)
+            if (!trainClasses.contains(e))
+                throw new ModelException(eval.resolve(e).toString(), null, "evaluation class folder '" + e + "' is not a class of "
+                        + train + " " + trainClasses + "; training and evaluation folders need the same class folders");
+        for (String t : trainClasses)
+            if (!evalClasses.contains(t))
+                throw new ModelException(eval.toString(), null, "evaluation data has no class folder '" + t + "' (class "
+                        + trainClasses.indexOf(t) + " of " + train + "); training and evaluation folders need the same class folders");
     }
 }
