@@ -30,7 +30,10 @@ import nncc.passes.quant.WeightQuantizer;
  * outputs with their input's grid, and on each conv/dense weight (signed, narrow range, per output channel, at
  * {@code weightBits}). Activation grids (int8) come from post-training calibration (min/max observer), weight
  * scales from the post-training weight quantizer ({@link WeightQuantizer#symmetric}), so training starts from the
- * post-training model.
+ * post-training model. With {@link Options#convBn} the BatchNorms after convs are kept in the {@link ConvBnForm}
+ * training form instead (prepare without BatchNorm folding; the weight FakeQuant reads the BatchNorm-scaled weights,
+ * and only the values the folded graph holds get an activation FakeQuant, with the grids calibrated on it);
+ * {@link #finish} folds them after training.
  *
  * <pre>{@code
  * // before (prepared)
