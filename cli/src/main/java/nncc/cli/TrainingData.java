@@ -28,12 +28,11 @@ final class TrainingData {
         if (Files.isDirectory(data)) {
             if (labels != null)
                 throw new CliException(labels + ": an image folder " + data + " takes its labels from its class folders; leave out the labels option");
-            java.util.List<String> classes = ImageFolderTrainingSet.classes(data);
+            requireClassesFit(data, ImageFolderTrainingSet.classes(data).size(), model);
             ImageFolderTrainingSet.Loaded l;
             try (Progress p = Progress.start("reading " + what + " images", -1, "img")) {
                 l = ImageFolderTrainingSet.read(model, data, preprocess, p::step);
             }
-            requireClassesFit(data, classes.size(), model);
             return new Labelled(l.set(), l.classes());
         }
         if (labels == null) throw new CliException(data + ": " + what + " data in a file needs its labels (.npy or IDX)");

@@ -150,8 +150,16 @@ class QatConvBnAndImagesTest {
         assertBadInput(nncc("qat", model, "--train-data", train.toString(), "--train-labels", example("sample_labels.npy").toString(),
                 "-o", out), "class folders");
         Files.createDirectories(train.resolve("class_9_empty"));
-        assertBadInput(nncc("qat", model, "--train-data", train.toString(), "-o", out), "class_9_empty", "no images");
+        assertBadInput(nncc("qat", model, "--train-data", train.toString(), "-o", out), "11 class folders", "has 10 classes");
         Files.delete(train.resolve("class_9_empty"));
+        Path small = tmp.resolve("small");
+        Files.createDirectories(small.resolve("b_empty"));
+        Files.createDirectories(small.resolve("a"));
+        try (var files = Files.list(train.resolve("class_0"))) {
+            Path one = files.findFirst().orElseThrow();
+            Files.copy(one, small.resolve("a").resolve(one.getFileName()));
+        }
+        assertBadInput(nncc("qat", model, "--train-data", small.toString(), "-o", out), "b_empty", "no images");
         Path bad = train.resolve("class_2").resolve("broken.png");
         Files.write(bad, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
         assertBadInput(nncc("qat", model, "--train-data", train.toString(), "-o", out), "broken.png");
