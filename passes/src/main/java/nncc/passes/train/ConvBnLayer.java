@@ -34,7 +34,7 @@ final class ConvBnLayer extends TrainLayer {
     /**
      * {@code x}, {@code weight} (w), {@code bias} (b as [1,C,1,1] or null), the four batch-norm values; {@code folded}
      * and {@code quantized} (the same value when there is no weight fake-quant) hold wf and fq(wf); {@code raw} the
-     * conv output, {@code unfolded} {@code raw / f + b}, {@code foldedBias} bf; {@code inputScale} the scale of the
+     * conv output, {@code unfolded} {@code raw / f + b} (computed in place in raw's buffer), {@code foldedBias} bf; {@code inputScale} the scale of the
      * FakeQuant before the conv (null: no bias snapping).
      */
     ConvBnLayer(ConvBnForm.Chain chain, TrainValue x, TrainValue weight, TrainValue bias, TrainValue gamma, TrainValue beta,
@@ -66,6 +66,7 @@ final class ConvBnLayer extends TrainLayer {
         plane = raw.perImage / channels;
         perChannel = weight.perImage / channels;
         partialG = new double[chunks][channels];
+        unfolded.aliased = true; // raw / f + b is computed in place: one buffer (and one gradient) for both
         partialGy = new double[chunks][channels];
     }
 
@@ -81,6 +82,8 @@ final class ConvBnLayer extends TrainLayer {
         refreshWeights();
         if (training) {
             convTraining.forward(ch, true);
+            unfolded.data = raw.data;
+            unfolded.grad = raw.grad;
             float[] y = raw.data, u = unfolded.data, b = bias == null ? null : bias.data;
             ch.run(chunk -> {
                 for (int n = ch.start(chunk); n < ch.end(chunk); n++)
@@ -108,19 +111,21 @@ final class ConvBnLayer extends TrainLayer {
         double[] df = new double[channels];
         if (lastTraining) {
             batchNorm.backward(ch);
-            float[] gu = unfolded.grad, y = raw.data, gy = raw.grad;
+            // gu and the conv output's gradient share a buffer (so do u and the conv output): the conv output is
+            // (u - b) * f, and gu becomes gu / f in place
+            float[] gu = unfolded.grad, u = unfolded.data, b = bias == null ? null : bias.data;
             ch.run(chunk -> {
                 java.util.Arrays.fill(partialG[chunk], 0);
                 java.util.Arrays.fill(partialGy[chunk], 0);
                 for (int n = ch.start(chunk); n < ch.end(chunk); n++)
                     for (int c = 0; c < channels; c++) {
                         double s = 0, sy = 0;
-                        float inv = 1f / f[c];
+                        float inv = 1f / f[c], bc = b == null ? 0f : b[c];
                         int base = (n * channels + c) * plane;
                         for (int i = base; i < base + plane; i++) {
                             s += gu[i];
-                            sy += (double) gu[i] * y[i];
-                            gy[i] += gu[i] * inv;
+                            sy += (double) gu[i] * (u[i] - bc);
+                            gu[i] *= inv;
                         }
                         partialG[chunk][c] += s;
                         partialGy[chunk][c] += sy;
@@ -129,7 +134,7 @@ final class ConvBnLayer extends TrainLayer {
             for (int chunk = 0; chunk < partialG.length; chunk++)
                 for (int c = 0; c < channels; c++) {
                     if (bias != null) bias.chunkGrad[0][c] += (float) partialG[chunk][c];
-                    df[c] -= partialGy[chunk][c] / ((double) f[c] * f[c]);
+                    df[c] -= partialGy[chunk][c] / f[c];
                 }
             convTraining.backward(ch);
         } else {
