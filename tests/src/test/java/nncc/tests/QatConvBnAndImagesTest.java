@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code nncc qat} on the bundled CNN with BatchNorm: the ConvBn training form is the default, the written graph is
- * folded (no BatchNorm left) and its compiled integer model predicts the fake-quant graph's classes; and training
+ * folded (no BatchNorm left), its compiled integer model predicts the fake-quant graph's classes and ONNX Runtime
+ * runs its QDQ export within 1 LSB of it; and training
  * from a folder of class folders of PNGs, which trains exactly as the same pixels in a .npy, with one-line errors
  * for an empty class folder, an undecodable image and class folders that differ between training and evaluation.
  */
@@ -70,6 +71,10 @@ class QatConvBnAndImagesTest {
         int same = 0;
         for (int i = 0; i < 300; i++) if (argmax(f, i, 10) == argmax(real, i, 10)) same++;
         assertTrue(same >= 298, "integer vs fake-quant classes agree on " + same + " of 300");
+        byte[] exported = nncc.onnx.export.QdqExporter.export(lowered, nncc.onnx.export.QdqExporter.Activations.AS_IS,
+                nncc.onnx.export.QdqExporter.Names.COMPACT).model();
+        OrtRunner.Agreement agree = OrtRunner.lsbAgreement(OrtRunner.runFloat(exported, List.of(x)).get(0), yInt, q, DType.I8);
+        assertTrue(agree.withinOneLsb() * 1000 >= agree.count() * 999, "ONNX Runtime within 1 LSB: " + agree);
 
         Path folded = tmp.resolve("fold.nnir");
         CliTest.Result old = nncc("qat", model, "--train-data", d[0].toString(), "--train-labels", d[1].toString(), "--batch", "32",
