@@ -68,9 +68,6 @@ final class TrainingGraph {
             throw new ModelException(null, null, "the graph output %" + out.name() + " must be 2-D logits [batch, classes]");
     }
 
-    /** The value of that name (for tests), or null. */
-    TrainValue value(String name) { return values.get(name); }
-
     /** All values the layers write, for buffer allocation. */
     List<TrainValue> batchedValues() {
         return values.values().stream().filter(v -> v.batched).toList();
