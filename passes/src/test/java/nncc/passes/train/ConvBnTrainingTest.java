@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The ConvBn training form ({@link ConvBnForm}, {@link ConvBnLayer}): gradients against central finite differences
  * with batch statistics and frozen (tolerance as {@link GradientCheckTest}: float32 forward, step 1e-3, 2e-3 absolute
  * plus 2 % relative); freezing stops the running statistics; a trained fake-quant ConvBn graph, folded for export,
- * gives bit for bit the logits the training graph gives in inference mode, and lowers fully at 4-bit weights.
+ * gives bit for bit the logits the training graph gives in inference mode (also with learned step sizes), and lowers
+ * fully at 4-bit weights.
  */
 class ConvBnTrainingTest {
     @TempDir Path tmp;
@@ -185,6 +186,14 @@ class ConvBnTrainingTest {
     }
 
     @Test void exportedGraphIsTheTrainingGraphInInferenceMode() throws Exception {
+        exportMatchesTraining(false);
+    }
+
+    @Test void exportedGraphIsTheTrainingGraphWithLearnedStepSizes() throws Exception {
+        exportMatchesTraining(true);
+    }
+
+    private void exportMatchesTraining(boolean lsq) throws Exception {
         Graph model = model(7);
         TrainingSet train = data(64, 8), eval = data(24, 9);
         Path calib = tmp.resolve("calib.npy");
@@ -205,7 +214,7 @@ class ConvBnTrainingTest {
         for (Node n : g.nodes())
             if (n.op() instanceof FakeQuant) assertFalse(inner.contains(n.input(0).name()), n.name() + " reads " + n.input(0).name());
         TrainingOptions o = new TrainingOptions(2, 8, 0.02, Optimizer.Kind.SGD, LearningRateSchedule.Kind.COSINE, 1e-4, 0.9, 3, 2, 2,
-                false, 10, TrainingOptions.Augmentation.NONE);
+                lsq, 10, TrainingOptions.Augmentation.NONE);
         float[] trained, snappedTraining;
         try (Trainer t = new Trainer(g, o)) {
             for (int e = 1; e <= 2; e++) t.trainEpoch(train, e, null);
