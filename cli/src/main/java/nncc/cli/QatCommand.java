@@ -16,6 +16,7 @@ import nncc.ir.io.Npy;
 import nncc.ir.text.IrPrinter;
 import nncc.passes.calib.CalibrationData;
 import nncc.passes.quant.LowerFakeQuantPass;
+import nncc.passes.train.ImageFolderTrainingSet;
 import nncc.passes.train.LearningRateSchedule;
 import nncc.passes.train.Optimizer;
 import nncc.passes.train.QuantAwareGraph;
@@ -24,6 +25,7 @@ import nncc.passes.train.TrainingOptions;
 import nncc.passes.train.TrainingSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -32,23 +34,34 @@ import picocli.CommandLine.Spec;
  * {@code nncc qat MODEL --train-data X --train-labels Y -o OUT.nnir}: quantization-aware training. Builds the
  * fake-quant graph (grids from calibration), fine-tunes it with a progress bar per epoch, prints loss and accuracy
  * per epoch and writes the trained fake-quant graph, which {@code eval} runs in float and {@code compile} lowers.
+ * Convolutions followed by BatchNorm train in the ConvBn form and are folded at the end ({@code --batchnorm}).
  */
 @Command(name = "qat", mixinStandardHelpOptions = true, description = "Quantization-aware training: fine-tune a model through fake-quant nodes.")
 final class QatCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Float model (.onnx or .nnir), or a fake-quant graph to train further.")
     Path model;
 
-    @Option(names = "--train-data", required = true, paramLabel = "X", description = "Training inputs: .npy [N,...] or an IDX image file (.gz ok).")
+    @Option(names = "--train-data", required = true, paramLabel = "X|DIR",
+            description = "Training inputs: .npy [N,...], an IDX image file (.gz ok), or a folder with one subfolder of images per class "
+                    + "(class index = sorted subfolder order; images preprocessed as by --resize, --pixel-scale, --mean, --std, --channels, --layout).")
     Path trainData;
 
-    @Option(names = "--train-labels", required = true, paramLabel = "Y", description = "Training labels: .npy [N] or an IDX label file.")
+    @Option(names = "--train-labels", paramLabel = "Y", description = "Training labels: .npy [N] or an IDX label file (not with an image folder).")
     Path trainLabels;
 
-    @Option(names = "--eval-data", paramLabel = "X", description = "Held-out inputs, evaluated after each epoch.")
+    @Option(names = "--eval-data", paramLabel = "X|DIR", description = "Held-out inputs, evaluated after each epoch (a folder needs the training folder's class folders).")
     Path evalData;
 
-    @Option(names = "--eval-labels", paramLabel = "Y", description = "Held-out labels.")
+    @Option(names = "--eval-labels", paramLabel = "Y", description = "Held-out labels (not with an image folder).")
     Path evalLabels;
+
+    @Option(names = "--batchnorm", defaultValue = "auto", paramLabel = "MODE",
+            description = "convbn: train each Conv + BatchNormalization in the ConvBn form (Krishnamoorthi 2018): BatchNorm folded into the "
+                    + "fake-quantized weights every step, batch statistics until --freeze-bn-after, folded into the conv at the end; "
+                    + "fold: fold BatchNorm into the convs before training; auto (default): convbn when every BatchNorm follows a conv, else fold.")
+    String batchNorm;
+
+    @Mixin PreprocessOptions images;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.nnir", description = "The trained fake-quant graph.")
     Path output;
@@ -80,13 +93,16 @@ final class QatCommand implements Callable<Integer> {
     @Option(names = "--weight-bits", defaultValue = "8", description = "Weight bits, 2..8, per output channel (default: ${DEFAULT-VALUE}).")
     int weightBits;
 
-    @Option(names = "--calib", paramLabel = "C.npy", description = "Calibration inputs for the initial grids (default: the first 256 training examples).")
+    @Option(names = "--calib", paramLabel = "C.npy|DIR",
+            description = "Calibration inputs for the initial grids, .npy or a folder of images (default: 256 training examples: the first, "
+                    + "or for an image folder every (N/256)-th).")
     Path calib;
 
     @Option(names = "--lsq", description = "Learn the step sizes (LSQ) instead of keeping calibrated activation grids and max-based weight scales.")
     boolean lsq;
 
-    @Option(names = "--freeze-bn-after", defaultValue = "2147483647", paramLabel = "STEPS", description = "Use running batch-norm statistics after this many steps.")
+    @Option(names = "--freeze-bn-after", defaultValue = "2147483647", paramLabel = "STEPS",
+            description = "Use running batch-norm statistics and stop updating them after this many steps (default: never).")
     int freezeBnAfter;
 
     @Option(names = "--augment", paramLabel = "crop:PAD,hflip", description = "Augmentation: random crop after PAD pixels of zero padding, horizontal flips.")
@@ -106,11 +122,27 @@ final class QatCommand implements Callable<Integer> {
         Outputs.requireNotInput(output, model, trainData, trainLabels, evalData, evalLabels, calib);
         Path outDir = output.toAbsolutePath().getParent();
         if (outDir == null || !Files.isDirectory(outDir)) throw new CliException(output + ": output directory does not exist");
-        if ((evalData == null) != (evalLabels == null)) throw new CliException("--eval-data and --eval-labels go together");
+        if (evalData == null && evalLabels != null) throw new CliException("--eval-labels needs --eval-data");
+        boolean convBn = switch (batchNorm) {
+            case "auto", "convbn" -> true;
+            case "fold" -> false;
+            default -> throw new CliException("unknown --batchnorm '" + batchNorm + "' (auto, convbn, fold)");
+        };
+        nncc.passes.calib.Preprocess preprocess = images.preprocess();
         PrintWriter out = spec.commandLine().getOut();
         Graph g = ModelLoader.load(model);
-        TrainingSet train = TrainingData.read(trainData, trainLabels, g);
-        TrainingSet eval = evalData == null ? null : TrainingData.read(evalData, evalLabels, g);
+        TrainingData.Labelled trainSet = TrainingData.read(trainData, trainLabels, g, preprocess, "training");
+        TrainingSet train = trainSet.set();
+        TrainingData.Labelled evalSet = evalData == null ? null : TrainingData.read(evalData, evalLabels, g, preprocess, "evaluation");
+        TrainingSet eval = evalSet == null ? null : evalSet.set();
+        if (evalSet != null && (trainSet.classes() != null || evalSet.classes() != null)) {
+            if (trainSet.classes() == null || evalSet.classes() == null)
+                throw new CliException(evalData + ": training and evaluation data must both be image folders or both be files");
+            ImageFolderTrainingSet.requireSameClasses(trainData, trainSet.classes(), evalData, evalSet.classes());
+        }
+        if (trainSet.classes() != null)
+            out.printf(Locale.ROOT, "training data: %d images in %d classes (%s)%n", train.size(), trainSet.classes().size(),
+                    String.join(", ", trainSet.classes()));
         Graph qat;
         Double floatAccuracy = null;
         if (LowerFakeQuantPass.applies(g)) qat = g;
@@ -122,7 +154,16 @@ final class QatCommand implements Callable<Integer> {
                 }
                 out.printf(Locale.ROOT, "float: eval accuracy %.4f%n", floatAccuracy);
             }
-            qat = QuantAwareGraph.build(g, calibration(g, train), new QuantAwareGraph.Options(weightBits, false, threads));
+            if (convBn && batchNorm.equals("auto")) convBn = QuantAwareGraph.suitsConvBn(g);
+            else if (convBn && !QuantAwareGraph.suitsConvBn(g) && QuantAwareGraph.prepareKeepingBatchNorm(g).nodes().stream()
+                    .noneMatch(n -> n.op() instanceof nncc.ir.op.BatchNormalization))
+                throw new CliException(model + ": --batchnorm convbn needs a model with a Conv followed by a BatchNormalization; it has none");
+            if (g.nodes().stream().anyMatch(n -> n.op() instanceof nncc.ir.op.BatchNormalization))
+                out.printf("batch norm: %s%n", convBn ? "ConvBn training form (folded into the fake-quantized weights each step"
+                        + (freezeBnAfter == Integer.MAX_VALUE ? ")" : ", frozen after " + freezeBnAfter + " steps)")
+                        : "folded before training");
+            qat = QuantAwareGraph.build(g, calibration(g, train, trainSet.classes() != null, preprocess),
+                    new QuantAwareGraph.Options(weightBits, false, threads, convBn));
         }
         List<Trainer.EpochResult> epochsDone = new ArrayList<>();
         List<Trainer.Evaluation> evals = new ArrayList<>();
@@ -155,7 +196,7 @@ final class QatCommand implements Callable<Integer> {
             }
             t.writeBack();
         }
-        QuantAwareGraph.snapBiases(qat);
+        QuantAwareGraph.finish(qat);
         Outputs.writeText(output, IrPrinter.print(qat));
         out.printf("wrote %s%n", output);
         if (report != null)
@@ -207,14 +248,23 @@ final class QatCommand implements Callable<Integer> {
         return new TrainingOptions.Augmentation(pad, flip);
     }
 
-    /** --calib, or the first 256 training examples written as a temporary .npy. */
-    private CalibrationData calibration(Graph g, TrainingSet train) throws IOException {
-        if (calib != null) return CalibrationData.open(g, calib, nncc.passes.calib.Preprocess.defaults());
-        int n = Math.min(256, train.size());
+    /**
+     * --calib, or 256 training examples written as a temporary .npy: the first ones, or, from an image folder (stored
+     * class by class), every (N/256)-th so that every class is seen.
+     */
+    private CalibrationData calibration(Graph g, TrainingSet train, boolean strided, nncc.passes.calib.Preprocess preprocess)
+            throws IOException {
+        if (calib != null) return CalibrationData.open(g, calib, preprocess);
+        int n = Math.min(256, train.size()), per = train.perImage();
         long[] dims = new long[train.dims().length + 1];
         dims[0] = n;
         for (int i = 0; i < train.dims().length; i++) dims[i + 1] = train.dims()[i];
-        Tensor t = Tensor.ofFloats(Shape.of(dims), java.util.Arrays.copyOf(train.images(), n * train.perImage()));
+        float[] picked = new float[n * per];
+        for (int i = 0; i < n; i++) {
+            int from = strided ? (int) ((long) i * train.size() / n) : i;
+            System.arraycopy(train.images(), from * per, picked, i * per, per);
+        }
+        Tensor t = Tensor.ofFloats(Shape.of(dims), picked);
         Path tmp = Files.createTempFile("nncc-qat-calib", ".npy");
         tmp.toFile().deleteOnExit();
         Npy.write(tmp, t);

@@ -54,6 +54,10 @@ final class FakeQuantLayer extends TrainLayer {
         return new FakeQuant(s, template.zeroPoints(), template.bits(), template.narrowRange(), template.signed(), template.axis());
     }
 
+    @Override void refreshWeights() {
+        if (!in(0).batched) forward(null, false);
+    }
+
     private int slice(int i) { return axis < 0 ? 0 : (i / inner) % count; }
 
     /** The code of {@code x} on slice {@code c}'s grid, as {@link FakeQuant#code}. */

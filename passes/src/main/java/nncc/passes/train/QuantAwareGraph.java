@@ -30,7 +30,10 @@ import nncc.passes.quant.WeightQuantizer;
  * outputs with their input's grid, and on each conv/dense weight (signed, narrow range, per output channel, at
  * {@code weightBits}). Activation grids (int8) come from post-training calibration (min/max observer), weight
  * scales from the post-training weight quantizer ({@link WeightQuantizer#symmetric}), so training starts from the
- * post-training model.
+ * post-training model. With {@link Options#convBn} the BatchNorms after convs are kept in the {@link ConvBnForm}
+ * training form instead (prepare without BatchNorm folding; the weight FakeQuant reads the BatchNorm-scaled weights,
+ * and only the values the folded graph holds get an activation FakeQuant, with the grids calibrated on it);
+ * {@link #finish} folds them after training.
  *
  * <pre>{@code
  * // before (prepared)
@@ -45,11 +48,56 @@ import nncc.passes.quant.WeightQuantizer;
 public final class QuantAwareGraph {
     private QuantAwareGraph() {}
 
-    /** Activation bits (int8) and weight bits (2..8, per channel unless {@code perTensorWeights}). */
-    public record Options(int weightBits, boolean perTensorWeights, int threads) {
+    /**
+     * Activation bits (int8) and weight bits (2..8, per channel unless {@code perTensorWeights}); {@code convBn}:
+     * keep each Conv + BatchNormalization in the {@link ConvBnForm} training form instead of folding first.
+     */
+    public record Options(int weightBits, boolean perTensorWeights, int threads, boolean convBn) {
         public Options {
             if (weightBits < 2 || weightBits > 8) throw new ModelException("weight bits must be in 2..8, got " + weightBits);
         }
+
+        /** BatchNorm folded before training. */
+        public Options(int weightBits, boolean perTensorWeights, int threads) {
+            this(weightBits, perTensorWeights, threads, false);
+        }
+    }
+
+    /** The prepare pipeline without BatchNorm folding, for the ConvBn training form. */
+    private static final String PREPARE_KEEPING_BATCHNORM =
+            "infer-shapes,remove-noops,fold-constants,fuse-layer-norm,fuse-gelu,matmul-to-conv,fuse-activations";
+
+    /** {@code model} (not modified) prepared as the quantizer prepares it but with its BatchNormalizations kept. */
+    public static Graph prepareKeepingBatchNorm(Graph model) {
+        Graph prepared = model.copy();
+        PrintWriter quiet = new PrintWriter(Writer.nullWriter());
+        new PassManager(PassRegistry.parse(PREPARE_KEEPING_BATCHNORM), PassManager.Options.defaults(), quiet)
+                .run(prepared, Stage.of(prepared));
+        return prepared;
+    }
+
+    /**
+     * Whether the ConvBn training form applies to {@code model}: it has a convolution followed by a BatchNormalization
+     * and every BatchNormalization follows a convolution (one after a Concat or a pool has no conv to fold into).
+     */
+    public static boolean suitsConvBn(Graph model) {
+        Graph g = prepareKeepingBatchNorm(model);
+        return ConvBnForm.loneBatchNorms(g).isEmpty() && ConvBnForm.rewrite(g) > 0;
+    }
+
+    /**
+     * Finishes a trained graph for export: folds the ConvBn chains into their convs ({@link ConvBnForm#fold}), fuses
+     * the activations that followed them into the convs again, and snaps the biases ({@link #snapBiases}).
+     */
+    public static Graph finish(Graph trained) {
+        if (ConvBnForm.fold(trained) > 0) {
+            PrintWriter quiet = new PrintWriter(Writer.nullWriter());
+            new PassManager(PassRegistry.parse("fuse-activations"), PassManager.Options.defaults(), quiet)
+                    .run(trained, Stage.of(trained));
+        }
+        snapBiases(trained);
+        Verifier.verify(trained);
+        return trained;
     }
 
     /** {@code model} (not modified) prepared as the quantizer prepares it: BatchNorm folded, activations fused. */
@@ -70,6 +118,14 @@ public final class QuantAwareGraph {
                 .withThreads(options.threads());
         new PassManager(List.of(new CalibratePass(copts)), PassManager.Options.defaults(), quiet).run(calibrated, Stage.BN_FOLDED);
         Map<String, Value> calibratedValues = calibrated.valuesByName();
+        if (options.convBn()) {
+            prepared = prepareKeepingBatchNorm(model);
+            List<String> lone = ConvBnForm.loneBatchNorms(prepared);
+            if (!lone.isEmpty())
+                throw new ModelException(null, lone.get(0), "BatchNormalization '" + lone.get(0)
+                        + "' does not follow a convolution, so the ConvBn training form cannot fold it; fold BatchNorm before training");
+            ConvBnForm.rewrite(prepared);
+        }
 
         Graph out = prepared.copy();
         List<Node> nodes = new ArrayList<>();
@@ -83,10 +139,13 @@ public final class QuantAwareGraph {
             List<Value> ins = new ArrayList<>();
             for (int i = 0; i < n.inputs().size(); i++) {
                 Value v = n.input(i);
-                if (i == 1 && isWeighted(n) && prepared.isConstant(v)) {
+                Node scaling = i == 1 && n.op() instanceof Conv ? prepared.producer(v) : null;
+                boolean folded = scaling != null && ConvBnForm.match(prepared, scaling) != null;
+                if (i == 1 && isWeighted(n) && (prepared.isConstant(v) || folded)) {
                     Value w = renamed.get(v.name());
                     if (w == null) {
-                        w = addFakeQuant(out, nodes, v, weightGrid(prepared, n, v, options), grids);
+                        nncc.ir.Tensor data = folded ? foldedWeights(prepared, scaling) : prepared.constantData(v);
+                        w = addFakeQuant(out, nodes, v, weightGrid(data, n, options), grids);
                         renamed.put(v.name(), w);
                     }
                     ins.add(w);
@@ -95,6 +154,8 @@ public final class QuantAwareGraph {
             nodes.add(n.withInputs(ins));
             for (Value y : n.outputs()) {
                 if (!y.type().dtype().isFloat() || n.outputs().size() != 1) continue;
+                // ConvBn form: only the values the folded graph holds are quantized (not the chain's inner ones)
+                if (options.convBn() && !calibratedValues.containsKey(y.name())) continue;
                 FakeQuant fq = n.op() instanceof DataMovementOp && grids.containsKey(ins.get(0).name())
                         ? grids.get(ins.get(0).name()) : activationGrid(calibratedValues, y);
                 renamed.put(y.name(), addFakeQuant(out, nodes, y, fq, grids));
@@ -128,15 +189,17 @@ public final class QuantAwareGraph {
                     || fx.axis() >= 0 || !g.isConstant(wq.input(0))) continue;
             nncc.ir.Tensor b = g.constantData(n.input(2));
             float[] v = b.toFloats();
-            for (int c = 0; c < v.length; c++) {
-                float scale = fx.scales().get(0) * fw.scales().get(fw.scales().size() == 1 ? 0 : c);
-                double code = Math.max(-Integer.MAX_VALUE, Math.min(Integer.MAX_VALUE, Math.rint(v[c] / (double) scale)));
-                v[c] = (float) (code * scale);
-            }
+            for (int c = 0; c < v.length; c++) v[c] = snapBias(v[c], fx.scales().get(0) * fw.scales().get(fw.scales().size() == 1 ? 0 : c));
             g.addConstant(n.input(2).name(), nncc.ir.Tensor.ofFloats(b.shape(), v), n.input(2).type().quant());
             changed++;
         }
         return changed;
+    }
+
+    /** {@code b} on the int32 grid of {@code scale} (float32 {@code s_x * s_w}): {@code rint(b / scale) * scale}. */
+    static float snapBias(float b, float scale) {
+        double code = Math.max(-Integer.MAX_VALUE, Math.min(Integer.MAX_VALUE, Math.rint(b / (double) scale)));
+        return (float) (code * scale);
     }
 
     private static boolean isWeighted(Node n) {
@@ -160,8 +223,14 @@ public final class QuantAwareGraph {
     }
 
     /** Per output channel (dim 0 of conv and transB Gemm weights, dim 1 of MatMul/Gemm B) at the weight bits. */
-    private static FakeQuant weightGrid(Graph g, Node n, Value w, Options options) {
-        nncc.ir.Tensor data = g.constantData(w);
+    private static nncc.ir.Tensor foldedWeights(Graph g, Node scaling) {
+        nncc.ir.Tensor w = g.constantData(scaling.input(0));
+        float[] out = new float[w.toFloats().length];
+        ConvBnForm.foldWeights(w.toFloats(), g.constantData(scaling.input(1)).toFloats(), out);
+        return nncc.ir.Tensor.ofFloats(w.shape(), out);
+    }
+
+    private static FakeQuant weightGrid(nncc.ir.Tensor data, Node n, Options options) {
         boolean transposed = n.op() instanceof MatMul || n.op() instanceof Gemm gm && !gm.transB();
         nncc.ir.Tensor channelsFirst = transposed ? transpose2d(data) : data;
         WeightQuantizer.Weights q = WeightQuantizer.symmetric(channelsFirst, options.weightBits(), !options.perTensorWeights());

@@ -25,6 +25,9 @@ abstract class TrainLayer {
     /** Adds the inputs' gradients from the output's gradient. */
     abstract void backward(Chunks chunks);
 
+    /** Recomputes what this layer derives from its parameters alone (weight fake-quant scales), without a batch. */
+    void refreshWeights() {}
+
     /** Parameters this layer owns besides its inputs (batch-norm running statistics excluded). */
     List<TrainValue> ownParameters() { return List.of(); }
 }

@@ -169,6 +169,8 @@ public final class Trainer implements AutoCloseable {
 
     /** Writes the trained weights, batch-norm statistics and fake-quant scales into the graph it was made from. */
     public Graph writeBack() {
+        // weight scales that follow the weights are set from the final weights (the last forward saw the previous ones)
+        for (TrainLayer l : net.layers) l.refreshWeights();
         for (var e : List.of(net.parameters, net.statistics))
             for (TrainValue v : e.values())
                 graph.addConstant(v.name, Tensor.ofFloats(Shape.of(v.dims), v.data.clone()),
@@ -178,6 +180,7 @@ public final class Trainer implements AutoCloseable {
             FakeQuantLayer f = net.fakeQuants.get(n.name());
             nodes.add(f == null ? n : n.withOp(f.op()));
         }
+        for (ConvBnLayer c : net.convBns) c.writeFactors(graph);
         graph.setNodes(nodes);
         return graph;
     }

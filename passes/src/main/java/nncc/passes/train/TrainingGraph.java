@@ -30,6 +30,8 @@ final class TrainingGraph {
     /** Parameters that weight decay applies to (conv and dense weights). */
     final List<TrainValue> decayed = new ArrayList<>();
     final Map<String, FakeQuantLayer> fakeQuants = new LinkedHashMap<>();
+    /** The ConvBn chains ({@link ConvBnForm}), each trained as one layer. */
+    final List<ConvBnLayer> convBns = new ArrayList<>();
     final TrainValue input, logits;
     private final Map<String, TrainValue> values = new HashMap<>();
     private final int chunks;
@@ -44,12 +46,22 @@ final class TrainingGraph {
         input = batched(in);
         input.aliased = false;
         Value out = graph.outputs().get(0);
+        Map<String, ConvBnForm.Chain> chainsByConv = new HashMap<>();
+        java.util.Set<String> chainNodes = new java.util.HashSet<>();
+        for (ConvBnForm.Chain c : ConvBnForm.chains(graph)) {
+            chainsByConv.put(c.conv().name(), c);
+            for (Node n : c.nodes()) chainNodes.add(n.name());
+        }
         for (Node n : graph.nodes()) {
             if (n.op() instanceof Softmax && n.output().name().equals(out.name())) {
                 out = n.input(0);
                 break;
             }
-            layers.add(layer(n, lsq));
+            if (chainsByConv.containsKey(n.name())) {
+                ConvBnLayer l = convBn(chainsByConv.get(n.name()), lsq);
+                layers.add(l);
+                convBns.add(l);
+            } else if (!chainNodes.contains(n.name())) layers.add(layer(n, lsq));
         }
         logits = values.get(out.name());
         if (logits == null || logits.dims.length != 1)
@@ -159,6 +171,42 @@ final class TrainingGraph {
             }
             default -> throw unsupported(n, "no derivative for " + n.op().opName());
         };
+    }
+
+    /** One layer for a whole {@link ConvBnForm} chain; its inner values are registered for allocation. */
+    private ConvBnLayer convBn(ConvBnForm.Chain c, boolean lsq) {
+        Node conv = c.conv(), bn = c.batchNorm();
+        TrainValue x = read(conv, 0, false, false);
+        if (x.dims.length != 3) throw unsupported(conv, "only 2-D convolutions train");
+        TrainValue w = read(c.scale(), 0, true, true);
+        TrainValue b = c.bias() == null ? null : read(c.bias(), 1, true, false);
+        TrainValue gamma = read(bn, 1, true, false), beta = read(bn, 2, true, false);
+        TrainValue mean = read(bn, 3, false, false), var = read(bn, 4, false, false);
+        TrainValue folded = internal(c.scale().output().name(), w.dims);
+        TrainValue quantized = folded;
+        FakeQuantLayer fq = null;
+        if (c.weightQuant() != null) {
+            quantized = internal(c.weightQuant().output().name(), w.dims);
+            fq = new FakeQuantLayer(c.weightQuant().name(), folded, quantized, (FakeQuant) c.weightQuant().op(), lsq, true);
+            fakeQuants.put(c.weightQuant().name(), fq);
+        }
+        TrainValue raw = batched(conv.output());
+        TrainValue unfolded = batched((c.bias() == null ? c.divide() : c.bias()).output());
+        TrainValue foldedBias = internal(conv.name() + "#folded-bias", new int[] {w.dims[0]});
+        Node xProducer = graph.producer(conv.input(0));
+        FakeQuantLayer xq = xProducer == null ? null : fakeQuants.get(xProducer.name());
+        TrainValue inputScale = xq != null && ((FakeQuant) xProducer.op()).axis() < 0 ? xq.scale : null;
+        return new ConvBnLayer(c, x, w, b, gamma, beta, mean, var, folded, quantized, fq, raw, unfolded, foldedBias,
+                batched(bn.output()), inputScale, chunks);
+    }
+
+    /** A per-step value computed from parameters (not trained itself), allocated and zeroed with the others. */
+    private TrainValue internal(String name, int[] dims) {
+        int n = 1;
+        for (int d : dims) n = Math.multiplyExact(n, d);
+        TrainValue t = TrainValue.parameter(name, dims, new float[n]);
+        values.put(name, t);
+        return t;
     }
 
     private TrainLayer dense(Node n, boolean transB, Activation act) {
