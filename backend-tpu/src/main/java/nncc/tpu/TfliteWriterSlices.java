@@ -1,6 +1,5 @@
 package nncc.tpu;
 
-import java.util.Set;
 import java.util.function.ToIntFunction;
 import nncc.ir.DType;
 import nncc.ir.Node;
@@ -15,23 +14,19 @@ import org.tensorflow.lite.schema.StridedSliceOptionsT;
 
 /**
  * The TFLite writer's PAD and STRIDED_SLICE ops: zero-point Pads as PAD, cropping Pads and Slices as STRIDED_SLICE,
- * with IR (NCHW) axes mapped to the NHWC tensors the writer holds rank-4 activations in.
+ * on the axes the IR states (the tflite-nhwc pass put rank-4 activations in NHWC and mapped them).
  */
 final class TfliteWriterSlices {
     private final TfliteModelParts parts;
     private final ToIntFunction<Value> tensors;
-    /** Rank-4 values written as they are (not NHWC-permuted), shared with the writer. */
-    private final Set<String> plain;
 
-    TfliteWriterSlices(TfliteModelParts parts, ToIntFunction<Value> tensors, Set<String> plain) {
+    TfliteWriterSlices(TfliteModelParts parts, ToIntFunction<Value> tensors) {
         this.parts = parts;
         this.tensors = tensors;
-        this.plain = plain;
     }
 
     private int tensor(Value v) { return tensors.applyAsInt(v); }
 
-    /** A constant Pad to PAD (the fill must be the zero point, as TFLite pads quantized tensors with it). */
     /** A Slice with positive steps as STRIDED_SLICE (begin, end and strides for every axis, NHWC for rank 4). */
     void slice(Node n, nncc.ir.op.Slice op) {
         nncc.ir.Shape xs = n.input(0).type().shape();
@@ -67,15 +62,10 @@ final class TfliteWriterSlices {
         stridedSlice(n, begin, end, strides);
     }
 
-    /** STRIDED_SLICE from IR-order bounds (permuted to NHWC for a rank-4 activation written NHWC). */
+    /** STRIDED_SLICE from bounds in the IR's axis order. */
     void stridedSlice(Node n, long[] begin, long[] end, long[] strides) {
         Value x = n.input(0);
         int rank = begin.length;
-        if (rank == 4 && !plain.contains(x.name())) {
-            begin = TfliteWriterLayout.permuted(begin, TfliteGraphBuilder.TO_NHWC);
-            end = TfliteWriterLayout.permuted(end, TfliteGraphBuilder.TO_NHWC);
-            strides = TfliteWriterLayout.permuted(strides, TfliteGraphBuilder.TO_NHWC);
-        }
         nncc.ir.Shape s = nncc.ir.Shape.of(rank);
         int b = parts.constant(n.name() + "/begin", Tensor.ofLongs(DType.I32, s, begin), null);
         int e = parts.constant(n.name() + "/end", Tensor.ofLongs(DType.I32, s, end), null);
@@ -84,6 +74,7 @@ final class TfliteWriterSlices {
                 new StridedSliceOptionsT());
     }
 
+    /** A constant Pad to PAD (the fill must be the zero point, as TFLite pads quantized tensors with it). */
     void pad(Node n, Pad op) {
         Value x = n.input(0);
         int rank = x.type().rank();
@@ -92,9 +83,8 @@ final class TfliteWriterSlices {
             throw n.error("only constant padding with the zero point is written");
         long[] p = new long[2 * rank];
         for (int i = 0; i < rank; i++) {
-            int ir = rank == 4 ? TfliteGraphBuilder.TO_NHWC.get(i) : i; // NHWC dim i is IR dim TO_NHWC[i]
-            p[2 * i] = op.pads().get(ir);
-            p[2 * i + 1] = op.pads().get(ir + rank);
+            p[2 * i] = op.pads().get(i);
+            p[2 * i + 1] = op.pads().get(i + rank);
         }
         int pt = parts.constant(n.name() + "/paddings", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(rank, 2), p), null);
         parts.op(BuiltinOperator.PAD, 2, new int[] {tensor(x), pt}, tensor(n.output()), BuiltinOptions.PadOptions, new PadOptionsT());

@@ -38,7 +38,8 @@ public record GraphStats(Map<String, Integer> opCounts, long parameters, long pa
         return switch (n.op()) {
             case FloatOp f -> floatMacs(f, n);
             case LoweredOp l -> switch (l) {
-                case QConv c -> convMacs(n, 1);
+                case QConv c -> c.layout() == nncc.ir.op.Layout.NHWC // filter elements per output channel, as OIHW's
+                        ? elements(n.output()) * elements(n.input(1)) / n.output().type().shape().dim(3) : convMacs(n, 1);
                 case QGemm g -> elements(n.output()) * n.input(1).type().shape().dim(1);
                 case QAdd a -> 0;
                 case QMul m -> 0;

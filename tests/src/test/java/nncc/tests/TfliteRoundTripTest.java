@@ -27,7 +27,7 @@ class TfliteRoundTripTest {
     @TempDir Path tmp;
 
     private static byte[] rewrite(Path model) throws Exception {
-        return TfliteWriter.write(TfliteImporter.load(Files.readAllBytes(model), model.toString()));
+        return TfliteWriter.write(TfliteLegalized.of(TfliteImporter.load(Files.readAllBytes(model), model.toString())));
     }
 
     @Test

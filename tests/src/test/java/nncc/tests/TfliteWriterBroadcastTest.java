@@ -45,7 +45,7 @@ class TfliteWriterBroadcastTest {
         for (String op : List.of(add.formatted(""), add.formatted(", subtract = true"), mul)) {
             Graph g = IrParser.parse(graph(op), "broadcast.nnir");
             Path model = tmp.resolve("b.tflite");
-            Files.write(model, TfliteWriter.write(g));
+            Files.write(model, TfliteWriter.write(TfliteLegalized.of(g)));
             int samples = 16;
             Random rnd = new Random(5);
             byte[] x = new byte[samples * 48], s = new byte[samples * 3];

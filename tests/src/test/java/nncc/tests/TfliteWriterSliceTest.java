@@ -38,7 +38,7 @@ class TfliteWriterSliceTest {
     void stridedSliceAndCropMatchOnTheRuntime() throws Exception {
         Graph g = IrParser.parse(GRAPH, "slices.nnir");
         Path model = tmp.resolve("slices.tflite");
-        byte[] file = TfliteWriter.write(g);
+        byte[] file = TfliteWriter.write(TfliteLegalized.of(g));
         Files.write(model, file);
         byte[] x = new byte[192];
         new Random(9).nextBytes(x);

@@ -22,8 +22,9 @@ import nncc.passes.Stage;
  * an NCHW activation {@code [N, C, H, W]} (C > 1 and H*W > 1) must be read in NHWC order. The Flatten (or Reshape to
  * rank 2) then reads {@code Transpose(x, [0, 2, 3, 1])}, and every QGemm that reads the rows gets its weight columns
  * permuted to match ({@code W'[m, (h*W + w)*C + c] = W[m, (c*H + h)*W + w]}), so each output sums the same products:
- * the integers do not change. The TFLite writer writes that Transpose as the NHWC tensor it already has (no
- * TRANSPOSE op) and the rows as a plain RESHAPE.
+ * the integers do not change. The tflite-legalize pipeline now runs {@link TfliteNhwcPass} instead, which makes the
+ * whole graph NHWC and permutes the columns the same way (through {@link #permuteColumns}); run before it, this pass's
+ * Transpose folds away there.
  *
  * <pre>{@code
  * before: node @flat = Flatten {axis = 1} (%x : i8[?N,2,1,2]) -> (%r : i8[?N,4])
