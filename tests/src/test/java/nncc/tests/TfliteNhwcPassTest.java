@@ -50,13 +50,36 @@ class TfliteNhwcPassTest {
         check(TestPaths.root().resolve("examples/mobilenet_v2/mobilenet_v2.onnx"), "mobilenet_v2-style");
     }
 
-    private static void check(Path model, String label) {
+    @Test
+    void backendsThatComputeNchwRefuseNhwcOpsNamingTheNode() {
+        Graph g = nhwc(quantized(TestPaths.example().resolve("fashion_cnn.onnx")));
+        String conv = g.nodes().stream().filter(n -> n.op() instanceof QConv).findFirst().orElseThrow().name();
+        List<org.junit.jupiter.api.function.Executable> backends = List.of(
+                () -> nncc.hls.HlsGenerator.generate(g, nncc.hls.HlsGenerator.Options.defaults()),
+                () -> nncc.javagen.JavaTargetGenerator.generate(g, nncc.javagen.JavaTargetGenerator.Options.defaults()),
+                () -> nncc.onnx.export.QdqExporter.export(g, nncc.onnx.export.QdqExporter.Activations.AS_IS, nncc.onnx.export.QdqExporter.Names.IR));
+        for (var b : backends) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(nncc.ir.ModelException.class, b);
+            assertTrue(e.getMessage().contains(conv) && e.getMessage().contains("layout nhwc"), e.getMessage());
+        }
+    }
+
+    private static Graph quantized(Path model) {
         Graph f = OnnxImporter.load(model);
         CalibrationData data = CalibrationData.fromNpy(f, TestPaths.example().resolve("calib.npy"));
-        Graph nchw = Quantizer.quantize(f, data, Quantizer.Config.of(Scheme.INT8)).quantized();
-        Graph nhwc = nchw.copy();
+        return Quantizer.quantize(f, data, Quantizer.Config.of(Scheme.INT8)).quantized();
+    }
+
+    private static Graph nhwc(Graph nchw) {
+        Graph g = nchw.copy();
         new PassManager(PassRegistry.parse("tflite-nhwc"), PassManager.Options.defaults(), new PrintWriter(Writer.nullWriter()))
-                .run(nhwc, Stage.LOWERED);
+                .run(g, Stage.LOWERED);
+        return g;
+    }
+
+    private static void check(Path model, String label) {
+        Graph nchw = quantized(model);
+        Graph nhwc = nhwc(nchw);
         Verifier.verify(nhwc);
         assertNull(Verifier.firstNotLowered(nhwc), label + " stays fully lowered");
         int spatial = 0;

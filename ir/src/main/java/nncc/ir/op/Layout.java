@@ -27,6 +27,22 @@ public enum Layout {
     /** A depthwise {@code [1, KH, KW, C*M]} filter to OIHW {@code [C*M, 1, KH, KW]}. */
     public static final List<Integer> DEPTHWISE_TO_OIHW = List.of(3, 0, 1, 2);
 
+    /** The layout an op computes in: its {@code layout} attribute, NCHW for ops without one. */
+    public static Layout of(Op op) {
+        return switch (op) {
+            case QConv c -> c.layout();
+            case MaxPool p -> p.layout();
+            case QAveragePool p -> p.layout();
+            default -> NCHW;
+        };
+    }
+
+    /** The one-line error of a backend that computes spatial ops in NCHW only, for an op in another layout. */
+    public static nncc.ir.ModelException refusal(String node, Layout layout, String target) {
+        return new nncc.ir.ModelException(null, node, "layout " + layout.name().toLowerCase(java.util.Locale.ROOT)
+                + " (a TFLite legalization, tflite-nhwc) is not supported by target " + target + ", which computes NCHW");
+    }
+
     /** {@code s} with its dims permuted ({@code out[i] = s[perm[i]]}), symbols kept. */
     public static Shape permute(Shape s, List<Integer> perm) {
         if (s.rank() != perm.size()) throw Shapes.fail("cannot permute %s by %s", s, perm);

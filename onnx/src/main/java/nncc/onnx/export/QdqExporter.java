@@ -124,6 +124,7 @@ public final class QdqExporter {
         for (Node n : graph.nodes()) {
             try {
                 requireStorageOfArithmetic(n);
+                if (nncc.ir.op.Layout.of(n.op()) != nncc.ir.op.Layout.NCHW) throw nncc.ir.op.Layout.refusal(n.name(), nncc.ir.op.Layout.of(n.op()), "onnx");
                 writeNode(n);
             } catch (ModelException e) {
                 if (e.node() != null) throw e;
