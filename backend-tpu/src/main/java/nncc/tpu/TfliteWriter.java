@@ -224,19 +224,19 @@ public final class TfliteWriter {
     }
 
     /**
-     * Binary ops broadcast when both operands have the same rank (TFLite's numpy-style broadcasting then means what the
-     * IR's does). Operands of different ranks would need the smaller one expanded first (a legalization not written yet).
+     * Binary ops broadcast as numpy does, also across ranks (the smaller shape is read with leading 1s): TFLite's ADD,
+     * SUB and MUL extend shapes the same way, so the file means what the IR does. (For NHWC data the tflite-nhwc pass
+     * already gave lower-rank operands rank 4 in NHWC order.)
      */
     private void sameShapes(Node n) {
         nncc.ir.Shape a = n.input(0).type().shape(), b = n.input(1).type().shape();
         if (a.equals(b)) return;
-        if (a.rank() != b.rank())
-            throw n.error("broadcasting " + n.input(0).type() + " with " + n.input(1).type() + " (different ranks) is not written yet");
-        for (int i = 0; i < a.rank(); i++)
-            if (!a.isSymbolic(i) && !b.isSymbolic(i) && a.dim(i) != b.dim(i) && a.dim(i) != 1 && b.dim(i) != 1)
+        for (int i = 1; i <= Math.min(a.rank(), b.rank()); i++) {
+            int ia = a.rank() - i, ib = b.rank() - i;
+            if (!a.isSymbolic(ia) && !b.isSymbolic(ib) && a.dim(ia) != b.dim(ib) && a.dim(ia) != 1 && b.dim(ib) != 1)
                 throw n.error("operands " + a + " and " + b + " do not broadcast");
+        }
     }
-
 
     /** QMean to MEAN over the same axes (TFLite derives its own 1/n multiplier; tflite-mean-numbers made the IR's equal). */
     private void mean(Node n, QMean op) {

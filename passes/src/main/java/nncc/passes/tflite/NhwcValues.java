@@ -73,6 +73,46 @@ final class NhwcValues {
         return y;
     }
 
+    /**
+     * A static operand of rank below 4 given rank 4 as numpy broadcasting reads it (leading 1s), in NHWC order: a
+     * reshaped, permuted constant, a Reshape straight to the NHWC shape when that moves no element, else a Reshape and
+     * a Transpose.
+     */
+    Value expandedNhwc(Value original) {
+        Value cached = asNhwc.get(original.name());
+        if (cached != null) return cached;
+        long[] d = original.type().shape().dims(), nchw = {1, 1, 1, 1};
+        System.arraycopy(d, 0, nchw, 4 - d.length, d.length);
+        nncc.ir.Shape nchwShape = nncc.ir.Shape.of(nchw), nhwcShape = Layout.permute(nchwShape, Layout.TO_NHWC);
+        nncc.ir.QuantParams q = original.type().quant();
+        if (q != null && q.isPerAxis()) q = nncc.ir.QuantParams.perAxis(Layout.TO_NCHW.get(q.axis() + 4 - d.length), q.scales(), q.zeroPoints());
+        TensorType nhwcType = new TensorType(original.type().dtype(), nhwcShape, q);
+        Tensor data = g.constantData(original);
+        Value y;
+        if (data != null) {
+            y = g.addConstant(fresh(original.name() + "/nhwc"), Layout.permute(data.reshape(nchwShape), Layout.TO_NHWC), q);
+            stats.inc("constants permuted");
+        } else {
+            Value from = rep(original).value();
+            if (!NhwcRows.sameData(nchwShape, nhwcShape, Layout.TO_NHWC)) {
+                Value wide = new Value(fresh(original.name() + "/rank4"), original.type().withShape(nchwShape));
+                nodes.add(new Node(fresh(original.name() + "/to_rank4"), new nncc.ir.op.Reshape(java.util.Arrays.stream(nchw).boxed().toList(), false),
+                        List.of(from), List.of(wide)));
+                from = wide;
+                y = new Value(fresh(original.name() + "/nhwc"), nhwcType);
+                nodes.add(new Node(fresh(original.name() + "/to_nhwc"), new Transpose(Layout.TO_NHWC), List.of(from), List.of(y)));
+                stats.inc("transposes inserted");
+            } else {
+                y = new Value(fresh(original.name() + "/nhwc"), nhwcType);
+                nodes.add(new Node(fresh(original.name() + "/to_rank4"), new nncc.ir.op.Reshape(java.util.Arrays.stream(nhwcShape.dims()).boxed().toList(), false),
+                        List.of(from), List.of(y)));
+            }
+            stats.inc("operands given rank 4");
+        }
+        asNhwc.put(original.name(), y);
+        return y;
+    }
+
     /** {@code original}'s data in its own (NCHW) order: its rep, or a Transpose back made here. */
     Value nchw(Value original) {
         Rep r = rep(original);

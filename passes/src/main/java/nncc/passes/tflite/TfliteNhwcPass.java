@@ -39,7 +39,7 @@ import nncc.passes.Stage;
  * MaxPool and QAveragePool gets {@code layout = nhwc} ({@link Layout}): its activations {@code [N, H, W, C]}, its
  * filter permuted here to OHWI, or {@code [1, KH, KW, C*M]} for a depthwise conv (the depth multiplier M is then
  * {@code C*M / C}), per-channel scales on axis 0 or 3. NHWC data then flows on through ops that do not care (QAdd,
- * QMul, QLut, Requantize, Quantize, Dequantize) or whose axes map (Concat, Pad, Slice, QMean); rank-4 graph
+ * QMul, whose operands of lower rank are first given rank 4 as numpy broadcasting reads them, QLut, Requantize, Quantize, Dequantize) or whose axes map (Concat, Pad, Slice, QMean); rank-4 graph
  * inputs and outputs become NHWC (except inputs that only enter NCHW through a Transpose, as an imported .tflite's
  * do: such a Transpose, and one back to NHWC, fold away). Rows flattened from an NHWC activation (C > 1, H*W > 1) are
  * read as they are and the weight columns of every QGemm reading them are permuted to match, so no TRANSPOSE remains
@@ -67,7 +67,7 @@ public final class TfliteNhwcPass implements Pass {
 
     @Override public PassResult run(Graph g) {
         PassResult.Stats stats = new PassResult.Stats().declare("ops rewritten", "inputs in nhwc", "outputs in nhwc", "filters permuted",
-                "fully connected columns permuted", "transposes folded", "transposes inserted", "constants permuted");
+                "fully connected columns permuted", "transposes folded", "transposes inserted", "constants permuted", "operands given rank 4");
         NhwcValues v = new NhwcValues(g, stats);
         List<Value> inputs = new ArrayList<>();
         for (Value x : g.inputs()) {
@@ -117,8 +117,8 @@ public final class TfliteNhwcPass implements Pass {
             case Requantize op when permuted -> elementwise(n, v, 1);
             case Quantize op when permuted -> elementwise(n, v, 1);
             case Dequantize op when permuted -> elementwise(n, v, 1);
-            case QAdd op when sameRank4(n) && anyPermuted(n, v) -> elementwise(n, v, 2);
-            case QMul op when sameRank4(n) && anyPermuted(n, v) -> elementwise(n, v, 2);
+            case QAdd op when broadcastsToRank4(n) && anyPermuted(n, v) -> binary(n, v);
+            case QMul op when broadcastsToRank4(n) && anyPermuted(n, v) -> binary(n, v);
             case Concat c when n.output().type().rank() == 4 && anyPermuted(n, v) ->
                     nhwcNode(n, new Concat(nhwcAxis(c.axis())), n.inputs().stream().map(v::nhwc).toList(), v);
             case Pad p when permuted && p.pads().size() == 8 -> nhwcNode(n, new Pad(nhwcPads(p.pads()), p.mode(), p.value()), List.of(v.nhwc(x)), v);
@@ -164,6 +164,18 @@ public final class TfliteNhwcPass implements Pass {
         return nhwcNode(n, n.op(), in, v);
     }
 
+    /** A broadcasting binary op on NHWC data: an operand of lower rank is first given rank 4 (numpy: leading 1s). */
+    private static Node binary(Node n, NhwcValues v) {
+        List<Value> in = new ArrayList<>();
+        for (Value i : n.inputs()) in.add(i.type().rank() == 4 ? v.nhwc(i) : v.expandedNhwc(i));
+        return nhwcNode(n, n.op(), in, v);
+    }
+
+    /** Whether the output is rank 4 and every operand of lower rank has static dims (so it can be expanded). */
+    private static boolean broadcastsToRank4(Node n) {
+        return n.output().type().rank() == 4 && n.inputs().stream().allMatch(i -> i.type().rank() == 4 || i.type().shape().isStatic());
+    }
+
     static Node nhwcNode(Node n, nncc.ir.op.Op op, List<Value> inputs, NhwcValues v) {
         return new Node(n.name(), op, inputs, List.of(v.permutedOutput(n.output())));
     }
@@ -205,8 +217,6 @@ public final class TfliteNhwcPass implements Pass {
         return !readers.isEmpty() && readers.stream().allMatch(r -> r.op() instanceof Transpose t && t.perm().equals(Layout.TO_NCHW)
                 || r.op() instanceof Reshape && NhwcRows.sameData(x.type().shape(), r.output().type().shape(), Layout.TO_NCHW));
     }
-
-    private static boolean sameRank4(Node n) { return n.inputs().stream().allMatch(i -> i.type().rank() == 4); }
 
     private static boolean anyPermuted(Node n, NhwcValues v) { return n.inputs().stream().anyMatch(v::permuted); }
 
