@@ -95,7 +95,6 @@ public final class PassRegistry {
         m.put(nncc.passes.tflite.TfliteMeanNumbersPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteMeanNumbersPass());
         m.put(nncc.passes.tflite.TfliteExplicitPaddingPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteExplicitPaddingPass());
         m.put(nncc.passes.tflite.TfliteUint8IoPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteUint8IoPass());
-        m.put(nncc.passes.tflite.TfliteNhwcRowsPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteNhwcRowsPass());
         m.put(nncc.passes.tflite.TfliteNhwcPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteNhwcPass());
         m.put(nncc.passes.quant.AccumulatorBitsPass.NAME, (o, c) -> new nncc.passes.quant.AccumulatorBitsPass());
         return m;

@@ -56,7 +56,7 @@ final class NhwcRows {
             if (output || !allGemms) return null;
             for (Node q : readers) {
                 Value wv = q.input(1);
-                gemmWeights.put(q.name(), v.constant(wv.name() + "/nhwc", TfliteNhwcRowsPass.permuteColumns(g.constantData(wv), c, h, w), wv.type()));
+                gemmWeights.put(q.name(), v.constant(wv.name() + "/nhwc", permuteColumns(g.constantData(wv), c, h, w), wv.type()));
                 stats.inc("fully connected columns permuted");
             }
         }
@@ -82,5 +82,16 @@ final class NhwcRows {
         boolean fromNhwc = perm.equals(Layout.TO_NCHW);
         long channels = fromNhwc ? xs.dim(3) : xs.dim(1), spatial = fromNhwc ? xs.dim(1) * xs.dim(2) : xs.dim(2) * xs.dim(3);
         return channels == 1 || spatial == 1;
+    }
+
+    /** Columns of an int8 [M, C*H*W] matrix from NCHW order to NHWC order: {@code W'[m, (h*W + w)*C + c] = W[m, (c*H + h)*W + w]}. */
+    static nncc.ir.Tensor permuteColumns(nncc.ir.Tensor wt, int c, int h, int w) {
+        byte[] raw = wt.rawBytes(), out = new byte[raw.length];
+        int k = c * h * w, m = raw.length / k;
+        for (int row = 0; row < m; row++)
+            for (int i = 0; i < h; i++)
+                for (int j = 0; j < w; j++)
+                    for (int ch = 0; ch < c; ch++) out[row * k + (i * w + j) * c + ch] = raw[row * k + (ch * h + i) * w + j];
+        return nncc.ir.Tensor.ofRaw(wt.dtype(), wt.shape(), out);
     }
 }
