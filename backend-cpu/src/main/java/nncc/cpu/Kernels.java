@@ -108,6 +108,7 @@ final class Kernels {
             case QMean op -> QuantizedReductionKernels.qMean(op, ctx);
             case QAveragePool op -> op.layout() == Layout.NHWC ? NhwcKernels.qAveragePool(op, ctx) : QuantizedReductionKernels.qAveragePool(op, ctx);
             case QSoftmax op -> QuantizedReductionKernels.qSoftmax(op, ctx);
+            case QConvTranspose op -> op.layout() == Layout.NHWC ? NhwcKernels.qConvTranspose(op, ctx) : TransposeConvKernels.qConvTranspose(op, ctx);
             case DynamicQuantConv op -> DynamicQuantKernels.conv(op, ctx);
             case DynamicQuantGemm op -> DynamicQuantKernels.gemm(op, ctx);
         };

@@ -15,7 +15,7 @@ import nncc.ir.op.QConv;
 import nncc.ir.op.Transpose;
 
 /**
- * The reference for spatial ops in {@code layout = nhwc} (QConv, MaxPool, QAveragePool): the op's NCHW kernel on the
+ * The reference for spatial ops in {@code layout = nhwc} (QConv, QConvTranspose, MaxPool, QAveragePool): the op's NCHW kernel on the
  * permuted tensors. The input is permuted NHWC to NCHW, a constant filter is permuted to OIHW once when the model is
  * prepared, and the output is permuted back. An NHWC op computes exactly the integers of its NCHW form
  * ({@link Layout}), so this is the definition, not an approximation; the permutations cost a copy of each activation.
@@ -27,6 +27,11 @@ final class NhwcKernels {
         boolean dw = Layout.depthwise(op.group(), ctx.inputTypes().get(0));
         return wrap(ctx, op.withLayout(Layout.NCHW), op.group(), dw ? Layout.DEPTHWISE_TO_OIHW : Layout.TO_NCHW,
                 c -> QuantizedLinearKernels.qConv((QConv) c.node().op(), c));
+    }
+
+    static Kernel qConvTranspose(nncc.ir.op.QConvTranspose op, NodeContext ctx) {
+        return wrap(ctx, op.withLayout(Layout.NCHW), 1, Layout.TO_NCHW,
+                c -> TransposeConvKernels.qConvTranspose((nncc.ir.op.QConvTranspose) c.node().op(), c));
     }
 
     static Kernel maxPool(MaxPool op, NodeContext ctx) {

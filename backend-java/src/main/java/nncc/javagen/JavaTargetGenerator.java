@@ -125,6 +125,7 @@ public final class JavaTargetGenerator {
                     case QMean m -> PoolLayers.mean(this, index, n, m);
                     case QAveragePool p -> PoolLayers.average(this, index, n, p);
                     case QSoftmax s -> throw refuse(n, "integer softmax is not emitted by --target java yet");
+                    case nncc.ir.op.QConvTranspose t -> throw refuse(n, "transposed convolution is not emitted by --target java yet");
                 }
             }
             case DataMovementOp d -> {

@@ -72,6 +72,8 @@ public final class TfliteWriter {
         if (nncc.ir.OnnxArithmetic.uses(n.op())) throw nncc.ir.OnnxArithmetic.refusal(n.name(), "tpu");
         switch (n.op()) {
             case QConv op -> conv(n, op);
+            case nncc.ir.op.QConvTranspose op -> TfliteWriterLayout.transposeConv(n, op, parts, this::tensor, constant(n, n.input(1)),
+                    n.inputs().size() > 2 ? constant(n, n.input(2)) : null, activation(n, op.actMin(), op.actMax()));
             case QGemm op -> fullyConnected(n, op);
             case MaxPool op -> {
                 if (n.outputs().size() > 1) throw n.error("MaxPool indices have no TFLite equivalent");

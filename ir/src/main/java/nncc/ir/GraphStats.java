@@ -47,6 +47,8 @@ public record GraphStats(Map<String, Integer> opCounts, long parameters, long pa
                 case QAveragePool p -> 0;
                 case QLut t -> 0;
                 case QSoftmax s -> 0;
+                case nncc.ir.op.QConvTranspose t -> elements(n.input(0)) * elements(n.input(1)) // each input element scatters O*KH*KW products
+                        / n.input(0).type().shape().dim(t.layout() == nncc.ir.op.Layout.NHWC ? 3 : 1);
             };
             case HybridOp h -> switch (h) {
                 case DynamicQuantConv c -> convMacs(n, 1);

@@ -35,7 +35,8 @@ class TfliteRoundTripTest {
         Path dir = TfliteFixtures.dir();
         for (String name : List.of("person_detect.tflite", "micro_speech_quantized.tflite", "mobilenet_v2_quantized_1x3x224x224.tflite",
                 "seanet/conv/conv0.tflite", "seanet/add/add0.tflite", "seanet/pad/pad0.tflite", "seanet/quantize/quantize0.tflite",
-                "seanet/leaky_relu/leaky_relu0.tflite", "seanet/quantize/quantize1.tflite")) {
+                "seanet/leaky_relu/leaky_relu0.tflite", "seanet/quantize/quantize1.tflite", "seanet/transpose_conv/transpose_conv0.tflite",
+                "seanet/transpose_conv/transpose_conv3.tflite")) {
             Path model = dir.resolve(name);
             Graph original = TfliteFixtures.load(model);
             Graph again = TfliteImporter.load(rewrite(model), "rewritten " + name);

@@ -6,8 +6,8 @@ import nncc.ir.Shape;
 import nncc.ir.TensorType;
 
 /**
- * The memory layout of a spatial op's rank-4 activations and filter (the {@code layout} attribute of QConv, MaxPool
- * and QAveragePool). {@code nchw} is ONNX's and nncc's default: activations {@code [N, C, H, W]}, conv filters
+ * The memory layout of a spatial op's rank-4 activations and filter (the {@code layout} attribute of QConv,
+ * QConvTranspose, MaxPool and QAveragePool). {@code nchw} is ONNX's and nncc's default: activations {@code [N, C, H, W]}, conv filters
  * {@code [O, I/group, KH, KW]}. {@code nhwc} is TFLite's: activations {@code [N, H, W, C]}, conv filters
  * {@code [O, KH, KW, I/group]} (OHWI), a depthwise filter (group equal to the input channels, group > 1)
  * {@code [1, KH, KW, C*M]}, with a per-channel filter's quantization axis 0, or 3 for depthwise. Only the places of the
@@ -33,6 +33,7 @@ public enum Layout {
             case QConv c -> c.layout();
             case MaxPool p -> p.layout();
             case QAveragePool p -> p.layout();
+            case QConvTranspose t -> t.layout();
             default -> NCHW;
         };
     }

@@ -36,7 +36,7 @@ import nncc.passes.Stage;
 
 /**
  * The layout change to TFLite's NHWC, as an IR rewrite, so the TFLite writer only serializes. Every rank-4 QConv,
- * MaxPool and QAveragePool gets {@code layout = nhwc} ({@link Layout}): its activations {@code [N, H, W, C]}, its
+ * QConvTranspose (filter OHWI), MaxPool and QAveragePool gets {@code layout = nhwc} ({@link Layout}): its activations {@code [N, H, W, C]}, its
  * filter permuted here to OHWI, or {@code [1, KH, KW, C*M]} for a depthwise conv (the depth multiplier M is then
  * {@code C*M / C}), per-channel scales on axis 0 or 3. NHWC data then flows on through ops that do not care (QAdd,
  * QMul, whose operands of lower rank are first given rank 4 as numpy broadcasting reads them, QLut, Requantize, Quantize, Dequantize) or whose axes map (Concat, Pad, Slice, QMean); rank-4 graph
@@ -111,6 +111,7 @@ public final class TfliteNhwcPass implements Pass {
         boolean rank4 = x != null && x.type().rank() == 4, permuted = x != null && v.permuted(x);
         Node done = switch (n.op()) {
             case QConv c when rank4 && g.constantData(n.input(1)) != null -> conv(g, n, c, v, stats);
+            case nncc.ir.op.QConvTranspose t when rank4 && g.constantData(n.input(1)) != null -> transposeConv(g, n, t, v, stats);
             case MaxPool p when rank4 && n.outputs().size() == 1 -> spatial(n, p.withLayout(Layout.NHWC), v);
             case QAveragePool p when rank4 -> spatial(n, p.withLayout(Layout.NHWC), v);
             case QLut op when permuted -> elementwise(n, v, 1);
@@ -151,6 +152,15 @@ public final class TfliteNhwcPass implements Pass {
         List<Value> in = new ArrayList<>(List.of(v.nhwc(n.input(0)), wn));
         for (int i = 2; i < n.inputs().size(); i++) in.add(v.nchw(n.input(i)));
         return nhwcNode(n, c.withLayout(Layout.NHWC), in, v);
+    }
+
+    private static Node transposeConv(Graph g, Node n, nncc.ir.op.QConvTranspose t, NhwcValues v, PassResult.Stats stats) {
+        Value w = n.input(1);
+        Value wn = v.constant(w.name() + "/ohwi", Layout.permute(g.constantData(w), Layout.TO_NHWC), Layout.permute(w.type(), Layout.TO_NHWC));
+        stats.inc("filters permuted");
+        List<Value> in = new ArrayList<>(List.of(v.nhwc(n.input(0)), wn));
+        for (int i = 2; i < n.inputs().size(); i++) in.add(v.nchw(n.input(i)));
+        return nhwcNode(n, t.withLayout(Layout.NHWC), in, v);
     }
 
     private static Node spatial(Node n, nncc.ir.op.Op nhwcOp, NhwcValues v) {
