@@ -88,10 +88,13 @@ public final class TfliteNhwcPass implements Pass {
         Map<String, String> renames = new HashMap<>();
         Set<String> inputNames = new HashSet<>();
         inputs.forEach(x -> inputNames.add(x.name()));
+        Set<String> ownNames = new HashSet<>(); // values that are outputs under their own name: never renamed
+        for (Value y : g.outputs()) if (v.rep(y).value().name().equals(y.name())) ownNames.add(y.name());
         for (Value y : g.outputs()) {
             NhwcValues.Rep r = v.rep(y);
             Value now = r.value();
-            if (!now.name().equals(y.name()) && !inputNames.contains(now.name()) && !g.isConstant(now) && !renames.containsKey(now.name())) {
+            if (renames.containsKey(now.name())) now = new Value(renames.get(now.name()), now.type()); // a second output of the same data
+            else if (!now.name().equals(y.name()) && !inputNames.contains(now.name()) && !g.isConstant(now) && !ownNames.contains(now.name())) {
                 renames.put(now.name(), y.name()); // a folded transpose led here: the data keeps the output's name
                 now = new Value(y.name(), now.type());
             }
