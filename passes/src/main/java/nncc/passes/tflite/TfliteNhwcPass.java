@@ -56,7 +56,8 @@ import nncc.passes.Stage;
  *         node @c = QConv {..., layout = nhwc} (%x, %w/ohwi, %b) -> (%y : i8[?N,28,28,16]{...})
  *         node @gap = QMean {axes = [1, 2], keepDims = true, ...} (%y) -> (%m : i8[?N,1,1,16]{...})
  * }</pre>
- * Cost: one walk over the nodes; each filter and each permuted QGemm weight is copied once.
+ * A graph that already has an NHWC op is left as it is (the pass has run). Cost: one walk over the nodes; each filter
+ * and each permuted QGemm weight is copied once.
  */
 public final class TfliteNhwcPass implements Pass {
     public static final String NAME = "tflite-nhwc";
@@ -68,6 +69,7 @@ public final class TfliteNhwcPass implements Pass {
     @Override public PassResult run(Graph g) {
         PassResult.Stats stats = new PassResult.Stats().declare("ops rewritten", "inputs in nhwc", "outputs in nhwc", "filters permuted",
                 "fully connected columns permuted", "transposes folded", "transposes inserted", "constants permuted", "operands given rank 4");
+        if (g.nodes().stream().anyMatch(n -> Layout.of(n.op()) == Layout.NHWC)) return stats.result(); // already TFLite's layout
         NhwcValues v = new NhwcValues(g, stats);
         List<Value> inputs = new ArrayList<>();
         for (Value x : g.inputs()) {
