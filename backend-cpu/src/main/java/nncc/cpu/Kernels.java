@@ -68,7 +68,7 @@ final class Kernels {
             case HardSigmoid op -> ActivationKernels.hardSigmoid(op, ctx);
             case HardSwish op -> ActivationKernels.hardSwish(ctx);
             case Softmax op -> ActivationKernels.softmax(op, ctx);
-            case MaxPool op -> PoolKernels.maxPool(op, ctx);
+            case MaxPool op -> op.layout() == Layout.NHWC ? NhwcKernels.maxPool(op, ctx) : PoolKernels.maxPool(op, ctx);
             case AveragePool op -> PoolKernels.averagePool(op, ctx);
             case GlobalAveragePool op -> PoolKernels.globalAveragePool(op, ctx);
             case BatchNormalization op -> NormalizationKernels.batchNormalization(op, ctx);
@@ -101,13 +101,14 @@ final class Kernels {
             case Requantize op -> ConversionKernels.requantize(op, ctx);
             case Cast op -> ConversionKernels.cast(op, ctx);
             case QLut op -> ConversionKernels.lookup(op, ctx);
-            case QConv op -> QuantizedLinearKernels.qConv(op, ctx);
+            case QConv op -> op.layout() == Layout.NHWC ? NhwcKernels.qConv(op, ctx) : QuantizedLinearKernels.qConv(op, ctx);
             case QGemm op -> QuantizedLinearKernels.qGemm(op, ctx);
             case QAdd op -> QuantizedElementwiseKernels.qAdd(op, ctx);
             case QMul op -> QuantizedElementwiseKernels.qMul(op, ctx);
             case QMean op -> QuantizedReductionKernels.qMean(op, ctx);
-            case QAveragePool op -> QuantizedReductionKernels.qAveragePool(op, ctx);
+            case QAveragePool op -> op.layout() == Layout.NHWC ? NhwcKernels.qAveragePool(op, ctx) : QuantizedReductionKernels.qAveragePool(op, ctx);
             case QSoftmax op -> QuantizedReductionKernels.qSoftmax(op, ctx);
+            case QConvTranspose op -> op.layout() == Layout.NHWC ? NhwcKernels.qConvTranspose(op, ctx) : TransposeConvKernels.qConvTranspose(op, ctx);
             case DynamicQuantConv op -> DynamicQuantKernels.conv(op, ctx);
             case DynamicQuantGemm op -> DynamicQuantKernels.gemm(op, ctx);
         };

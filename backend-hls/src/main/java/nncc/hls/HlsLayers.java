@@ -68,6 +68,7 @@ final class HlsLayers {
 
     private HlsModel.Layer layer(Node n, int index) {
         if (nncc.ir.OnnxArithmetic.uses(n.op())) throw nncc.ir.OnnxArithmetic.refusal(n.name(), "hls");
+        if (nncc.ir.op.Layout.of(n.op()) != nncc.ir.op.Layout.NCHW) throw nncc.ir.op.Layout.refusal(n.name(), nncc.ir.op.Layout.of(n.op()), "hls");
         String id = "l" + index;
         HlsModel.Layer l = switch (n.op()) {
             case QConv op -> conv(n, op, id);

@@ -113,6 +113,7 @@ public final class JavaTargetGenerator {
     /** Dispatches one node; every op family and record is named, so a new op is a compile error here. */
     private void emit(int index, Node n) {
         if (nncc.ir.OnnxArithmetic.uses(n.op())) throw nncc.ir.OnnxArithmetic.refusal(n.name(), "java");
+        if (nncc.ir.op.Layout.of(n.op()) != nncc.ir.op.Layout.NCHW) throw nncc.ir.op.Layout.refusal(n.name(), nncc.ir.op.Layout.of(n.op()), "java");
         switch (n.op()) {
             case LoweredOp l -> {
                 switch (l) {
@@ -124,6 +125,7 @@ public final class JavaTargetGenerator {
                     case QMean m -> PoolLayers.mean(this, index, n, m);
                     case QAveragePool p -> PoolLayers.average(this, index, n, p);
                     case QSoftmax s -> SoftmaxLayers.softmax(this, index, n, s);
+                    case nncc.ir.op.QConvTranspose t -> throw refuse(n, "transposed convolution is not emitted by --target java yet");
                 }
             }
             case DataMovementOp d -> {

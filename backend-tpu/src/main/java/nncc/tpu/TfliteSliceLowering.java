@@ -7,26 +7,21 @@ import nncc.ir.DType;
 import nncc.ir.FixedPoint;
 import nncc.ir.ModelException;
 import nncc.ir.QuantParams;
-import nncc.ir.Rounding;
 import nncc.ir.Shape;
 import nncc.ir.Tensor;
 import nncc.ir.Value;
-import nncc.ir.op.Concat;
 import nncc.ir.op.Gather;
 import nncc.ir.op.Pad;
-import nncc.ir.op.QConv;
+import nncc.ir.op.QConvTranspose;
 import nncc.ir.op.Reshape;
 import org.tensorflow.lite.schema.Operator;
 import org.tensorflow.lite.schema.StridedSliceOptions;
 import org.tensorflow.lite.schema.TransposeConvOptions;
 
 /**
- * STRIDED_SLICE and TRANSPOSE_CONV through index selection. A slice with unit strides is a Pad with negative
- * pads (a crop); other strides are a Gather of the selected indices per axis. TRANSPOSE_CONV is TFLite's scatter
- * sum rewritten as a plain QConv: the input is spread out by the stride, with the spaces (and the borders the
- * flipped filter needs) filled with the input zero point (which contributes 0 to {@code sum((x - zp) * w)}),
- * by one Concat with a zero-point slice and one Gather per spatial axis; the filter is flipped in H and W.
- * The integer sums equal TFLite's term for term, so the result is bit-exact.
+ * STRIDED_SLICE through index selection, and TRANSPOSE_CONV. A slice with unit strides is a Pad with negative
+ * pads (a crop); other strides are a Gather of the selected indices per axis. TRANSPOSE_CONV is a QConvTranspose (the
+ * scatter sum, OIHW filter) with the pads TFLite derives from the output size, so it can be written back.
  */
 final class TfliteSliceLowering {
     private TfliteSliceLowering() {}
@@ -110,51 +105,25 @@ final class TfliteSliceLowering {
         for (long z : wi.quant().zeroPoints()) if (z != 0) throw new ModelException(b.opLabel + ": filter zero point " + z + " is not 0");
         int[] stride = {o.strideH(), o.strideW()};
         long[] k = {wi.shape()[1], wi.shape()[2]}, in = {xi.shape()[1], xi.shape()[2]}, out = {yi.shape()[1], yi.shape()[2]};
-        Value x = b.input(op.inputs(2));
-        QuantParams xq = xi.quant();
+        long[] begin = new long[2], end = new long[2];
         for (int axis = 0; axis < 2; axis++) {
             // TFLite's padding: a forward conv from the output size back to the input size
             long back = o.padding() == org.tensorflow.lite.schema.Padding.SAME ? (out[axis] + stride[axis] - 1) / stride[axis]
                     : (out[axis] - k[axis] + stride[axis]) / stride[axis];
             long total = o.padding() == org.tensorflow.lite.schema.Padding.SAME ? Math.max((back - 1) * stride[axis] + k[axis] - out[axis], 0) : 0;
-            long pad = total / 2, front = k[axis] - 1 - pad, length = out[axis] + k[axis] - 1;
-            int irAxis = axis + 2;
-            long[] zpShape = x.type().shape().dims();
-            zpShape[irAxis] = 1;
-            long[] zps = new long[(int) Shape.of(zpShape).numElements()];
-            Arrays.fill(zps, xi.zeroPoint());
-            Value zpSlice = b.constant(yi.name() + "/zp" + axis, Tensor.ofLongs(xi.dtype(), Shape.of(zpShape), zps), xq);
-            Value widened = b.emit(yi.name() + "/withzp" + axis, new Concat(irAxis), List.of(x, zpSlice), xq);
-            long[] idx = new long[(int) length];
-            for (int t = 0; t < length; t++) {
-                long j = t - front;
-                idx[t] = j >= 0 && j % stride[axis] == 0 && j / stride[axis] < in[axis] ? j / stride[axis] : in[axis];
-            }
-            Value indices = b.constant(yi.name() + "/spread" + axis, Tensor.ofLongs(DType.I64, Shape.of(length), idx), null);
-            x = b.emit(yi.name() + "/spread" + axis, new Gather(irAxis), List.of(widened, indices), xq);
+            begin[axis] = total / 2;
+            end[axis] = (in[axis] - 1) * stride[axis] + k[axis] - begin[axis] - out[axis]; // what the scatter reaches past the output
         }
-        Tensor w = flipSpatial(TfliteGraphBuilder.permute(wi.data(), TfliteGraphBuilder.TO_NCHW));
+        Tensor w = TfliteGraphBuilder.permute(wi.data(), TfliteGraphBuilder.TO_NCHW);
         QuantParams wq = wi.quant().isPerAxis() ? QuantParams.perAxis(0, wi.quant().scales(), wi.quant().zeroPoints()) : wi.quant();
         long outC = wi.shape()[0];
-        List<Value> inputs = new ArrayList<>(List.of(x, b.constant(wi.name(), w, wq)));
+        List<Value> inputs = new ArrayList<>(List.of(b.input(op.inputs(2)), b.constant(wi.name(), w, wq)));
         if (op.inputsLength() > 3 && op.inputs(3) >= 0) inputs.add(TfliteConvLowering.bias(b, op.inputs(3), xi.dtype(), outC));
         List<FixedPoint.Multiplier> ms = TflitePrepare.convMultipliers(xi.scale(), wi.quant(), yi.scale(), (int) outC);
         int[] range = TfliteConvLowering.range(b, o.fusedActivationFunction(), yi);
-        QConv q = new QConv(List.of(1, 1), List.of(0, 0, 0, 0), List.of(1, 1), 1, xi.zeroPoint(),
-                ms.stream().map(FixedPoint.Multiplier::multiplier).toList(), ms.stream().map(FixedPoint.Multiplier::shift).toList(),
+        QConvTranspose q = new QConvTranspose(List.of(stride[0], stride[1]), List.of((int) begin[0], (int) begin[1], (int) end[0], (int) end[1]),
+                xi.zeroPoint(), ms.stream().map(FixedPoint.Multiplier::multiplier).toList(), ms.stream().map(FixedPoint.Multiplier::shift).toList(),
                 yi.zeroPoint(), yi.scale(), yi.dtype(), range[0], range[1], b.rounding(yi.dtype()));
         b.bind(op.outputs(0), b.emit(yi.name(), q, inputs, null));
-    }
-
-    /** Reverses the last two dims of an int8 OIHW filter. */
-    private static Tensor flipSpatial(Tensor w) {
-        long[] d = w.shape().dims();
-        byte[] raw = w.rawBytes(), out = new byte[raw.length];
-        int kh = (int) d[2], kw = (int) d[3], plane = kh * kw;
-        for (int p = 0; p < raw.length / plane; p++)
-            for (int i = 0; i < kh; i++)
-                for (int j = 0; j < kw; j++)
-                    out[p * plane + i * kw + j] = raw[p * plane + (kh - 1 - i) * kw + (kw - 1 - j)];
-        return Tensor.ofRaw(w.dtype(), w.shape(), out);
     }
 }

@@ -32,26 +32,23 @@ import nncc.ir.op.Transpose;
 import org.tensorflow.lite.schema.*;
 
 /**
- * Serializes a lowered int8 graph as a TFLite flatbuffer. It computes no number: scales, zero points and clamps
- * come from the IR (TFLite's runtime derives its multipliers from the scales, as nncc's quantizer did). The
- * NCHW-to-NHWC change happens here for now: rank-4 tensors are written NHWC, conv filters OIHW become OHWI
- * (depthwise [M,1,H,W] becomes [1,H,W,M]); a Transpose to NHWC is the NHWC tensor itself, so rows that the
- * tflite-nhwc-rows pass reads through one become a plain RESHAPE and no TRANSPOSE is emitted. Constant buffers are
- * deduplicated and their data aligned to 16 bytes. A symbolic batch is written as 1. Conv pads must be SAME or VALID: the {@code tflite-legalize} passes (compile --target tpu runs them) make other pads a Pad node.
+ * Serializes a lowered int8 graph as a TFLite flatbuffer, as it is: it computes no number and moves no data. Scales,
+ * zero points and clamps come from the IR (TFLite's runtime derives its multipliers from the scales, as nncc's
+ * quantizer did); tensors are written with the IR's shapes and constants with the IR's bytes. The graph must be in
+ * TFLite's layout, which the {@code tflite-legalize} passes make it ({@code compile --target tpu} runs them): convs and
+ * pools {@code layout = nhwc} with OHWI / depthwise [1,H,W,C*M] filters ({@code tflite-nhwc}), conv pads SAME or VALID
+ * ({@code tflite-explicit-padding}). Axes (CONCATENATION, MEAN, PAD, STRIDED_SLICE) are written as the IR states them,
+ * and a Transpose or Reshape left in the IR is a TRANSPOSE or RESHAPE. Constant buffers are deduplicated and their data
+ * aligned to 16 bytes. A symbolic batch is written as 1.
  */
 public final class TfliteWriter {
     private final Graph g;
     private final TfliteModelParts parts = new TfliteModelParts();
     private final Map<String, Integer> tensorOf = new HashMap<>();
-    /**
-     * Rank-4 values whose TFLite tensor holds them as they are ("plain"), not NHWC-permuted: graph inputs that only
-     * feed a change to NCHW (the edges of an imported TFLite model) and what such changes lead back to.
-     */
-    private final java.util.Set<String> plain = new java.util.HashSet<>();
 
     private TfliteWriter(Graph g) { this.g = g; }
 
-    private TfliteWriterSlices slices() { return new TfliteWriterSlices(parts, this::tensor, plain); }
+    private TfliteWriterSlices slices() { return new TfliteWriterSlices(parts, this::tensor); }
 
     /** The .tflite bytes of {@code g}. */
     public static byte[] write(Graph g) {
@@ -59,8 +56,6 @@ public final class TfliteWriter {
     }
 
     private byte[] build() {
-        for (Value in : g.inputs())
-            if (in.type().rank() == 4 && !g.consumers(in).isEmpty() && g.consumers(in).stream().allMatch(this::entersNchw)) plain.add(in.name());
         int[] inputs = g.inputs().stream().mapToInt(this::tensor).toArray();
         for (Node n : g.nodes()) {
             try {
@@ -77,12 +72,14 @@ public final class TfliteWriter {
         if (nncc.ir.OnnxArithmetic.uses(n.op())) throw nncc.ir.OnnxArithmetic.refusal(n.name(), "tpu");
         switch (n.op()) {
             case QConv op -> conv(n, op);
+            case nncc.ir.op.QConvTranspose op -> TfliteWriterLayout.transposeConv(n, op, parts, this::tensor, constant(n, n.input(1)),
+                    n.inputs().size() > 2 ? constant(n, n.input(2)) : null, activation(n, op.actMin(), op.actMax()));
             case QGemm op -> fullyConnected(n, op);
             case MaxPool op -> {
                 if (n.outputs().size() > 1) throw n.error("MaxPool indices have no TFLite equivalent");
-                pool(n, BuiltinOperator.MAX_POOL_2D, op.kernel(), op.strides(), op.pads(), ActivationFunctionType.NONE);
+                pool(n, op.layout(), BuiltinOperator.MAX_POOL_2D, op.kernel(), op.strides(), op.pads(), ActivationFunctionType.NONE);
             }
-            case QAveragePool op -> pool(n, BuiltinOperator.AVERAGE_POOL_2D, op.kernel(), op.strides(), op.pads(),
+            case QAveragePool op -> pool(n, op.layout(), BuiltinOperator.AVERAGE_POOL_2D, op.kernel(), op.strides(), op.pads(),
                     activation(n, op.actMin(), op.actMax()));
             case QAdd op -> {
                 sameShapes(n);
@@ -110,7 +107,7 @@ public final class TfliteWriter {
             case Concat op -> {
                 int rank = n.output().type().rank(), axis = op.axis() < 0 ? op.axis() + rank : op.axis();
                 var o = new ConcatenationOptionsT();
-                o.setAxis(rank == 4 ? new int[] {0, 3, 1, 2}[axis] : axis);
+                o.setAxis(axis);
                 parts.op(BuiltinOperator.CONCATENATION, 2, ins(n.inputs().toArray(Value[]::new)), tensor(n.output()),
                         BuiltinOptions.ConcatenationOptions, o);
             }
@@ -138,13 +135,11 @@ public final class TfliteWriter {
         Value x = n.input(0), w = n.input(1), y = n.output();
         Tensor wd = constant(n, w);
         long[] ws = wd.shape().dims(), xs = x.type().shape().dims(), ys = y.type().shape().dims();
+        requireNhwc(n, op.layout());
         boolean depthwise = op.group() > 1;
-        if (depthwise && (op.group() != xs[1] || ws[1] != 1)) throw n.error("grouped convolution other than depthwise");
-        QuantParams wq = w.type().quant();
-        Tensor filter = TfliteGraphBuilder.permute(wd, depthwise ? List.of(1, 2, 3, 0) : TfliteGraphBuilder.TO_NHWC);
-        QuantParams fq = wq.isPerAxis() ? QuantParams.perAxis(depthwise ? 3 : 0, wq.scales(), wq.zeroPoints()) : wq;
-        int f = parts.constant(w.name() + "/tflite", filter, fq);
-        Integer mode = TfliteWriterLayout.paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[2], ws[3], ys);
+        if (depthwise && (op.group() != xs[3] || ws[0] != 1)) throw n.error("grouped convolution other than depthwise");
+        int f = parts.constant(w.name(), wd, w.type().quant());
+        Integer mode = TfliteWriterLayout.paddingOf(op.pads(), op.strides(), op.dilations(), xs, ws[1], ws[2], ys);
         if (mode == null) throw n.error("conv pads " + op.pads() + " are neither TFLite's SAME nor VALID (the "
                 + "tflite-explicit-padding pass of the tflite-legalize pipeline moves them into a Pad)");
         List<Integer> inputs = new ArrayList<>(List.of(tensor(x), f));
@@ -159,7 +154,7 @@ public final class TfliteWriter {
             o.setStrideW(op.strides().get(1));
             o.setDilationHFactor(op.dilations().get(0));
             o.setDilationWFactor(op.dilations().get(1));
-            o.setDepthMultiplier((int) (ws[0] / xs[1]));
+            o.setDepthMultiplier((int) (ws[3] / xs[3]));
             o.setFusedActivationFunction(act);
             parts.op(BuiltinOperator.DEPTHWISE_CONV_2D, 3, toArray(inputs), tensor(y), BuiltinOptions.DepthwiseConv2DOptions, o);
         } else {
@@ -174,7 +169,8 @@ public final class TfliteWriter {
         }
     }
 
-    private void pool(Node n, int code, List<Integer> kernel, List<Integer> strides, List<Integer> pads, byte act) {
+    private void pool(Node n, nncc.ir.op.Layout layout, int code, List<Integer> kernel, List<Integer> strides, List<Integer> pads, byte act) {
+        requireNhwc(n, layout);
         long[] xs = n.input(0).type().shape().dims(), ys = n.output().type().shape().dims();
         Integer padding = TfliteWriterLayout.paddingOf(pads, strides, List.of(1, 1), xs, kernel.get(0), kernel.get(1), ys);
         if (padding == null) throw n.error("pool pads " + pads + " are neither TFLite's SAME nor VALID");
@@ -230,84 +226,52 @@ public final class TfliteWriter {
     }
 
     /**
-     * Binary ops broadcast when both operands have the same rank: rank-4 operands are both written NHWC, so each dim
-     * keeps its partner and TFLite's numpy-style broadcasting means what the IR's did. Operands of different ranks
-     * would need the smaller one expanded first (a legalization not written yet).
+     * Binary ops broadcast as numpy does, also across ranks (the smaller shape is read with leading 1s): TFLite's ADD,
+     * SUB and MUL extend shapes the same way, so the file means what the IR does. (For NHWC data the tflite-nhwc pass
+     * already gave lower-rank operands rank 4 in NHWC order.)
      */
     private void sameShapes(Node n) {
         nncc.ir.Shape a = n.input(0).type().shape(), b = n.input(1).type().shape();
         if (a.equals(b)) return;
-        if (a.rank() != b.rank() || a.rank() == 4 && (plain.contains(n.input(0).name()) != plain.contains(n.input(1).name())))
-            throw n.error("broadcasting " + n.input(0).type() + " with " + n.input(1).type() + " (different ranks) is not written yet");
-        for (int i = 0; i < a.rank(); i++)
-            if (!a.isSymbolic(i) && !b.isSymbolic(i) && a.dim(i) != b.dim(i) && a.dim(i) != 1 && b.dim(i) != 1)
+        for (int i = 1; i <= Math.min(a.rank(), b.rank()); i++) {
+            int ia = a.rank() - i, ib = b.rank() - i;
+            if (!a.isSymbolic(ia) && !b.isSymbolic(ib) && a.dim(ia) != b.dim(ib) && a.dim(ia) != 1 && b.dim(ib) != 1)
                 throw n.error("operands " + a + " and " + b + " do not broadcast");
+        }
     }
 
-
-    /** QMean over NCHW axes to MEAN over the matching NHWC axes (TFLite derives its own 1/n multiplier). */
+    /** QMean to MEAN over the same axes (TFLite derives its own 1/n multiplier; tflite-mean-numbers made the IR's equal). */
     private void mean(Node n, QMean op) {
         int rank = n.input(0).type().rank();
-        if (rank == 4 && !op.keepDims()) throw n.error("MEAN without keepDims on a rank-4 input is not written yet");
-        long[] axes = op.axes().stream().mapToLong(a -> {
-            int axis = a < 0 ? a + rank : a;
-            return rank == 4 ? new int[] {0, 3, 1, 2}[axis] : axis;
-        }).sorted().toArray();
+        long[] axes = op.axes().stream().mapToLong(a -> a < 0 ? a + rank : a).sorted().toArray();
         int at = parts.constant(n.name() + "/axes", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(axes.length), axes), null);
         var o = new ReducerOptionsT();
         o.setKeepDims(op.keepDims());
         parts.op(BuiltinOperator.MEAN, 2, new int[] {tensor(n.input(0)), at}, tensor(n.output()), BuiltinOptions.ReducerOptions, o);
     }
 
-    /** Flatten/Reshape to rows: a RESHAPE of the NHWC tensor; the column order is remembered for the consumer. */
+    /** Flatten or Reshape: a RESHAPE to the output's shape (batch 1); the data keeps its order, as in the IR. */
     private void rows(Node n) {
-        Value x = n.input(0), y = n.output();
-        long[] xs = x.type().shape().dims(), ys = y.type().shape().dims();
-        if (x.type().rank() == 4 && y.type().rank() == 4) {
-            // only a change between NHWC and NCHW that keeps the memory order: the same TFLite tensor
-            boolean toNchw = plain.contains(x.name()) && Arrays.equals(ys, TfliteWriterLayout.permuted(xs, TfliteGraphBuilder.TO_NCHW)) && (xs[3] == 1 || xs[1] * xs[2] == 1);
-            boolean toNhwc = !plain.contains(x.name()) && Arrays.equals(ys, TfliteWriterLayout.permuted(xs, TfliteGraphBuilder.TO_NHWC)) && (xs[1] == 1 || xs[2] * xs[3] == 1);
-            if (!toNchw && !toNhwc) throw n.error("reshape " + x.type() + " to " + y.type() + " is not written yet");
-            alias(y, x, toNhwc);
-            return;
-        }
-        if (y.type().rank() == 4) plain.add(y.name()); // a RESHAPE into TFLite's own rank-4 layout
-        if (x.type().rank() == 4 && !plain.contains(x.name()) && xs[1] > 1 && xs[2] * xs[3] > 1)
-            throw n.error("rows of an NCHW activation " + x.type() + " would be read in NHWC order (the tflite-nhwc-rows pass "
-                    + "of the tflite-legalize pipeline reads them through a Transpose and permutes the weights)");
-        long[] target = ys.clone();
-        target[0] = 1;
-        int shape = parts.constant(y.name() + "/shape", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(target.length), target), null);
+        long[] target = n.output().type().shape().dims();
+        if (target.length > 0) target[0] = 1;
+        int shape = parts.constant(n.output().name() + "/shape", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(target.length), target), null);
         var o = new ReshapeOptionsT();
         o.setNewShape(Arrays.stream(target).mapToInt(v -> (int) v).toArray());
-        parts.op(BuiltinOperator.RESHAPE, 1, new int[] {tensor(x), shape}, tensor(y), BuiltinOptions.ReshapeOptions, o);
+        parts.op(BuiltinOperator.RESHAPE, 1, new int[] {tensor(n.input(0)), shape}, tensor(n.output()), BuiltinOptions.ReshapeOptions, o);
     }
 
-    /** A change between NHWC and NCHW is the same TFLite tensor; any other permutation of a plain tensor a TRANSPOSE. */
     private void transpose(Node n, Transpose t) {
-        Value x = n.input(0), y = n.output();
-        boolean isPlain = plain.contains(x.name()) || x.type().rank() != 4;
-        if (x.type().rank() == 4 && isPlain && t.perm().equals(TfliteGraphBuilder.TO_NCHW)) { alias(y, x, false); return; }
-        if (x.type().rank() == 4 && !isPlain && t.perm().equals(TfliteGraphBuilder.TO_NHWC)) { alias(y, x, true); return; }
-        if (!isPlain) throw n.error("transpose " + t.perm() + " of an NCHW activation is not written yet");
-        if (y.type().rank() == 4) plain.add(y.name());
         long[] perm = t.perm().stream().mapToLong(Integer::longValue).toArray();
         int pt = parts.constant(n.name() + "/perm", Tensor.ofLongs(DType.I32, nncc.ir.Shape.of(perm.length), perm), null);
-        parts.op(BuiltinOperator.TRANSPOSE, 2, new int[] {tensor(x), pt}, tensor(y), BuiltinOptions.TransposeOptions, new TransposeOptionsT());
+        parts.op(BuiltinOperator.TRANSPOSE, 2, new int[] {tensor(n.input(0)), pt}, tensor(n.output()), BuiltinOptions.TransposeOptions, new TransposeOptionsT());
     }
 
-    private boolean entersNchw(Node n) {
-        if (n.op() instanceof Transpose t) return t.perm().equals(TfliteGraphBuilder.TO_NCHW);
-        if (!(n.op() instanceof Reshape) || n.output().type().rank() != 4) return false;
-        long[] xs = n.input(0).type().shape().dims();
-        return Arrays.equals(n.output().type().shape().dims(), TfliteWriterLayout.permuted(xs, TfliteGraphBuilder.TO_NCHW)) && (xs[3] == 1 || xs[1] * xs[2] == 1);
+    /** A conv or pool on rank-4 tensors must be in TFLite's layout: the tflite-nhwc pass puts it there. */
+    private static void requireNhwc(Node n, nncc.ir.op.Layout layout) {
+        if (layout != nncc.ir.op.Layout.NHWC && n.input(0).type().rank() == 4)
+            throw n.error("layout " + layout.name().toLowerCase(java.util.Locale.ROOT) + " is not TFLite's: run the tflite-nhwc pass "
+                    + "(in the tflite-legalize pipeline) before writing");
     }
-
-    private void alias(Value y, Value x, boolean yPlain) {
-        tensorOf.put(y.name(), tensor(x));
-        if (yPlain) plain.add(y.name());
-    }
-
 
     private void fullyConnected(Node n, QGemm op) {
         Value x = n.input(0), w = n.input(1);
@@ -342,15 +306,14 @@ public final class TfliteWriter {
 
     private static int[] toArray(List<Integer> l) { return l.stream().mapToInt(Integer::intValue).toArray(); }
 
-    /** The TFLite tensor of an activation value (rank 4 written NHWC, a symbolic batch as 1). */
+    /** The TFLite tensor of an activation value (its IR shape, a symbolic batch as 1). */
     private int tensor(Value v) {
         Integer t = tensorOf.get(v.name());
         if (t != null) return t;
         if (g.isConstant(v)) throw new ModelException("constant %" + v.name() + " used as an activation is not written yet");
         long[] d = v.type().shape().dims();
         for (int i = 0; i < d.length; i++) if (v.type().shape().isSymbolic(i)) d[i] = 1;
-        long[] nhwc = d.length == 4 && !plain.contains(v.name()) ? new long[] {d[0], d[2], d[3], d[1]} : d;
-        int idx = parts.tensor(v.name(), v.type().dtype(), nhwc, v.type().quant());
+        int idx = parts.tensor(v.name(), v.type().dtype(), d, v.type().quant());
         tensorOf.put(v.name(), idx);
         return idx;
     }

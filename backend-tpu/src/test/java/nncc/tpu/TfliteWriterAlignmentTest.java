@@ -10,16 +10,16 @@ import nncc.ir.text.IrParser;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.lite.schema.Model;
 
-/** Constant buffers of a written .tflite start at multiples of 16 bytes, deduplicated, and the file reads back. */
+/** Constant buffers of a written .tflite start at multiples of 16 bytes, deduplicated, and the file reads back (NHWC convs, OHWI filters). */
 class TfliteWriterAlignmentTest {
     private static final String GRAPH = """
             graph @aligned {
-              input %x : i8[1,1,2,2]{scale = 0.05, zp = 1}
+              input %x : i8[1,2,2,1]{scale = 0.05, zp = 1}
               const %w : i8[3,1,1,1]{axis = 0, scale = [0.01, 0.02, 0.03], zp = [0, 0, 0]} = [5, -7, 9]
               const %b : i32[3]{axis = 0, scale = [5.0E-4, 0.001, 0.0015], zp = [0, 0, 0]} = [11, -13, 17]
               const %w2 : i8[3,1,1,1]{axis = 0, scale = [0.01, 0.02, 0.03], zp = [0, 0, 0]} = [5, -7, 9]
-              node @c = QConv {strides = [1, 1], pads = [0, 0, 0, 0], dilations = [1, 1], group = 1, inputZp = 1, multiplier = [1073741824, 1073741824, 1073741824], shift = [-2, -1, 0], outputZp = -2, outputScale = 0.1, outType = i8, actMin = -128, actMax = 127, rounding = double_round, accumulator = i32, weightBits = 8} (%x, %w, %b) -> (%y : i8[1,3,2,2]{scale = 0.1, zp = -2})
-              node @c2 = QConv {strides = [1, 1], pads = [0, 0, 0, 0], dilations = [1, 1], group = 1, inputZp = 1, multiplier = [1073741824, 1073741824, 1073741824], shift = [-2, -1, 0], outputZp = -2, outputScale = 0.1, outType = i8, actMin = -128, actMax = 127, rounding = double_round, accumulator = i32, weightBits = 8} (%x, %w2, %b) -> (%y2 : i8[1,3,2,2]{scale = 0.1, zp = -2})
+              node @c = QConv {strides = [1, 1], pads = [0, 0, 0, 0], dilations = [1, 1], group = 1, inputZp = 1, multiplier = [1073741824, 1073741824, 1073741824], shift = [-2, -1, 0], outputZp = -2, outputScale = 0.1, outType = i8, actMin = -128, actMax = 127, rounding = double_round, accumulator = i32, weightBits = 8, layout = nhwc} (%x, %w, %b) -> (%y : i8[1,2,2,3]{scale = 0.1, zp = -2})
+              node @c2 = QConv {strides = [1, 1], pads = [0, 0, 0, 0], dilations = [1, 1], group = 1, inputZp = 1, multiplier = [1073741824, 1073741824, 1073741824], shift = [-2, -1, 0], outputZp = -2, outputScale = 0.1, outType = i8, actMin = -128, actMax = 127, rounding = double_round, accumulator = i32, weightBits = 8, layout = nhwc} (%x, %w2, %b) -> (%y2 : i8[1,2,2,3]{scale = 0.1, zp = -2})
               output %y
               output %y2
             }

@@ -38,7 +38,8 @@ public record GraphStats(Map<String, Integer> opCounts, long parameters, long pa
         return switch (n.op()) {
             case FloatOp f -> floatMacs(f, n);
             case LoweredOp l -> switch (l) {
-                case QConv c -> convMacs(n, 1);
+                case QConv c -> c.layout() == nncc.ir.op.Layout.NHWC // filter elements per output channel, as OIHW's
+                        ? elements(n.output()) * elements(n.input(1)) / n.output().type().shape().dim(3) : convMacs(n, 1);
                 case QGemm g -> elements(n.output()) * n.input(1).type().shape().dim(1);
                 case QAdd a -> 0;
                 case QMul m -> 0;
@@ -46,6 +47,8 @@ public record GraphStats(Map<String, Integer> opCounts, long parameters, long pa
                 case QAveragePool p -> 0;
                 case QLut t -> 0;
                 case QSoftmax s -> 0;
+                case nncc.ir.op.QConvTranspose t -> elements(n.input(0)) * elements(n.input(1)) // each input element scatters O*KH*KW products
+                        / n.input(0).type().shape().dim(t.layout() == nncc.ir.op.Layout.NHWC ? 3 : 1);
             };
             case HybridOp h -> switch (h) {
                 case DynamicQuantConv c -> convMacs(n, 1);

@@ -49,7 +49,7 @@ public final class PassRegistry {
     public static final String PREPARE = "infer-shapes,remove-noops,fold-constants,fold-batchnorm,batchnorm-to-conv,fuse-layer-norm,fuse-gelu,matmul-to-conv,fuse-activations";
 
     /** What {@code compile --target tpu} runs on the lowered graph so the TFLite writer only serializes. */
-    public static final String TFLITE_LEGALIZE = "tflite-nhwc-rows,tflite-explicit-padding,tflite-mean-numbers";
+    public static final String TFLITE_LEGALIZE = "tflite-explicit-padding,tflite-mean-numbers,tflite-nhwc";
 
     private static final PassRegistry BUILTIN = new PassRegistry(builtinFactories(), Map.of(),
             Map.of("prepare", PREPARE, "tflite-legalize", TFLITE_LEGALIZE));
@@ -95,7 +95,7 @@ public final class PassRegistry {
         m.put(nncc.passes.tflite.TfliteMeanNumbersPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteMeanNumbersPass());
         m.put(nncc.passes.tflite.TfliteExplicitPaddingPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteExplicitPaddingPass());
         m.put(nncc.passes.tflite.TfliteUint8IoPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteUint8IoPass());
-        m.put(nncc.passes.tflite.TfliteNhwcRowsPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteNhwcRowsPass());
+        m.put(nncc.passes.tflite.TfliteNhwcPass.NAME, (o, c) -> new nncc.passes.tflite.TfliteNhwcPass());
         m.put(nncc.passes.quant.AccumulatorBitsPass.NAME, (o, c) -> new nncc.passes.quant.AccumulatorBitsPass());
         return m;
     }

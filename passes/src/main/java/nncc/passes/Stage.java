@@ -66,6 +66,6 @@ public enum Stage {
     private static boolean isIntegerCompute(Op op) {
         return op instanceof QConv || op instanceof QGemm || op instanceof QAdd || op instanceof QMul
                 || op instanceof QMean || op instanceof QAveragePool || op instanceof QLut || op instanceof QSoftmax
-                || op instanceof DynamicQuantConv || op instanceof DynamicQuantGemm;
+                || op instanceof DynamicQuantConv || op instanceof DynamicQuantGemm || op instanceof nncc.ir.op.QConvTranspose;
     }
 }

@@ -60,10 +60,12 @@ final class PassTestRunner {
         List<Tensor> inputs = randomInputs(before, new Random(20240 + c.index()));
         assertEquals(before.outputs().stream().map(Value::name).toList(), after.outputs().stream().map(Value::name).toList(),
                 c.title() + ": graph output names changed");
-        List<Tensor> want = new Interpreter(before).run(inputs), got = new Interpreter(after).run(inputs);
+        List<Tensor> afterInputs = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) afterInputs.add(toNhwcIfMoved(inputs.get(i), before.inputs().get(i), after.inputs().get(i)));
+        List<Tensor> want = new Interpreter(before).run(inputs), got = new Interpreter(after).run(afterInputs);
         for (int i = 0; i < want.size(); i++) {
             String what = c.title() + ": output %" + before.outputs().get(i).name();
-            Tensor w = want.get(i), o = got.get(i);
+            Tensor w = toNhwcIfMoved(want.get(i), before.outputs().get(i), after.outputs().get(i)), o = got.get(i);
             assertEquals(w.type(), o.type(), what);
             if (c.interp().exact()) {
                 assertEquals(w, o, what + " differs bitwise");
@@ -75,6 +77,13 @@ final class PassTestRunner {
                     fail(what + " element " + k + ": before " + a[k] + ", after " + b[k] + " (tolerance "
                             + c.interp().tolerance() + " relative, absolute below 1)");
         }
+    }
+
+    /** {@code t} permuted to NHWC when the passes moved value {@code was} to NHWC ({@code now}), else {@code t}. */
+    private static Tensor toNhwcIfMoved(Tensor t, Value was, Value now) {
+        if (was.type().rank() != 4 || was.type().shape().equals(now.type().shape())
+                || !nncc.ir.op.Layout.permute(was.type().shape(), nncc.ir.op.Layout.TO_NHWC).equals(now.type().shape())) return t;
+        return nncc.ir.op.Layout.permute(t, nncc.ir.op.Layout.TO_NHWC);
     }
 
     /** Inputs for every graph input: floats uniform in [-3, 3), integers in [-100, 100] clipped to the type. */

@@ -53,7 +53,7 @@ class TfliteRuntimeArithmeticTest {
         long[] codes = new long[n * 784];
         for (int i = 0; i < codes.length; i++) codes[i] = FixedPoint.quantizeScaled(px[i] / in.scale(0), in.zeroPoint(0), DType.I8);
         Map<String, Tensor> trace = new HashMap<>();
-        trace.put(g.inputs().get(0).name(), Tensor.ofLongs(DType.I8, Shape.of(n, 1, 28, 28), codes));
+        trace.put(g.inputs().get(0).name(), Tensor.ofLongs(DType.I8, Shape.of(n, 28, 28, 1), codes));
         Interpreter.prepare(g).run(List.of(trace.get(g.inputs().get(0).name())), (node, outs) -> {
             for (int k = 0; k < outs.size(); k++) trace.put(node.outputs().get(k).name(), outs.get(k));
         });
@@ -69,8 +69,9 @@ class TfliteRuntimeArithmeticTest {
             boolean compute = kind.equals("CONV_2D") || kind.equals("DEPTHWISE_CONV_2D") || kind.equals("FULLY_CONNECTED");
             if (!compute) continue;
             TensorT xt = sg.getTensors()[op.getInputs()[0]], yt = sg.getTensors()[op.getOutputs()[0]];
-            byte[] x = bytes(nhwc(trace.get(xt.getName()), xt.getShape()));
-            long[] nncc = nhwc(trace.get(yt.getName()), yt.getShape());
+            // the IR is in the file's layout (tflite-nhwc), so its tensors are the file's as they are
+            byte[] x = bytes(trace.get(xt.getName()).toLongs());
+            long[] nncc = trace.get(yt.getName()).toLongs();
             Path single = tmp.resolve("op" + i + ".tflite"), input = tmp.resolve("op" + i + ".bin");
             Files.write(single, singleOp(file, i));
             Files.write(input, x);
@@ -93,19 +94,6 @@ class TfliteRuntimeArithmeticTest {
                 computeLayers, differingFromReference);
         assertTrue(computeLayers >= 30, "layers checked: " + computeLayers);
         assertTrue(differingFromReference > 0, "double rounding and the runtime never differed: the test shows nothing");
-    }
-
-    /** {@code t} (NCHW when rank 4) in the order of a TFLite tensor of dims {@code tfl} (NHWC). */
-    private static long[] nhwc(Tensor t, int[] tfl) {
-        long[] v = t.toLongs();
-        if (t.shape().rank() != 4) return v;
-        int n = (int) t.shape().dim(0), c = (int) t.shape().dim(1), h = (int) t.shape().dim(2), w = (int) t.shape().dim(3);
-        long[] r = new long[v.length];
-        for (int s = 0; s < n; s++)
-            for (int ci = 0; ci < c; ci++)
-                for (int y = 0; y < h; y++)
-                    for (int x = 0; x < w; x++) r[((s * h + y) * w + x) * c + ci] = v[((s * c + ci) * h + y) * w + x];
-        return r;
     }
 
     private static byte[] bytes(long[] v) {

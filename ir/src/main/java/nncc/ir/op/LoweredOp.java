@@ -5,4 +5,5 @@ package nncc.ir.op;
  * type, clamp) is an attribute, so any backend computes them bit for bit from the IR alone (TFLite reference
  * arithmetic through {@link nncc.ir.FixedPoint}).
  */
-public sealed interface LoweredOp extends Op permits QConv, QGemm, QAdd, QMul, QMean, QAveragePool, QLut, QSoftmax {}
+public sealed interface LoweredOp extends Op permits QConv, QGemm, QAdd, QMul, QMean, QAveragePool, QLut, QSoftmax,
+        QConvTranspose {}

@@ -4,7 +4,7 @@ import java.util.List;
 import nncc.ir.TensorType;
 
 /**
- * Integer average pooling (TFLite AVERAGE_POOL_2D arithmetic): input and output share scale and zero point;
+ * Integer average pooling (TFLite AVERAGE_POOL_2D arithmetic; NCHW, or NHWC for {@code layout = nhwc}): input and output share scale and zero point;
  * each output is the sum of the in-bounds window elements divided by their count, rounded half away from
  * zero, then clamped to [actMin, actMax], exactly the clamp of the fused {@code activation} on the input grid when
  * one is named ({@link Activation#clampBounds}; {@code none}: the clamp stands on its own). Padding is never counted.
@@ -13,8 +13,10 @@ import nncc.ir.TensorType;
  */
 public record QAveragePool(List<Integer> kernel, List<Integer> strides, List<Integer> pads, boolean ceilMode,
                            int actMin, int actMax, @Default("none") Activation activation,
-                           @Default("[]") List<Float> onnxScales, @Default("0") int onnxOffset) implements LoweredOp {
+                           @Default("[]") List<Float> onnxScales, @Default("0") int onnxOffset,
+                           @Default("nchw") Layout layout) implements LoweredOp {
     public QAveragePool {
+        if (layout == null) throw Shapes.fail("layout must be given");
         onnxScales = onnxScales == null ? null : List.copyOf(onnxScales);
         if (onnxScales == null || onnxScales.size() > 1) throw Shapes.fail("onnxScales must be [] or one scale, got %s", onnxScales);
         if (onnxOffset != 0 && onnxOffset != 128) throw Shapes.fail("onnxOffset %d is not 0 or 128", onnxOffset);
@@ -25,6 +27,17 @@ public record QAveragePool(List<Integer> kernel, List<Integer> strides, List<Int
         if (activation == null) throw Shapes.fail("activation must be given");
     }
 
+    /** The form before the layout was an attribute: NCHW. */
+    public QAveragePool(List<Integer> kernel, List<Integer> strides, List<Integer> pads, boolean ceilMode, int actMin,
+                        int actMax, Activation activation, List<Float> onnxScales, int onnxOffset) {
+        this(kernel, strides, pads, ceilMode, actMin, actMax, activation, onnxScales, onnxOffset, Layout.NCHW);
+    }
+
+    /** This op pooling tensors in layout {@code l} ({@link Layout}). */
+    public QAveragePool withLayout(Layout l) {
+        return new QAveragePool(kernel, strides, pads, ceilMode, actMin, actMax, activation, onnxScales, onnxOffset, l);
+    }
+
     /** The form in TFLite's integer arithmetic (no ONNX Runtime float arithmetic). */
     public QAveragePool(List<Integer> kernel, List<Integer> strides, List<Integer> pads, boolean ceilMode, int actMin,
                         int actMax, Activation activation) {
@@ -33,7 +46,7 @@ public record QAveragePool(List<Integer> kernel, List<Integer> strides, List<Int
 
     /** This op in ONNX Runtime's float arithmetic (see {@link #onnxGlobal}) with the given scale and storage shift. */
     public QAveragePool withOnnxScales(List<Float> scales, int offset) {
-        return new QAveragePool(kernel, strides, pads, ceilMode, actMin, actMax, activation, scales, offset);
+        return new QAveragePool(kernel, strides, pads, ceilMode, actMin, actMax, activation, scales, offset, layout);
     }
 
     /**
@@ -56,7 +69,8 @@ public record QAveragePool(List<Integer> kernel, List<Integer> strides, List<Int
 
     @Override public int maxInputs() { return 1; }
 
-    @Override public List<TensorType> inferTypes(List<TensorType> in) {
+    @Override public List<TensorType> inferTypes(List<TensorType> given) {
+        List<TensorType> in = layout.toNchw(given, 1, false);
         IntOps.requireInt("input", in.get(0));
         IntOps.requireClamp(actMin, actMax, in.get(0).dtype());
         nncc.ir.QuantParams q = in.get(0).quant();
@@ -75,6 +89,6 @@ public record QAveragePool(List<Integer> kernel, List<Integer> strides, List<Int
                     global ? "the global pool's fl(s / fl(s * n))" : "the input scale");
         }
         TensorType t = new AveragePool(kernel, strides, pads, ceilMode, false).inferTypes(in).get(0);
-        return List.of(new TensorType(in.get(0).dtype(), t.shape(), in.get(0).quant()));
+        return List.of(layout.fromNchw(new TensorType(in.get(0).dtype(), t.shape(), in.get(0).quant())));
     }
 }

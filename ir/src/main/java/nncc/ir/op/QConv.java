@@ -7,7 +7,8 @@ import nncc.ir.Shape;
 import nncc.ir.TensorType;
 
 /**
- * Integer convolution with requantization (TFLite CONV_2D / DEPTHWISE_CONV_2D arithmetic, NCHW). Inputs: x
+ * Integer convolution with requantization (TFLite CONV_2D / DEPTHWISE_CONV_2D arithmetic; NCHW, or NHWC with an OHWI
+ * or depthwise 1HWC filter for {@code layout = nhwc}, see {@link Layout}). Inputs: x
  * (i8, u8 or i16), w (i8 storage holding {@code weightBits}-bit symmetric values: zero point 0, each in
  * [-2^(weightBits-1), 2^(weightBits-1) - 1]), optional bias (of the accumulator type). For output channel c:
  * {@code acc = bias[c] + sum((x - inputZp) * w)} in the {@code accumulator} type (i32; i64 for i16 input, TFLite's
@@ -25,8 +26,9 @@ public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dil
                     List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
                     int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits,
                     @Default("none") Activation activation, @Default("[]") List<Float> onnxScales,
-                    @Default("0") int accumulatorBits) implements LoweredOp {
+                    @Default("0") int accumulatorBits, @Default("nchw") Layout layout) implements LoweredOp {
     public QConv {
+        if (layout == null) throw Shapes.fail("layout must be given");
         onnxScales = IntOps.requireOnnxScales(rounding, onnxScales);
         strides = List.copyOf(strides);
         pads = List.copyOf(pads);
@@ -41,10 +43,25 @@ public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dil
         IntOps.requireAccumulatorBits(accumulatorBits, accumulator);
     }
 
+    /** The form before the layout was an attribute: NCHW. */
+    public QConv(List<Integer> strides, List<Integer> pads, List<Integer> dilations, int group, long inputZp,
+                 List<Integer> multiplier, List<Integer> shift, long outputZp, float outputScale, DType outType,
+                 int actMin, int actMax, Rounding rounding, DType accumulator, int weightBits, Activation activation,
+                 List<Float> onnxScales, int accumulatorBits) {
+        this(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin, actMax,
+                rounding, accumulator, weightBits, activation, onnxScales, accumulatorBits, Layout.NCHW);
+    }
+
     /** This op with {@code accumulatorBits} set (0: not analysed). */
     public QConv withAccumulatorBits(int bits) {
         return new QConv(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin,
-                actMax, rounding, accumulator, weightBits, activation, onnxScales, bits);
+                actMax, rounding, accumulator, weightBits, activation, onnxScales, bits, layout);
+    }
+
+    /** This op computing on tensors in {@code l} (activations NHWC and filter OHWI or depthwise 1HWC for nhwc). */
+    public QConv withLayout(Layout l) {
+        return new QConv(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin,
+                actMax, rounding, accumulator, weightBits, activation, onnxScales, accumulatorBits, l);
     }
 
     /** The form without ONNX Runtime's float scales (every rounding but {@code onnx_float32}) and accumulator bits (0). */
@@ -58,7 +75,7 @@ public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dil
     /** This op in ONNX Runtime's float requantization ({@link Rounding#ONNX_FLOAT32}) with the given scales. */
     public QConv withOnnxScales(List<Float> scales) {
         return new QConv(strides, pads, dilations, group, inputZp, multiplier, shift, outputZp, outputScale, outType, actMin,
-                actMax, Rounding.ONNX_FLOAT32, accumulator, weightBits, activation, scales, accumulatorBits);
+                actMax, Rounding.ONNX_FLOAT32, accumulator, weightBits, activation, scales, accumulatorBits, layout);
     }
 
     /** The form with ONNX Runtime's scales and no accumulator bits (0). */
@@ -95,7 +112,8 @@ public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dil
 
     @Override public int maxInputs() { return 3; }
 
-    @Override public List<TensorType> inferTypes(List<TensorType> in) {
+    @Override public List<TensorType> inferTypes(List<TensorType> given) {
+        List<TensorType> in = layout.toNchw(given, group, true);
         IntOps.requireInt("input", in.get(0));
         IntOps.requireAccumulatorFor(accumulator, in.get(0));
         if (in.get(1).dtype() != DType.I8) throw Shapes.fail("weights %s must be i8", in.get(1));
@@ -103,6 +121,6 @@ public record QConv(List<Integer> strides, List<Integer> pads, List<Integer> dil
         IntOps.requireMultipliers(multiplier, shift, out.dim(1), rounding);
         if (in.size() > 2) IntOps.requireBias(in.get(2), in.get(0), out.dim(1));
         IntOps.requireLinearOnnxScales(onnxScales, in.get(0), in.get(1), outputScale);
-        return List.of(IntOps.output(outType, out, outputScale, outputZp));
+        return List.of(layout.fromNchw(IntOps.output(outType, out, outputScale, outputZp)));
     }
 }

@@ -126,6 +126,8 @@ final class AllOpsGraph {
         Value deq = node(g, "Dequantize_43", new Dequantize(0.1f, 5), rq);
         Value qc = node(g, "QConv_44", new QConv(List.of(1, 1), List.of(1, 1, 1, 1), List.of(1, 1), 1, -3, mult8, shift8, 5,
                 0.1f, DType.I8, 5, 127, Rounding.SINGLE_ROUND, DType.I32, 8, Activation.RELU), q8, qW, qBias);
+        Value qct = node(g, "QConvTranspose_44b", new nncc.ir.op.QConvTranspose(List.of(2, 2), List.of(0, 0, 1, 1), -3, mult8, shift8, 5,
+                0.1f, DType.I8, -128, 127, Rounding.SINGLE_ROUND), q8, qW, qBias);
         Value q8flat = node(g, "Flatten_45", new Flatten(1), q8);
         Value qg = node(g, "QGemm_46", new QGemm(-3, List.of(1 << 30, 1 << 30), List.of(-4, -5), 0, 0.25f, DType.I8, -128, 127,
                 Rounding.DOUBLE_ROUND), q8flat, fcW, fcB);
@@ -145,7 +147,7 @@ final class AllOpsGraph {
         Value fusedAdd = node(g, "Add_56", new Add(Activation.RELU), x, k);
 
         Value qsm = node(g, "QSoftmax_57", new QSoftmax(1, 1 << 30, 26, -248, 0.00390625f, -128, DType.I8), q8);
-        for (Value out : List.of(qsm, deq, qg, qa, qm, qmean, qavg, qlut, half, dconv, dgemm, fused, fusedAdd)) g.addOutput(out);
+        for (Value out : List.of(qsm, deq, qct, qg, qa, qm, qmean, qavg, qlut, half, dconv, dgemm, fused, fusedAdd)) g.addOutput(out);
         for (Value out : List.of(convT, clipInf, pool.get(1), unsqueezed, mean, mm, softmax, transposed, concat,
                 reflect, padNan, gathered, dropout.get(0), dropout.get(1), dq, qconv, qmm, convInt, mmInt, sliced, fakeQuant))
             g.addOutput(out);

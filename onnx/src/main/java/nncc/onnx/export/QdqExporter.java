@@ -124,6 +124,7 @@ public final class QdqExporter {
         for (Node n : graph.nodes()) {
             try {
                 requireStorageOfArithmetic(n);
+                if (nncc.ir.op.Layout.of(n.op()) != nncc.ir.op.Layout.NCHW) throw nncc.ir.op.Layout.refusal(n.name(), nncc.ir.op.Layout.of(n.op()), "onnx");
                 writeNode(n);
             } catch (ModelException e) {
                 if (e.node() != null) throw e;
@@ -240,6 +241,7 @@ public final class QdqExporter {
             case QAveragePool op -> lowered.averagePool(n, op);
             case QLut op -> lowered.lut(n, op);
             case QSoftmax op -> lowered.softmax(n, op);
+            case nncc.ir.op.QConvTranspose op -> throw n.error("a lowered transposed convolution has no QDQ export yet");
             case DynamicQuantConv op -> throw hybrid();
             case DynamicQuantGemm op -> throw hybrid();
             case FakeQuant op -> throw new ModelException("FakeQuant (a quantization-aware training graph) has no QDQ export of its own: lower it first (nncc compile lowers it)");

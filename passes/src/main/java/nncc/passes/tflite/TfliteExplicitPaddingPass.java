@@ -39,7 +39,7 @@ public final class TfliteExplicitPaddingPass implements Pass {
     @Override public PassResult run(Graph g) {
         PassResult.Stats stats = new PassResult.Stats().declare("pads made explicit", "convs already SAME or VALID");
         for (Node n : List.copyOf(g.nodes())) {
-            if (!(n.op() instanceof QConv c) || c.pads().stream().allMatch(p -> p == 0)) continue;
+            if (!(n.op() instanceof QConv c) || c.layout() != nncc.ir.op.Layout.NCHW || c.pads().stream().allMatch(p -> p == 0)) continue;
             Shape xs = n.input(0).type().shape(), ws = n.input(1).type().shape(), ys = n.output().type().shape();
             if (xs.rank() != 4 || xs.isSymbolic(2) || xs.isSymbolic(3) || ys.isSymbolic(2) || ys.isSymbolic(3)) continue;
             if (c.pads().equals(samePads(c, xs.dim(2), xs.dim(3), ws.dim(2), ws.dim(3), ys.dim(2), ys.dim(3)))) {
