@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
+import nncc.cpu.FloatTraceSink;
 import nncc.cpu.Interpreter;
 import nncc.ir.ModelException;
+import nncc.ir.Node;
 import nncc.ir.Tensor;
 import nncc.passes.calib.CalibrationData;
 
@@ -21,13 +22,19 @@ import nncc.passes.calib.CalibrationData;
 final class OrderedTraceRun {
     private OrderedTraceRun() {}
 
+    /** Receives one traced float value of one chunk: its name, dims and elements (read only, not kept after the call). */
+    @FunctionalInterface
+    interface Consumer {
+        void accept(String name, int[] shape, float[] values);
+    }
+
     /**
      * Feeds samples [0, total) in chunks of {@code chunk} through {@code interpreter} on {@code threads} threads;
      * for every graph input and node output named in {@code wanted}, calls {@code consumer(name, tensor)} in sample
      * order. {@code source} names the data in errors.
      */
     static void run(Interpreter interpreter, CalibrationData data, int total, int chunk, int threads, Set<String> wanted,
-                    BiConsumer<String, Tensor> consumer) {
+                    Consumer consumer) {
         int units = (total + chunk - 1) / chunk;
         Turns turns = new Turns();
         AtomicInteger next = new AtomicInteger();
@@ -38,15 +45,19 @@ final class OrderedTraceRun {
                     List<Tensor> part = data.batch(start, count);
                     for (int i = 0; i < interpreter.inputs().size(); i++) {
                         String name = interpreter.inputs().get(i).name();
-                        if (wanted.contains(name)) turns.inOrder(name, u, part.get(i), consumer);
+                        Tensor t = part.get(i);
+                        if (wanted.contains(name))
+                            turns.inOrder(name, u, dims(t), t.toFloats(), consumer);
                     }
+                    FloatTraceSink sink = new FloatTraceSink() {
+                        @Override public boolean wants(Node node, int output) { return wanted.contains(node.output(output).name()); }
+
+                        @Override public void accept(Node node, int output, int[] shape, float[] values) {
+                            turns.inOrder(node.output(output).name(), u, shape, values, consumer);
+                        }
+                    };
                     try {
-                        interpreter.run(part, (node, outs) -> {
-                            for (int o = 0; o < outs.size(); o++) {
-                                String name = node.outputs().get(o).name();
-                                if (wanted.contains(name)) turns.inOrder(name, u, outs.get(o), consumer);
-                            }
-                        });
+                        interpreter.runTracingFloats(part, sink);
                     } catch (ModelException e) {
                         throw new ModelException(e.file() != null ? e.file() : data.source(), e.node(), e.getRawMessage()
                                 + " (calibration samples " + start + ".." + (start + count - 1) + ")", e);
@@ -71,12 +82,18 @@ final class OrderedTraceRun {
         turns.rethrow();
     }
 
+    private static int[] dims(Tensor t) {
+        int[] d = new int[t.shape().rank()];
+        for (int i = 0; i < d.length; i++) d[i] = Math.toIntExact(t.shape().dim(i));
+        return d;
+    }
+
     /** Per value, the chunk whose turn it is; a failure wakes every waiter. */
     private static final class Turns {
         private final Map<String, Integer> turn = new HashMap<>();
         private Throwable failure;
 
-        void inOrder(String name, int unit, Tensor t, BiConsumer<String, Tensor> consumer) {
+        void inOrder(String name, int unit, int[] shape, float[] values, Consumer consumer) {
             synchronized (this) {
                 while (failure == null && turn.getOrDefault(name, 0) != unit) {
                     try {
@@ -88,7 +105,7 @@ final class OrderedTraceRun {
                 }
                 if (failure != null) throw new IllegalStateException("another thread failed", failure);
             }
-            consumer.accept(name, t);
+            consumer.accept(name, shape, values);
             synchronized (this) {
                 turn.put(name, unit + 1);
                 notifyAll();

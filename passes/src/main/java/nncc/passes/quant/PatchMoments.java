@@ -46,13 +46,14 @@ final class PatchMoments {
 
     int patchLength() { return perGroup; }
 
-    void add(float[] v, Shape shape) {
+    /** Adds the patches of {@code v}, a layer input with dims {@code shape} (read only). */
+    void add(float[] v, int[] shape) {
         if (conv == null) {
             int k = perGroup, n = v.length / k;
             for (int r = 0; r < n; r++) accumulate(0, v, r * k, null);
             return;
         }
-        int n = (int) shape.dim(0), c = (int) shape.dim(1), h = (int) shape.dim(2), w = (int) shape.dim(3);
+        int n = shape[0], c = shape[1], h = shape[2], w = shape[3];
         List<Integer> s = conv.strides(), p = conv.pads(), d = conv.dilations();
         int oh = (h + p.get(0) + p.get(2) - ((kh - 1) * d.get(0) + 1)) / s.get(0) + 1;
         int ow = (w + p.get(1) + p.get(3) - ((kw - 1) * d.get(1) + 1)) / s.get(1) + 1;

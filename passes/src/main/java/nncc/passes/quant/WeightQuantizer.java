@@ -54,15 +54,22 @@ public final class WeightQuantizer {
      * transposed matrix and is read as axis 0 here. Fails when a code does not fit {@code bits}.
      */
     static Weights fromPlan(Tensor w, QuantParams plan, int bits) {
+        QuantParams p = channelsFirst(plan);
+        long[] q = planCodes(w.toFloats(), Math.toIntExact(w.shape().dim(0)), p, bits);
+        return new Weights(Tensor.ofLongs(DType.I8, w.shape(), q), p);
+    }
+
+    /** {@code plan} read along axis 0: a per-axis plan on another axis (a transposed matrix's) moved to axis 0. */
+    static QuantParams channelsFirst(QuantParams plan) {
+        if (!plan.isPerAxis() || plan.axis() == 0) return plan;
+        float[] s = new float[plan.count()];
+        for (int i = 0; i < s.length; i++) s[i] = plan.scale(i);
+        return QuantParams.perAxis(0, s, new long[s.length]);
+    }
+
+    /** The codes of {@link #fromPlan}: {@code round(v / scale)} per channel of the channels-first {@code v}, checked against {@code bits}. */
+    static long[] planCodes(float[] v, int channels, QuantParams p, int bits) {
         long qmax = (1L << (bits - 1)) - 1;
-        QuantParams p = plan;
-        if (plan.isPerAxis() && plan.axis() != 0) {
-            float[] s = new float[plan.count()];
-            for (int i = 0; i < s.length; i++) s[i] = plan.scale(i);
-            p = QuantParams.perAxis(0, s, new long[s.length]);
-        }
-        float[] v = w.toFloats();
-        int channels = Math.toIntExact(w.shape().dim(0));
         int per = channels == 0 ? 0 : v.length / channels;
         long[] q = new long[v.length];
         for (int c = 0; c < channels; c++) {
@@ -75,7 +82,7 @@ public final class WeightQuantizer {
                 q[c * per + i] = code;
             }
         }
-        return new Weights(Tensor.ofLongs(DType.I8, w.shape(), q), p);
+        return q;
     }
 
     /** A bias quantized for input scale {@code inputScale}: i32 or i64 data and its params. */

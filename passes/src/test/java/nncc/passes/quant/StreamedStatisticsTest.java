@@ -38,10 +38,10 @@ class StreamedStatisticsTest {
             PatchMoments fast = new PatchMoments(x, w, conv, false), full = new PatchMoments(x, w, conv, true);
             float[] v = new float[5 * 4 * 9 * 8];
             for (int i = 0; i < v.length; i++) v[i] = i % 17 == 0 ? -0.0f : (float) r.nextGaussian();
-            full.add(v, x);
+            full.add(v, new int[] {5, 4, 9, 8});
             for (int b = 0; b < 5; b++) { // chunk by chunk, as the streamed runs feed it
                 float[] one = java.util.Arrays.copyOfRange(v, b * 288, (b + 1) * 288);
-                fast.add(one, Shape.of(1, 4, 9, 8));
+                fast.add(one, new int[] {1, 4, 9, 8});
             }
             for (int g = 0; g < conv.group(); g++) assertArrayEquals(full.mean(g), fast.mean(g), 0.0, conv + " group " + g);
         }
