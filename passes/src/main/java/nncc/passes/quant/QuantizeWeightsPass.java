@@ -108,8 +108,7 @@ public final class QuantizeWeightsPass implements Pass {
     private Value quantize(Graph g, Value w, WeightLayout layout, boolean perTensor) {
         Tensor data = g.constantData(w);
         Tensor channelsFirst = layout == WeightLayout.TRANSPOSED ? WeightQuantizer.transpose2d(data) : data;
-        WeightQuantizer.Weights q = WeightQuantizer.symmetric(channelsFirst, options.weightBits(), !perTensor);
-        QuantParams plan = q.params();
+        QuantParams plan = WeightQuantizer.symmetricParams(channelsFirst.toFloats(), channelsFirst.shape(), options.weightBits(), !perTensor);
         if (layout == WeightLayout.TRANSPOSED && plan.isPerAxis())
             plan = QuantParams.perAxis(1, scales(plan), new long[plan.count()]);
         g.removeConstant(w.name()); // the same name, now with its plan

@@ -33,18 +33,21 @@ class StreamedStatisticsTest {
                 new Conv(List.of(1, 2), List.of(2, 2, 2, 2), List.of(2, 2), 2),
                 new Conv(List.of(2, 1), List.of(0, 0, 0, 0), List.of(1, 1), 4),
         };
-        for (Conv conv : convs) {
-            Shape x = Shape.of(5, 4, 9, 8), w = Shape.of(8, 4 / conv.group(), 3, 3);
-            PatchMoments fast = new PatchMoments(x, w, conv, false), full = new PatchMoments(x, w, conv, true);
-            float[] v = new float[5 * 4 * 9 * 8];
-            for (int i = 0; i < v.length; i++) v[i] = i % 17 == 0 ? -0.0f : (float) r.nextGaussian();
-            full.add(v, new int[] {5, 4, 9, 8});
-            for (int b = 0; b < 5; b++) { // chunk by chunk, as the streamed runs feed it
-                float[] one = java.util.Arrays.copyOfRange(v, b * 288, (b + 1) * 288);
-                fast.add(one, new int[] {1, 4, 9, 8});
+        for (int channels : new int[] {4, 12}) // 12: four-channel blocks and a remainder in every group count below
+            for (Conv conv : convs) {
+                int per = channels * 9 * 8;
+                Shape x = Shape.of(5, channels, 9, 8), w = Shape.of(8, channels / conv.group(), 3, 3);
+                PatchMoments fast = new PatchMoments(x, w, conv, false), full = new PatchMoments(x, w, conv, true);
+                float[] v = new float[5 * per];
+                for (int i = 0; i < v.length; i++) v[i] = i % 17 == 0 ? -0.0f : (float) r.nextGaussian();
+                full.add(v, new int[] {5, channels, 9, 8});
+                for (int b = 0; b < 5; b++) { // chunk by chunk, as the streamed runs feed it
+                    float[] one = java.util.Arrays.copyOfRange(v, b * per, (b + 1) * per);
+                    fast.add(one, new int[] {1, channels, 9, 8});
+                }
+                for (int g = 0; g < conv.group(); g++)
+                    assertArrayEquals(full.mean(g), fast.mean(g), 0.0, conv + " " + channels + " channels, group " + g);
             }
-            for (int g = 0; g < conv.group(); g++) assertArrayEquals(full.mean(g), fast.mean(g), 0.0, conv + " group " + g);
-        }
     }
 
     @Test void chunksKeepTheLargestTensorUnderTheTarget() {
