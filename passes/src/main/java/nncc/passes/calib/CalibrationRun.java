@@ -37,7 +37,7 @@ final class CalibrationRun {
      * @param traced    the values to observe, in the order of the observer arrays given to {@link #run}
      * @param batchSize samples per calibration batch (a multiple of {@code chunkSize} when the model fixes its batch)
      * @param chunkSize samples per interpreter call: the model's fixed batch size, or {@link StreamChunk#of} (at most
-     *                  {@code batchSize})
+     *                  {@code batchSize}; {@link StreamChunk#balanced} over the threads)
      */
     CalibrationRun(Interpreter interpreter, CalibrationData data, List<String> traced, int batchSize, int chunkSize,
                    int threads, LongConsumer progress) {

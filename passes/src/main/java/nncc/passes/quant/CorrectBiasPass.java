@@ -113,7 +113,8 @@ public final class CorrectBiasPass implements Pass {
         // keep the largest intermediate tensor small, on several threads, each layer's inputs accumulated in sample order
         int fixed = nncc.passes.calib.CalibratePass.fixedBatch(g, options.data());
         if (fixed > 0) total -= total % fixed;
-        int chunk = fixed > 0 ? fixed : nncc.passes.calib.StreamChunk.of(g, options.batchSize());
+        int chunk = fixed > 0 ? fixed : nncc.passes.calib.StreamChunk.balanced(nncc.passes.calib.StreamChunk.of(g, options.batchSize()),
+                total, options.threads());
         OrderedTraceRun.run(interpreter, options.data(), total, chunk, options.threads(), byInput.keySet(),
                 (name, shape, values) -> accumulate(byInput.get(name), shape, values));
         stats.add("samples", total);

@@ -2,6 +2,7 @@ package nncc.passes.quant;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -62,6 +63,22 @@ class StreamedStatisticsTest {
         assertEquals(5, nncc.passes.calib.StreamChunk.of(big, 32));
         assertEquals(3, nncc.passes.calib.StreamChunk.of(big, 3));
         assertEquals(32, nncc.passes.calib.StreamChunk.of(new CorrectBiasPassTest().graph(), 32));
+    }
+
+    @Test void balancedChunksShareTheSamplesEvenlyOverTheThreads() {
+        assertEquals(4, nncc.passes.calib.StreamChunk.balanced(5, 32, 2)); // 8 chunks of 4, not 6 of 5 and one of 2
+        assertEquals(5, nncc.passes.calib.StreamChunk.balanced(5, 32, 1)); // one thread: the largest chunks
+        assertEquals(16, nncc.passes.calib.StreamChunk.balanced(32, 32, 2)); // a small model's batch on both threads
+        assertEquals(3, nncc.passes.calib.StreamChunk.balanced(3, 37, 3));
+        assertEquals(1, nncc.passes.calib.StreamChunk.balanced(5, 1, 2));
+        for (int max = 1; max <= 9; max++)
+            for (int total = 1; total <= 70; total++)
+                for (int threads = 1; threads <= 4; threads++) {
+                    int c = nncc.passes.calib.StreamChunk.balanced(max, total, threads);
+                    int chunks = (total + c - 1) / c, plain = (total + max - 1) / max;
+                    assertTrue(c >= 1 && c <= max, max + " " + total + " " + threads);
+                    assertTrue(chunks <= ((plain + threads - 1) / threads) * threads, "no more chunks than a multiple of the threads");
+                }
     }
 
     @Test void biasCorrectionIsTheSameOnAnyNumberOfThreads() throws Exception {
