@@ -16,8 +16,8 @@ import nncc.passes.calib.CalibrationData;
  * Runs a float graph over calibration samples on several threads, chunk by chunk, and hands every traced value of
  * interest to a consumer in sample order: value X of chunk i is consumed only after value X of chunk i - 1, so
  * order-sensitive accumulations (floating-point sums) give exactly the result of one thread, while the forward
- * passes overlap. Each thread holds the intermediate tensors of one chunk. Chunk i never waits on a later chunk, so
- * the threads cannot deadlock.
+ * passes overlap. Each thread holds the intermediate tensors of one chunk, plus copies of values that arrived one
+ * chunk early. Chunk i never waits on a later chunk, so the threads cannot deadlock.
  */
 final class OrderedTraceRun {
     private OrderedTraceRun() {}
@@ -88,14 +88,25 @@ final class OrderedTraceRun {
         return d;
     }
 
-    /** Per value, the chunk whose turn it is; a failure wakes every waiter. */
-    private static final class Turns {
+    /**
+     * Per value, the chunk whose turn it is, and copies of values that arrived one chunk early; a failure wakes every
+     * waiter. A thread whose chunk comes right after the one being consumed leaves a copy and runs on instead of
+     * waiting (so a thread the machine holds back does not stall the other at every layer); the thread that consumes
+     * a chunk's value then consumes the copies that follow it, in chunk order. A thread further ahead waits, which
+     * bounds the copies to about one chunk's traced values.
+     */
+    static final class Turns {
         private final Map<String, Integer> turn = new HashMap<>();
+        private final Map<String, Early> early = new HashMap<>(); // by value name: the copy for chunk turn + 1
         private Throwable failure;
+        private long earlyCopies;
+
+        private record Early(int unit, int[] shape, float[] values) {}
 
         void inOrder(String name, int unit, int[] shape, float[] values, Consumer consumer) {
             synchronized (this) {
-                while (failure == null && turn.getOrDefault(name, 0) != unit) {
+                while (failure == null && turn.getOrDefault(name, 0) != unit
+                        && !(turn.getOrDefault(name, 0) == unit - 1 && !early.containsKey(name))) {
                     try {
                         wait();
                     } catch (InterruptedException e) {
@@ -104,13 +115,30 @@ final class OrderedTraceRun {
                     }
                 }
                 if (failure != null) throw new IllegalStateException("another thread failed", failure);
+                if (turn.getOrDefault(name, 0) != unit) { // one chunk early: leave a copy for the thread consuming the turn
+                    early.put(name, new Early(unit, shape, values.clone()));
+                    earlyCopies++;
+                    return;
+                }
             }
             consumer.accept(name, shape, values);
-            synchronized (this) {
-                turn.put(name, unit + 1);
-                notifyAll();
+            for (int done = unit; ; ) {
+                Early next;
+                synchronized (this) {
+                    turn.put(name, done + 1);
+                    next = early.get(name);
+                    if (next != null && next.unit() == done + 1) early.remove(name);
+                    else next = null;
+                    notifyAll();
+                }
+                if (next == null) return;
+                consumer.accept(name, next.shape(), next.values());
+                done = next.unit();
             }
         }
+
+        /** How many values arrived one chunk early and were copied. */
+        synchronized long earlyCopies() { return earlyCopies; }
 
         synchronized boolean failed() { return failure != null; }
 
