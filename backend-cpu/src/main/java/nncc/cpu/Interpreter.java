@@ -116,13 +116,26 @@ public final class Interpreter {
      */
     public List<Tensor> runTimed(List<Tensor> inputsInGraphOrder, NodeTimer timer) { return runWith(inputsInGraphOrder, null, timer); }
 
+    /**
+     * As {@link #run(List)}, reporting the float outputs {@code sink} wants as arrays without copying them (the cheap
+     * trace for statistics over every activation, such as calibration).
+     */
+    public List<Tensor> runTracingFloats(List<Tensor> inputsInGraphOrder, FloatTraceSink sink) {
+        java.util.Objects.requireNonNull(sink, "sink");
+        return runWith(inputsInGraphOrder, null, null, sink);
+    }
+
     private List<Tensor> runWith(List<Tensor> inputsInGraphOrder, TraceSink sink, NodeTimer timer) {
+        return runWith(inputsInGraphOrder, sink, timer, null);
+    }
+
+    private List<Tensor> runWith(List<Tensor> inputsInGraphOrder, TraceSink sink, NodeTimer timer, FloatTraceSink floatSink) {
         if (inputsInGraphOrder.size() != inputs.size())
             throw new ModelException("the model takes " + inputs.size() + " input(s) "
                     + inputs.stream().map(Value::name).toList() + ", got " + inputsInGraphOrder.size());
         int batch = splittableBatch(inputsInGraphOrder);
-        if (sink == null && timer == null && batch > 1 && !Parallel.insidePart()) return runSplit(inputsInGraphOrder, batch);
-        NdArray[] slots = execute(inputsInGraphOrder, sink, timer);
+        if (sink == null && timer == null && floatSink == null && batch > 1 && !Parallel.insidePart()) return runSplit(inputsInGraphOrder, batch);
+        NdArray[] slots = execute(inputsInGraphOrder, sink, timer, floatSink);
         List<Tensor> result = new ArrayList<>(outputs.size());
         for (int s : outputSlots) result.add(slots[s].toTensor());
         return result;
@@ -197,7 +210,7 @@ public final class Interpreter {
         return byName;
     }
 
-    private NdArray[] execute(List<Tensor> given, TraceSink sink, NodeTimer timer) {
+    private NdArray[] execute(List<Tensor> given, TraceSink sink, NodeTimer timer, FloatTraceSink floatSink) {
         NdArray[] slots = constantSlots.clone();
         Map<String, Long> symbols = new HashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
@@ -228,9 +241,19 @@ public final class Interpreter {
                 for (NdArray a : out) traced.add(a.toTensor());
                 sink.accept(step.node(), traced);
             }
+            if (floatSink != null) traceFloats(step.node(), out, floatSink);
             for (int s : step.slotsFreedAfter()) slots[s] = null;
         }
         return slots;
+    }
+
+    /** Hands the float outputs of a node that {@code sink} wants to it: f32 data as is, other float types converted. */
+    private static void traceFloats(Node node, NdArray[] out, FloatTraceSink sink) {
+        for (int k = 0; k < out.length; k++) {
+            NdArray a = out[k];
+            if (!a.dtype.isFloat() || !sink.wants(node, k)) continue;
+            sink.accept(node, k, a.shape.clone(), a.dtype == nncc.ir.DType.F32 ? a.floats : a.toTensor().toFloats());
+        }
     }
 
     /** A step's output types inferred for these input shapes (the last ones seen, so steady-state runs skip inference). */

@@ -43,8 +43,12 @@ final class NonFinite {
 
     /** Refuses a model with a NaN or infinite float constant (a weight the quantizer cannot give a scale). */
     static void requireFiniteWeights(Graph g, Path model) {
-        for (Graph.Constant c : g.constants()) {
-            Count n = count(c.data());
+        java.util.List<Graph.Constant> constants = g.constants();
+        Count[] counts = new Count[constants.size()]; // counted on every core, refused in graph order
+        java.util.stream.IntStream.range(0, counts.length).parallel().forEach(i -> counts[i] = count(constants.get(i).data()));
+        for (int i = 0; i < counts.length; i++) {
+            Graph.Constant c = constants.get(i);
+            Count n = counts[i];
             if (n.total() > 0)
                 throw new ModelException(model.toString(), null, "weight tensor '" + c.value().name() + "' " + c.data().dtype().text()
                         + c.data().shape() + " holds " + describe(n, c.data().numElements()) + "; it cannot be quantized");

@@ -111,7 +111,7 @@ public final class CalibratePass implements Pass {
         int chunk = fixedBatch(graph, data);
         int batch = chunk == 0 ? options.batchSize() : chunk * Math.max(1, options.batchSize() / chunk);
         List<String> names = traced.stream().map(Value::name).toList();
-        CalibrationRun run = new CalibrationRun(new Interpreter(graph), data, names, batch, chunk == 0 ? StreamChunk.of(graph, batch) : chunk,
+        CalibrationRun run = new CalibrationRun(new Interpreter(graph), data, names, batch, chunk == 0 ? StreamChunk.balanced(StreamChunk.of(graph, batch), batch, options.threads()) : chunk,
                 options.threads(), options.progress());
 
         Observer[] observers = new Observer[traced.size()];

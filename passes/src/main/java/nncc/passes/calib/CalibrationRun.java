@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import nncc.cpu.Interpreter;
-import nncc.cpu.TraceSink;
+import nncc.cpu.FloatTraceSink;
 import nncc.ir.ModelException;
+import nncc.ir.Node;
 import nncc.ir.Tensor;
 import nncc.ir.Value;
 
@@ -36,7 +37,7 @@ final class CalibrationRun {
      * @param traced    the values to observe, in the order of the observer arrays given to {@link #run}
      * @param batchSize samples per calibration batch (a multiple of {@code chunkSize} when the model fixes its batch)
      * @param chunkSize samples per interpreter call: the model's fixed batch size, or {@link StreamChunk#of} (at most
-     *                  {@code batchSize})
+     *                  {@code batchSize}; {@link StreamChunk#balanced} over the threads)
      */
     CalibrationRun(Interpreter interpreter, CalibrationData data, List<String> traced, int batchSize, int chunkSize,
                    int threads, LongConsumer progress) {
@@ -122,10 +123,11 @@ final class CalibrationRun {
      */
     private void runUnit(int pass, int start, int count, boolean endsBatch, Observer[] own) {
         List<Tensor> batch = data.batch(start, count);
-        TraceSink sink = (node, outputs) -> {
-            for (int k = 0; k < outputs.size(); k++) {
-                Integer slot = slotOf.get(node.output(k).name());
-                if (slot != null) own[slot].observe(pass, outputs.get(k).toFloats());
+        FloatTraceSink sink = new FloatTraceSink() {
+            @Override public boolean wants(Node node, int output) { return slotOf.containsKey(node.output(output).name()); }
+
+            @Override public void accept(Node node, int output, int[] shape, float[] values) {
+                own[slotOf.get(node.output(output).name())].observe(pass, values);
             }
         };
         for (int at = 0; at < count; at += chunkSize) {
@@ -136,7 +138,7 @@ final class CalibrationRun {
                 if (slot != null) own[slot].observe(pass, chunk.get(i).toFloats());
             }
             try {
-                interpreter.run(chunk, sink);
+                interpreter.runTracingFloats(chunk, sink);
             } catch (ModelException e) {
                 throw new ModelException(e.file() != null ? e.file() : data.source(), e.node(), e.getRawMessage()
                         + " (calibration samples " + (start + at) + ".." + (start + at + n - 1) + ")", e);

@@ -18,7 +18,10 @@ public interface Observer {
     /** How many passes over the data this observer needs (1, or 2 for histogram observers). */
     int passes();
 
-    /** Feeds elements of the value seen in pass {@code pass}; NaNs are ignored. */
+    /**
+     * Feeds elements of the value seen in pass {@code pass}; NaNs are ignored. {@code values} may be the interpreter's
+     * own array: it is read, never written, and not kept after the call.
+     */
     void observe(int pass, float[] values);
 
     /** Marks the end of one calibration batch in pass {@code pass}. */

@@ -8,6 +8,7 @@ import nncc.cpu.Interpreter;
 import nncc.ir.Graph;
 import nncc.ir.ModelException;
 import nncc.ir.Node;
+import nncc.ir.QuantParams;
 import nncc.ir.Shape;
 import nncc.ir.Tensor;
 import nncc.ir.Value;
@@ -112,13 +113,16 @@ public final class CorrectBiasPass implements Pass {
         // keep the largest intermediate tensor small, on several threads, each layer's inputs accumulated in sample order
         int fixed = nncc.passes.calib.CalibratePass.fixedBatch(g, options.data());
         if (fixed > 0) total -= total % fixed;
-        int chunk = fixed > 0 ? fixed : nncc.passes.calib.StreamChunk.of(g, options.batchSize());
+        int chunk = fixed > 0 ? fixed : nncc.passes.calib.StreamChunk.balanced(nncc.passes.calib.StreamChunk.of(g, options.batchSize()),
+                total, options.threads());
         OrderedTraceRun.run(interpreter, options.data(), total, chunk, options.threads(), byInput.keySet(),
-                (name, t) -> accumulate(byInput.get(name), t));
+                (name, shape, values) -> accumulate(byInput.get(name), shape, values));
         stats.add("samples", total);
-        for (Layer l : layers) {
+        Rounded[] rounded = roundAll(layers);
+        for (int li = 0; li < layers.size(); li++) {
+            Layer l = layers.get(li);
             Node n = l.node();
-            Rounded r = round(l);
+            Rounded r = rounded[li];
             long channels = l.weights().shape().dim(0);
             float[] bias = n.inputs().size() > 2 ? g.constantData(n.input(2)).toFloats() : new float[(int) channels];
             for (int m = 0; m < bias.length; m++) bias[m] -= r.shift()[m];
@@ -140,10 +144,40 @@ public final class CorrectBiasPass implements Pass {
         return stats.result();
     }
 
-    private static void accumulate(List<Layer> readers, Tensor x) {
+    private static void accumulate(List<Layer> readers, int[] shape, float[] values) {
         if (readers == null) return;
-        float[] v = x.toFloats();
-        for (Layer l : readers) l.means().add(v, x.shape());
+        for (Layer l : readers) l.means().add(values, shape);
+    }
+
+    /**
+     * {@link #round} of every layer, on {@link Options#threads()} threads (layers are independent; each is computed
+     * as on one thread), in the order of {@code layers}.
+     */
+    private Rounded[] roundAll(List<Layer> layers) {
+        Rounded[] r = new Rounded[layers.size()];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable work = () -> {
+            try {
+                for (int i; failure.get() == null && (i = next.getAndIncrement()) < r.length; ) r[i] = round(layers.get(i));
+            } catch (RuntimeException | Error e) {
+                failure.compareAndSet(null, e);
+            }
+        };
+        Thread[] helpers = new Thread[Math.max(0, Math.min(options.threads(), layers.size()) - 1)];
+        for (int t = 0; t < helpers.length; t++) helpers[t] = Thread.ofPlatform().name("nncc-round-" + (t + 1)).daemon().start(work);
+        work.run();
+        for (Thread th : helpers) {
+            try {
+                th.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while rounding weights", e);
+            }
+        }
+        if (failure.get() instanceof RuntimeException e) throw e;
+        if (failure.get() instanceof Error e) throw e;
+        return r;
     }
 
     /** Per output channel, the mean shift {@code (W_q - W) . E[patch]}; with adaptive rounding also new weights. */
@@ -159,17 +193,28 @@ public final class CorrectBiasPass implements Pass {
      * reproduces them.
      */
     private Rounded round(Layer l) {
-        WeightQuantizer.Weights q = l.plan() != null ? WeightQuantizer.fromPlan(l.weights(), l.plan(), options.weightBits())
-                : WeightQuantizer.symmetric(l.weights(), options.weightBits(), !options.perTensor());
         float[] w = l.weights().toFloats();
-        long[] codes = q.data().toLongs();
+        WeightQuantizer.Weights q;
+        long[] codes;
+        if (l.plan() != null) { // the codes fromPlan gives, without a tensor in between
+            QuantParams p = WeightQuantizer.channelsFirst(l.plan());
+            codes = WeightQuantizer.planCodes(w, Math.toIntExact(l.weights().shape().dim(0)), p, options.weightBits());
+            q = new WeightQuantizer.Weights(null, p);
+        } else {
+            q = WeightQuantizer.symmetric(l.weights(), options.weightBits(), !options.perTensor());
+            codes = q.data().toLongs();
+        }
         long qmax = (1L << (options.weightBits() - 1)) - 1;
         int m = (int) l.weights().shape().dim(0), per = w.length / m;
         int groups = l.conv() == null ? 1 : l.conv().group();
         int perGroupOut = m / groups;
         float[] shift = new float[m];
+        if (options.rounding() == WeightRounding.NEAREST) {
+            nearestShifts(l, w, codes, q, m, per, perGroupOut, shift);
+            return new Rounded(shift, null, 0);
+        }
         long flips = 0;
-        double[][] cov = new double[groups][];
+        double[][] cov = new double[groups][], means = new double[groups][];
         long[] nearest = options.rounding() == WeightRounding.GPTQ ? codes.clone() : null;
         if (options.rounding() == WeightRounding.GPTQ)
             for (int g = 0; g < groups; g++)
@@ -183,17 +228,33 @@ public final class CorrectBiasPass implements Pass {
                 if (cov[g] == null) cov[g] = l.means().covariance(g);
                 flips += descend(cov[g], per, d, codes, c * per, s, qmax);
             }
-            double[] mean = l.means().mean(g);
+            if (means[g] == null) means[g] = l.means().mean(g);
+            double[] mean = means[g];
             double sum = 0;
             for (int i = 0; i < per; i++) sum -= d[i] * mean[i];
             shift[c] = (float) sum;
         }
-        if (options.rounding() == WeightRounding.NEAREST) return new Rounded(shift, null, 0);
         if (nearest != null) for (int i = 0; i < codes.length; i++) if (codes[i] != nearest[i]) flips++;
         float[] snapped = new float[w.length];
         for (int c = 0; c < m; c++)
             for (int i = 0; i < per; i++) snapped[c * per + i] = (float) (codes[c * per + i] * (double) q.scale(c));
         return new Rounded(shift, Tensor.ofFloats(l.weights().shape(), snapped), flips);
+    }
+
+    /**
+     * The shifts of round-to-nearest: {@code shift[c] = -sum_i (w - code * s) * mean[i]}, summed in the order of
+     * {@code i} as the adaptive path does with its {@code d} array, with each group's mean patch computed once.
+     */
+    private static void nearestShifts(Layer l, float[] w, long[] codes, WeightQuantizer.Weights q, int m, int per,
+                                      int perGroupOut, float[] shift) {
+        double[] mean = null;
+        for (int c = 0; c < m; c++) {
+            if (c % perGroupOut == 0) mean = l.means().mean(c / perGroupOut);
+            double s = q.scale(c);
+            double sum = 0;
+            for (int i = 0, at = c * per; i < per; i++, at++) sum -= (w[at] - codes[at] * s) * mean[i];
+            shift[c] = (float) sum;
+        }
     }
 
     /** Greedy coordinate descent on {@code d^T C d} over codes' rounding direction; returns the flips made. */

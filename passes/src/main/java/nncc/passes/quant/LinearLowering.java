@@ -94,7 +94,7 @@ final class LinearLowering {
         LowerToIntegerPass.Options o = ctx.options;
         QuantParams plan = w.type().quant();
         // weights quantized by quantize-weights (and possibly re-rounded by bias correction) keep their codes
-        WeightQuantizer.Weights wq = plan != null ? WeightQuantizer.fromPlan(wData, plan, o.weightBits())
+        WeightQuantizer.Weights wq = plan != null ? ctx.weightsFromPlan(w, wData, plan)
                 : WeightQuantizer.symmetric(wData, o.weightBits(), !o.perTensor());
         Value wv = ctx.constant(w, wq.data(), wq.params());
         ctx.stats.inc("weights quantized");

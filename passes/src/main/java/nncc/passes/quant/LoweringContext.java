@@ -40,6 +40,8 @@ final class LoweringContext {
     private final Set<String> graphOutputs = new HashSet<>();
     private final Set<String> graphInputs = new HashSet<>();
     private final Map<String, Integer> constantReaders = new HashMap<>();
+    /** The codes of each 2-D convolution's planned weights, decided up front on every core (they are independent). */
+    private final Map<String, WeightQuantizer.Weights> convCodes = new java.util.concurrent.ConcurrentHashMap<>();
 
     LoweringContext(Graph graph, LowerToIntegerPass.Options options, PassResult.Stats stats) {
         this.graph = graph;
@@ -54,6 +56,32 @@ final class LoweringContext {
             if (graph.isConstant(v)) constantReaders.merge(v.name(), 1, Integer::sum);
         }
         for (Value v : graph.inputs()) graphInputs.add(v.name());
+        List<Value> planned = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Node n : graph.nodes()) {
+            if (!(n.op() instanceof nncc.ir.op.Conv) || n.inputs().size() < 2) continue;
+            Value w = n.input(1);
+            Tensor data = graph.constantData(w);
+            if (data != null && data.dtype().isFloat() && data.shape().rank() == 4 && w.type().quant() != null && seen.add(w.name()))
+                planned.add(w);
+        }
+        planned.parallelStream().forEach(w -> {
+            try {
+                convCodes.put(w.name(), WeightQuantizer.fromPlan(graph.constantData(w), w.type().quant(), options.weightBits()));
+            } catch (ModelException e) {
+                // left out: computed again where the layer is lowered, which reports it there
+            }
+        });
+    }
+
+    /**
+     * {@link WeightQuantizer#fromPlan} of {@code wData} under {@code plan}, as decided up front for the convolution weight
+     * {@code w} when it is the same tensor under the same plan.
+     */
+    WeightQuantizer.Weights weightsFromPlan(Value w, Tensor wData, QuantParams plan) {
+        WeightQuantizer.Weights q = convCodes.get(w.name());
+        if (q != null && graph.constantData(w) == wData && plan.equals(w.type().quant())) return q;
+        return WeightQuantizer.fromPlan(wData, plan, options.weightBits());
     }
 
     DType activation() { return options.activation(); }

@@ -1,5 +1,6 @@
 package nncc.passes.quant;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import nncc.ir.Graph;
@@ -80,10 +81,16 @@ public final class QuantizeWeightsPass implements Pass {
             todo.putIfAbsent(n.input(1).name(), layout);
             if (n.op() instanceof Gemm || n.op() instanceof MatMul) fullyConnected.add(n.input(1).name());
         }
-        for (Map.Entry<String, WeightLayout> e : todo.entrySet()) {
-            Value w = g.constant(e.getKey()).value();
-            Value q = quantize(g, w, e.getValue(), options.perTensor() || options.perTensorFullyConnected() && fullyConnected.contains(e.getKey()));
-            g.replaceAllUses(w, q);
+        List<Map.Entry<String, WeightLayout>> entries = List.copyOf(todo.entrySet());
+        QuantParams[] plans = new QuantParams[entries.size()]; // computed on every core, applied in graph order
+        java.util.stream.IntStream.range(0, plans.length).parallel().forEach(i -> plans[i] = plan(g.constantData(
+                g.constant(entries.get(i).getKey()).value()), entries.get(i).getValue(),
+                options.perTensor() || options.perTensorFullyConnected() && fullyConnected.contains(entries.get(i).getKey())));
+        for (int i = 0; i < plans.length; i++) {
+            Value w = g.constant(entries.get(i).getKey()).value();
+            Tensor data = g.constantData(w);
+            g.removeConstant(w.name()); // the same name, now with its plan
+            g.replaceAllUses(w, g.addConstant(w.name(), data, plans[i]));
             stats.inc("weights quantized");
         }
         return stats.result();
@@ -105,15 +112,13 @@ public final class QuantizeWeightsPass implements Pass {
         };
     }
 
-    private Value quantize(Graph g, Value w, WeightLayout layout, boolean perTensor) {
-        Tensor data = g.constantData(w);
+    /** The plan of weights {@code data}: symmetric scales per output channel (or per tensor), on the axis of the layout. */
+    private QuantParams plan(Tensor data, WeightLayout layout, boolean perTensor) {
         Tensor channelsFirst = layout == WeightLayout.TRANSPOSED ? WeightQuantizer.transpose2d(data) : data;
-        WeightQuantizer.Weights q = WeightQuantizer.symmetric(channelsFirst, options.weightBits(), !perTensor);
-        QuantParams plan = q.params();
+        QuantParams plan = WeightQuantizer.symmetricParams(channelsFirst.toFloats(), channelsFirst.shape(), options.weightBits(), !perTensor);
         if (layout == WeightLayout.TRANSPOSED && plan.isPerAxis())
             plan = QuantParams.perAxis(1, scales(plan), new long[plan.count()]);
-        g.removeConstant(w.name()); // the same name, now with its plan
-        return g.addConstant(w.name(), data, plan);
+        return plan;
     }
 
     private static float[] scales(QuantParams p) {

@@ -25,27 +25,37 @@ public final class WeightQuantizer {
      * (or over the tensor), {@code q = clamp(round(w / scale), -qmax, qmax)}; an all-zero channel gets scale 1.
      */
     public static Weights symmetric(Tensor w, int bits, boolean perChannel) {
+        float[] v = w.toFloats();
+        QuantParams p = symmetricParams(v, w.shape(), bits, perChannel);
+        long qmax = (1L << (bits - 1)) - 1;
+        int groups = p.isPerAxis() ? p.count() : 1;
+        int span = groups == 0 ? 0 : v.length / groups;
+        long[] q = new long[v.length];
+        for (int g = 0; g < groups; g++) {
+            float s = p.scale(g);
+            for (int i = g * span; i < (g + 1) * span; i++)
+                q[i] = Math.max(-qmax, Math.min(qmax, FixedPoint.roundHalfAway(v[i] / (double) s)));
+        }
+        return new Weights(Tensor.ofLongs(DType.I8, w.shape(), q), p);
+    }
+
+    /** The scales of {@link #symmetric} alone (its codes not computed), for {@code v} of shape {@code shape}. */
+    static QuantParams symmetricParams(float[] v, Shape shape, int bits, boolean perChannel) {
         if (bits < 2 || bits > 8) throw new IllegalArgumentException("weight bits must be in 2..8, got " + bits);
         long qmax = (1L << (bits - 1)) - 1;
-        float[] v = w.toFloats();
-        Shape shape = w.shape();
         int channels = shape.rank() == 0 ? 1 : Math.toIntExact(shape.dim(0));
         int per = channels == 0 ? 0 : v.length / channels;
         int groups = perChannel ? channels : 1;
         int span = perChannel ? per : v.length;
         float[] scales = new float[groups];
-        long[] q = new long[v.length];
         for (int g = 0; g < groups; g++) {
             double maxAbs = 0;
             for (int i = g * span; i < (g + 1) * span; i++) maxAbs = Math.max(maxAbs, Math.abs(v[i]));
             float s = maxAbs > 0 ? (float) (maxAbs / qmax) : 1f;
             if (!(s > 0)) s = Float.MIN_NORMAL;
             scales[g] = s;
-            for (int i = g * span; i < (g + 1) * span; i++)
-                q[i] = Math.max(-qmax, Math.min(qmax, FixedPoint.roundHalfAway(v[i] / (double) s)));
         }
-        QuantParams p = perChannel ? QuantParams.perAxis(0, scales, new long[groups]) : QuantParams.perTensor(scales[0], 0);
-        return new Weights(Tensor.ofLongs(DType.I8, shape, q), p);
+        return perChannel ? QuantParams.perAxis(0, scales, new long[groups]) : QuantParams.perTensor(scales[0], 0);
     }
 
     /**
@@ -54,15 +64,24 @@ public final class WeightQuantizer {
      * transposed matrix and is read as axis 0 here. Fails when a code does not fit {@code bits}.
      */
     static Weights fromPlan(Tensor w, QuantParams plan, int bits) {
+        QuantParams p = channelsFirst(plan);
+        long[] q = planCodes(w.toFloats(), Math.toIntExact(w.shape().dim(0)), p, bits);
+        byte[] codes = new byte[q.length]; // |code| <= 127: planCodes checked it against bits <= 8
+        for (int i = 0; i < q.length; i++) codes[i] = (byte) q[i];
+        return new Weights(Tensor.ofRaw(DType.I8, w.shape(), codes), p);
+    }
+
+    /** {@code plan} read along axis 0: a per-axis plan on another axis (a transposed matrix's) moved to axis 0. */
+    static QuantParams channelsFirst(QuantParams plan) {
+        if (!plan.isPerAxis() || plan.axis() == 0) return plan;
+        float[] s = new float[plan.count()];
+        for (int i = 0; i < s.length; i++) s[i] = plan.scale(i);
+        return QuantParams.perAxis(0, s, new long[s.length]);
+    }
+
+    /** The codes of {@link #fromPlan}: {@code round(v / scale)} per channel of the channels-first {@code v}, checked against {@code bits}. */
+    static long[] planCodes(float[] v, int channels, QuantParams p, int bits) {
         long qmax = (1L << (bits - 1)) - 1;
-        QuantParams p = plan;
-        if (plan.isPerAxis() && plan.axis() != 0) {
-            float[] s = new float[plan.count()];
-            for (int i = 0; i < s.length; i++) s[i] = plan.scale(i);
-            p = QuantParams.perAxis(0, s, new long[s.length]);
-        }
-        float[] v = w.toFloats();
-        int channels = Math.toIntExact(w.shape().dim(0));
         int per = channels == 0 ? 0 : v.length / channels;
         long[] q = new long[v.length];
         for (int c = 0; c < channels; c++) {
@@ -75,7 +94,7 @@ public final class WeightQuantizer {
                 q[c * per + i] = code;
             }
         }
-        return new Weights(Tensor.ofLongs(DType.I8, w.shape(), q), p);
+        return q;
     }
 
     /** A bias quantized for input scale {@code inputScale}: i32 or i64 data and its params. */

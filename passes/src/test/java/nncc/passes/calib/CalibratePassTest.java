@@ -156,7 +156,7 @@ class CalibratePassTest {
                 .withBatchSize(16).withProgress(n -> { synchronized (seen) { seen.add(n); } });
         calibrate(g, o);
         assertEquals(100, o.progressTotal());
-        assertEquals(8, seen.size()); // 4 batches per pass, 2 passes
+        assertEquals(14, seen.size()); // batches of 16, 16, 16, 2 in chunks of 8 for the 2 threads: 7 per pass, 2 passes
         for (int i = 1; i < seen.size(); i++) assertTrue(seen.get(i) > seen.get(i - 1), seen.toString());
         assertEquals(100L, seen.get(seen.size() - 1));
     }

@@ -215,4 +215,30 @@ class ObserversTest {
         assertEquals(1, c.below());
         assertEquals(2, c.above());
     }
+    /**
+     * The min/max observer equals the plain in-order scan bit for bit (the sign of a zero extreme included: the scan
+     * keeps the first zero it meets) on arrays of zeros of both signs, NaNs, infinities and ordinary values, fed in
+     * several calls.
+     */
+    @Test void minMaxEqualsThePlainScanBitForBit() {
+        Random r = new Random(21);
+        float[] pool = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1.5f, -2.25f, 3e-39f, -7f};
+        for (int trial = 0; trial < 2000; trial++) {
+            MinMaxObserver o = new MinMaxObserver();
+            double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+            for (int call = 0, calls = 1 + r.nextInt(3); call < calls; call++) {
+                float[] v = new float[r.nextInt(12)];
+                for (int i = 0; i < v.length; i++)
+                    v[i] = r.nextInt(3) == 0 ? (float) r.nextGaussian() : pool[r.nextInt(trial % 2 == 0 ? 2 : pool.length)];
+                for (float x : v) {
+                    if (x < lo) lo = x;
+                    if (x > hi) hi = x;
+                }
+                o.observe(0, v);
+            }
+            Range want = lo <= hi ? new Range(lo, hi) : new Range(0, 0);
+            assertEquals(Double.doubleToRawLongBits(want.min()), Double.doubleToRawLongBits(o.observed().min()), "trial " + trial + " min");
+            assertEquals(Double.doubleToRawLongBits(want.max()), Double.doubleToRawLongBits(o.observed().max()), "trial " + trial + " max");
+        }
+    }
 }

@@ -2,6 +2,7 @@ package nncc.passes.quant;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -33,18 +34,21 @@ class StreamedStatisticsTest {
                 new Conv(List.of(1, 2), List.of(2, 2, 2, 2), List.of(2, 2), 2),
                 new Conv(List.of(2, 1), List.of(0, 0, 0, 0), List.of(1, 1), 4),
         };
-        for (Conv conv : convs) {
-            Shape x = Shape.of(5, 4, 9, 8), w = Shape.of(8, 4 / conv.group(), 3, 3);
-            PatchMoments fast = new PatchMoments(x, w, conv, false), full = new PatchMoments(x, w, conv, true);
-            float[] v = new float[5 * 4 * 9 * 8];
-            for (int i = 0; i < v.length; i++) v[i] = i % 17 == 0 ? -0.0f : (float) r.nextGaussian();
-            full.add(v, x);
-            for (int b = 0; b < 5; b++) { // chunk by chunk, as the streamed runs feed it
-                float[] one = java.util.Arrays.copyOfRange(v, b * 288, (b + 1) * 288);
-                fast.add(one, Shape.of(1, 4, 9, 8));
+        for (int channels : new int[] {4, 12}) // 12: four-channel blocks and a remainder in every group count below
+            for (Conv conv : convs) {
+                int per = channels * 9 * 8;
+                Shape x = Shape.of(5, channels, 9, 8), w = Shape.of(8, channels / conv.group(), 3, 3);
+                PatchMoments fast = new PatchMoments(x, w, conv, false), full = new PatchMoments(x, w, conv, true);
+                float[] v = new float[5 * per];
+                for (int i = 0; i < v.length; i++) v[i] = i % 17 == 0 ? -0.0f : (float) r.nextGaussian();
+                full.add(v, new int[] {5, channels, 9, 8});
+                for (int b = 0; b < 5; b++) { // chunk by chunk, as the streamed runs feed it
+                    float[] one = java.util.Arrays.copyOfRange(v, b * per, (b + 1) * per);
+                    fast.add(one, new int[] {1, channels, 9, 8});
+                }
+                for (int g = 0; g < conv.group(); g++)
+                    assertArrayEquals(full.mean(g), fast.mean(g), 0.0, conv + " " + channels + " channels, group " + g);
             }
-            for (int g = 0; g < conv.group(); g++) assertArrayEquals(full.mean(g), fast.mean(g), 0.0, conv + " group " + g);
-        }
     }
 
     @Test void chunksKeepTheLargestTensorUnderTheTarget() {
@@ -59,6 +63,22 @@ class StreamedStatisticsTest {
         assertEquals(5, nncc.passes.calib.StreamChunk.of(big, 32));
         assertEquals(3, nncc.passes.calib.StreamChunk.of(big, 3));
         assertEquals(32, nncc.passes.calib.StreamChunk.of(new CorrectBiasPassTest().graph(), 32));
+    }
+
+    @Test void balancedChunksShareTheSamplesEvenlyOverTheThreads() {
+        assertEquals(4, nncc.passes.calib.StreamChunk.balanced(5, 32, 2)); // 8 chunks of 4, not 6 of 5 and one of 2
+        assertEquals(5, nncc.passes.calib.StreamChunk.balanced(5, 32, 1)); // one thread: the largest chunks
+        assertEquals(16, nncc.passes.calib.StreamChunk.balanced(32, 32, 2)); // a small model's batch on both threads
+        assertEquals(3, nncc.passes.calib.StreamChunk.balanced(3, 37, 3));
+        assertEquals(1, nncc.passes.calib.StreamChunk.balanced(5, 1, 2));
+        for (int max = 1; max <= 9; max++)
+            for (int total = 1; total <= 70; total++)
+                for (int threads = 1; threads <= 4; threads++) {
+                    int c = nncc.passes.calib.StreamChunk.balanced(max, total, threads);
+                    int chunks = (total + c - 1) / c, plain = (total + max - 1) / max;
+                    assertTrue(c >= 1 && c <= max, max + " " + total + " " + threads);
+                    assertTrue(chunks <= ((plain + threads - 1) / threads) * threads, "no more chunks than a multiple of the threads");
+                }
     }
 
     @Test void biasCorrectionIsTheSameOnAnyNumberOfThreads() throws Exception {
