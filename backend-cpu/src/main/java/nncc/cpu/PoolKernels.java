@@ -19,11 +19,18 @@ final class PoolKernels {
         ctx.requireDType(0, "input X", DType.F32, DType.F16, DType.BF16, DType.F64,
                 DType.I64, DType.I32, DType.I16, DType.I8, DType.U8);
         int[] kernel = op.kernel().stream().mapToInt(Integer::intValue).toArray();
+        boolean vector = ctx.vector();
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
             WindowGeometry g = WindowGeometry.of(x.shape, yShape, kernel, op.strides(), op.pads(), op.dilations());
             int planes = x.dim(0) * x.dim(1);
+            if (vector && outTypes.length == 1 && VectorPairPool.applies(g)) { // the 2x2, stride 2 pool a vector at a time
+                if (x.storage() == NdArray.Storage.FLOAT)
+                    return new NdArray[] {NdArray.ofFloats(x.dtype, yShape, VectorPairPool.max(x.floats, planes, g))};
+                if (x.holdsBytes())
+                    return new NdArray[] {NdArray.ofBytes(x.dtype, yShape, VectorPairPool.max(x.int8Bytes(), x.dtype == DType.U8, planes, g))};
+            }
             if (outTypes.length == 1 && x.storage() == NdArray.Storage.FLOAT)
                 return new NdArray[] {NdArray.ofFloats(x.dtype, yShape, maxValues(x.floats, planes, g))};
             if (outTypes.length == 1 && x.holdsBytes())
