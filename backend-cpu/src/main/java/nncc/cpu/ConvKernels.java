@@ -137,6 +137,18 @@ final class ConvKernels {
                 }
             return y;
         }
+        DepthwisePlanes polyphase = kernels == KernelSet.VECTOR && !isPointwise(g) ? DepthwisePlanes.of(g) : null;
+        if (polyphase != null && imagesPerChunk(batch, positions, rows) == 1) { // one image at a time: whole-row column copies
+            int run = polyphase.runLength;
+            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, mg * run + GEMM_SLACK);
+            for (int n = 0; n < batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    for (int m = 0; m < mg; m++) Arrays.fill(acc, m * run, (m + 1) * run, bias == null ? 0f : bias[grp * mg + m]);
+                    PolyphaseConvolution.multiplyAdd(polyphase, x, (n * channels + grp * cg) * inSize, inSize, cg, w[grp], acc, parallel);
+                    for (int m = 0; m < mg; m++) polyphase.gather(acc, m * run, y, (n * outChannels + grp * mg + m) * positions);
+                }
+            return y;
+        }
         // one vector of slack past the end lets the GEMM's last partial vector run masked
         float[] col = Scratch.floats(Scratch.Slot.COLUMNS, rows * chunk * positions + GEMM_SLACK);
         float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, mg * chunk * positions + GEMM_SLACK);

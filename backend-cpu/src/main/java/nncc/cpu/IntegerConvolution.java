@@ -153,6 +153,22 @@ final class IntegerConvolution {
                 }
             return;
         }
+        DepthwisePlanes polyphase = floats && w.groups() != null && w.kernels() == KernelSet.VECTOR && l.chunk == 1 ? DepthwisePlanes.of(g) : null;
+        if (polyphase != null) { // one image at a time, whole-row column copies (see PolyphaseConvolution)
+            int run = polyphase.runLength;
+            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, l.mg * run + ConvKernels.GEMM_SLACK), plane = Scratch.floats(Scratch.Slot.RUN, l.positions);
+            for (int n = 0; n < l.batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    Arrays.fill(acc, 0, l.mg * run, 0f);
+                    PolyphaseConvolution.multiplyAdd(polyphase, x.floats(), l.planeOffset(n, grp, 0), l.inSize, l.cg, w.groups()[grp], acc, parallel);
+                    for (int m = 0; m < l.mg; m++) {
+                        int c = grp * l.mg + m;
+                        polyphase.gather(acc, m * run, plane, 0);
+                        sink.floats(n, c, plane, 0, l.positions, (n * l.outChannels + c) * l.positions);
+                    }
+                }
+            return;
+        }
         for (int n0 = 0; n0 < l.batch; n0 += l.chunk) {
             int images = Math.min(l.chunk, l.batch - n0), cols = images * l.positions;
             for (int grp = 0; grp < group; grp++) {

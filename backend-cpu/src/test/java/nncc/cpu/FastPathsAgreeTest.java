@@ -6,7 +6,13 @@ import java.util.List;
 import java.util.Random;
 import nncc.ir.Shape;
 import nncc.ir.Tensor;
+import java.util.ArrayList;
+import nncc.ir.DType;
+import nncc.ir.Rounding;
+import nncc.ir.op.Activation;
+import nncc.ir.op.Conv;
 import nncc.ir.op.MaxPool;
+import nncc.ir.op.QConv;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +41,30 @@ class FastPathsAgreeTest {
             KernelSetsAgreeTest.assertAgree(pool, "f32 pool trial " + trial, Tensor.ofFloats(Shape.of(n, c, h, w), f));
             KernelSetsAgreeTest.assertAgree(pool, "i8 pool trial " + trial, KernelSetsAgreeTest.int8(r, n, c, h, w));
             KernelSetsAgreeTest.assertAgree(pool, "u8 pool trial " + trial, KernelSetsAgreeTest.uint8(r, n, c, h, w));
+        }
+    }
+
+    /** Batch 1 (or maps of 2,048 outputs and more): the polyphase column matrix instead of im2col. */
+    @Test
+    void polyphaseConvolutionsAgreeWithIm2col() {
+        Random r = new Random(22);
+        for (int trial = 0; trial < 50; trial++) {
+            int group = r.nextInt(4) == 0 ? 2 : 1, cg = 1 + r.nextInt(4), channels = cg * group, outChannels = group * (1 + r.nextInt(9));
+            int kh = 1 + r.nextInt(3), kw = 1 + r.nextInt(3), stride = 1 + r.nextInt(2), dilation = 1 + r.nextInt(2), pad = r.nextInt(3);
+            boolean large = trial % 5 == 0;
+            int batch = large ? 2 : 1, h = large ? 48 : kh * dilation + r.nextInt(12), w = large ? 50 : kw * dilation + r.nextInt(40);
+            Conv op = new Conv(List.of(stride, stride), List.of(pad, pad, pad, pad), List.of(dilation, dilation), group,
+                    r.nextBoolean() ? Activation.NONE : Activation.RELU6);
+            KernelSetsAgreeTest.assertAgree(op, "conv trial " + trial, KernelSetsAgreeTest.floats(r, batch, channels, h, w),
+                    KernelSetsAgreeTest.floats(r, outChannels, cg, kh, kw), KernelSetsAgreeTest.floats(r, outChannels));
+            List<Integer> mult = new ArrayList<>(), shift = new ArrayList<>();
+            for (int c = 0; c < outChannels; c++) { mult.add((1 << 30) + r.nextInt(1 << 30)); shift.add(2 - r.nextInt(14)); }
+            QConv qop = new QConv(List.of(stride, stride), List.of(pad, pad, pad, pad), List.of(dilation, dilation), group,
+                    r.nextInt(256) - 128, mult, shift, r.nextInt(21) - 10, 0.1f, DType.I8, -128 + r.nextInt(100), 127,
+                    r.nextBoolean() ? Rounding.DOUBLE_ROUND : Rounding.SINGLE_ROUND);
+            Tensor bias = Tensor.ofLongs(DType.I32, Shape.of(outChannels), r.longs(outChannels, -5000, 5000).toArray());
+            KernelSetsAgreeTest.assertAgree(qop, "qconv trial " + trial, KernelSetsAgreeTest.int8(r, batch, channels, h, w),
+                    KernelSetsAgreeTest.int8(r, outChannels, cg, kh, kw), bias);
         }
     }
 }
