@@ -67,4 +67,30 @@ class FastPathsAgreeTest {
                     KernelSetsAgreeTest.int8(r, outChannels, cg, kh, kw), bias);
         }
     }
+
+    /** Weights packed with their column-major copy: the last columns run {@link ColumnTail}; also row ranges as threads split them. */
+    @Test
+    void columnTailMatchesScalarProductBitForBit() {
+        Random r = new Random(23);
+        for (int trial = 0; trial < 300; trial++) {
+            int m = 1 + r.nextInt(70), k = 1 + r.nextInt(trial % 3 == 0 ? 300 : 40), n = 1 + r.nextInt(150);
+            int bOff = r.nextInt(5), cOff = r.nextInt(5), ldb = n + r.nextInt(4), ldc = n + r.nextInt(4);
+            float[] a = randomFloats(r, m * k), b = randomFloats(r, bOff + k * ldb + 16), c0 = randomFloats(r, cOff + m * ldc + 16);
+            float[] scalar = c0.clone(), vector = c0.clone();
+            MatrixProduct.multiplyAdd(m, n, k, a, 0, k, b, bOff, ldb, scalar, cOff, ldc);
+            FloatGemm.Packed packed = FloatGemm.pack(a, 0, m, k, KernelSet.VECTOR).withColumns();
+            int split = (r.nextInt(m + 1) / VectorGemm.ROWS) * VectorGemm.ROWS; // rows [0, split) and [split, m) separately
+            FloatGemm.multiplyAddRows(packed, 0, split, b, bOff, ldb, n, vector, cOff, ldc);
+            FloatGemm.multiplyAddRows(packed, split, m, b, bOff, ldb, n, vector, cOff, ldc);
+            for (int i = 0; i < c0.length; i++)
+                org.junit.jupiter.api.Assertions.assertEquals(Float.floatToIntBits(scalar[i]), Float.floatToIntBits(vector[i]),
+                        "m=" + m + " k=" + k + " n=" + n + " split " + split + " element " + i + ": " + scalar[i] + " vs " + vector[i]);
+        }
+    }
+
+    private static float[] randomFloats(Random r, int n) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) f[i] = (float) r.nextGaussian();
+        return f;
+    }
 }
