@@ -107,6 +107,7 @@ final class ConvKernels {
             float[] wd = new float[group * taps];
             for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
             DepthwisePlanes planes = DepthwisePlanes.of(g);
+            boolean vector = kernels == KernelSet.VECTOR;
             for (int n = 0; n < batch; n++) {
                 int image = n;
                 parallel.forEach(channels, 1, (long) channels * positions * taps, (c0, c1) -> {
@@ -115,9 +116,9 @@ final class ConvKernels {
                         int src = (image * channels + c) * inSize, dst = (image * channels + c) * positions;
                         float b0 = bias == null ? 0f : bias[c];
                         if (planes != null) {
-                            planes.split(x, src, buf);
+                            planes.split(x, src, buf, 0, vector);
                             planes.accumulateFrom(b0, buf, wd, c * taps, acc, kernels);
-                            planes.gather(acc, y, dst);
+                            planes.gather(acc, 0, y, dst, vector);
                             continue;
                         }
                         Arrays.fill(y, dst, dst + positions, b0);
@@ -145,7 +146,7 @@ final class ConvKernels {
                 for (int grp = 0; grp < group; grp++) {
                     for (int m = 0; m < mg; m++) Arrays.fill(acc, m * run, (m + 1) * run, bias == null ? 0f : bias[grp * mg + m]);
                     PolyphaseConvolution.multiplyAdd(polyphase, x, (n * channels + grp * cg) * inSize, inSize, cg, w[grp], acc, parallel);
-                    for (int m = 0; m < mg; m++) polyphase.gather(acc, m * run, y, (n * outChannels + grp * mg + m) * positions);
+                    for (int m = 0; m < mg; m++) polyphase.gather(acc, m * run, y, (n * outChannels + grp * mg + m) * positions, true);
                 }
             return y;
         }

@@ -54,7 +54,10 @@ final class DepthwisePlanes {
     void split(float[] x, int src, float[] planes) { split(x, src, planes, 0); }
 
     /** As {@link #split(float[], int, float[])} into the polyphase planes starting at {@code planes[base]}. */
-    void split(float[] x, int src, float[] planes, int base) {
+    void split(float[] x, int src, float[] planes, int base) { split(x, src, planes, base, false); }
+
+    /** As {@link #split(float[], int, float[], int)}, with the Vector API row copies when {@code vector}. */
+    void split(float[] x, int src, float[] planes, int base, boolean vector) {
         int planeSize = planeH * pitch;
         int c0 = Math.max(0, -padLeft), c1 = Math.min(inW, pitch * strideW - padLeft); // input columns that land in a plane
         if (c1 <= c0) return;
@@ -63,7 +66,12 @@ final class DepthwisePlanes {
             if (pr < 0 || pr >= planeH * strideH) continue;
             int rowBase = base + (pr % strideH) * strideW * planeSize + (pr / strideH) * pitch, from = src + r * inW;
             if (strideW == 1) {
-                System.arraycopy(x, from + c0, planes, rowBase + c0 + padLeft, c1 - c0);
+                if (vector) VectorRows.copy(x, from + c0, planes, rowBase + c0 + padLeft, c1 - c0);
+                else System.arraycopy(x, from + c0, planes, rowBase + c0 + padLeft, c1 - c0);
+                continue;
+            }
+            if (vector && strideW == 2) {
+                VectorRows.splitStride2(x, from, c0, c1, padLeft, planes, rowBase, planeSize);
                 continue;
             }
             for (int phase = 0; phase < strideW; phase++) {
@@ -91,8 +99,12 @@ final class DepthwisePlanes {
     void gather(float[] acc, float[] y, int dst) { gather(acc, 0, y, dst); }
 
     /** As {@link #gather(float[], float[], int)} for a run starting at {@code acc[from]}. */
-    void gather(float[] acc, int from, float[] y, int dst) {
-        for (int r = 0; r < outH; r++) System.arraycopy(acc, from + r * pitch, y, dst + r * outW, outW);
+    void gather(float[] acc, int from, float[] y, int dst) { gather(acc, from, y, dst, false); }
+
+    /** As {@link #gather(float[], int, float[], int)}, with the Vector API row copies when {@code vector}. */
+    void gather(float[] acc, int from, float[] y, int dst, boolean vector) {
+        if (vector) for (int r = 0; r < outH; r++) VectorRows.copy(acc, from + r * pitch, y, dst + r * outW, outW);
+        else for (int r = 0; r < outH; r++) System.arraycopy(acc, from + r * pitch, y, dst + r * outW, outW);
     }
 
     /** Floats of one input plane's polyphase copy (all {@code strideH * strideW} phases). */

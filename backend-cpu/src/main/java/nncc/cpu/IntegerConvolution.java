@@ -163,7 +163,7 @@ final class IntegerConvolution {
                     PolyphaseConvolution.multiplyAdd(polyphase, x.floats(), l.planeOffset(n, grp, 0), l.inSize, l.cg, w.groups()[grp], acc, parallel);
                     for (int m = 0; m < l.mg; m++) {
                         int c = grp * l.mg + m;
-                        polyphase.gather(acc, m * run, plane, 0);
+                        polyphase.gather(acc, m * run, plane, 0, true);
                         sink.floats(n, c, plane, 0, l.positions, (n * l.outChannels + c) * l.positions);
                     }
                 }
@@ -235,9 +235,10 @@ final class IntegerConvolution {
         for (int c = c0; c < c1; c++) {
             int src = l.planeOffset(n, c, 0), dst = (n * l.outChannels + c) * l.positions;
             if (planes != null) {
-                planes.split(x.floats(), src, buf);
+                boolean vector = w.kernels() == KernelSet.VECTOR;
+                planes.split(x.floats(), src, buf, 0, vector);
                 planes.accumulateFrom(0f, buf, w.exactFloats(), c * l.taps, run, w.kernels());
-                planes.gather(run, accF, 0);
+                planes.gather(run, 0, accF, 0, vector);
                 sink.floats(n, c, accF, 0, l.positions, dst);
                 continue;
             }

@@ -23,7 +23,7 @@ final class PolyphaseConvolution {
         Arrays.fill(buf, 0, cg * planes + ConvKernels.GEMM_SLACK, 0f);
         float[] col = Scratch.floats(Scratch.Slot.COLUMNS, cg * taps * run + ConvKernels.GEMM_SLACK);
         for (int c = 0; c < cg; c++) {
-            plan.split(x, src + c * inSize, buf, c * planes);
+            plan.split(x, src + c * inSize, buf, c * planes, true);
             plan.columns(buf, c * planes, col, c * taps * run);
         }
         FloatGemm.multiplyAdd(w, col, 0, run, run, acc, 0, run, parallel);

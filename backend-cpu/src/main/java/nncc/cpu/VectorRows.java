@@ -2,6 +2,7 @@ package nncc.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,11 +16,50 @@ final class VectorRows {
     private static final int L = S.length();
     /** Gather index maps {0, s, 2s, ...} for strides 2 to 4. */
     private static final int[][] STRIDE_MAPS = new int[5][];
+    /** Lane i takes lane 2i (or 2i + 1) of the concatenation of two vectors. */
+    private static final VectorShuffle<Float> EVEN, ODD;
 
     static {
         for (int s = 2; s < STRIDE_MAPS.length; s++) {
             STRIDE_MAPS[s] = new int[L];
             for (int i = 0; i < L; i++) STRIDE_MAPS[s][i] = i * s;
+        }
+        int[] even = new int[L], odd = new int[L];
+        for (int i = 0; i < L; i++) { even[i] = 2 * i; odd[i] = 2 * i + 1; }
+        EVEN = VectorShuffle.fromValues(S, even);
+        ODD = VectorShuffle.fromValues(S, odd);
+    }
+
+    /** {@code System.arraycopy(x, from, y, to, count)} for short rows: vectors, the last one masked where both arrays have room. */
+    static void copy(float[] x, int from, float[] y, int to, int count) {
+        int i = 0;
+        for (; i + L <= count; i += L) FloatVector.fromArray(S, x, from + i).intoArray(y, to + i);
+        if (i == count) return;
+        if (from + i + L <= x.length && to + i + L <= y.length)
+            FloatVector.fromArray(S, x, from + i).intoArray(y, to + i, S.indexInRange(i, count));
+        else System.arraycopy(x, from + i, y, to + i, count - i);
+    }
+
+    /**
+     * Input columns [c0, c1) of one row ({@code x[from + c]}) to the two column phases of stride 2: column c goes to
+     * phase {@code (c + padLeft) % 2} at index {@code (c + padLeft) / 2} of its plane row; phase q's row starts at
+     * {@code planes[rowBase + q * planeSize]}.
+     */
+    static void splitStride2(float[] x, int from, int c0, int c1, int padLeft, float[] planes, int rowBase, int planeSize) {
+        int c = c0;
+        for (; c < c1; c += 2 * L) {
+            int count = Math.min(2 * L, c1 - c);
+            if (from + c + 2 * L > x.length || rowBase + planeSize + (c + 1 + padLeft) / 2 + L > planes.length) break;
+            FloatVector v0 = FloatVector.fromArray(S, x, from + c), v1 = FloatVector.fromArray(S, x, from + c + L);
+            int evenCount = (count + 1) / 2, oddCount = count / 2, pe = c + padLeft, po = pe + 1;
+            FloatVector even = v0.rearrange(EVEN, v1), odd = v0.rearrange(ODD, v1);
+            int de = rowBase + (pe & 1) * planeSize + (pe >> 1), dodd = rowBase + (po & 1) * planeSize + (po >> 1);
+            if (evenCount == L) even.intoArray(planes, de); else even.intoArray(planes, de, S.indexInRange(0, evenCount));
+            if (oddCount == L) odd.intoArray(planes, dodd); else odd.intoArray(planes, dodd, S.indexInRange(0, oddCount));
+        }
+        for (; c < c1; c++) {
+            int pc = c + padLeft;
+            planes[rowBase + (pc & 1) * planeSize + (pc >> 1)] = x[from + c];
         }
     }
 
@@ -50,6 +90,7 @@ final class VectorRows {
      * the same fused multiply-adds per element as {@link #axpy} tap after tap starting from {@code init}.
      */
     static void taps(float init, float[] x, int[] from, float[] w, int wOff, float[] acc, int count) {
+        if (from.length == 9) { taps9(init, x, from, w, wOff, acc, count); return; }
         int taps = from.length, i = 0;
         FloatVector start = FloatVector.broadcast(S, init);
         for (; i + L <= count; i += L) {
@@ -60,6 +101,39 @@ final class VectorRows {
         for (; i < count; i++) {
             float v = init;
             for (int t = 0; t < taps; t++) v = Math.fma(w[wOff + t], x[from[t] + i], v);
+            acc[i] = v;
+        }
+    }
+
+    /**
+     * {@link #taps} for a 3x3 window, its weights and offsets held in registers; the last partial vector runs whole when
+     * both arrays have room past the run (the planes and accumulators of {@link DepthwisePlanes} do).
+     */
+    private static void taps9(float init, float[] x, int[] from, float[] w, int wOff, float[] acc, int count) {
+        FloatVector w0 = FloatVector.broadcast(S, w[wOff]), w1 = FloatVector.broadcast(S, w[wOff + 1]), w2 = FloatVector.broadcast(S, w[wOff + 2]),
+                w3 = FloatVector.broadcast(S, w[wOff + 3]), w4 = FloatVector.broadcast(S, w[wOff + 4]), w5 = FloatVector.broadcast(S, w[wOff + 5]),
+                w6 = FloatVector.broadcast(S, w[wOff + 6]), w7 = FloatVector.broadcast(S, w[wOff + 7]), w8 = FloatVector.broadcast(S, w[wOff + 8]);
+        int f0 = from[0], f1 = from[1], f2 = from[2], f3 = from[3], f4 = from[4], f5 = from[5], f6 = from[6], f7 = from[7], f8 = from[8];
+        int last = Math.max(Math.max(Math.max(f0, f1), Math.max(f2, f3)), Math.max(Math.max(f4, f5), Math.max(Math.max(f6, f7), f8)));
+        FloatVector start = FloatVector.broadcast(S, init);
+        int full = count - count % L, end = full; // whole vectors, and the partial one too where both arrays have room past it
+        if (full < count && last + full + L <= x.length && full + L <= acc.length) end = full + L;
+        int i = 0;
+        for (; i < end; i += L) {
+            FloatVector v = w0.fma(FloatVector.fromArray(S, x, f0 + i), start);
+            v = w1.fma(FloatVector.fromArray(S, x, f1 + i), v);
+            v = w2.fma(FloatVector.fromArray(S, x, f2 + i), v);
+            v = w3.fma(FloatVector.fromArray(S, x, f3 + i), v);
+            v = w4.fma(FloatVector.fromArray(S, x, f4 + i), v);
+            v = w5.fma(FloatVector.fromArray(S, x, f5 + i), v);
+            v = w6.fma(FloatVector.fromArray(S, x, f6 + i), v);
+            v = w7.fma(FloatVector.fromArray(S, x, f7 + i), v);
+            v = w8.fma(FloatVector.fromArray(S, x, f8 + i), v);
+            v.intoArray(acc, i);
+        }
+        for (; i < count; i++) {
+            float v = init;
+            for (int t = 0; t < 9; t++) v = Math.fma(w[wOff + t], x[from[t] + i], v);
             acc[i] = v;
         }
     }

@@ -68,6 +68,28 @@ class FastPathsAgreeTest {
         }
     }
 
+    /** Depthwise 3x3 (the register-held taps), strides 1 and 2 (the vector phase split), asymmetric pads, odd and even widths. */
+    @Test
+    void depthwiseConvolutionsAgree() {
+        Random r = new Random(24);
+        for (int trial = 0; trial < 60; trial++) {
+            int channels = 1 + r.nextInt(6), stride = 1 + r.nextInt(2), batch = 1 + r.nextInt(2);
+            int k = trial % 3 == 0 ? 1 + r.nextInt(5) : 3, dilation = trial % 7 == 0 ? 2 : 1;
+            List<Integer> pads = List.of(r.nextInt(3), r.nextInt(3), r.nextInt(3), r.nextInt(3));
+            int h = (k - 1) * dilation + 1 + r.nextInt(12), w = (k - 1) * dilation + 1 + r.nextInt(70);
+            Conv op = new Conv(List.of(stride, stride), pads, List.of(dilation, dilation), channels, r.nextBoolean() ? Activation.NONE : Activation.RELU6);
+            KernelSetsAgreeTest.assertAgree(op, "depthwise trial " + trial, KernelSetsAgreeTest.floats(r, batch, channels, h, w),
+                    KernelSetsAgreeTest.floats(r, channels, 1, k, k), KernelSetsAgreeTest.floats(r, channels));
+            List<Integer> mult = new ArrayList<>(), shift = new ArrayList<>();
+            for (int c = 0; c < channels; c++) { mult.add((1 << 30) + r.nextInt(1 << 30)); shift.add(2 - r.nextInt(14)); }
+            QConv qop = new QConv(List.of(stride, stride), pads, List.of(dilation, dilation), channels, r.nextInt(256) - 128, mult, shift,
+                    r.nextInt(21) - 10, 0.1f, DType.I8, -128 + r.nextInt(100), 127, r.nextBoolean() ? Rounding.DOUBLE_ROUND : Rounding.SINGLE_ROUND);
+            Tensor bias = Tensor.ofLongs(DType.I32, Shape.of(channels), r.longs(channels, -5000, 5000).toArray());
+            KernelSetsAgreeTest.assertAgree(qop, "depthwise qconv trial " + trial, KernelSetsAgreeTest.int8(r, batch, channels, h, w),
+                    KernelSetsAgreeTest.int8(r, channels, 1, k, k), bias);
+        }
+    }
+
     /** Weights packed with their column-major copy: the last columns run {@link ColumnTail}; also row ranges as threads split them. */
     @Test
     void columnTailMatchesScalarProductBitForBit() {
