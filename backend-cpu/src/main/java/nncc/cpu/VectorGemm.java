@@ -62,15 +62,16 @@ final class VectorGemm {
     }
 
     /** The row stride of a {@link #packColumns column-major} A of depth k. */
-    private static int paddedRows(float[] columns, int k) { return (columns.length - L) / k; }
+    private static int paddedRows(float[] columns, int k) { return (columns.length - ColumnTail.BLOCK) / k; }
 
     /**
-     * A [m, k] (row-major at {@code off}) column-major, each column padded with zeros to a multiple of the vector length,
-     * and one vector more at the end (a row range that starts inside a vector reads past its last column).
+     * A [m, k] (row-major at {@code off}) column-major, each column padded with zeros to a multiple of
+     * {@link ColumnTail#BLOCK} rows, and one block more at the end (a row range that starts inside a block reads past
+     * its last column).
      */
     static float[] packColumns(float[] a, int off, int m, int k) {
-        int stride = (m + L - 1) / L * L;
-        float[] t = new float[k * stride + L];
+        int stride = (m + ColumnTail.BLOCK - 1) / ColumnTail.BLOCK * ColumnTail.BLOCK;
+        float[] t = new float[k * stride + ColumnTail.BLOCK];
         for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) t[p * stride + i] = a[off + i * k + p];
         return t;
     }

@@ -5,13 +5,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * MaxPool with a 2x2 window, stride 2, no padding and an input exactly twice the output (the common "halve the map"
  * pool), a vector of output columns at a time: the max of two input rows, then of each pair of neighbouring columns
- * (a two-vector rearrangement for floats; for bytes, each pair read as one 16-bit lane). A max does not depend on
+ * (two permutes and a blend for floats; for bytes, each pair read as one 16-bit lane). A max does not depend on
  * the order its operands are taken in (Java's NaN-wins, +0 over -0), so the results equal {@link PoolKernels}' scalar
  * loops. Only loaded when {@code jdk.incubator.vector} is present.
  */
@@ -20,17 +19,15 @@ final class VectorPairPool {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    /** Lane i takes lane 2i (or 2i + 1) of the concatenation of two vectors. */
-    private static final VectorShuffle<Float> EVEN, ODD;
     private static final VectorSpecies<Byte> B2 = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> S2 = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> B1 = ByteVector.SPECIES_128;
+    /** The first n lanes of B1, for n in [0, 16]. */
+    @SuppressWarnings("unchecked")
+    private static final VectorMask<Byte>[] BYTE_PREFIX = new VectorMask[B1.length() + 1];
 
     static {
-        int[] even = new int[L], odd = new int[L];
-        for (int i = 0; i < L; i++) { even[i] = 2 * i; odd[i] = 2 * i + 1; }
-        EVEN = VectorShuffle.fromValues(F, even);
-        ODD = VectorShuffle.fromValues(F, odd);
+        for (int n = 0; n <= B1.length(); n++) BYTE_PREFIX[n] = B1.indexInRange(0, n);
     }
 
     /** Whether the geometry is the one this class handles (2-D, 2x2, stride 2, no padding or dilation, exact fit). */
@@ -57,9 +54,9 @@ final class VectorPairPool {
                 }
                 FloatVector m0 = FloatVector.fromArray(F, x, a + 2 * j).max(FloatVector.fromArray(F, x, b + 2 * j));
                 FloatVector m1 = FloatVector.fromArray(F, x, a + 2 * j + L).max(FloatVector.fromArray(F, x, b + 2 * j + L));
-                FloatVector v = m0.rearrange(EVEN, m1).max(m0.rearrange(ODD, m1));
+                FloatVector v = VectorRows.evenLanes(m0, m1).max(VectorRows.oddLanes(m0, m1));
                 if (j + L <= outW) v.intoArray(y, o + j);
-                else v.intoArray(y, o + j, F.indexInRange(j, outW));
+                else v.intoArray(y, o + j, VectorRows.PREFIX[outW - j]);
             }
         }
         return y;
@@ -86,7 +83,7 @@ final class VectorPairPool {
                 ShortVector lo = pairs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8), hi = pairs.lanewise(VectorOperators.ASHR, 8);
                 ByteVector v = ((ByteVector) lo.max(hi).convertShape(VectorOperators.S2B, B1, 0)).lanewise(VectorOperators.XOR, flip);
                 if (j + lanes <= outW) v.intoArray(y, o + j);
-                else v.intoArray(y, o + j, B1.indexInRange(j, outW));
+                else v.intoArray(y, o + j, BYTE_PREFIX[outW - j]);
             }
         }
         return y;

@@ -16,19 +16,46 @@ final class VectorRows {
     private static final int L = S.length();
     /** Gather index maps {0, s, 2s, ...} for strides 2 to 4. */
     private static final int[][] STRIDE_MAPS = new int[5][];
-    /** Lane i takes lane 2i (or 2i + 1) of the concatenation of two vectors. */
-    private static final VectorShuffle<Float> EVEN, ODD;
+    /**
+     * Lane i < L/2 takes lane 2i (or 2i + 1) of a vector ({@code _LO}); lane i >= L/2 lane 2i - L (2i + 1 - L) ({@code _HI}):
+     * the even (odd) lanes of two vectors are {@code v0.rearrange(EVEN_LO).blend(v1.rearrange(EVEN_HI), UPPER)}
+     * (single-vector shuffles, which the JIT compiles to one permute each).
+     */
+    static final VectorShuffle<Float> EVEN_LO, EVEN_HI, ODD_LO, ODD_HI;
+    /** The upper half of the lanes. */
+    static final VectorMask<Float> UPPER;
+    /** The first n lanes, for n in [0, L]. */
+    @SuppressWarnings("unchecked")
+    static final VectorMask<Float>[] PREFIX = new VectorMask[L + 1];
 
     static {
         for (int s = 2; s < STRIDE_MAPS.length; s++) {
             STRIDE_MAPS[s] = new int[L];
             for (int i = 0; i < L; i++) STRIDE_MAPS[s][i] = i * s;
         }
-        int[] even = new int[L], odd = new int[L];
-        for (int i = 0; i < L; i++) { even[i] = 2 * i; odd[i] = 2 * i + 1; }
-        EVEN = VectorShuffle.fromValues(S, even);
-        ODD = VectorShuffle.fromValues(S, odd);
+        int[] evenLo = new int[L], evenHi = new int[L], oddLo = new int[L], oddHi = new int[L];
+        boolean[] upper = new boolean[L];
+        for (int i = 0; i < L; i++) {
+            boolean lo = i < L / 2;
+            evenLo[i] = lo ? 2 * i : 0;
+            oddLo[i] = lo ? 2 * i + 1 : 0;
+            evenHi[i] = lo ? 0 : 2 * i - L;
+            oddHi[i] = lo ? 0 : 2 * i + 1 - L;
+            upper[i] = !lo;
+        }
+        EVEN_LO = VectorShuffle.fromValues(S, evenLo);
+        EVEN_HI = VectorShuffle.fromValues(S, evenHi);
+        ODD_LO = VectorShuffle.fromValues(S, oddLo);
+        ODD_HI = VectorShuffle.fromValues(S, oddHi);
+        UPPER = VectorMask.fromArray(S, upper, 0);
+        for (int n = 0; n <= L; n++) PREFIX[n] = S.indexInRange(0, n);
     }
+
+    /** The even lanes of v0 then of v1. */
+    static FloatVector evenLanes(FloatVector v0, FloatVector v1) { return v0.rearrange(EVEN_LO).blend(v1.rearrange(EVEN_HI), UPPER); }
+
+    /** The odd lanes of v0 then of v1. */
+    static FloatVector oddLanes(FloatVector v0, FloatVector v1) { return v0.rearrange(ODD_LO).blend(v1.rearrange(ODD_HI), UPPER); }
 
     /** {@code System.arraycopy(x, from, y, to, count)} for short rows: vectors, the last one masked where both arrays have room. */
     static void copy(float[] x, int from, float[] y, int to, int count) {
@@ -36,7 +63,7 @@ final class VectorRows {
         for (; i + L <= count; i += L) FloatVector.fromArray(S, x, from + i).intoArray(y, to + i);
         if (i == count) return;
         if (from + i + L <= x.length && to + i + L <= y.length)
-            FloatVector.fromArray(S, x, from + i).intoArray(y, to + i, S.indexInRange(i, count));
+            FloatVector.fromArray(S, x, from + i).intoArray(y, to + i, PREFIX[count - i]);
         else System.arraycopy(x, from + i, y, to + i, count - i);
     }
 
@@ -52,10 +79,10 @@ final class VectorRows {
             if (from + c + 2 * L > x.length || rowBase + planeSize + (c + 1 + padLeft) / 2 + L > planes.length) break;
             FloatVector v0 = FloatVector.fromArray(S, x, from + c), v1 = FloatVector.fromArray(S, x, from + c + L);
             int evenCount = (count + 1) / 2, oddCount = count / 2, pe = c + padLeft, po = pe + 1;
-            FloatVector even = v0.rearrange(EVEN, v1), odd = v0.rearrange(ODD, v1);
+            FloatVector even = evenLanes(v0, v1), odd = oddLanes(v0, v1);
             int de = rowBase + (pe & 1) * planeSize + (pe >> 1), dodd = rowBase + (po & 1) * planeSize + (po >> 1);
-            if (evenCount == L) even.intoArray(planes, de); else even.intoArray(planes, de, S.indexInRange(0, evenCount));
-            if (oddCount == L) odd.intoArray(planes, dodd); else odd.intoArray(planes, dodd, S.indexInRange(0, oddCount));
+            if (evenCount == L) even.intoArray(planes, de); else even.intoArray(planes, de, PREFIX[evenCount]);
+            if (oddCount == L) odd.intoArray(planes, dodd); else odd.intoArray(planes, dodd, PREFIX[oddCount]);
         }
         for (; c < c1; c++) {
             int pc = c + padLeft;
