@@ -29,13 +29,15 @@ final class ConvKernels {
         float[] constB = ctx.constant(2) == null ? null : ctx.constant(2).floatView();
         boolean hasBias = ctx.hasInput(2);
         Parallel parallel = ctx.parallel();
+        java.util.concurrent.atomic.AtomicReference<WindowGeometry> geometry = new java.util.concurrent.atomic.AtomicReference<>(); // the last input's plans
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
             FloatGemm.Packed[] w = constW != null ? constW : packGroups(in[1], op.group(), kernels);
             float[] b = !hasBias ? null : constB != null ? constB : in[2].floatView();
-            WindowGeometry g = WindowGeometry.of(x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
+            WindowGeometry g = WindowGeometry.reuse(geometry.get(), x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
                     op.strides(), op.pads(), op.dilations());
+            geometry.set(g);
             float[] y = convolve(x.floatView(), x.shape, w, b, yShape, op.group(), g, kernels, parallel);
             ActivationKernels.clampInPlace(op.activation(), y);
             return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape, y)};

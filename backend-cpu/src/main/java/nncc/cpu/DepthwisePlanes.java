@@ -44,7 +44,11 @@ final class DepthwisePlanes {
 
     /** The plan for a 2-D geometry with at least one output, or null (other ranks take the generic row loops). */
     static DepthwisePlanes of(WindowGeometry g) {
-        return g.rank == 2 && g.outSize > 0 ? new DepthwisePlanes(g) : null;
+        Object known = g.planesMemo;
+        if (known != null) return known instanceof DepthwisePlanes p ? p : null;
+        DepthwisePlanes p = g.rank == 2 && g.outSize > 0 ? new DepthwisePlanes(g) : null;
+        g.planesMemo = p != null ? p : Boolean.FALSE;
+        return p;
     }
 
     /**

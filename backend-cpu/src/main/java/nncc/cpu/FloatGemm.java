@@ -60,6 +60,16 @@ final class FloatGemm {
                 (i0, i1) -> multiplyAddRows(a, i0, i1, b, bOff, ldb, n, c, cOff, ldc));
     }
 
+    /**
+     * {@code C += A * B} for a run-time A, row-major [m, k] at {@code aOff}: a single row goes to the vector kernels in
+     * place, more rows are packed first.
+     */
+    static void multiplyAddRowMajor(float[] a, int aOff, int m, int k, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc,
+                                    KernelSet kernels) {
+        if (m == 1 && kernels.supported() == KernelSet.VECTOR) VectorGemm.multiplyAddRow(k, a, aOff, b, bOff, ldb, n, c, cOff);
+        else multiplyAdd(pack(a, aOff, m, k, kernels), b, bOff, ldb, n, c, cOff, ldc);
+    }
+
     /** {@code C[i][j] += sum_p A[i][p] * B[p][j]} for B [k, n] at {@code bOff} with row stride {@code ldb}. */
     static void multiplyAdd(Packed a, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc) {
         if (a.vector()) VectorGemm.multiplyAdd(a.m(), a.k(), a.panels(), 0, a.columns(), 0, b, bOff, ldb, n, c, cOff, ldc);

@@ -156,7 +156,7 @@ final class IntegerConvolution {
         DepthwisePlanes polyphase = floats && w.groups() != null && w.kernels() == KernelSet.VECTOR && l.chunk == 1 ? DepthwisePlanes.of(g) : null;
         if (polyphase != null) { // one image at a time, whole-row column copies (see PolyphaseConvolution)
             int run = polyphase.runLength;
-            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, l.mg * run + ConvKernels.GEMM_SLACK), plane = Scratch.floats(Scratch.Slot.RUN, l.positions);
+            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, l.mg * run + ConvKernels.GEMM_SLACK), plane = Scratch.floats(Scratch.Slot.RUN, l.positions + ConvKernels.GEMM_SLACK);
             for (int n = 0; n < l.batch; n++)
                 for (int grp = 0; grp < group; grp++) {
                     Arrays.fill(acc, 0, l.mg * run, 0f);
@@ -227,7 +227,7 @@ final class IntegerConvolution {
         WindowGeometry.Rows plan = l.plan;
         int len = plan.rowLength(), s = plan.stride(), rowsPerTap = plan.rowsPerTap();
         boolean floats = w.usesFloats();
-        float[] accF = floats ? Scratch.floats(Scratch.Slot.ACCUMULATORS, l.positions) : null;
+        float[] accF = floats ? Scratch.floats(Scratch.Slot.ACCUMULATORS, l.positions + ConvKernels.GEMM_SLACK) : null;
         int[] accI = floats ? null : Scratch.ints(Scratch.Slot.ACCUMULATORS, l.positions);
         DepthwisePlanes planes = floats ? DepthwisePlanes.of(l.geometry) : null;
         float[] buf = planes == null ? null : planes.zeroedInputBuffer(), run = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);

@@ -20,10 +20,12 @@ final class PoolKernels {
                 DType.I64, DType.I32, DType.I16, DType.I8, DType.U8);
         int[] kernel = op.kernel().stream().mapToInt(Integer::intValue).toArray();
         boolean vector = ctx.vector();
+        java.util.concurrent.atomic.AtomicReference<WindowGeometry> geometry = new java.util.concurrent.atomic.AtomicReference<>(); // the last input's plans
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
-            WindowGeometry g = WindowGeometry.of(x.shape, yShape, kernel, op.strides(), op.pads(), op.dilations());
+            WindowGeometry g = WindowGeometry.reuse(geometry.get(), x.shape, yShape, kernel, op.strides(), op.pads(), op.dilations());
+            geometry.set(g);
             int planes = x.dim(0) * x.dim(1);
             if (vector && outTypes.length == 1 && VectorPairPool.applies(g)) { // the 2x2, stride 2 pool a vector at a time
                 if (x.storage() == NdArray.Storage.FLOAT)

@@ -55,10 +55,19 @@ final class VectorGemm {
         // blocks of k keep the rows of B that every row block reads in L1; each element still sums in increasing p
         for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
             int depth = Math.min(k, p0 + DEPTH_BLOCK) - p0;
-            int tail = multiplyAddRange(m, depth, k, panelOff + p0 * ROWS, panels, b, bOff + p0 * ldb, ldb, n, c, cOff, ldc, columns != null);
+            int tail = multiplyAddRange(m, depth, k, panelOff + p0 * ROWS, panels, b, bOff + p0 * ldb, ldb, n, c, cOff, ldc,
+                    columns != null && columnTailIsCheaper(m, n % L));
             if (tail < n) ColumnTail.multiplyAdd(m, depth, columns, columnOff + p0 * paddedRows(columns, k), paddedRows(columns, k),
                     b, bOff + p0 * ldb, ldb, tail, n, c, cOff, ldc);
         }
+    }
+
+    /**
+     * Whether {@link ColumnTail} beats a masked vector for the last {@code width} columns of m rows: it runs one
+     * latency-bound step per column and block of rows, the masked vector one per panel of 4 rows.
+     */
+    private static boolean columnTailIsCheaper(int m, int width) {
+        return width > 0 && width * ((m + ColumnTail.BLOCK - 1) / ColumnTail.BLOCK) < (m + ROWS - 1) / ROWS;
     }
 
     /** The row stride of a {@link #packColumns column-major} A of depth k. */
@@ -150,11 +159,34 @@ final class VectorGemm {
         r30.intoArray(c, c3); r31.intoArray(c, c3 + L); r32.intoArray(c, c3 + 2 * L);
     }
 
+    /**
+     * {@code c[j] += sum_p a[p] * B[p][j]} for one row of A read in place (row-major, not packed) and B [k, n] with row
+     * stride ldb: blocks of 4 vectors, single vectors, then scalar columns, each element a chain of fused multiply-adds
+     * in increasing p.
+     */
+    static void multiplyAddRow(int k, float[] a, int aOff, float[] b, int bOff, int ldb, int n, float[] c, int cOff) {
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) row4(k, a, aOff, 1, b, bOff + j, ldb, c, cOff + j);
+        for (; j + L <= n; j += L) {
+            FloatVector r = FloatVector.fromArray(S, c, cOff + j);
+            for (int p = 0, bp = bOff + j; p < k; p++, bp += ldb) r = FloatVector.broadcast(S, a[aOff + p]).fma(FloatVector.fromArray(S, b, bp), r);
+            r.intoArray(c, cOff + j);
+        }
+        for (; j < n; j++) {
+            float r = c[cOff + j];
+            for (int p = 0; p < k; p++) r = Math.fma(a[aOff + p], b[bOff + p * ldb + j], r);
+            c[cOff + j] = r;
+        }
+    }
+
     /** One row of C (panel element (row, p) at {@code aOff + p * 4}) x 4 full vectors: four independent chains. */
-    private static void row4(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int ci) {
+    private static void row4(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int ci) { row4(k, a, aOff, ROWS, b, bj, ldb, c, ci); }
+
+    /** As {@link #row4(int, float[], int, float[], int, int, float[], int)} with A's element p at {@code aOff + p * aStep}. */
+    private static void row4(int k, float[] a, int aOff, int aStep, float[] b, int bj, int ldb, float[] c, int ci) {
         FloatVector r0 = FloatVector.fromArray(S, c, ci), r1 = FloatVector.fromArray(S, c, ci + L),
                 r2 = FloatVector.fromArray(S, c, ci + 2 * L), r3 = FloatVector.fromArray(S, c, ci + 3 * L);
-        for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
+        for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += aStep, bp += ldb) {
             FloatVector w = FloatVector.broadcast(S, a[ap]);
             r0 = w.fma(FloatVector.fromArray(S, b, bp), r0);
             r1 = w.fma(FloatVector.fromArray(S, b, bp + L), r1);

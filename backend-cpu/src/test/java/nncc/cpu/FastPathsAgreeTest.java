@@ -90,6 +90,41 @@ class FastPathsAgreeTest {
         }
     }
 
+    /** The masked last lanes of the byte requantization: garbage past the run in the accumulators, bytes past it untouched. */
+    @Test
+    void requantizationTailMatchesScalarAndWritesNothingPastTheRun() {
+        Random r = new Random(25);
+        for (int trial = 0; trial < 300; trial++) {
+            Rounding rounding = r.nextBoolean() ? Rounding.DOUBLE_ROUND : Rounding.SINGLE_ROUND;
+            int multiplier = r.nextBoolean() ? Integer.MAX_VALUE : (1 << 30) + r.nextInt(1 << 30), shift = -20 + r.nextInt(22);
+            Requantizer rq = Requantizer.of(List.of(multiplier), List.of(shift), rounding, r.nextInt(256) - 128, -128 + r.nextInt(60), 127, 1);
+            int count = 1 + r.nextInt(60), from = r.nextInt(5), dst = r.nextInt(5), bias = r.nextInt(20001) - 10000;
+            float[] acc = new float[from + count + 16];
+            for (int i = 0; i < acc.length; i++) acc[i] = r.nextInt(1 << 25) - (1 << 24);
+            for (int i = from + count; i < acc.length; i++) acc[i] = r.nextBoolean() ? Float.NaN : r.nextFloat() * 1e12f; // not exact integers
+            byte[] scalar = new byte[dst + count + 16], vector = new byte[scalar.length];
+            r.nextBytes(scalar);
+            System.arraycopy(scalar, 0, vector, 0, scalar.length);
+            rq.applyRun(0, acc, from, count, bias, scalar, dst);
+            VectorRequantizer.applyRun(rq, 0, acc, from, count, bias, vector, dst);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(scalar, vector, "trial " + trial + ": count " + count + ", " + rounding);
+        }
+    }
+
+    /** Batch-1 Gemm and MatMul: the single row read in place, every column count from 1 to past 4 vectors. */
+    @Test
+    void singleRowProductsAgree() {
+        Random r = new Random(26);
+        for (int trial = 0; trial < 40; trial++) {
+            int k = 1 + r.nextInt(trial % 4 == 0 ? 2000 : 90), n = 1 + r.nextInt(150);
+            nncc.ir.op.Gemm gemm = new nncc.ir.op.Gemm(1f, 1f, false, true, r.nextBoolean() ? Activation.NONE : Activation.RELU);
+            KernelSetsAgreeTest.assertAgree(gemm, "gemm trial " + trial, KernelSetsAgreeTest.floats(r, 1, k),
+                    KernelSetsAgreeTest.floats(r, n, k), KernelSetsAgreeTest.floats(r, n));
+            KernelSetsAgreeTest.assertAgree(new nncc.ir.op.MatMul(), "matmul trial " + trial, KernelSetsAgreeTest.floats(r, 1, k),
+                    KernelSetsAgreeTest.floats(r, k, n));
+        }
+    }
+
     /** Weights packed with their column-major copy: the last columns run {@link ColumnTail}; also row ranges as threads split them. */
     @Test
     void columnTailMatchesScalarProductBitForBit() {
