@@ -104,7 +104,7 @@ final class ConvKernels {
         int taps = g.kernelSize, positions = g.outSize, inSize = g.inSize;
         int rows = cg * taps;
         WindowGeometry.Rows plan = g.rows();
-        float[] y = new float[batch * outChannels * positions];
+        float[] y = OutputBuffers.floats(batch * outChannels * positions); // every path below writes every element
         if (cg == 1 && mg == 1) {
             float[] wd = new float[group * taps];
             for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
@@ -135,7 +135,7 @@ final class ConvKernels {
             for (int n = 0; n < batch; n++)
                 for (int grp = 0; grp < group; grp++) {
                     int dst = (n * outChannels + grp * mg) * positions;
-                    if (bias != null) for (int m = 0; m < mg; m++) Arrays.fill(y, dst + m * positions, dst + (m + 1) * positions, bias[grp * mg + m]);
+                    for (int m = 0; m < mg; m++) Arrays.fill(y, dst + m * positions, dst + (m + 1) * positions, bias == null ? 0f : bias[grp * mg + m]);
                     FloatGemm.multiplyAdd(w[grp], x, (n * channels + grp * cg) * inSize, positions, positions, y, dst, positions, parallel);
                 }
             return y;

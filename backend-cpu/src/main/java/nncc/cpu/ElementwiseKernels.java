@@ -71,7 +71,7 @@ final class ElementwiseKernels {
 
     /** Operands of the output's shape: unit-stride loops the JIT vectorizes, the same float per element. */
     private static float[] sameShape(BinaryOp op, float[] a, float[] b, int n) {
-        float[] y = new float[n];
+        float[] y = OutputBuffers.floats(n);
         switch (op) {
             case ADD -> { for (int i = 0; i < n; i++) y[i] = a[i] + b[i]; }
             case SUB -> { for (int i = 0; i < n; i++) y[i] = a[i] - b[i]; }

@@ -45,7 +45,7 @@ final class QuantizedLinearKernels {
             int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs());
             IntegerConvolution.Input input = IntegerConvolution.Input.of(x, op.inputZp(), w, vector);
             if (bytesOut) { // i8/u8 output: requantize straight into bytes
-                byte[] yb = new byte[NdArray.sizeOf(yShape)];
+                byte[] yb = OutputBuffers.bytes(NdArray.sizeOf(yShape)); // the sink writes every element
                 IntegerConvolution.convolve32(input, x.shape, w, yShape, op.group(), g, new IntegerConvolution.PlaneSink() {
                     @Override public void ints(int n, int c, int[] acc, int from, int positions, int dst) {
                         if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], yb, dst);

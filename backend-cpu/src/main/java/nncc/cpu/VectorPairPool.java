@@ -43,7 +43,7 @@ final class VectorPairPool {
     /** The max of every window of {@code planes} input planes of floats. */
     static float[] max(float[] x, int planes, WindowGeometry g) {
         int outW = g.out[1], inW = g.in[1], rows = planes * g.out[0];
-        float[] y = new float[rows * outW];
+        float[] y = OutputBuffers.floats(rows * outW); // every element written
         for (int r = 0; r < rows; r++) {
             int a = 2 * r * inW, b = a + inW, o = r * outW;
             for (int j = 0; j < outW; j += L) {
@@ -66,7 +66,7 @@ final class VectorPairPool {
     static byte[] max(byte[] x, boolean unsigned, int planes, WindowGeometry g) {
         int outW = g.out[1], inW = g.in[1], rows = planes * g.out[0], lanes = B1.length();
         byte flip = unsigned ? (byte) 0x80 : 0;
-        byte[] y = new byte[rows * outW];
+        byte[] y = OutputBuffers.bytes(rows * outW); // every element written
         for (int r = 0; r < rows; r++) {
             int a = 2 * r * inW, b = a + inW, o = r * outW;
             for (int j = 0; j < outW; j += lanes) {

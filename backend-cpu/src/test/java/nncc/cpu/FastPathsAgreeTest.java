@@ -125,6 +125,25 @@ class FastPathsAgreeTest {
         }
     }
 
+    /** Output arrays are reused from run to run: a second run on other data gives what a fresh interpreter gives. */
+    @Test
+    void reusedOutputArraysHoldNothingFromThePreviousRun() {
+        Random r = new Random(27);
+        TestGraphs.Builder b = new TestGraphs.Builder();
+        nncc.ir.Value x = b.input("x", DType.F32, Shape.of(1, 3, 8, 10));
+        Conv pointwise = new Conv(List.of(1, 1), List.of(0, 0, 0, 0), List.of(1, 1), 1, Activation.NONE);
+        nncc.ir.Value p = b.node(pointwise, "p", x, b.constant("w", KernelSetsAgreeTest.floats(r, 4, 3, 1, 1))); // no bias
+        nncc.ir.Value q = b.node(new nncc.ir.op.Add(Activation.NONE), "q", p, p);
+        nncc.ir.Value m = b.node(new MaxPool(List.of(2, 2), List.of(2, 2), List.of(0, 0, 0, 0), List.of(1, 1), false, 0), "m", q);
+        nncc.ir.Graph g = b.output(m);
+        Interpreter reused = new Interpreter(g);
+        for (int run = 0; run < 3; run++) {
+            Tensor in = KernelSetsAgreeTest.floats(r, 1, 3, 8, 10);
+            float[] again = reused.run(List.of(in)).get(0).toFloats(), fresh = new Interpreter(g).run(List.of(in)).get(0).toFloats();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(fresh, again, 0f, "run " + run);
+        }
+    }
+
     /** Weights packed with their column-major copy: the last columns run {@link ColumnTail}; also row ranges as threads split them. */
     @Test
     void columnTailMatchesScalarProductBitForBit() {
