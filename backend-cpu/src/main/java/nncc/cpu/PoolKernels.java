@@ -236,10 +236,24 @@ final class PoolKernels {
             NdArray x = in[0];
             int planes = x.dim(0) * x.dim(1);
             int size = NdArray.product(x.shape, 2, x.rank());
-            float[] y = new float[planes];
-            for (int plane = 0; plane < planes; plane++) {
+            float[] y = new float[planes], xs = x.floats;
+            int plane = 0;
+            for (; plane + 4 <= planes; plane += 4) { // four planes' sums side by side: four independent chains, each in order
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int i = 0, b = plane * size; i < size; i++, b++) {
+                    s0 += xs[b];
+                    s1 += xs[b + size];
+                    s2 += xs[b + 2 * size];
+                    s3 += xs[b + 3 * size];
+                }
+                y[plane] = (float) (s0 / size);
+                y[plane + 1] = (float) (s1 / size);
+                y[plane + 2] = (float) (s2 / size);
+                y[plane + 3] = (float) (s3 / size);
+            }
+            for (; plane < planes; plane++) {
                 double sum = 0;
-                for (int i = 0; i < size; i++) sum += x.floats[plane * size + i];
+                for (int i = 0; i < size; i++) sum += xs[plane * size + i];
                 y[plane] = (float) (sum / size);
             }
             return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), outTypes[0].shape().toIntArray(), y)};

@@ -144,6 +144,24 @@ class FastPathsAgreeTest {
         }
     }
 
+    /** GlobalAveragePool's four-planes-at-once sums: the same double sum per plane, in order, as one plane at a time. */
+    @Test
+    void globalAveragePoolSumsEachPlaneInOrder() {
+        Random r = new Random(28);
+        for (int trial = 0; trial < 20; trial++) {
+            int n = 1 + r.nextInt(2), c = 1 + r.nextInt(11), h = 1 + r.nextInt(7), w = 1 + r.nextInt(9);
+            Tensor x = KernelSetsAgreeTest.floats(r, n, c, h, w);
+            TestGraphs.Builder b = new TestGraphs.Builder();
+            nncc.ir.Graph g = b.output(b.node(new nncc.ir.op.GlobalAveragePool(), "y", b.input("x", DType.F32, x.shape())));
+            float[] got = new Interpreter(g).run(List.of(x)).get(0).toFloats(), xs = x.toFloats();
+            for (int plane = 0; plane < n * c; plane++) {
+                double sum = 0;
+                for (int i = 0; i < h * w; i++) sum += xs[plane * h * w + i];
+                org.junit.jupiter.api.Assertions.assertEquals(Float.floatToIntBits((float) (sum / (h * w))), Float.floatToIntBits(got[plane]), "plane " + plane);
+            }
+        }
+    }
+
     /** Weights packed with their column-major copy: the last columns run {@link ColumnTail}; also row ranges as threads split them. */
     @Test
     void columnTailMatchesScalarProductBitForBit() {
