@@ -29,6 +29,9 @@ final class ConvKernels {
         float[] constB = ctx.constant(2) == null ? null : ctx.constant(2).floatView();
         boolean hasBias = ctx.hasInput(2);
         Parallel parallel = ctx.parallel();
+        NdArray wConst = ctx.constant(1); // a depthwise convolution's weights [C, 1, k...] are already its per-channel taps
+        float[] constDepthwise = wConst != null && wConst.rank() > 1 && wConst.dim(1) == 1 && wConst.dim(0) == op.group() ? wConst.floatView() : null;
+        boolean vector = kernels == KernelSet.VECTOR;
         java.util.concurrent.atomic.AtomicReference<WindowGeometry> geometry = new java.util.concurrent.atomic.AtomicReference<>(); // the last input's plans
         return (in, outTypes) -> {
             NdArray x = in[0];
@@ -38,8 +41,9 @@ final class ConvKernels {
             WindowGeometry g = WindowGeometry.reuse(geometry.get(), x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
                     op.strides(), op.pads(), op.dilations());
             geometry.set(g);
-            float[] y = convolve(x.floatView(), x.shape, w, b, yShape, op.group(), g, kernels, parallel);
-            ActivationKernels.clampInPlace(op.activation(), y);
+            float[] y = convolve(x.floatView(), x.shape, w, constDepthwise, b, yShape, op.group(), g, kernels, parallel);
+            if (vector) VectorRows.clampInPlace(op.activation(), y);
+            else ActivationKernels.clampInPlace(op.activation(), y);
             return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape, y)};
         };
     }
@@ -93,11 +97,17 @@ final class ConvKernels {
      */
     static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] bias, int[] yShape, int group,
                             WindowGeometry g, KernelSet kernels) {
-        return convolve(x, xShape, w, bias, yShape, group, g, kernels, Parallel.SERIAL);
+        return convolve(x, xShape, w, null, bias, yShape, group, g, kernels, Parallel.SERIAL);
     }
 
     /** As {@link #convolve(float[], int[], FloatGemm.Packed[], float[], int[], int, WindowGeometry, KernelSet)} with output channels split over threads. */
     static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] bias, int[] yShape, int group,
+                            WindowGeometry g, KernelSet kernels, Parallel parallel) {
+        return convolve(x, xShape, w, null, bias, yShape, group, g, kernels, parallel);
+    }
+
+    /** As above, with a depthwise convolution's taps per channel given ({@code depthwise}, may be null: taken from w). */
+    static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
                             WindowGeometry g, KernelSet kernels, Parallel parallel) {
         int batch = xShape[0], channels = xShape[1], outChannels = yShape[1];
         int cg = channels / group, mg = outChannels / group;
@@ -106,8 +116,12 @@ final class ConvKernels {
         WindowGeometry.Rows plan = g.rows();
         float[] y = OutputBuffers.floats(batch * outChannels * positions); // every path below writes every element
         if (cg == 1 && mg == 1) {
-            float[] wd = new float[group * taps];
-            for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
+            float[] wd = depthwise;
+            if (wd == null) {
+                wd = new float[group * taps];
+                for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
+            }
+            float[] taps1 = wd;
             DepthwisePlanes planes = DepthwisePlanes.of(g);
             boolean vector = kernels == KernelSet.VECTOR;
             for (int n = 0; n < batch; n++) {
@@ -119,12 +133,12 @@ final class ConvKernels {
                         float b0 = bias == null ? 0f : bias[c];
                         if (planes != null) {
                             planes.split(x, src, buf, 0, vector);
-                            planes.accumulateFrom(b0, buf, wd, c * taps, acc, kernels);
+                            planes.accumulateFrom(b0, buf, taps1, c * taps, acc, kernels);
                             planes.gather(acc, 0, y, dst, vector);
                             continue;
                         }
                         Arrays.fill(y, dst, dst + positions, b0);
-                        DepthwiseRows.accumulate(x, src, plan, wd, c * taps, y, dst, kernels);
+                        DepthwiseRows.accumulate(x, src, plan, taps1, c * taps, y, dst, kernels);
                     }
                 });
             }
@@ -135,7 +149,11 @@ final class ConvKernels {
             for (int n = 0; n < batch; n++)
                 for (int grp = 0; grp < group; grp++) {
                     int dst = (n * outChannels + grp * mg) * positions;
-                    for (int m = 0; m < mg; m++) Arrays.fill(y, dst + m * positions, dst + (m + 1) * positions, bias == null ? 0f : bias[grp * mg + m]);
+                    for (int m = 0; m < mg; m++) {
+                        float b0 = bias == null ? 0f : bias[grp * mg + m];
+                        if (kernels == KernelSet.VECTOR) VectorRows.fill(y, dst + m * positions, positions, b0);
+                        else Arrays.fill(y, dst + m * positions, dst + (m + 1) * positions, b0);
+                    }
                     FloatGemm.multiplyAdd(w[grp], x, (n * channels + grp * cg) * inSize, positions, positions, y, dst, positions, parallel);
                 }
             return y;

@@ -164,4 +164,23 @@ final class VectorRows {
             acc[i] = v;
         }
     }
+
+    /** {@code Arrays.fill(y, from, from + count, v)}: vectors, the last one masked where the array has room. */
+    static void fill(float[] y, int from, int count, float v) {
+        FloatVector b = FloatVector.broadcast(S, v);
+        int i = 0;
+        for (; i + L <= count; i += L) b.intoArray(y, from + i);
+        if (i == count) return;
+        if (from + i + L <= y.length) b.intoArray(y, from + i, PREFIX[count - i]);
+        else java.util.Arrays.fill(y, from + i, from + count, v);
+    }
+
+    /** {@link ActivationKernels#clampInPlace(nncc.ir.op.Activation, float[])} a vector at a time: the same {@code Math.min(Math.max(y, lo), hi)}. */
+    static void clampInPlace(nncc.ir.op.Activation a, float[] y) {
+        if (a == nncc.ir.op.Activation.NONE) return;
+        FloatVector lo = FloatVector.broadcast(S, a.min()), hi = FloatVector.broadcast(S, a.max());
+        int i = 0;
+        for (; i + L <= y.length; i += L) FloatVector.fromArray(S, y, i).max(lo).min(hi).intoArray(y, i);
+        for (; i < y.length; i++) y[i] = Math.min(Math.max(y[i], a.min()), a.max());
+    }
 }
