@@ -68,7 +68,9 @@ final class DepthwisePlanes {
         for (int r = 0; r < inH; r++) {
             int pr = r + padTop; // row in the padded input
             if (pr < 0 || pr >= planeH * strideH) continue;
-            int rowBase = base + (pr % strideH) * strideW * planeSize + (pr / strideH) * pitch, from = src + r * inW;
+            // row phase and index without an integer division per row for strides 1 and 2
+            int phaseRow = strideH == 1 ? 0 : strideH == 2 ? pr & 1 : pr % strideH, rowIndex = strideH == 1 ? pr : strideH == 2 ? pr >> 1 : pr / strideH;
+            int rowBase = base + phaseRow * strideW * planeSize + rowIndex * pitch, from = src + r * inW;
             if (strideW == 1) {
                 if (vector) VectorRows.copy(x, from + c0, planes, rowBase + c0 + padLeft, c1 - c0);
                 else System.arraycopy(x, from + c0, planes, rowBase + c0 + padLeft, c1 - c0);
