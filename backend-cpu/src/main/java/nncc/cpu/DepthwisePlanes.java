@@ -109,7 +109,10 @@ final class DepthwisePlanes {
 
     /** As {@link #gather(float[], int, float[], int)}, with the Vector API row copies when {@code vector}. */
     void gather(float[] acc, int from, float[] y, int dst, boolean vector) {
-        if (vector) for (int r = 0; r < outH; r++) VectorRows.copy(acc, from + r * pitch, y, dst + r * outW, outW);
+        if (vector) { // whole vectors: past a row's end they land in the next row, copied after it
+            for (int r = 0; r < outH - 1; r++) VectorRows.copyWhole(acc, from + r * pitch, y, dst + r * outW, outW);
+            VectorRows.copy(acc, from + (outH - 1) * pitch, y, dst + (outH - 1) * outW, outW);
+        }
         else for (int r = 0; r < outH; r++) System.arraycopy(acc, from + r * pitch, y, dst + r * outW, outW);
     }
 

@@ -55,7 +55,8 @@ final class VectorPairPool {
                 FloatVector m0 = FloatVector.fromArray(F, x, a + 2 * j).max(FloatVector.fromArray(F, x, b + 2 * j));
                 FloatVector m1 = FloatVector.fromArray(F, x, a + 2 * j + L).max(FloatVector.fromArray(F, x, b + 2 * j + L));
                 FloatVector v = VectorRows.evenLanes(m0, m1).max(VectorRows.oddLanes(m0, m1));
-                if (j + L <= outW) v.intoArray(y, o + j);
+                // past the row's end the lanes land in the next row's outputs, which are written after these
+                if (j + L <= outW || o + j + L <= y.length) v.intoArray(y, o + j);
                 else v.intoArray(y, o + j, VectorRows.PREFIX[outW - j]);
             }
         }
@@ -82,7 +83,7 @@ final class VectorPairPool {
                 ShortVector pairs = m.reinterpretAsShorts();
                 ShortVector lo = pairs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8), hi = pairs.lanewise(VectorOperators.ASHR, 8);
                 ByteVector v = ((ByteVector) lo.max(hi).convertShape(VectorOperators.S2B, B1, 0)).lanewise(VectorOperators.XOR, flip);
-                if (j + lanes <= outW) v.intoArray(y, o + j);
+                if (j + lanes <= outW || o + j + lanes <= y.length) v.intoArray(y, o + j); // as for floats
                 else v.intoArray(y, o + j, BYTE_PREFIX[outW - j]);
             }
         }

@@ -68,6 +68,16 @@ final class VectorRows {
     }
 
     /**
+     * {@code count} elements from {@code x[from]} to {@code y[to]} in whole vectors: up to one vector less one element past
+     * the end is also written (callers overwrite it later); a masked copy where an array has no room for that.
+     */
+    static void copyWhole(float[] x, int from, float[] y, int to, int count) {
+        int whole = (count + L - 1) / L * L;
+        if (from + whole > x.length || to + whole > y.length) { copy(x, from, y, to, count); return; }
+        for (int i = 0; i < whole; i += L) FloatVector.fromArray(S, x, from + i).intoArray(y, to + i);
+    }
+
+    /**
      * Input columns [c0, c1) of one row ({@code x[from + c]}) to the two column phases of stride 2: column c goes to
      * phase {@code (c + padLeft) % 2} at index {@code (c + padLeft) / 2} of its plane row; phase q's row starts at
      * {@code planes[rowBase + q * planeSize]}.
