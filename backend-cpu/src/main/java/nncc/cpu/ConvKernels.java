@@ -30,7 +30,8 @@ final class ConvKernels {
         boolean hasBias = ctx.hasInput(2);
         Parallel parallel = ctx.parallel();
         NdArray wConst = ctx.constant(1); // a depthwise convolution's weights [C, 1, k...] are already its per-channel taps
-        float[] constDepthwise = wConst != null && wConst.rank() > 1 && wConst.dim(1) == 1 && wConst.dim(0) == op.group() ? wConst.floatView() : null;
+        // weights [M, 1, k...] (one input channel per group): each output channel's taps, as they are
+        float[] constDepthwise = wConst != null && wConst.rank() > 1 && wConst.dim(1) == 1 ? wConst.floatView() : null;
         boolean vector = kernels == KernelSet.VECTOR;
         java.util.concurrent.atomic.AtomicReference<WindowGeometry> geometry = new java.util.concurrent.atomic.AtomicReference<>(); // the last input's plans
         return (in, outTypes) -> {
@@ -106,7 +107,10 @@ final class ConvKernels {
         return convolve(x, xShape, w, null, bias, yShape, group, g, kernels, parallel);
     }
 
-    /** As above, with a depthwise convolution's taps per channel given ({@code depthwise}, may be null: taken from w). */
+    /**
+     * As above, with the taps of each output channel given when every group has one input channel ({@code depthwise},
+     * weights [M, 1, k...] as they are; may be null: then taken from w).
+     */
     static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
                             WindowGeometry g, KernelSet kernels, Parallel parallel) {
         int batch = xShape[0], channels = xShape[1], outChannels = yShape[1];
@@ -159,6 +163,21 @@ final class ConvKernels {
             return y;
         }
         DepthwisePlanes polyphase = kernels == KernelSet.VECTOR && !isPointwise(g) ? DepthwisePlanes.of(g) : null;
+        if (polyphase != null && cg == 1 && depthwise != null && imagesPerChunk(batch, positions, rows) == 1) {
+            // one input plane per group (a first layer on a grey image, say): each output channel is a depthwise pass over it,
+            // its taps in the same order from the bias as the matrix product's column
+            float[] buf = polyphase.zeroedInputBuffer(), acc = Scratch.floats(Scratch.Slot.RUN, polyphase.accumulatorBufferSize);
+            for (int n = 0; n < batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    polyphase.split(x, (n * channels + grp) * inSize, buf, 0, true);
+                    for (int m = 0; m < mg; m++) {
+                        int c = grp * mg + m;
+                        polyphase.accumulateFrom(bias == null ? 0f : bias[c], buf, depthwise, c * taps, acc, kernels);
+                        polyphase.gather(acc, 0, y, (n * outChannels + c) * positions, true);
+                    }
+                }
+            return y;
+        }
         if (polyphase != null && imagesPerChunk(batch, positions, rows) == 1) { // one image at a time: whole-row column copies
             int run = polyphase.runLength;
             float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, mg * run + GEMM_SLACK);
