@@ -29,15 +29,22 @@ final class ConvKernels {
         float[] constB = ctx.constant(2) == null ? null : ctx.constant(2).floatView();
         boolean hasBias = ctx.hasInput(2);
         Parallel parallel = ctx.parallel();
+        NdArray wConst = ctx.constant(1); // a depthwise convolution's weights [C, 1, k...] are already its per-channel taps
+        // weights [M, 1, k...] (one input channel per group): each output channel's taps, as they are
+        float[] constDepthwise = wConst != null && wConst.rank() > 1 && wConst.dim(1) == 1 ? wConst.floatView() : null;
+        boolean vector = kernels == KernelSet.VECTOR;
+        java.util.concurrent.atomic.AtomicReference<WindowGeometry> geometry = new java.util.concurrent.atomic.AtomicReference<>(); // the last input's plans
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
             FloatGemm.Packed[] w = constW != null ? constW : packGroups(in[1], op.group(), kernels);
             float[] b = !hasBias ? null : constB != null ? constB : in[2].floatView();
-            WindowGeometry g = WindowGeometry.of(x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
+            WindowGeometry g = WindowGeometry.reuse(geometry.get(), x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
                     op.strides(), op.pads(), op.dilations());
-            float[] y = convolve(x.floatView(), x.shape, w, b, yShape, op.group(), g, kernels, parallel);
-            ActivationKernels.clampInPlace(op.activation(), y);
+            geometry.set(g);
+            float[] y = convolve(x.floatView(), x.shape, w, constDepthwise, b, yShape, op.group(), g, kernels, parallel);
+            if (vector) VectorRows.clampInPlace(op.activation(), y);
+            else ActivationKernels.clampInPlace(op.activation(), y);
             return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape, y)};
         };
     }
@@ -47,7 +54,7 @@ final class ConvKernels {
         float[] data = w.floatView();
         int mg = w.dim(0) / group, rows = w.size() / Math.max(1, w.dim(0));
         FloatGemm.Packed[] packed = new FloatGemm.Packed[group];
-        for (int grp = 0; grp < group; grp++) packed[grp] = FloatGemm.pack(data, grp * mg * rows, mg, rows, kernels);
+        for (int grp = 0; grp < group; grp++) packed[grp] = FloatGemm.pack(data, grp * mg * rows, mg, rows, kernels).withColumns();
         return packed;
     }
 
@@ -91,22 +98,36 @@ final class ConvKernels {
      */
     static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] bias, int[] yShape, int group,
                             WindowGeometry g, KernelSet kernels) {
-        return convolve(x, xShape, w, bias, yShape, group, g, kernels, Parallel.SERIAL);
+        return convolve(x, xShape, w, null, bias, yShape, group, g, kernels, Parallel.SERIAL);
     }
 
     /** As {@link #convolve(float[], int[], FloatGemm.Packed[], float[], int[], int, WindowGeometry, KernelSet)} with output channels split over threads. */
     static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] bias, int[] yShape, int group,
+                            WindowGeometry g, KernelSet kernels, Parallel parallel) {
+        return convolve(x, xShape, w, null, bias, yShape, group, g, kernels, parallel);
+    }
+
+    /**
+     * As above, with the taps of each output channel given when every group has one input channel ({@code depthwise},
+     * weights [M, 1, k...] as they are; may be null: then taken from w).
+     */
+    static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
                             WindowGeometry g, KernelSet kernels, Parallel parallel) {
         int batch = xShape[0], channels = xShape[1], outChannels = yShape[1];
         int cg = channels / group, mg = outChannels / group;
         int taps = g.kernelSize, positions = g.outSize, inSize = g.inSize;
         int rows = cg * taps;
         WindowGeometry.Rows plan = g.rows();
-        float[] y = new float[batch * outChannels * positions];
+        float[] y = OutputBuffers.floats(batch * outChannels * positions); // every path below writes every element
         if (cg == 1 && mg == 1) {
-            float[] wd = new float[group * taps];
-            for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
+            float[] wd = depthwise;
+            if (wd == null) {
+                wd = new float[group * taps];
+                for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
+            }
+            float[] taps1 = wd;
             DepthwisePlanes planes = DepthwisePlanes.of(g);
+            boolean vector = kernels == KernelSet.VECTOR;
             for (int n = 0; n < batch; n++) {
                 int image = n;
                 parallel.forEach(channels, 1, (long) channels * positions * taps, (c0, c1) -> {
@@ -115,13 +136,13 @@ final class ConvKernels {
                         int src = (image * channels + c) * inSize, dst = (image * channels + c) * positions;
                         float b0 = bias == null ? 0f : bias[c];
                         if (planes != null) {
-                            planes.split(x, src, buf);
-                            planes.accumulateFrom(b0, buf, wd, c * taps, acc, kernels);
-                            planes.gather(acc, y, dst);
+                            planes.split(x, src, buf, 0, vector);
+                            planes.accumulateFrom(b0, buf, taps1, c * taps, acc, kernels);
+                            planes.gather(acc, 0, y, dst, vector);
                             continue;
                         }
                         Arrays.fill(y, dst, dst + positions, b0);
-                        DepthwiseRows.accumulate(x, src, plan, wd, c * taps, y, dst, kernels);
+                        DepthwiseRows.accumulate(x, src, plan, taps1, c * taps, y, dst, kernels);
                     }
                 });
             }
@@ -132,8 +153,39 @@ final class ConvKernels {
             for (int n = 0; n < batch; n++)
                 for (int grp = 0; grp < group; grp++) {
                     int dst = (n * outChannels + grp * mg) * positions;
-                    if (bias != null) for (int m = 0; m < mg; m++) Arrays.fill(y, dst + m * positions, dst + (m + 1) * positions, bias[grp * mg + m]);
+                    for (int m = 0; m < mg; m++) {
+                        float b0 = bias == null ? 0f : bias[grp * mg + m];
+                        if (kernels == KernelSet.VECTOR) VectorRows.fill(y, dst + m * positions, positions, b0);
+                        else Arrays.fill(y, dst + m * positions, dst + (m + 1) * positions, b0);
+                    }
                     FloatGemm.multiplyAdd(w[grp], x, (n * channels + grp * cg) * inSize, positions, positions, y, dst, positions, parallel);
+                }
+            return y;
+        }
+        DepthwisePlanes polyphase = kernels == KernelSet.VECTOR && !isPointwise(g) ? DepthwisePlanes.of(g) : null;
+        if (polyphase != null && cg == 1 && depthwise != null && imagesPerChunk(batch, positions, rows) == 1) {
+            // one input plane per group (a first layer on a grey image, say): each output channel is a depthwise pass over it,
+            // its taps in the same order from the bias as the matrix product's column
+            float[] buf = polyphase.zeroedInputBuffer(), acc = Scratch.floats(Scratch.Slot.RUN, polyphase.accumulatorBufferSize);
+            for (int n = 0; n < batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    polyphase.split(x, (n * channels + grp) * inSize, buf, 0, true);
+                    for (int m = 0; m < mg; m++) {
+                        int c = grp * mg + m;
+                        polyphase.accumulateFrom(bias == null ? 0f : bias[c], buf, depthwise, c * taps, acc, kernels);
+                        polyphase.gather(acc, 0, y, (n * outChannels + c) * positions, true);
+                    }
+                }
+            return y;
+        }
+        if (polyphase != null && imagesPerChunk(batch, positions, rows) == 1) { // one image at a time: whole-row column copies
+            int run = polyphase.runLength;
+            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, mg * run + GEMM_SLACK);
+            for (int n = 0; n < batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    for (int m = 0; m < mg; m++) Arrays.fill(acc, m * run, (m + 1) * run, bias == null ? 0f : bias[grp * mg + m]);
+                    PolyphaseConvolution.multiplyAdd(polyphase, x, (n * channels + grp * cg) * inSize, inSize, cg, w[grp], acc, parallel);
+                    for (int m = 0; m < mg; m++) polyphase.gather(acc, m * run, y, (n * outChannels + grp * mg + m) * positions, true);
                 }
             return y;
         }

@@ -44,23 +44,40 @@ final class DepthwisePlanes {
 
     /** The plan for a 2-D geometry with at least one output, or null (other ranks take the generic row loops). */
     static DepthwisePlanes of(WindowGeometry g) {
-        return g.rank == 2 && g.outSize > 0 ? new DepthwisePlanes(g) : null;
+        Object known = g.planesMemo;
+        if (known != null) return known instanceof DepthwisePlanes p ? p : null;
+        DepthwisePlanes p = g.rank == 2 && g.outSize > 0 ? new DepthwisePlanes(g) : null;
+        g.planesMemo = p != null ? p : Boolean.FALSE;
+        return p;
     }
 
     /**
      * Copies input plane {@code x[src...]} (inH x inW) into the polyphase planes of {@code planes}, which must hold zeros
      * at the padding positions: {@link #zeroedInputBuffer} does, and this only ever writes input positions.
      */
-    void split(float[] x, int src, float[] planes) {
+    void split(float[] x, int src, float[] planes) { split(x, src, planes, 0); }
+
+    /** As {@link #split(float[], int, float[])} into the polyphase planes starting at {@code planes[base]}. */
+    void split(float[] x, int src, float[] planes, int base) { split(x, src, planes, base, false); }
+
+    /** As {@link #split(float[], int, float[], int)}, with the Vector API row copies when {@code vector}. */
+    void split(float[] x, int src, float[] planes, int base, boolean vector) {
         int planeSize = planeH * pitch;
         int c0 = Math.max(0, -padLeft), c1 = Math.min(inW, pitch * strideW - padLeft); // input columns that land in a plane
         if (c1 <= c0) return;
         for (int r = 0; r < inH; r++) {
             int pr = r + padTop; // row in the padded input
             if (pr < 0 || pr >= planeH * strideH) continue;
-            int rowBase = (pr % strideH) * strideW * planeSize + (pr / strideH) * pitch, from = src + r * inW;
+            // row phase and index without an integer division per row for strides 1 and 2
+            int phaseRow = strideH == 1 ? 0 : strideH == 2 ? pr & 1 : pr % strideH, rowIndex = strideH == 1 ? pr : strideH == 2 ? pr >> 1 : pr / strideH;
+            int rowBase = base + phaseRow * strideW * planeSize + rowIndex * pitch, from = src + r * inW;
             if (strideW == 1) {
-                System.arraycopy(x, from + c0, planes, rowBase + c0 + padLeft, c1 - c0);
+                if (vector) VectorRows.copy(x, from + c0, planes, rowBase + c0 + padLeft, c1 - c0);
+                else System.arraycopy(x, from + c0, planes, rowBase + c0 + padLeft, c1 - c0);
+                continue;
+            }
+            if (vector && strideW == 2) {
+                VectorRows.splitStride2(x, from, c0, c1, padLeft, planes, rowBase, planeSize);
                 continue;
             }
             for (int phase = 0; phase < strideW; phase++) {
@@ -85,8 +102,33 @@ final class DepthwisePlanes {
     }
 
     /** Copies the output rows out of {@code acc} (pitch {@link #pitch}) to {@code y[dst...]} (outH x outW, dense). */
-    void gather(float[] acc, float[] y, int dst) {
-        for (int r = 0; r < outH; r++) System.arraycopy(acc, r * pitch, y, dst + r * outW, outW);
+    void gather(float[] acc, float[] y, int dst) { gather(acc, 0, y, dst); }
+
+    /** As {@link #gather(float[], float[], int)} for a run starting at {@code acc[from]}. */
+    void gather(float[] acc, int from, float[] y, int dst) { gather(acc, from, y, dst, false); }
+
+    /** As {@link #gather(float[], int, float[], int)}, with the Vector API row copies when {@code vector}. */
+    void gather(float[] acc, int from, float[] y, int dst, boolean vector) {
+        if (vector) { // whole vectors: past a row's end they land in the next row, copied after it
+            for (int r = 0; r < outH - 1; r++) VectorRows.copyWhole(acc, from + r * pitch, y, dst + r * outW, outW);
+            VectorRows.copy(acc, from + (outH - 1) * pitch, y, dst + (outH - 1) * outW, outW);
+        }
+        else for (int r = 0; r < outH; r++) System.arraycopy(acc, from + r * pitch, y, dst + r * outW, outW);
+    }
+
+    /** Floats of one input plane's polyphase copy (all {@code strideH * strideW} phases). */
+    int planesSize() { return strideH * strideW * planeH * pitch; }
+
+    /** Taps of the window. */
+    int taps() { return tapOffsets.length; }
+
+    /**
+     * Writes the column-matrix rows of one input channel, whose polyphase copy starts at {@code planes[base]}: row t
+     * (from {@code col[dst + t * runLength]}) holds, at output position {@code oh * pitch + ow}, the input element that
+     * output reads through tap t (0 in padding); the columns past the output width hold values no output uses.
+     */
+    void columns(float[] planes, int base, float[] col, int dst) {
+        for (int t = 0; t < tapOffsets.length; t++) System.arraycopy(planes, base + tapOffsets[t], col, dst + t * runLength, runLength);
     }
 
     /** This thread's {@link Scratch} buffer for {@link #split}, with every element zero. */

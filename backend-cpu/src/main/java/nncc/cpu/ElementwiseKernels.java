@@ -49,6 +49,9 @@ final class ElementwiseKernels {
     }
 
     private static float[] floats(BinaryOp op, float[] a, float[] b, Broadcast p) {
+        if (p.rows == 1 && p.aInnerStride == 1 && p.bInnerStride == 1 && p.aRowOffsets[0] == 0 && p.bRowOffsets[0] == 0
+                && op != BinaryOp.PRELU)
+            return sameShape(op, a, b, p.inner);
         float[] y = new float[p.rows * p.inner];
         int sa = p.aInnerStride, sb = p.bInnerStride;
         for (int r = 0; r < p.rows; r++) {
@@ -62,6 +65,19 @@ final class ElementwiseKernels {
                     for (int j = 0; j < p.inner; j++, ia += sa, ib += sb) y[o + j] = a[ia] < 0 ? b[ib] * a[ia] : a[ia];
                 }
             }
+        }
+        return y;
+    }
+
+    /** Operands of the output's shape: unit-stride loops the JIT vectorizes, the same float per element. */
+    private static float[] sameShape(BinaryOp op, float[] a, float[] b, int n) {
+        float[] y = OutputBuffers.floats(n);
+        switch (op) {
+            case ADD -> { for (int i = 0; i < n; i++) y[i] = a[i] + b[i]; }
+            case SUB -> { for (int i = 0; i < n; i++) y[i] = a[i] - b[i]; }
+            case MUL -> { for (int i = 0; i < n; i++) y[i] = a[i] * b[i]; }
+            case DIV -> { for (int i = 0; i < n; i++) y[i] = a[i] / b[i]; }
+            case PRELU -> throw new IllegalArgumentException("PRelu takes the broadcast loop");
         }
         return y;
     }

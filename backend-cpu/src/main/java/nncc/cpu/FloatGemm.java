@@ -11,8 +11,21 @@ final class FloatGemm {
     private FloatGemm() {}
 
     /** A prepared left operand: {@code rows} row-major [m, k] for the scalar path, or {@code panels} for the vector one. */
-    record Packed(int m, int k, float[] rows, float[] panels) {
+    record Packed(int m, int k, float[] rows, float[] panels, float[] columns) {
+        Packed(int m, int k, float[] rows, float[] panels) { this(m, k, rows, panels, null); }
+
         boolean vector() { return panels != null; }
+
+        /**
+         * These weights also packed column-major for the vector kernels' last columns ({@link ColumnTail}): for operands
+         * packed once and used many times.
+         */
+        Packed withColumns() {
+            if (!vector() || columns != null || m == 0 || k == 0) return this;
+            float[] a = new float[m * k];
+            for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) a[i * k + p] = element(i, p);
+            return new Packed(m, k, null, panels, VectorGemm.packColumns(a, 0, m, k));
+        }
 
         /** Element (i, p) of A. */
         float element(int i, int p) {
@@ -34,7 +47,7 @@ final class FloatGemm {
      */
     static void multiplyAddRows(Packed a, int i0, int i1, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc) {
         if (i1 <= i0) return;
-        if (a.vector()) VectorGemm.multiplyAdd(i1 - i0, a.k(), a.panels(), i0 * a.k(), b, bOff, ldb, n, c, cOff + i0 * ldc, ldc);
+        if (a.vector()) VectorGemm.multiplyAdd(i1 - i0, a.k(), a.panels(), i0 * a.k(), a.columns(), i0, b, bOff, ldb, n, c, cOff + i0 * ldc, ldc);
         else MatrixProduct.multiplyAdd(i1 - i0, n, a.k(), a.rows(), i0 * a.k(), a.k(), b, bOff, ldb, c, cOff + i0 * ldc, ldc);
     }
 
@@ -47,9 +60,19 @@ final class FloatGemm {
                 (i0, i1) -> multiplyAddRows(a, i0, i1, b, bOff, ldb, n, c, cOff, ldc));
     }
 
+    /**
+     * {@code C += A * B} for a run-time A, row-major [m, k] at {@code aOff}: a single row goes to the vector kernels in
+     * place, more rows are packed first.
+     */
+    static void multiplyAddRowMajor(float[] a, int aOff, int m, int k, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc,
+                                    KernelSet kernels) {
+        if (m == 1 && kernels.supported() == KernelSet.VECTOR) VectorGemm.multiplyAddRow(k, a, aOff, b, bOff, ldb, n, c, cOff);
+        else multiplyAdd(pack(a, aOff, m, k, kernels), b, bOff, ldb, n, c, cOff, ldc);
+    }
+
     /** {@code C[i][j] += sum_p A[i][p] * B[p][j]} for B [k, n] at {@code bOff} with row stride {@code ldb}. */
     static void multiplyAdd(Packed a, float[] b, int bOff, int ldb, int n, float[] c, int cOff, int ldc) {
-        if (a.vector()) VectorGemm.multiplyAdd(a.m(), a.k(), a.panels(), b, bOff, ldb, n, c, cOff, ldc);
+        if (a.vector()) VectorGemm.multiplyAdd(a.m(), a.k(), a.panels(), 0, a.columns(), 0, b, bOff, ldb, n, c, cOff, ldc);
         else MatrixProduct.multiplyAdd(a.m(), n, a.k(), a.rows(), 0, a.k(), b, bOff, ldb, c, cOff, ldc);
     }
 }

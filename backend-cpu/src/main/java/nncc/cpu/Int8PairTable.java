@@ -47,7 +47,7 @@ final class Int8PairTable {
             byte[] a = in[0].int8Bytes(), b = in[1].int8Bytes();
             int[] shape = outTypes[0].shape().toIntArray();
             if (Arrays.equals(in[0].shape, shape) && Arrays.equals(in[1].shape, shape)) {
-                byte[] y = new byte[a.length];
+                byte[] y = OutputBuffers.bytes(a.length); // every element written
                 for (int i = 0; i < y.length; i++) y[i] = table[(a[i] & 0xFF) << 8 | (b[i] & 0xFF)];
                 return ActivationKernels.one(NdArray.ofBytes(outType, shape, y));
             }

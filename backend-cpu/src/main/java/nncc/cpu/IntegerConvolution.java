@@ -51,7 +51,7 @@ final class IntegerConvolution {
             if (exactFloats == null || rowLength == 0) return new Weights(ints, exactFloats, null, k);
             int mg = ints.length / rowLength / group;
             FloatGemm.Packed[] packed = new FloatGemm.Packed[group];
-            for (int grp = 0; grp < group; grp++) packed[grp] = FloatGemm.pack(exactFloats, grp * mg * rowLength, mg, rowLength, k);
+            for (int grp = 0; grp < group; grp++) packed[grp] = FloatGemm.pack(exactFloats, grp * mg * rowLength, mg, rowLength, k).withColumns();
             return new Weights(ints, exactFloats, packed, k);
         }
 
@@ -153,6 +153,22 @@ final class IntegerConvolution {
                 }
             return;
         }
+        DepthwisePlanes polyphase = floats && w.groups() != null && w.kernels() == KernelSet.VECTOR && l.chunk == 1 ? DepthwisePlanes.of(g) : null;
+        if (polyphase != null) { // one image at a time, whole-row column copies (see PolyphaseConvolution)
+            int run = polyphase.runLength;
+            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, l.mg * run + ConvKernels.GEMM_SLACK), plane = Scratch.floats(Scratch.Slot.RUN, l.positions + ConvKernels.GEMM_SLACK);
+            for (int n = 0; n < l.batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    Arrays.fill(acc, 0, l.mg * run, 0f);
+                    PolyphaseConvolution.multiplyAdd(polyphase, x.floats(), l.planeOffset(n, grp, 0), l.inSize, l.cg, w.groups()[grp], acc, parallel);
+                    for (int m = 0; m < l.mg; m++) {
+                        int c = grp * l.mg + m;
+                        polyphase.gather(acc, m * run, plane, 0, true);
+                        sink.floats(n, c, plane, 0, l.positions, (n * l.outChannels + c) * l.positions);
+                    }
+                }
+            return;
+        }
         for (int n0 = 0; n0 < l.batch; n0 += l.chunk) {
             int images = Math.min(l.chunk, l.batch - n0), cols = images * l.positions;
             for (int grp = 0; grp < group; grp++) {
@@ -211,7 +227,7 @@ final class IntegerConvolution {
         WindowGeometry.Rows plan = l.plan;
         int len = plan.rowLength(), s = plan.stride(), rowsPerTap = plan.rowsPerTap();
         boolean floats = w.usesFloats();
-        float[] accF = floats ? Scratch.floats(Scratch.Slot.ACCUMULATORS, l.positions) : null;
+        float[] accF = floats ? Scratch.floats(Scratch.Slot.ACCUMULATORS, l.positions + ConvKernels.GEMM_SLACK) : null;
         int[] accI = floats ? null : Scratch.ints(Scratch.Slot.ACCUMULATORS, l.positions);
         DepthwisePlanes planes = floats ? DepthwisePlanes.of(l.geometry) : null;
         float[] buf = planes == null ? null : planes.zeroedInputBuffer(), run = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
@@ -219,9 +235,10 @@ final class IntegerConvolution {
         for (int c = c0; c < c1; c++) {
             int src = l.planeOffset(n, c, 0), dst = (n * l.outChannels + c) * l.positions;
             if (planes != null) {
-                planes.split(x.floats(), src, buf);
+                boolean vector = w.kernels() == KernelSet.VECTOR;
+                planes.split(x.floats(), src, buf, 0, vector);
                 planes.accumulateFrom(0f, buf, w.exactFloats(), c * l.taps, run, w.kernels());
-                planes.gather(run, accF, 0);
+                planes.gather(run, 0, accF, 0, vector);
                 sink.floats(n, c, accF, 0, l.positions, dst);
                 continue;
             }

@@ -210,8 +210,13 @@ public final class Interpreter {
         return byName;
     }
 
+    /** Per thread, each step's output array of the previous run on that thread (see {@link OutputBuffers}). */
+    private final ThreadLocal<Object[]> outputArrays = new ThreadLocal<>();
+
     private NdArray[] execute(List<Tensor> given, TraceSink sink, NodeTimer timer, FloatTraceSink floatSink) {
         NdArray[] slots = constantSlots.clone();
+        Object[] arrays = outputArrays.get();
+        if (arrays == null) outputArrays.set(arrays = new Object[steps.length]);
         Map<String, Long> symbols = new HashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
             checkInput(inputs.get(i), given.get(i), symbols);
@@ -224,10 +229,13 @@ public final class Interpreter {
             for (int k = 0; k < in.length; k++) in[k] = slots[step.inputSlots()[k]];
             TensorType[] outTypes = outputTypes(index, step, in);
             NdArray[] out;
+            OutputBuffers.enter(arrays, index);
             try {
                 out = step.kernel().run(in, outTypes);
             } catch (ModelException e) {
                 throw e.atNode(step.node().name());
+            } finally {
+                OutputBuffers.exit();
             }
             for (int k = 0; k < outTypes.length; k++) {
                 if (out[k].dtype != outTypes[k].dtype() || !out[k].irShape().equals(outTypes[k].shape()))

@@ -65,8 +65,8 @@ final class MatMulKernels {
             }
             float[] y = new float[p.batches() * mn];
             for (int i = 0; i < p.batches(); i++)
-                FloatGemm.multiplyAdd(FloatGemm.pack(a.floats, p.aOffsets()[i], p.m(), p.k(), kernels),
-                        b.floats, p.bOffsets()[i], p.n(), p.n(), y, i * mn, p.n());
+                FloatGemm.multiplyAddRowMajor(a.floats, p.aOffsets()[i], p.m(), p.k(), b.floats, p.bOffsets()[i], p.n(), p.n(), y, i * mn,
+                        p.n(), kernels);
             return ActivationKernels.one(NdArray.ofFloats(a.dtype, shape, y));
         };
     }
@@ -97,7 +97,7 @@ final class MatMulKernels {
                 return ActivationKernels.one(NdArray.ofDoubles(shape, y));
             }
             float[] y = new float[m * n];
-            FloatGemm.multiplyAdd(FloatGemm.pack(a.floats, 0, m, k, kernels), b.floats, 0, n, n, y, 0, n);
+            FloatGemm.multiplyAddRowMajor(a.floats, 0, m, k, b.floats, 0, n, n, y, 0, n, kernels);
             float alpha = op.alpha(), beta = op.beta();
             if (alpha != 1f) for (int i = 0; i < y.length; i++) y[i] *= alpha;
             if (cWalk != null)

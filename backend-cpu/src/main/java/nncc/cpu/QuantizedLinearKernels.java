@@ -28,11 +28,13 @@ final class QuantizedLinearKernels {
         boolean bytesOut = vector && NdArray.isByteType(op.outType()); // the scalar (reference) set keeps long[] tensors
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput, op.group(), kernels);
         int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs());
+        java.util.concurrent.atomic.AtomicReference<WindowGeometry> geometry = new java.util.concurrent.atomic.AtomicReference<>(); // the last input's plans
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
-            WindowGeometry g = WindowGeometry.of(x.shape, yShape, WindowGeometry.kernelOf(in[1].shape), op.strides(),
+            WindowGeometry g = WindowGeometry.reuse(geometry.get(), x.shape, yShape, WindowGeometry.kernelOf(in[1].shape), op.strides(),
                     op.pads(), op.dilations());
+            geometry.set(g);
             IntegerConvolution.Weights w = constW != null ? constW : weights(in[1], maxAbsInput, op.group(), kernels);
             if (wide) {
                 long[] bias = in.length > 2 ? in[2].longs() : null;
@@ -45,7 +47,7 @@ final class QuantizedLinearKernels {
             int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs());
             IntegerConvolution.Input input = IntegerConvolution.Input.of(x, op.inputZp(), w, vector);
             if (bytesOut) { // i8/u8 output: requantize straight into bytes
-                byte[] yb = new byte[NdArray.sizeOf(yShape)];
+                byte[] yb = OutputBuffers.bytes(NdArray.sizeOf(yShape)); // the sink writes every element
                 IntegerConvolution.convolve32(input, x.shape, w, yShape, op.group(), g, new IntegerConvolution.PlaneSink() {
                     @Override public void ints(int n, int c, int[] acc, int from, int positions, int dst) {
                         if (vector) VectorRequantizer.applyRun(rq, c, acc, from, positions, bias == null ? 0 : bias[c], yb, dst);

@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -26,6 +27,13 @@ final class VectorRequantizer {
     private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, VectorShape.forBitSize(LS.vectorBitSize() / 2));
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, VectorShape.forBitSize(LS.vectorBitSize() / 2));
     private static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(LS.vectorBitSize() / 8));
+    /** The first n lanes of a byte result, for n in [0, N]. */
+    @SuppressWarnings("unchecked")
+    private static final VectorMask<Byte>[] BYTE_PREFIX = new VectorMask[N + 1];
+
+    static {
+        for (int n = 0; n <= N; n++) BYTE_PREFIX[n] = BS.indexInRange(0, n);
+    }
 
     /** As {@link Requantizer#applyRun(int, float[], int, int, int, long[], int)}. */
     static void applyRun(Requantizer rq, int c, float[] acc, int from, int count, int bias, long[] y, int dst) {
@@ -52,11 +60,17 @@ final class VectorRequantizer {
     /** As {@link Requantizer#applyRun(int, float[], int, int, int, byte[], int)}. */
     static void applyRun(Requantizer rq, int c, float[] acc, int from, int count, int bias, byte[] y, int dst) {
         int i = 0;
-        if (supported(rq, c))
+        if (supported(rq, c)) {
             for (; i + N <= count; i += N) {
                 LongVector v = (LongVector) FloatVector.fromArray(FS, acc, from + i).convertShape(VectorOperators.F2L, LS, 0);
                 ((ByteVector) requantize(rq, c, v, bias, floatSumMayWrap(bias)).convertShape(VectorOperators.L2B, BS, 0)).intoArray(y, dst + i);
             }
+            if (i < count && from + i + N <= acc.length && dst + i + N <= y.length) { // the last lanes, the rest masked off
+                LongVector v = (LongVector) FloatVector.fromArray(FS, acc, from + i).convertShape(VectorOperators.F2L, LS, 0);
+                ((ByteVector) requantize(rq, c, v, bias, true).convertShape(VectorOperators.L2B, BS, 0)).intoArray(y, dst + i, BYTE_PREFIX[count - i]);
+                return;
+            }
+        }
         for (; i < count; i++) y[dst + i] = (byte) rq.apply((int) acc[from + i] + bias, c);
     }
 

@@ -73,7 +73,31 @@ final class WindowGeometry {
      */
     record Rows(int rowsPerTap, int rowLength, int stride, int[] inputOffsets, int[] lo, int[] hi) {}
 
+    /** {@link #rows()} and {@link DepthwisePlanes#of}, computed on first use (immutable, so racing threads agree). */
+    private volatile Rows rows;
+    /** {@link DepthwisePlanes#of}'s result once known: the plan, or {@code Boolean.FALSE} for none. */
+    volatile Object planesMemo;
+
     Rows rows() {
+        Rows r = rows;
+        if (r == null) rows = r = computeRows();
+        return r;
+    }
+
+    /** Whether a window op of this geometry reading {@code xShape} writes {@code yShape} (same spatial sizes). */
+    boolean fits(int[] xShape, int[] yShape) {
+        if (xShape.length != rank + 2 || yShape.length != rank + 2) return false;
+        for (int d = 0; d < rank; d++) if (xShape[2 + d] != in[d] || yShape[2 + d] != out[d]) return false;
+        return true;
+    }
+
+    /** As {@link #of}, reusing {@code last} when it has the same spatial sizes (the kernel, strides, pads and dilations are the op's). */
+    static WindowGeometry reuse(WindowGeometry last, int[] xShape, int[] yShape, int[] kernel, List<Integer> strides, List<Integer> pads,
+                                List<Integer> dilations) {
+        return last != null && last.fits(xShape, yShape) && Arrays.equals(last.kernel, kernel) ? last : of(xShape, yShape, kernel, strides, pads, dilations);
+    }
+
+    private Rows computeRows() {
         int last = rank - 1, rowLength = out[last], rowsPerTap = outSize / Math.max(1, rowLength);
         int s = strides[last];
         int[] inStrides = NdArray.strides(in);

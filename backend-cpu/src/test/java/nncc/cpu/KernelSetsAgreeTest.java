@@ -316,7 +316,7 @@ class KernelSetsAgreeTest {
     }
 
     /** Runs {@code op} with input 0 fed and the rest constant, under both kernel sets; the outputs must agree. */
-    private static void assertAgree(Op op, String what, Tensor x, Tensor... constants) {
+    static void assertAgree(Op op, String what, Tensor x, Tensor... constants) {
         TestGraphs.Builder b = new TestGraphs.Builder();
         List<Value> in = new ArrayList<>();
         in.add(b.input("x", x.dtype(), x.shape()));
@@ -335,15 +335,15 @@ class KernelSetsAgreeTest {
         return f;
     }
 
-    private static Tensor floats(Random r, long... shape) {
+    static Tensor floats(Random r, long... shape) {
         return Tensor.ofFloats(Shape.of(shape), randomFloats(r, (int) Shape.of(shape).numElements()));
     }
 
-    private static Tensor uint8(Random r, long... shape) {
+    static Tensor uint8(Random r, long... shape) {
         return Tensor.ofLongs(DType.U8, Shape.of(shape), r.longs(Shape.of(shape).numElements(), 0, 256).toArray());
     }
 
-    private static Tensor int8(Random r, long... shape) {
+    static Tensor int8(Random r, long... shape) {
         return Tensor.ofLongs(DType.I8, Shape.of(shape), r.longs(Shape.of(shape).numElements(), -128, 128).toArray());
     }
 }
