@@ -6,9 +6,8 @@ import nncc.passes.calib.Preprocess;
 import picocli.CommandLine.Option;
 
 /**
- * How images from a folder become model inputs, for {@code nncc qat}'s image-folder training, evaluation and
- * calibration data: the same flags, meanings and defaults as the image calibration options of {@code quantize}
- * and {@code compile} ({@link QuantOptions}).
+ * How images from a folder become model inputs: the image options of calibration ({@code quantize}, {@code compile},
+ * through {@link QuantOptions}) and of {@code nncc qat}'s image-folder training, evaluation and calibration data.
  */
 final class PreprocessOptions {
     @Option(names = "--resize", paramLabel = "WxH", description = "Image folders: resize to W x H (default: the model's input size).")

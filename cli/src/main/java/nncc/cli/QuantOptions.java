@@ -9,6 +9,7 @@ import nncc.passes.calib.ObserverKind;
 import nncc.passes.calib.Preprocess;
 import nncc.passes.quant.QuantizationPipeline;
 import nncc.passes.quant.CorrectBiasPass;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The quantization options shared by {@code nncc quantize} and {@code nncc compile}. */
@@ -105,24 +106,8 @@ final class QuantOptions {
             description = "Calibrate on the finite values when the calibration .npy holds NaNs (counted and reported); without it such data is refused.")
     boolean allowNanCalib;
 
-    @Option(names = "--resize", paramLabel = "WxH", description = "Image calibration: resize to W x H (default: the model's input size).")
-    String resize;
-
-    @Option(names = "--pixel-scale", defaultValue = "0.00392156862745098", paramLabel = "S",
-            description = "Image calibration: multiply pixels by S (default 1/255).")
-    double pixelScale;
-
-    @Option(names = "--mean", split = ",", paramLabel = "M", description = "Image calibration: per-channel mean subtracted after scaling.")
-    List<Double> mean = new ArrayList<>();
-
-    @Option(names = "--std", split = ",", paramLabel = "S", description = "Image calibration: per-channel std divided after the mean.")
-    List<Double> std = new ArrayList<>();
-
-    @Option(names = "--channels", paramLabel = "C", description = "Image calibration: rgb, bgr or grey (default: grey for 1-channel models, else rgb).")
-    String channels;
-
-    @Option(names = "--layout", paramLabel = "L", description = "Image calibration: nchw (default) or nhwc.")
-    String layout;
+    /** The image-folder calibration flags (--resize, --pixel-scale, --mean, --std, --channels, --layout). */
+    @Mixin PreprocessOptions images;
 
     QuantizationPipeline.Scheme scheme() {
         return QuantizationPipeline.Scheme.parse(scheme == null ? "int8" : scheme);
@@ -141,34 +126,5 @@ final class QuantOptions {
         return new QuantizationPipeline.Options(weightBits, perTensor, new LinkedHashSet<>(exclude), r, floatIo, perTensorFullyConnected);
     }
 
-    Preprocess preprocess() {
-        try {
-            return buildPreprocess();
-        } catch (IllegalArgumentException e) {
-            throw new CliException("image preprocessing: " + e.getMessage());
-        }
-    }
-
-    private Preprocess buildPreprocess() {
-        Preprocess p = Preprocess.defaults().withScale(pixelScale);
-        if (resize != null) {
-            String[] wh = resize.toLowerCase().split("x");
-            try {
-                p = p.withSize(Integer.parseInt(wh[0]), Integer.parseInt(wh[1]));
-            } catch (RuntimeException e) {
-                throw new CliException("--resize takes WxH, e.g. 224x224; got '" + resize + "'");
-            }
-        }
-        if (!mean.isEmpty() || !std.isEmpty())
-            p = p.withMeanStd(mean.isEmpty() ? new double[] {0} : mean.stream().mapToDouble(Double::doubleValue).toArray(),
-                    std.isEmpty() ? new double[] {1} : std.stream().mapToDouble(Double::doubleValue).toArray());
-        if (channels != null) p = p.withChannels(parseEnum(Preprocess.ChannelOrder.class, channels, "--channels"));
-        if (layout != null) p = p.withLayout(parseEnum(Preprocess.Layout.class, layout, "--layout"));
-        return p;
-    }
-
-    private static <E extends Enum<E>> E parseEnum(Class<E> type, String text, String flag) {
-        for (E e : type.getEnumConstants()) if (e.name().equalsIgnoreCase(text)) return e;
-        throw new CliException(flag + " got '" + text + "'");
-    }
+    Preprocess preprocess() { return images.preprocess(); }
 }
