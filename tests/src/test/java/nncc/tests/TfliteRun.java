@@ -28,7 +28,17 @@ final class TfliteRun {
 
     /** Outputs of {@code model} for the raw input files (one per model input, samples back to back). */
     static List<long[]> run(Path model, List<Path> inputs) throws IOException, InterruptedException {
-        String out = runRaw(model, inputs);
+        List<long[]> outputs = parse(runRaw(model, inputs));
+        // tflite-run once exited 0 with no output at all on a loaded machine: ask again once, then fail with what it said
+        if (outputs.isEmpty()) {
+            String again = runRaw(model, inputs);
+            outputs = parse(again);
+            if (outputs.isEmpty()) throw new AssertionError("tflite-run gave no output data for " + model + " (twice): " + again);
+        }
+        return outputs;
+    }
+
+    private static List<long[]> parse(String out) {
         List<long[]> outputs = new ArrayList<>();
         Matcher m = DATA.matcher(out);
         while (m.find()) {
