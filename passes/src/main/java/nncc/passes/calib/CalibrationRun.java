@@ -101,17 +101,7 @@ final class CalibrationRun {
                 }
             };
         }
-        List<Thread> helpers = new ArrayList<>();
-        for (int t = 1; t < work.length; t++) helpers.add(Thread.ofPlatform().name("nncc-calibrate-" + t).daemon().start(work[t]));
-        work[0].run();
-        for (Thread th : helpers) {
-            try {
-                th.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while calibrating", e);
-            }
-        }
+        nncc.passes.Workers.run("nncc-calibrate", "calibrating", work.length, w -> work[w].run());
         Throwable e = failure.get();
         if (e instanceof RuntimeException r) throw r;
         if (e instanceof Error err) throw err;

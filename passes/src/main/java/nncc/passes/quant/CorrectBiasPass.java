@@ -164,17 +164,7 @@ public final class CorrectBiasPass implements Pass {
                 failure.compareAndSet(null, e);
             }
         };
-        Thread[] helpers = new Thread[Math.max(0, Math.min(options.threads(), layers.size()) - 1)];
-        for (int t = 0; t < helpers.length; t++) helpers[t] = Thread.ofPlatform().name("nncc-round-" + (t + 1)).daemon().start(work);
-        work.run();
-        for (Thread th : helpers) {
-            try {
-                th.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while rounding weights", e);
-            }
-        }
+        nncc.passes.Workers.run("nncc-round", "rounding weights", Math.max(1, Math.min(options.threads(), layers.size())), w -> work.run());
         if (failure.get() instanceof RuntimeException e) throw e;
         if (failure.get() instanceof Error e) throw e;
         return r;

@@ -68,17 +68,7 @@ final class OrderedTraceRun {
             }
         };
         int workers = Math.max(1, Math.min(threads, units));
-        Thread[] helpers = new Thread[workers - 1];
-        for (int t = 0; t < helpers.length; t++) helpers[t] = Thread.ofPlatform().name("nncc-correct-bias-" + (t + 1)).daemon().start(work);
-        work.run();
-        for (Thread th : helpers) {
-            try {
-                th.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while measuring layer inputs", e);
-            }
-        }
+        nncc.passes.Workers.run("nncc-correct-bias", "measuring layer inputs", workers, w -> work.run());
         turns.rethrow();
     }
 
