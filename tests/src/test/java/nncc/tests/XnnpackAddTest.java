@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.flatbuffers.FlatBufferBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,15 +27,8 @@ import org.tensorflow.lite.schema.BufferT;
 import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.BuiltinOptions;
 import org.tensorflow.lite.schema.BuiltinOptionsUnion;
-import org.tensorflow.lite.schema.Model;
-import org.tensorflow.lite.schema.ModelT;
-import org.tensorflow.lite.schema.OperatorCodeT;
-import org.tensorflow.lite.schema.OperatorT;
-import org.tensorflow.lite.schema.QuantizationParametersT;
-import org.tensorflow.lite.schema.SubGraphT;
 import org.tensorflow.lite.schema.SubOptionsT;
 import org.tensorflow.lite.schema.TensorT;
-import org.tensorflow.lite.schema.TensorType;
 
 /**
  * The TFLite runtime's int8 ADD and SUB (XNNPACK's {@code qs8-vadd}, parameters from
@@ -209,21 +201,8 @@ class XnnpackAddTest {
 
     /** The same op with input shapes {@code shapeA} (also the output's) and {@code shapeB} (broadcast to it). */
     static byte[] binaryModel(boolean subtract, float[] c, int activation, int[] shapeA, int[] shapeB) {
-        int code = subtract ? BuiltinOperator.SUB : BuiltinOperator.ADD;
-        ModelT m = new ModelT();
-        m.setVersion(3);
-        OperatorCodeT oc = new OperatorCodeT();
-        oc.setBuiltinCode(code);
-        oc.setDeprecatedBuiltinCode((byte) code);
-        oc.setVersion(2);
-        m.setOperatorCodes(new OperatorCodeT[] {oc});
-        m.setBuffers(new BufferT[] {new BufferT()});
-        SubGraphT g = new SubGraphT();
-        g.setTensors(new TensorT[] {tensor("a", shapeA, c[0], c[1]), tensor("b", shapeB, c[2], c[3]), tensor("y", shapeA, c[4], c[5])});
-        OperatorT op = new OperatorT();
-        op.setOpcodeIndex(0);
-        op.setInputs(new int[] {0, 1});
-        op.setOutputs(new int[] {2});
+        TensorT[] tensors = {OneOpTflite.int8("a", shapeA, c[0], (long) c[1]), OneOpTflite.int8("b", shapeB, c[2], (long) c[3]),
+            OneOpTflite.int8("y", shapeA, c[4], (long) c[5])};
         BuiltinOptionsUnion u = new BuiltinOptionsUnion();
         if (subtract) {
             SubOptionsT o = new SubOptionsT();
@@ -236,25 +215,7 @@ class XnnpackAddTest {
             u.setType(BuiltinOptions.AddOptions);
             u.setValue(o);
         }
-        op.setBuiltinOptions(u);
-        g.setOperators(new OperatorT[] {op});
-        g.setInputs(new int[] {0, 1});
-        g.setOutputs(new int[] {2});
-        m.setSubgraphs(new SubGraphT[] {g});
-        FlatBufferBuilder fb = new FlatBufferBuilder();
-        Model.finishModelBuffer(fb, Model.pack(fb, m));
-        return fb.sizedByteArray();
-    }
-
-    private static TensorT tensor(String name, int[] shape, float scale, float zp) {
-        TensorT t = new TensorT();
-        t.setName(name);
-        t.setShape(shape);
-        t.setType(TensorType.INT8);
-        QuantizationParametersT q = new QuantizationParametersT();
-        q.setScale(new float[] {scale});
-        q.setZeroPoint(new long[] {(long) zp});
-        t.setQuantization(q);
-        return t;
+        return OneOpTflite.model(subtract ? BuiltinOperator.SUB : BuiltinOperator.ADD, 2, new BufferT[] {new BufferT()}, tensors,
+                new int[] {0, 1}, 2, new int[] {0, 1}, u);
     }
 }

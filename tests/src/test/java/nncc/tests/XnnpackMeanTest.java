@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.flatbuffers.FlatBufferBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,13 +22,7 @@ import org.tensorflow.lite.schema.BufferT;
 import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.BuiltinOptions;
 import org.tensorflow.lite.schema.BuiltinOptionsUnion;
-import org.tensorflow.lite.schema.Model;
-import org.tensorflow.lite.schema.ModelT;
-import org.tensorflow.lite.schema.OperatorCodeT;
-import org.tensorflow.lite.schema.OperatorT;
-import org.tensorflow.lite.schema.QuantizationParametersT;
 import org.tensorflow.lite.schema.ReducerOptionsT;
-import org.tensorflow.lite.schema.SubGraphT;
 import org.tensorflow.lite.schema.TensorT;
 import org.tensorflow.lite.schema.TensorType;
 
@@ -90,52 +83,21 @@ class XnnpackMeanTest {
 
     /** MEAN over axes 1, 2 of an int8 [1, h, h, 256] input. */
     private static byte[] meanModel(float si, long zi, float so, long zo, int h, boolean keepDims) {
-        ModelT m = new ModelT();
-        m.setVersion(3);
-        OperatorCodeT oc = new OperatorCodeT();
-        oc.setBuiltinCode(BuiltinOperator.MEAN);
-        oc.setDeprecatedBuiltinCode((byte) BuiltinOperator.MEAN);
-        oc.setVersion(2);
-        m.setOperatorCodes(new OperatorCodeT[] {oc});
         BufferT axes = new BufferT();
         axes.setData(new int[] {1, 0, 0, 0, 2, 0, 0, 0});
-        m.setBuffers(new BufferT[] {new BufferT(), axes});
         TensorT axesTensor = new TensorT();
         axesTensor.setName("axes");
         axesTensor.setShape(new int[] {2});
         axesTensor.setType(TensorType.INT32);
         axesTensor.setBuffer(1);
-        SubGraphT g = new SubGraphT();
-        g.setTensors(new TensorT[] {tensor("x", new int[] {1, h, h, 256}, si, zi), axesTensor,
-            tensor("y", keepDims ? new int[] {1, 1, 1, 256} : new int[] {1, 256}, so, zo)});
-        OperatorT op = new OperatorT();
-        op.setOpcodeIndex(0);
-        op.setInputs(new int[] {0, 1});
-        op.setOutputs(new int[] {2});
+        TensorT[] tensors = {OneOpTflite.int8("x", new int[] {1, h, h, 256}, si, zi), axesTensor,
+            OneOpTflite.int8("y", keepDims ? new int[] {1, 1, 1, 256} : new int[] {1, 256}, so, zo)};
         BuiltinOptionsUnion u = new BuiltinOptionsUnion();
         ReducerOptionsT o = new ReducerOptionsT();
         o.setKeepDims(keepDims);
         u.setType(BuiltinOptions.ReducerOptions);
         u.setValue(o);
-        op.setBuiltinOptions(u);
-        g.setOperators(new OperatorT[] {op});
-        g.setInputs(new int[] {0});
-        g.setOutputs(new int[] {2});
-        m.setSubgraphs(new SubGraphT[] {g});
-        FlatBufferBuilder fb = new FlatBufferBuilder();
-        Model.finishModelBuffer(fb, Model.pack(fb, m));
-        return fb.sizedByteArray();
-    }
-
-    private static TensorT tensor(String name, int[] shape, float scale, long zp) {
-        TensorT t = new TensorT();
-        t.setName(name);
-        t.setShape(shape);
-        t.setType(TensorType.INT8);
-        QuantizationParametersT q = new QuantizationParametersT();
-        q.setScale(new float[] {scale});
-        q.setZeroPoint(new long[] {zp});
-        t.setQuantization(q);
-        return t;
+        return OneOpTflite.model(BuiltinOperator.MEAN, 2, new BufferT[] {new BufferT(), axes}, tensors, new int[] {0, 1}, 2,
+                new int[] {0}, u);
     }
 }
