@@ -20,6 +20,26 @@
 
 namespace nncc {
 
+// Tap t (input channel, kernel row, kernel column) of output (oc, oh, ow): (x - input_zp) * w in accum_t, or 0
+// where the tap falls in the padding.
+template <class CONFIG, class W>
+typename CONFIG::accum_t conv_tap(const typename CONFIG::in_t x[CONFIG::in_c * CONFIG::in_h * CONFIG::in_w],
+                                  const W w[CONFIG::out_c * (CONFIG::in_c / CONFIG::groups) * CONFIG::kernel_h * CONFIG::kernel_w],
+                                  int oc, int group, int oh, int ow, int t) {
+    NNCC_HLS(INLINE)
+    const int cg = CONFIG::in_c / CONFIG::groups;
+    const int taps = cg * CONFIG::kernel_h * CONFIG::kernel_w;
+    const int ic = t / (CONFIG::kernel_h * CONFIG::kernel_w);
+    const int kh = (t / CONFIG::kernel_w) % CONFIG::kernel_h;
+    const int kw = t % CONFIG::kernel_w;
+    const int ih = oh * CONFIG::stride_h - CONFIG::pad_top + kh * CONFIG::dilation_h;
+    const int iw = ow * CONFIG::stride_w - CONFIG::pad_left + kw * CONFIG::dilation_w;
+    if (ih < 0 || ih >= CONFIG::in_h || iw < 0 || iw >= CONFIG::in_w) return typename CONFIG::accum_t(0);
+    const typename CONFIG::accum_t xv =
+        typename CONFIG::accum_t(x[((group * cg + ic) * CONFIG::in_h + ih) * CONFIG::in_w + iw]) - CONFIG::input_zp;
+    return xv * typename CONFIG::accum_t(typename CONFIG::weight_t(w[oc * taps + t]));
+}
+
 template <class CONFIG, class W, class B>
 void conv2d(const typename CONFIG::in_t x[CONFIG::in_c * CONFIG::in_h * CONFIG::in_w],
             typename CONFIG::out_t y[CONFIG::out_c * CONFIG::out_h * CONFIG::out_w],
@@ -48,15 +68,7 @@ NNCC_LOOP(OUT_CHANNEL)
                 typename CONFIG::accum_t acc = CONFIG::has_bias ? typename CONFIG::accum_t(typename CONFIG::bias_t(b[oc])) : typename CONFIG::accum_t(0);
             NNCC_LOOP(TAP)
                 for (int t = 0; t < taps; t++) {
-                    const int ic = t / (CONFIG::kernel_h * CONFIG::kernel_w);
-                    const int kh = (t / CONFIG::kernel_w) % CONFIG::kernel_h;
-                    const int kw = t % CONFIG::kernel_w;
-                    const int ih = oh * CONFIG::stride_h - CONFIG::pad_top + kh * CONFIG::dilation_h;
-                    const int iw = ow * CONFIG::stride_w - CONFIG::pad_left + kw * CONFIG::dilation_w;
-                    if (ih < 0 || ih >= CONFIG::in_h || iw < 0 || iw >= CONFIG::in_w) continue;
-                    const typename CONFIG::accum_t xv =
-                        typename CONFIG::accum_t(x[((group * cg + ic) * CONFIG::in_h + ih) * CONFIG::in_w + iw]) - CONFIG::input_zp;
-                    acc += xv * typename CONFIG::accum_t(typename CONFIG::weight_t(w[oc * taps + t]));
+                    acc += conv_tap<CONFIG>(x, w, oc, group, oh, ow, t);
                 }
                 y[(oc * CONFIG::out_h + oh) * CONFIG::out_w + ow] =
                     requantize_output<CONFIG>(acc, multiplier[q], shift[q]);
@@ -100,15 +112,7 @@ NNCC_LOOP(OUT_CHANNEL)
                         NNCC_HLS(UNROLL)
                         const int t = r * block + j;
                         if (t >= taps) continue;
-                        const int ic = t / (CONFIG::kernel_h * CONFIG::kernel_w);
-                        const int kh = (t / CONFIG::kernel_w) % CONFIG::kernel_h;
-                        const int kw = t % CONFIG::kernel_w;
-                        const int ih = oh * CONFIG::stride_h - CONFIG::pad_top + kh * CONFIG::dilation_h;
-                        const int iw = ow * CONFIG::stride_w - CONFIG::pad_left + kw * CONFIG::dilation_w;
-                        if (ih < 0 || ih >= CONFIG::in_h || iw < 0 || iw >= CONFIG::in_w) continue;
-                        const typename CONFIG::accum_t xv =
-                            typename CONFIG::accum_t(x[((group * cg + ic) * CONFIG::in_h + ih) * CONFIG::in_w + iw]) - CONFIG::input_zp;
-                        acc += xv * typename CONFIG::accum_t(typename CONFIG::weight_t(w[oc * taps + t]));
+                        acc += conv_tap<CONFIG>(x, w, oc, group, oh, ow, t);
                     }
                 }
                 y[(oc * CONFIG::out_h + oh) * CONFIG::out_w + ow] = requantize_output<CONFIG>(acc, multiplier[q], shift[q]);
