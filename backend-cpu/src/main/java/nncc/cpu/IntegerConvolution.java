@@ -306,6 +306,11 @@ final class IntegerConvolution {
 
     /** {@code bias[m] + sum((x - zp) * w)} in int64, laid out [N, M, out...] (16-bit activations). */
     static long[] accumulate64(int[] x, int[] xShape, int[] w, long[] bias, int[] yShape, int group, WindowGeometry g) {
+        return accumulate64(x, xShape, w, bias, yShape, group, g, false);
+    }
+
+    /** As above; the products run in {@link VectorWideGemm} when {@code vector} (the same int64 sums). */
+    static long[] accumulate64(int[] x, int[] xShape, int[] w, long[] bias, int[] yShape, int group, WindowGeometry g, boolean vector) {
         Layout l = new Layout(xShape, yShape, group, g);
         int[] col = new int[l.rows * l.chunk * l.positions];
         long[] acc = new long[l.mg * l.chunk * l.positions];
@@ -318,7 +323,8 @@ final class IntegerConvolution {
                         l.planeToColumns(x, l.planeOffset(n0 + i, grp, c), col, c * l.taps * cols + i * l.positions, cols);
                 for (int m = 0; m < l.mg; m++)
                     Arrays.fill(acc, m * cols, (m + 1) * cols, bias == null ? 0 : bias[grp * l.mg + m]);
-                multiplyAddWide(l.mg, cols, l.rows, w, grp * l.mg * l.rows, l.rows, col, cols, acc);
+                if (vector) VectorWideGemm.multiplyAdd(l.mg, cols, l.rows, w, grp * l.mg * l.rows, l.rows, col, cols, acc);
+                else multiplyAddWide(l.mg, cols, l.rows, w, grp * l.mg * l.rows, l.rows, col, cols, acc);
                 for (int i = 0; i < images; i++)
                     for (int m = 0; m < l.mg; m++)
                         System.arraycopy(acc, m * cols + i * l.positions, y,

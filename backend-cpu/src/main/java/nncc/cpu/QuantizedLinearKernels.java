@@ -23,7 +23,7 @@ final class QuantizedLinearKernels {
                 : Requantizer.of(op.multiplier(), op.shift(), op.rounding(), op.outputZp(), op.actMin(), op.actMax(), outChannels);
         long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
         KernelSet kernels = ctx.kernels();
-        boolean vector = ctx.vector() && !onnx;
+        boolean vector = ctx.vector() && !onnx, wideVector = ctx.vector();
         Parallel parallel = ctx.parallel();
         boolean bytesOut = vector && NdArray.isByteType(op.outType()); // the scalar (reference) set keeps long[] tensors
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput, op.group(), kernels);
@@ -39,7 +39,7 @@ final class QuantizedLinearKernels {
             if (wide) {
                 long[] bias = in.length > 2 ? in[2].longs() : null;
                 int[] xi = x.holdsShorts() ? IntegerMath.minusZeroPoint(x.int16Shorts(), op.inputZp()) : IntegerMath.minusZeroPoint(x.longs(), op.inputZp());
-                long[] acc = IntegerConvolution.accumulate64(xi, x.shape, w.ints(), bias, yShape, op.group(), g);
+                long[] acc = IntegerConvolution.accumulate64(xi, x.shape, w.ints(), bias, yShape, op.group(), g, wideVector);
                 if (x.isNarrow() && op.outType() == DType.I16) // i16 in, i16 out: requantized straight into shorts
                     return ActivationKernels.one(NdArray.ofShorts(op.outType(), yShape, rq.applyPlanesToShorts(acc, yShape[1], g.outSize)));
                 return ActivationKernels.one(NdArray.ofIntegers(op.outType(), yShape, rq.applyPlanes(acc, yShape[1], g.outSize), x.isNarrow()));
@@ -127,7 +127,8 @@ final class QuantizedLinearKernels {
             if (wide) {
                 long[] acc = new long[m * n];
                 if (in.length > 2) for (int j = 0; j < m; j++) java.util.Arrays.fill(acc, j * n, (j + 1) * n, in[2].longs()[j]);
-                IntegerConvolution.multiplyAddWide(m, n, k, w.ints(), 0, k, xt, n, acc);
+                if (vector) VectorWideGemm.multiplyAdd(m, n, k, w.ints(), 0, k, xt, n, acc);
+                else IntegerConvolution.multiplyAddWide(m, n, k, w.ints(), 0, k, xt, n, acc);
                 for (int j = 0; j < m; j++) for (int i = 0; i < n; i++) y[i * m + j] = rq.apply(acc[j * n + i], j);
             } else {
                 int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs());
