@@ -62,7 +62,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--as-is", description = "Time a float model exactly as loaded; by default it is prepared first (BatchNorm "
+            + "folded, activations fused into the convolutions: the graph nncc's passes and quantizer work on), as ONNX "
+            + "Runtime optimizes a graph before it runs it.")
+    boolean asIs;
+
     @Spec CommandSpec spec;
+
+    /** What was done to the loaded graph before timing it, for the report. */
+    private String preparation = "as loaded";
 
     /** One row of the per-layer table. */
     record Layer(int step, Node node, String shape, long macsPerImage, long nanos) {}
@@ -70,6 +78,11 @@ final class BenchCommand implements Callable<Integer> {
     @Override public Integer call() {
         checkOptions();
         Graph g = ModelLoader.loadLowered(model);
+        if (!asIs && nncc.passes.Stage.of(g).compareTo(nncc.passes.Stage.BN_FOLDED) <= 0) { // a float graph without quantization plans
+            new nncc.passes.PassManager(nncc.passes.PassRegistry.parse("prepare"), nncc.passes.PassManager.Options.defaults(),
+                    new PrintWriter(java.io.Writer.nullWriter())).run(g, nncc.passes.Stage.of(g));
+            preparation = "prepared (BatchNorm folded, activations fused; --as-is times it as loaded)";
+        }
         List<Tensor> xs = inputFiles == null ? randomInputs(g) : givenInputs(g);
         int images = imagesPerRun(xs);
         Interpreter interpreter = new Interpreter(g);
@@ -185,7 +198,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private void print(PrintWriter out, Graph g, List<Tensor> xs, int images, BenchLoop.Measurement m, List<Layer> rows) {
         String in = xs.stream().map(t -> t.dtype().text() + t.shape()).collect(Collectors.joining(", "));
-        out.printf("model:    %s (%d nodes), input %s, %s%n", model.getFileName(), g.nodes().size(), in,
+        out.printf("model:    %s (%d nodes, %s), input %s, %s%n", model.getFileName(), g.nodes().size(), preparation, in,
                 inputFiles == null ? "random data (seed " + seed + ")" : "data from " + inputFiles);
         out.printf("setup:    batch %d, %d thread%s, %.2f s warmup, %d timed rounds of %.2f s, %d runs timed%n", images, threads,
                 threads == 1 ? "" : "s", warmup, ROUNDS, seconds / ROUNDS, m.runs());

@@ -43,8 +43,9 @@ class BenchCliTest {
 
     @Test
     void floatModelPrintsImagesPerSecondAndOneRowPerNode() {
-        CliTest.Result r = nncc("bench", example("fashion_cnn.onnx").toString(), "--batch", "3", "--warmup", "0.1", "--seconds", "0.2");
+        CliTest.Result r = nncc("bench", example("fashion_cnn.onnx").toString(), "--batch", "3", "--warmup", "0.1", "--seconds", "0.2", "--as-is");
         assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("nodes, as loaded)"), r.out());
         Matcher m = IMAGES_PER_SECOND.matcher(r.out());
         assertTrue(m.find(), "no images/s line in:\n" + r.out());
         assertTrue(Double.parseDouble(m.group(1)) > 0, r.out());
@@ -77,6 +78,20 @@ class BenchCliTest {
         double shares = rows.stream().mapToDouble(Row::share).sum();
         assertTrue(Math.abs(shares - 100) <= 0.05 * rows.size() + 0.1, "time shares add up to 100 %, got " + shares);
         assertTrue(r.out().contains("total"), r.out());
+    }
+
+    @Test
+    void aFloatModelIsTimedAsPreparedUnlessAsIs() {
+        CliTest.Result r = nncc("bench", example("fashion_cnn.onnx").toString(), "--warmup", "0", "--seconds", "0.1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("prepared (BatchNorm folded, activations fused"), r.out());
+        Graph g = OnnxImporter.load(example("fashion_cnn.onnx"));
+        new nncc.passes.PassManager(nncc.passes.PassRegistry.parse("prepare"), nncc.passes.PassManager.Options.defaults(),
+                new java.io.PrintWriter(java.io.Writer.nullWriter())).run(g, nncc.passes.Stage.of(g));
+        List<Row> rows = rows(r.out());
+        assertEquals(g.nodes().size(), rows.size(), "one row per node of the prepared graph:\n" + r.out());
+        for (int i = 0; i < rows.size(); i++) assertEquals(g.nodes().get(i).op().opName(), rows.get(i).op());
+        assertTrue(rows.stream().noneMatch(x -> x.op().equals("Relu")), "the ReLUs are fused into the layers before them:\n" + r.out());
     }
 
     @Test
