@@ -53,4 +53,15 @@ final class OutputBuffers {
         c.arrays[c.step] = b;
         return b;
     }
+
+    /** An array of {@code n} shorts for the running step's output, contents unspecified. */
+    static short[] shorts(int n) {
+        Cursor c = CURSOR.get();
+        if (c.arrays == null || c.taken) return new short[n];
+        c.taken = true;
+        if (c.arrays[c.step] instanceof short[] s && s.length == n) return s;
+        short[] s = new short[n];
+        c.arrays[c.step] = s;
+        return s;
+    }
 }

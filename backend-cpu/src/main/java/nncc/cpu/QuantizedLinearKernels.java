@@ -28,6 +28,7 @@ final class QuantizedLinearKernels {
         boolean bytesOut = vector && NdArray.isByteType(op.outType()); // the scalar (reference) set keeps long[] tensors
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput, op.group(), kernels);
         int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs());
+        long constMaxAbsW = constW == null || !wide ? -1 : WideConvolution.maxAbs(constW.ints());
         java.util.concurrent.atomic.AtomicReference<WindowGeometry> geometry = new java.util.concurrent.atomic.AtomicReference<>(); // the last input's plans
         return (in, outTypes) -> {
             NdArray x = in[0];
@@ -38,6 +39,12 @@ final class QuantizedLinearKernels {
             IntegerConvolution.Weights w = constW != null ? constW : weights(in[1], maxAbsInput, op.group(), kernels);
             if (wide) {
                 long[] bias = in.length > 2 ? in[2].longs() : null;
+                if (wideVector && x.holdsShorts() && op.outType() == DType.I16) { // i16 in and out: buffers kept per thread
+                    short[] ys = OutputBuffers.shorts(NdArray.sizeOf(yShape));
+                    WideConvolution.convolve(x.int16Shorts(), (int) op.inputZp(), x.shape, w.ints(),
+                            constW != null ? constMaxAbsW : WideConvolution.maxAbs(w.ints()), bias, yShape, op.group(), g, rq, ys);
+                    return ActivationKernels.one(NdArray.ofShorts(op.outType(), yShape, ys));
+                }
                 int[] xi = x.holdsShorts() ? IntegerMath.minusZeroPoint(x.int16Shorts(), op.inputZp()) : IntegerMath.minusZeroPoint(x.longs(), op.inputZp());
                 long[] acc = IntegerConvolution.accumulate64(xi, x.shape, w.ints(), bias, yShape, op.group(), g, wideVector);
                 if (x.isNarrow() && op.outType() == DType.I16) // i16 in, i16 out: requantized straight into shorts
