@@ -75,6 +75,27 @@ final class QuantizedElementwiseKernels {
         void apply(long[] a, long[] b, long[] y, LongBinaryOperator f);
     }
 
+    /** Elements per chunk of {@link #sameShapeShorts}. */
+    private static final int CHUNK = 512;
+    private static final ThreadLocal<long[][]> CHUNKS = ThreadLocal.withInitial(() -> new long[3][CHUNK]);
+
+    /**
+     * {@code y[i] = f(a[i], b[i])} for i16 inputs and output held as shorts (16x8 residual adds): whole chunks widened into
+     * this thread's long buffers for the vector form, the rest through {@code f}; the output array is the step's own.
+     */
+    private static short[] sameShapeShorts(short[] a, short[] b, SameShape vector, LongBinaryOperator f) {
+        short[] y = OutputBuffers.shorts(a.length);
+        long[][] t = CHUNKS.get();
+        int i = 0;
+        for (; i + CHUNK <= a.length; i += CHUNK) {
+            for (int j = 0; j < CHUNK; j++) { t[0][j] = a[i + j]; t[1][j] = b[i + j]; }
+            vector.apply(t[0], t[1], t[2], f);
+            for (int j = 0; j < CHUNK; j++) y[i + j] = (short) t[2][j];
+        }
+        for (; i < a.length; i++) y[i] = (short) f.applyAsLong(a[i], b[i]);
+        return y;
+    }
+
     /**
      * An elementwise kernel over two broadcast integer inputs, {@code y = f(a, b)} into {@code outType}; inputs of the
      * output's shape take a flat loop, or {@code sameShape} (the Vector API form) when given.
@@ -84,6 +105,8 @@ final class QuantizedElementwiseKernels {
             NdArray a = in[0], b = in[1];
             int[] shape = outTypes[0].shape().toIntArray();
             if (java.util.Arrays.equals(a.shape, shape) && java.util.Arrays.equals(b.shape, shape)) {
+                if (sameShape != null && outType == DType.I16 && a.holdsShorts() && b.holdsShorts())
+                    return ActivationKernels.one(NdArray.ofShorts(outType, shape, sameShapeShorts(a.int16Shorts(), b.int16Shorts(), sameShape, f)));
                 long[] y = new long[a.size()];
                 if (sameShape != null) sameShape.apply(a.longs(), b.longs(), y, f);
                 else for (int i = 0; i < y.length; i++) y[i] = f.applyAsLong(a.longs()[i], b.longs()[i]);
