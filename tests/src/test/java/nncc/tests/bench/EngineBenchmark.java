@@ -73,7 +73,10 @@ public final class EngineBenchmark {
         System.out.print(report);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report, StandardCharsets.UTF_8);
-        System.out.println("written to " + out);
+        Path chart = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".svg");
+        Files.writeString(chart, BenchChart.svg(rows, LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
+                + "; median of the per-round ratios; load average " + loadBefore + " before"), StandardCharsets.UTF_8);
+        System.out.println("written to " + out + " and " + chart);
     }
 
     /**
