@@ -95,6 +95,7 @@ final class QuantizedLinearKernels {
         long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput);
         int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs());
+        long constMaxAbsW = constW == null || !wide ? -1 : WideConvolution.maxAbs(constW.ints());
         KernelSet kernels = ctx.kernels().supported();
         boolean vector = kernels == KernelSet.VECTOR;
         // exact float weights as [K, M], so the product runs [N, K] x [K, M] straight into the output layout
@@ -134,7 +135,7 @@ final class QuantizedLinearKernels {
             if (wide) {
                 long[] acc = new long[m * n];
                 if (in.length > 2) for (int j = 0; j < m; j++) java.util.Arrays.fill(acc, j * n, (j + 1) * n, in[2].longs()[j]);
-                if (vector) VectorWideGemm.multiplyAdd(m, n, k, w.ints(), 0, k, xt, n, acc);
+                if (vector) VectorWideGemm.multiplyAdd(m, n, k, w.ints(), 0, k, constW != null ? constMaxAbsW : -1, xt, n, acc);
                 else IntegerConvolution.multiplyAddWide(m, n, k, w.ints(), 0, k, xt, n, acc);
                 for (int j = 0; j < m; j++) for (int i = 0; i < n; i++) y[i * m + j] = rq.apply(acc[j * n + i], j);
             } else {

@@ -23,9 +23,17 @@ final class VectorWideGemm {
 
     /** As {@link IntegerConvolution#multiplyAddWide}: C is m x n (dense), A m x k at {@code aOff} (row stride lda), B k x n (row stride ldb). */
     static void multiplyAdd(int m, int n, int k, int[] a, int aOff, int lda, int[] b, int ldb, long[] c) {
+        multiplyAdd(m, n, k, a, aOff, lda, -1, b, ldb, c);
+    }
+
+    /**
+     * As {@link #multiplyAdd(int, int, int, int[], int, int, int[], int, long[])} with {@code maxAbsA} a bound on the
+     * magnitudes in A known to the caller (constant weights), or -1 to find it.
+     */
+    static void multiplyAdd(int m, int n, int k, int[] a, int aOff, int lda, long maxAbsA, int[] b, int ldb, long[] c) {
         if (m == 0 || n == 0 || k == 0) return;
-        long maxA = 0, maxB = 0;
-        for (int i = 0; i < m; i++) maxA = Math.max(maxA, maxAbs(a, aOff + i * lda, k));
+        long maxA = Math.max(0, maxAbsA), maxB = 0;
+        if (maxAbsA < 0) for (int i = 0; i < m; i++) maxA = Math.max(maxA, maxAbs(a, aOff + i * lda, k));
         for (int p = 0; p < k; p++) maxB = Math.max(maxB, maxAbs(b, p * ldb, n));
         int block = blockLength(maxA, maxB, k);
         if (n == 1) {

@@ -43,7 +43,7 @@ final class WideConvolution {
                     else columns(x, zp, src, plan, col, c * taps * positions, positions);
                 }
                 for (int m = 0; m < mg; m++) Arrays.fill(acc, m * positions, (m + 1) * positions, bias == null ? 0 : bias[grp * mg + m]);
-                VectorWideGemm.multiplyAdd(mg, positions, rows, w, grp * mg * rows, rows, col, positions, acc);
+                VectorWideGemm.multiplyAdd(mg, positions, rows, w, grp * mg * rows, rows, maxAbsW, col, positions, acc);
                 for (int m = 0; m < mg; m++) {
                     int c = grp * mg + m, dst = (n * outChannels + c) * positions;
                     for (int i = 0; i < positions; i++) y[dst + i] = (short) rq.apply(acc[m * positions + i], c);
