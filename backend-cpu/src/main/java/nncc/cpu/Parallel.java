@@ -17,11 +17,12 @@ final class Parallel {
 
     /**
      * Below this much work (multiply-adds) a split costs more than it saves. A handoff to a spinning worker costs about
-     * a microsecond, to a parked one tens of microseconds (the caller meanwhile runs parts itself), and the worker's
-     * output reaches the next layer through the other core's cache; at 20-40 GMAC/s per core a split of less than a
-     * million multiply-adds (25-50 us) saves too little to pay for that.
+     * a microsecond, to a parked one tens of microseconds on a virtual machine (the caller meanwhile runs parts itself,
+     * so a late worker costs the handoff, not the work), and the worker's output reaches the next layer through the
+     * other core's cache. At 20-40 GMAC/s per core, half a million multiply-adds take 12-25 us: splitting them saves
+     * several handoffs' worth. (The system property {@code nncc.minWork} overrides it, for measuring.)
      */
-    static final long MIN_WORK = Long.getLong("nncc.minWork", 1_000_000);
+    static final long MIN_WORK = Long.getLong("nncc.minWork", 500_000);
 
     /** Parts per thread of a kernel split: a few, so a late worker leaves the caller parts to take. */
     static final int PARTS_PER_THREAD = Integer.getInteger("nncc.partsPerThread", 2);
@@ -56,7 +57,7 @@ final class Parallel {
     void forEach(int count, int grain, long work, Range body) {
         int units = (count + grain - 1) / grain;
         int parts = (int) Math.min(units, (long) threads * PARTS_PER_THREAD);
-        if (parts <= 1 || work < MIN_WORK || INSIDE.get()) {
+        if (threads == 1 || parts <= 1 || work < MIN_WORK || INSIDE.get()) {
             body.run(0, count);
             return;
         }
