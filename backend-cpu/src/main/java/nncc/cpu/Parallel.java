@@ -24,6 +24,13 @@ final class Parallel {
      */
     static final long MIN_WORK = Long.getLong("nncc.minWork", 500_000);
 
+    /**
+     * A depthwise convolution's multiply-add in matrix-product multiply-adds, for its work estimate: with one input
+     * channel per output, a tap is a load, a multiply-add and a store to memory, against a matrix product's register
+     * blocks (MobileNetV2's depthwise layers take 3-5x the time per multiply-add of its pointwise layers).
+     */
+    static final int DEPTHWISE_COST = 4;
+
     /** Parts per thread of a kernel split: a few, so a late worker leaves the caller parts to take. */
     static final int PARTS_PER_THREAD = Integer.getInteger("nncc.partsPerThread", 2);
 
