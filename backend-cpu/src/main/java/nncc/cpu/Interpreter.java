@@ -60,7 +60,7 @@ public final class Interpreter {
         Verifier.verify(graph);
         this.inputs = List.copyOf(graph.inputs());
         this.outputs = List.copyOf(graph.outputs());
-        this.batchIndependent = batchIndependent(inputs, outputs);
+        this.batchIndependent = batchIndependent(inputs, outputs) && imagesStaySeparate(graph);
         // one slot per value: graph inputs, then constants, then node outputs
         Map<String, Integer> slotOf = new HashMap<>();
         for (Value v : inputs) slotOf.put(v.name(), slotOf.size());
@@ -198,6 +198,33 @@ public final class Interpreter {
             else if (!symbol.equals(s.symbol(0))) return false;
         }
         return symbol != null;
+    }
+
+    /**
+     * Whether no node mixes the images of a batch, as far as the types show: every node output keeps the inputs' batch
+     * symbol at dim 0 and nowhere else (a reshape, transpose, concatenation or reduction across images changes dim 0 or
+     * moves the symbol), and no softmax or layer normalization runs along dim 0. Only then may a batch run image by
+     * image; otherwise it stays whole.
+     */
+    private static boolean imagesStaySeparate(Graph graph) {
+        if (graph.inputs().isEmpty()) return false;
+        String batch = graph.inputs().get(0).type().shape().symbol(0);
+        for (Node n : graph.nodes()) {
+            for (Value v : n.outputs()) {
+                Shape s = v.type().shape();
+                if (s.rank() == 0 || !batch.equals(s.symbol(0))) return false;
+                for (int i = 1; i < s.rank(); i++) if (batch.equals(s.symbol(i))) return false;
+            }
+            int rank = n.outputs().get(0).type().shape().rank();
+            int axis = switch (n.op()) {
+                case nncc.ir.op.Softmax op -> op.axis();
+                case nncc.ir.op.QSoftmax op -> op.axis();
+                case nncc.ir.op.LayerNormalization op -> op.axis();
+                default -> 1;
+            };
+            if (axis == 0 || axis == -rank) return false;
+        }
+        return true;
     }
 
     private static List<Value> concat(List<Value> a, List<Value> b) {

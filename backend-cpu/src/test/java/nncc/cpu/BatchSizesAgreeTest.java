@@ -2,12 +2,19 @@ package nncc.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import nncc.ir.DType;
 import nncc.ir.Graph;
+import nncc.ir.Shape;
 import nncc.ir.Tensor;
+import nncc.ir.Value;
+import nncc.ir.op.MatMul;
+import nncc.ir.op.Softmax;
+import nncc.ir.op.Transpose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * kernel set: the float and int8 Fashion-MNIST CNNs and the float and int8 convolution stacks (3x3, depthwise,
  * pointwise) at batch 1, 3 and 32 on 1 and 2 threads, each kernel set against the scalar set's single-image runs.
  * Plain runs take the images one by one (the batch-1 kernel paths); traced runs keep the batch whole (the batched
- * paths: im2col over several images, the batched matrix products), so both are checked.
+ * paths: im2col over several images, the batched matrix products), so both are checked. Graphs whose ops mix the
+ * images (a softmax over the batch, a Gram matrix) keep the batch whole.
  */
 class BatchSizesAgreeTest {
     private static final int[] BATCHES = {1, 3, 32};
@@ -41,6 +49,33 @@ class BatchSizesAgreeTest {
     void int8ConvolutionStack() {
         Random r = new Random(46);
         assertBatchesAgree(ThreadCountsAgreeTest.int8Convolutions(r), ThreadCountsAgreeTest.int8(r, 32, 8, 28, 28), "int8 convolutions");
+    }
+
+    @Test
+    void graphsThatMixImagesKeepTheBatchWhole() {
+        TestGraphs.Builder b = new TestGraphs.Builder();
+        Shape batched = Shape.withSymbols(new long[] {0, 4}, new String[] {"N", null});
+        Value x = b.input("x", DType.F32, batched);
+        Value softmax = b.node(new Softmax(0), "softmax_over_images", x); // each column sums to 1 over the batch
+        Graph acrossImages = b.output(softmax);
+        TestGraphs.Builder g = new TestGraphs.Builder();
+        Value y = g.input("y", DType.F32, batched);
+        Value gram = g.node(new MatMul(), "gram", y, g.node(new Transpose(List.of(1, 0)), "transpose", y)); // [N,N]
+        Graph gramMatrix = g.output(gram);
+        Tensor images = ThreadCountsAgreeTest.floats(new Random(47), 3, 4);
+        for (Graph graph : List.of(acrossImages, gramMatrix))
+            for (int threads : THREADS) {
+                Interpreter interpreter = new Interpreter(graph, KernelSet.best(), threads);
+                Tensor whole = interpreter.run(List.of(images), (node, outs) -> {}).get(0);
+                Tensor plain = interpreter.run(List.of(images)).get(0);
+                assertEquals(whole.shape(), plain.shape(), graph.nodes().get(0).name());
+                assertArrayEquals(whole.rawBytes(), plain.rawBytes(), graph.nodes().get(0).name() + ", " + threads + " thread(s)");
+            }
+        float[] columnSums = new float[4];
+        float[] p = new Interpreter(acrossImages).run(List.of(images)).get(0).toFloats();
+        for (int i = 0; i < p.length; i++) columnSums[i % 4] += p[i];
+        for (float sum : columnSums) assertEquals(1f, sum, 1e-5f, "softmax over the batch");
+        assertTrue(p[0] < 0.999f, "softmax over 3 images, not over each image alone: " + p[0]);
     }
 
     private static void assertBatchesAgree(Graph g, Tensor images, String what) {
