@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nncc.ir.Graph;
+import nncc.ir.GraphStats;
 import nncc.ir.ModelException;
 import nncc.ir.Node;
 import nncc.ir.Shape;
@@ -38,7 +39,8 @@ public final class Interpreter {
     private final Step[] steps;
     private final KernelSet kernels;
     private final Parallel parallel;
-    private final boolean batchIndependent;
+    /** Whether a batch runs image by image (see {@link #runsImageByImage}). */
+    private final boolean imageByImage;
     /** Per step, the output types last inferred (runs on several threads may replace each other's entries: all are right). */
     private final java.util.concurrent.atomic.AtomicReferenceArray<InferredTypes> inferred;
 
@@ -60,7 +62,7 @@ public final class Interpreter {
         Verifier.verify(graph);
         this.inputs = List.copyOf(graph.inputs());
         this.outputs = List.copyOf(graph.outputs());
-        this.batchIndependent = batchIndependent(inputs, outputs) && imagesStaySeparate(graph);
+        this.imageByImage = batchIndependent(inputs, outputs) && imagesStaySeparate(graph) && weightsReusedWithinAnImage(graph);
         // one slot per value: graph inputs, then constants, then node outputs
         Map<String, Integer> slotOf = new HashMap<>();
         for (Value v : inputs) slotOf.put(v.name(), slotOf.size());
@@ -140,12 +142,9 @@ public final class Interpreter {
         return result;
     }
 
-    /**
-     * The batch size when this run may be split into single images: every input and output with the same symbolic
-     * dim 0 (so images do not mix); else 0.
-     */
+    /** The batch size when this run may be split into single images (see {@link #runsImageByImage}); else 0. */
     private int splittableBatch(List<Tensor> given) {
-        if (!batchIndependent) return 0;
+        if (!imageByImage) return 0;
         long n = given.get(0).shape().rank() == 0 ? 0 : given.get(0).shape().dim(0);
         for (Tensor t : given) if (t.shape().rank() == 0 || t.shape().dim(0) != n) return 0;
         return (int) Math.min(n, Integer.MAX_VALUE);
@@ -226,6 +225,30 @@ public final class Interpreter {
         }
         return true;
     }
+
+    /**
+     * Whether every weight serves many multiply-adds within one image (convolutions: each filter slides over the
+     * image), so that reading the weights again for every image costs little. A matrix product on a batch of vectors
+     * (an MLP, say) uses each weight once per image: it stays a batched product, reading each weight once per batch.
+     */
+    private static boolean weightsReusedWithinAnImage(Graph graph) {
+        try {
+            GraphStats stats = GraphStats.of(graph);
+            return stats.macs() >= MIN_MACS_PER_WEIGHT * stats.parameters();
+        } catch (RuntimeException e) { // a shape the counter cannot size: keep the batch whole
+            return false;
+        }
+    }
+
+    /** Multiply-adds per image per weight above which a batch runs image by image (the CNNs here: 13 and 60+; an MLP: 1). */
+    private static final int MIN_MACS_PER_WEIGHT = 4;
+
+    /**
+     * Whether plain runs of a batch take the images one by one: the batch is the same symbolic dim 0 of every input
+     * and output and of every node output (only there), no op mixes images, and the weights are reused within an
+     * image.
+     */
+    boolean runsImageByImage() { return imageByImage; }
 
     private static List<Value> concat(List<Value> a, List<Value> b) {
         List<Value> all = new ArrayList<>(a);

@@ -2,6 +2,7 @@ package nncc.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -12,7 +13,9 @@ import nncc.ir.Graph;
 import nncc.ir.Shape;
 import nncc.ir.Tensor;
 import nncc.ir.Value;
+import nncc.ir.op.Gemm;
 import nncc.ir.op.MatMul;
+import nncc.ir.op.Relu;
 import nncc.ir.op.Softmax;
 import nncc.ir.op.Transpose;
 import org.junit.jupiter.api.Test;
@@ -23,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * pointwise) at batch 1, 3 and 32 on 1 and 2 threads, each kernel set against the scalar set's single-image runs.
  * Plain runs take the images one by one (the batch-1 kernel paths); traced runs keep the batch whole (the batched
  * paths: im2col over several images, the batched matrix products), so both are checked. Graphs whose ops mix the
- * images (a softmax over the batch, a Gram matrix) keep the batch whole.
+ * images (a softmax over the batch, a Gram matrix) keep the batch whole, and so does an MLP (its batched matrix
+ * products read each weight once per batch).
  */
 class BatchSizesAgreeTest {
     private static final int[] BATCHES = {1, 3, 32};
@@ -52,6 +56,27 @@ class BatchSizesAgreeTest {
     }
 
     @Test
+    void convolutionNetsRunImageByImageAndAnMlpKeepsItsBatchedProducts() {
+        Random r = new Random(48);
+        for (Graph cnn : List.of(FashionCnn.build(1), QuantizedFashionCnn.build(2), ThreadCountsAgreeTest.floatConvolutions(r),
+                ThreadCountsAgreeTest.int8Convolutions(r)))
+            assertTrue(new Interpreter(cnn).runsImageByImage(), cnn.nodes().get(0).name());
+        Graph mlp = mlp(r);
+        assertFalse(new Interpreter(mlp).runsImageByImage(), "each weight serves one multiply-add per image");
+        assertBatchesAgree(mlp, ThreadCountsAgreeTest.floats(r, 32, 256), "MLP");
+    }
+
+    /** x: f32[?N,256] -> Gemm 256->128 -> Relu -> Gemm 128->10. */
+    private static Graph mlp(Random r) {
+        TestGraphs.Builder b = new TestGraphs.Builder();
+        Value x = b.input("x", DType.F32, Shape.withSymbols(new long[] {0, 256}, new String[] {"N", null}));
+        Value h = b.node(new Relu(), "relu", b.node(new Gemm(1, 1, false, true), "fc1", x,
+                b.constant("w1", ThreadCountsAgreeTest.floats(r, 128, 256)), b.constant("b1", ThreadCountsAgreeTest.floats(r, 128))));
+        return b.output(b.node(new Gemm(1, 1, false, true), "fc2", h,
+                b.constant("w2", ThreadCountsAgreeTest.floats(r, 10, 128)), b.constant("b2", ThreadCountsAgreeTest.floats(r, 10))));
+    }
+
+    @Test
     void graphsThatMixImagesKeepTheBatchWhole() {
         TestGraphs.Builder b = new TestGraphs.Builder();
         Shape batched = Shape.withSymbols(new long[] {0, 4}, new String[] {"N", null});
@@ -62,6 +87,8 @@ class BatchSizesAgreeTest {
         Value y = g.input("y", DType.F32, batched);
         Value gram = g.node(new MatMul(), "gram", y, g.node(new Transpose(List.of(1, 0)), "transpose", y)); // [N,N]
         Graph gramMatrix = g.output(gram);
+        assertFalse(new Interpreter(acrossImages).runsImageByImage());
+        assertFalse(new Interpreter(gramMatrix).runsImageByImage());
         Tensor images = ThreadCountsAgreeTest.floats(new Random(47), 3, 4);
         for (Graph graph : List.of(acrossImages, gramMatrix))
             for (int threads : THREADS) {
