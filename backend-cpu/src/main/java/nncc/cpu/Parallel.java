@@ -31,7 +31,10 @@ final class Parallel {
      */
     static final int DEPTHWISE_COST = 4;
 
-    /** Parts per thread of a kernel split: a few, so a late worker leaves the caller parts to take. */
+    /**
+     * Parts per thread of a kernel split: more than one, so a late worker leaves the caller parts to take (system
+     * property {@code nncc.partsPerThread}).
+     */
     static final int PARTS_PER_THREAD = Integer.getInteger("nncc.partsPerThread", 2);
 
     private static final ConcurrentHashMap<Integer, Team> TEAMS = new ConcurrentHashMap<>();
