@@ -130,7 +130,7 @@ final class ConvKernels {
             boolean vector = kernels == KernelSet.VECTOR;
             for (int n = 0; n < batch; n++) {
                 int image = n;
-                parallel.forEach(channels, 1, (long) channels * positions * taps, (c0, c1) -> {
+                parallel.forEach(channels, 1, (long) channels * positions * taps * Parallel.DEPTHWISE_COST, (c0, c1) -> {
                     float[] buf = planes == null ? null : planes.zeroedInputBuffer(), acc = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
                     for (int c = c0; c < c1; c++) {
                         int src = (image * channels + c) * inSize, dst = (image * channels + c) * positions;

@@ -122,7 +122,7 @@ final class IntegerConvolution {
     static void convolve32(Input x, int[] xShape, Weights w, int[] yShape, int group, WindowGeometry g, PlaneSink sink, Parallel parallel) {
         Layout l = new Layout(xShape, yShape, group, g);
         if (l.cg == 1 && l.mg == 1) {
-            long work = (long) l.outChannels * l.positions * l.taps;
+            long work = (long) l.outChannels * l.positions * l.taps * Parallel.DEPTHWISE_COST;
             for (int n = 0; n < l.batch; n++) {
                 int image = n;
                 parallel.forEach(l.outChannels, 1, work, (c0, c1) -> depthwise32(x, w, l, sink, image, c0, c1));

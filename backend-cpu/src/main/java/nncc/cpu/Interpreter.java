@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nncc.ir.Graph;
+import nncc.ir.GraphStats;
 import nncc.ir.ModelException;
 import nncc.ir.Node;
 import nncc.ir.Shape;
@@ -38,16 +39,16 @@ public final class Interpreter {
     private final Step[] steps;
     private final KernelSet kernels;
     private final Parallel parallel;
-    private final boolean batchIndependent;
+    /** Whether a batch runs image by image (see {@link #runsImageByImage}). */
+    private final boolean imageByImage;
     /** Per step, the output types last inferred (runs on several threads may replace each other's entries: all are right). */
     private final java.util.concurrent.atomic.AtomicReferenceArray<InferredTypes> inferred;
 
     public Interpreter(Graph graph) { this(graph, KernelSet.best()); }
 
     /**
-     * An interpreter whose runs use {@code threads} threads: a batch of several images is split into that many parts
-     * run at once, and the convolutions of a single image split their output channels. Results are the same for every
-     * thread count.
+     * An interpreter whose runs use {@code threads} threads: the threads take the images of a batch in turn, and the
+     * large layers of a single image split their output channels. Results are the same for every thread count.
      */
     public Interpreter(Graph graph, int threads) { this(graph, KernelSet.best(), threads); }
 
@@ -61,7 +62,7 @@ public final class Interpreter {
         Verifier.verify(graph);
         this.inputs = List.copyOf(graph.inputs());
         this.outputs = List.copyOf(graph.outputs());
-        this.batchIndependent = batchIndependent(inputs, outputs);
+        this.imageByImage = batchIndependent(inputs, outputs) && imagesStaySeparate(graph) && weightsReusedWithinAnImage(graph);
         // one slot per value: graph inputs, then constants, then node outputs
         Map<String, Integer> slotOf = new HashMap<>();
         for (Value v : inputs) slotOf.put(v.name(), slotOf.size());
@@ -134,38 +135,54 @@ public final class Interpreter {
             throw new ModelException("the model takes " + inputs.size() + " input(s) "
                     + inputs.stream().map(Value::name).toList() + ", got " + inputsInGraphOrder.size());
         int batch = splittableBatch(inputsInGraphOrder);
-        if (sink == null && timer == null && floatSink == null && batch > 1 && !Parallel.insidePart()) return runSplit(inputsInGraphOrder, batch);
+        if (sink == null && floatSink == null && batch > 1 && !Parallel.insidePart()) return runImageByImage(inputsInGraphOrder, batch, timer);
         NdArray[] slots = execute(inputsInGraphOrder, sink, timer, floatSink);
         List<Tensor> result = new ArrayList<>(outputs.size());
         for (int s : outputSlots) result.add(slots[s].toTensor());
         return result;
     }
 
-    /**
-     * The batch size when this run may be split into parts of the batch: more than one thread, and every input and
-     * output with the same symbolic dim 0 (so images do not mix); else 0.
-     */
+    /** The batch size when this run may be split into single images (see {@link #runsImageByImage}); else 0. */
     private int splittableBatch(List<Tensor> given) {
-        if (parallel.threads() < 2 || !batchIndependent) return 0;
+        if (!imageByImage) return 0;
         long n = given.get(0).shape().rank() == 0 ? 0 : given.get(0).shape().dim(0);
         for (Tensor t : given) if (t.shape().rank() == 0 || t.shape().dim(0) != n) return 0;
         return (int) Math.min(n, Integer.MAX_VALUE);
     }
 
-    /** Runs parts of the batch on the threads at once, each part as a run of its own, and joins the outputs along dim 0. */
-    private List<Tensor> runSplit(List<Tensor> given, int batch) {
+    /**
+     * Runs the images of a batch one by one, each as a run of its own, and joins the outputs along dim 0. The kernels'
+     * batch-1 paths (polyphase planes, pointwise products read in place, depthwise planes) are faster per image than
+     * their batched forms, and one image's tensors stay in cache from layer to layer. With several threads each thread
+     * claims whole images in turn (no kernel inside splits further). Every image's result is the same as in a run of
+     * its own, so the output does not depend on the batch size or the thread count. A {@code timer} (may be null) gets
+     * one report per node after the run: its time summed over the images.
+     */
+    private List<Tensor> runImageByImage(List<Tensor> given, int batch, NodeTimer timer) {
+        Map<String, Long> symbols = new HashMap<>();
+        for (int i = 0; i < inputs.size(); i++) checkInput(inputs.get(i), given.get(i), symbols); // errors name the whole batch
         @SuppressWarnings("unchecked")
-        List<Tensor>[] partOutputs = new List[batch];
-        parallel.forEach(batch, 1, Long.MAX_VALUE, (from, to) -> {
-            List<Tensor> part = new ArrayList<>(given.size());
-            for (Tensor t : given) part.add(t.sliceBatch(from, to));
-            partOutputs[from] = runWith(part, null, null);
+        List<Tensor>[] perImage = new List[batch];
+        long[][] nanos = timer == null ? null : new long[batch][steps.length];
+        parallel.forEachChunk(batch, 1, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                List<Tensor> one = new ArrayList<>(given.size());
+                for (Tensor t : given) one.add(t.sliceBatch(i, i + 1));
+                long[] times = nanos == null ? null : nanos[i];
+                perImage[i] = runWith(one, null, times == null ? null : (step, node, ns) -> times[step] += ns);
+            }
         });
+        if (timer != null)
+            for (int step = 0; step < steps.length; step++) {
+                long sum = 0;
+                for (long[] t : nanos) sum += t[step];
+                timer.nodeTimed(step, steps[step].node(), sum);
+            }
         List<Tensor> joined = new ArrayList<>(outputs.size());
         for (int k = 0; k < outputs.size(); k++) {
-            List<Tensor> pieces = new ArrayList<>();
-            for (List<Tensor> p : partOutputs) if (p != null) pieces.add(p.get(k));
-            joined.add(pieces.size() == 1 ? pieces.get(0) : Tensor.concatBatch(pieces));
+            List<Tensor> pieces = new ArrayList<>(batch);
+            for (List<Tensor> p : perImage) pieces.add(p.get(k));
+            joined.add(Tensor.concatBatch(pieces));
         }
         return joined;
     }
@@ -181,6 +198,57 @@ public final class Interpreter {
         }
         return symbol != null;
     }
+
+    /**
+     * Whether no node mixes the images of a batch, as far as the types show: every node output keeps the inputs' batch
+     * symbol at dim 0 and nowhere else (a reshape, transpose, concatenation or reduction across images changes dim 0 or
+     * moves the symbol), and no softmax or layer normalization runs along dim 0. Only then may a batch run image by
+     * image; otherwise it stays whole.
+     */
+    private static boolean imagesStaySeparate(Graph graph) {
+        if (graph.inputs().isEmpty()) return false;
+        String batch = graph.inputs().get(0).type().shape().symbol(0);
+        for (Node n : graph.nodes()) {
+            for (Value v : n.outputs()) {
+                Shape s = v.type().shape();
+                if (s.rank() == 0 || !batch.equals(s.symbol(0))) return false;
+                for (int i = 1; i < s.rank(); i++) if (batch.equals(s.symbol(i))) return false;
+            }
+            int rank = n.outputs().get(0).type().shape().rank();
+            int axis = switch (n.op()) {
+                case nncc.ir.op.Softmax op -> op.axis();
+                case nncc.ir.op.QSoftmax op -> op.axis();
+                case nncc.ir.op.LayerNormalization op -> op.axis();
+                default -> 1;
+            };
+            if (axis == 0 || axis == -rank) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether every weight serves many multiply-adds within one image (convolutions: each filter slides over the
+     * image), so that reading the weights again for every image costs little. A matrix product on a batch of vectors
+     * (an MLP, say) uses each weight once per image: it stays a batched product, reading each weight once per batch.
+     */
+    private static boolean weightsReusedWithinAnImage(Graph graph) {
+        try {
+            GraphStats stats = GraphStats.of(graph);
+            return stats.macs() >= MIN_MACS_PER_WEIGHT * stats.parameters();
+        } catch (RuntimeException e) { // a shape the counter cannot size: keep the batch whole
+            return false;
+        }
+    }
+
+    /** Multiply-adds per image per weight above which a batch runs image by image (the CNNs here: 13 and 60+; an MLP: 1). */
+    private static final int MIN_MACS_PER_WEIGHT = 4;
+
+    /**
+     * Whether plain runs of a batch take the images one by one: the batch is the same symbolic dim 0 of every input
+     * and output and of every node output (only there), no op mixes images, and the weights are reused within an
+     * image.
+     */
+    boolean runsImageByImage() { return imageByImage; }
 
     private static List<Value> concat(List<Value> a, List<Value> b) {
         List<Value> all = new ArrayList<>(a);

@@ -134,7 +134,8 @@ public final class EngineBenchmark {
                 Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter));
         b.append(String.format(Locale.ROOT, "images/s: median of %d rounds of %.2f s after %.1f s warmup per measurement, the rounds "
                 + "of nncc float, ORT float, nncc int8 and ORT's two QDQ models interleaved; nncc / ORT is the median of the "
-                + "per-round ratios; nncc with T threads splits a batch into T parts, and a single image's convolutions by output channel; "
+                + "per-round ratios; nncc runs a batch image by image through its batch-1 kernels, its T threads taking whole "
+                + "images in turn, and splits a single image's large layers by output channel; "
                 + "inputs: the first images of examples/fashion_mnist/sample.npy. nncc float runs the prepared graph (BatchNorm "
                 + "folded, activations fused); nncc int8 is the prepared graph calibrated (min/max, calib.npy) and lowered by "
                 + "QuantizationPipeline int8 with default options (double rounding, integer input; no bias correction, which "
