@@ -1,0 +1,73 @@
+package nncc.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import nncc.ir.DType;
+import nncc.ir.Graph;
+import nncc.ir.Shape;
+import nncc.ir.Tensor;
+import nncc.ir.op.Activation;
+import nncc.ir.op.Conv;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The batch-1 Vector API paths of small CNNs (the fashion CNN's shapes and their neighbours) against the scalar reference
+ * kernels, compared bit for bit (tolerance 0 that also tells -0 from +0): Relu, and the polyphase convolution's
+ * in-place column matrix on one and two threads (the threads split the output channels at panels of 4 rows).
+ */
+class BatchOnePathsAgreeTest {
+    @BeforeAll
+    static void vectorModulePresent() {
+        assertTrue(KernelSet.vectorAvailable(), "jdk.incubator.vector is missing: surefire must run with --add-modules jdk.incubator.vector");
+    }
+
+    @Test
+    void reluAgreesBitForBitIncludingNaNAndNegativeZero() {
+        Random r = new Random(31);
+        for (int trial = 0; trial < 30; trial++) {
+            int n = 1 + r.nextInt(70);
+            float[] f = new float[n];
+            for (int i = 0; i < n; i++) f[i] = switch (r.nextInt(5)) { case 0 -> Float.NaN; case 1 -> -0f; default -> (float) r.nextGaussian(); };
+            assertSameBits(new nncc.ir.op.Relu(), 1, "relu n=" + n, Tensor.ofFloats(Shape.of(1, n), f));
+        }
+    }
+
+    /** 3x3 pad 1 and other windows, 1 to 20 input channels, output channels not a multiple of 4, maps from 1x1 to 30x30. */
+    @Test
+    void polyphaseConvolutionsAgreeOnOneAndTwoThreads() {
+        Random r = new Random(32);
+        for (int trial = 0; trial < 40; trial++) {
+            int channels = trial % 4 == 0 ? 1 : 1 + r.nextInt(20), outChannels = 1 + r.nextInt(37);
+            int k = trial % 3 == 0 ? 1 + r.nextInt(5) : 3, pad = trial % 3 == 0 ? r.nextInt(3) : 1, stride = trial % 5 == 0 ? 2 : 1;
+            int h = k + r.nextInt(28), w = k + r.nextInt(28);
+            Conv op = new Conv(List.of(stride, stride), List.of(pad, pad, pad, pad), List.of(1, 1), 1,
+                    r.nextBoolean() ? Activation.NONE : Activation.RELU);
+            Tensor x = KernelSetsAgreeTest.floats(r, 1, channels, h, w), wt = KernelSetsAgreeTest.floats(r, outChannels, channels, k, k);
+            String what = "conv trial " + trial + ": " + channels + "->" + outChannels + ", " + k + "x" + k + " on " + h + "x" + w;
+            assertSameBits(op, 1, what, x, wt, KernelSetsAgreeTest.floats(r, outChannels));
+            assertSameBits(op, 2, what + " on 2 threads", x, wt, KernelSetsAgreeTest.floats(r, outChannels));
+            assertSameBits(op, 1, what + " without bias", x, wt);
+        }
+    }
+
+    /** Runs {@code op} (input 0 fed, the rest constant) under the scalar set and the vector set on {@code threads}; same bits. */
+    private static void assertSameBits(nncc.ir.op.Op op, int threads, String what, Tensor x, Tensor... constants) {
+        TestGraphs.Builder b = new TestGraphs.Builder();
+        List<nncc.ir.Value> in = new java.util.ArrayList<>();
+        in.add(b.input("x", DType.F32, x.shape()));
+        for (int i = 0; i < constants.length; i++) in.add(b.constant("c" + i, constants[i]));
+        Graph g = b.output(b.node(op, "y", in.toArray(new nncc.ir.Value[0])));
+        float[] scalar = new Interpreter(g, KernelSet.SCALAR).run(List.of(x)).get(0).toFloats();
+        Interpreter vector = new Interpreter(g, KernelSet.VECTOR, threads);
+        for (int run = 0; run < 2; run++) { // the second run reuses the output and scratch arrays
+            float[] got = vector.run(List.of(x)).get(0).toFloats();
+            assertEquals(scalar.length, got.length, what);
+            for (int i = 0; i < scalar.length; i++)
+                assertEquals(Float.floatToRawIntBits(scalar[i]), Float.floatToRawIntBits(got[i]), what + ", run " + run + ", element " + i + ": " + scalar[i] + " vs " + got[i]);
+        }
+    }
+}
