@@ -1,6 +1,9 @@
 package nncc.cpu;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import nncc.ir.op.Activation;
 
 /**
  * A 2-D convolution of one image as a matrix product over zero-padded polyphase copies of its input planes
@@ -37,5 +40,57 @@ final class PolyphaseConvolution {
         int m = w.m(), vectors = stride / PlaneGemm.L;
         parallel.forEach(m, VectorGemm.ROWS, (long) m * k * plan.runLength,
                 (i0, i1) -> PlaneGemm.multiply(m, k, panels, rowOffsets, buf, vectors, bias, biasOff, acc, i0, i1));
+    }
+
+    /**
+     * The plan of a convolution this class runs whole ({@link #convolve}), or null: Vector API kernels, a 2-D window
+     * that is neither depthwise (one input and one output channel per group) nor pointwise, and one image per product.
+     */
+    static DepthwisePlanes planFor(WindowGeometry g, int batch, int cg, int mg, KernelSet kernels) {
+        if (kernels != KernelSet.VECTOR || cg == 1 && mg == 1 || ConvKernels.isPointwise(g)) return null;
+        if (ConvKernels.imagesPerChunk(batch, g.outSize, cg * g.kernelSize) != 1) return null;
+        return DepthwisePlanes.of(g);
+    }
+
+    /**
+     * y = activation(conv(x, w) + bias) for x [N, C, H, W], weights prepared per group, y [N, M, outH, outW]: each image's
+     * product, then its rows gathered to their dense positions with the activation's clamp applied on the way (the
+     * same {@code Math.min(Math.max(v, lo), hi)} as a separate pass).
+     */
+    static float[] convolve(DepthwisePlanes plan, float[] x, int[] xShape, FloatGemm.Packed[] w, float[] bias, int[] yShape, int group,
+                            WindowGeometry g, Activation activation, Parallel parallel) {
+        int batch = xShape[0], channels = xShape[1], outChannels = yShape[1], cg = channels / group, mg = outChannels / group;
+        int positions = g.outSize, inSize = g.inSize, stride = accumulatorStride(plan);
+        float[] y = OutputBuffers.floats(batch * outChannels * positions); // every element written
+        float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, mg * stride + S.length()); // the last row's gather reads whole vectors
+        for (int n = 0; n < batch; n++)
+            for (int grp = 0; grp < group; grp++) {
+                multiply(plan, x, (n * channels + grp * cg) * inSize, inSize, cg, w[grp], bias, grp * mg, acc, parallel);
+                for (int m = 0; m < mg; m++)
+                    gather(acc, m * stride, plan.pitch(), g.out[0], g.out[1], y, (n * outChannels + grp * mg + m) * positions, activation);
+            }
+        return y;
+    }
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /**
+     * Rows of {@code outW} at pitch {@code pitch} from {@code acc[from]} to the dense plane at {@code y[dst]}, clamped to the
+     * activation's bounds. Whole vectors where y has room: past a row's end they land on outputs written after it.
+     */
+    static void gather(float[] acc, int from, int pitch, int outH, int outW, float[] y, int dst, Activation activation) {
+        boolean clamp = activation != Activation.NONE;
+        float lo = activation.min(), hi = activation.max();
+        FloatVector vlo = FloatVector.broadcast(S, lo), vhi = FloatVector.broadcast(S, hi);
+        int lanes = S.length();
+        for (int r = 0; r < outH; r++) {
+            int a = from + r * pitch, d = dst + r * outW;
+            for (int i = 0; i < outW; i += lanes) {
+                FloatVector v = FloatVector.fromArray(S, acc, a + i); // acc rows are whole vectors long
+                if (clamp) v = v.max(vlo).min(vhi);
+                if (i + lanes <= outW || d + i + lanes <= y.length) v.intoArray(y, d + i);
+                else v.intoArray(y, d + i, S.indexInRange(i, outW));
+            }
+        }
     }
 }
