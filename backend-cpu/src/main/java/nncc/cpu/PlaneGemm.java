@@ -27,9 +27,15 @@ final class PlaneGemm {
      */
     static void multiply(int m, int k, float[] panels, int[] rowOffsets, float[] buf, int vectors, float[] bias, int biasOff,
                          float[] c, int i0, int i1) {
+        multiply(m, k, panels, rowOffsets, buf, vectors, bias, biasOff, c, i0, i1, 0);
+    }
+
+    /** As {@link #multiply(int, int, float[], int[], float[], int, float[], int, float[], int, int)} with row i of C at row {@code i - cRow0} of {@code c}. */
+    static void multiply(int m, int k, float[] panels, int[] rowOffsets, float[] buf, int vectors, float[] bias, int biasOff,
+                         float[] c, int i0, int i1, int cRow0) {
         int ldc = vectors * L, full = Math.min(i1, m - m % ROWS);
         for (int i = i0; i < full; i += ROWS) {
-            int aOff = i * k, ci = i * ldc;
+            int aOff = i * k, ci = (i - cRow0) * ldc;
             float b0 = biasOf(bias, biasOff + i), b1 = biasOf(bias, biasOff + i + 1), b2 = biasOf(bias, biasOff + i + 2), b3 = biasOf(bias, biasOff + i + 3);
             int v = 0;
             for (; v + 4 <= vectors; v += 4) block4(k, panels, aOff, rowOffsets, buf, v * L, b0, b1, b2, b3, c, ci + v * L, ldc);
@@ -39,7 +45,7 @@ final class PlaneGemm {
         for (int i = Math.max(i0, full); i < i1; i++) { // rows past the last whole panel
             int aOff = (i - i % ROWS) * k + i % ROWS;
             float b = biasOf(bias, biasOff + i);
-            for (int v = 0; v < vectors; v++) row(k, panels, aOff, rowOffsets, buf, v * L, b, c, i * ldc + v * L);
+            for (int v = 0; v < vectors; v++) row(k, panels, aOff, rowOffsets, buf, v * L, b, c, (i - cRow0) * ldc + v * L);
         }
     }
 

@@ -2,6 +2,7 @@ package nncc.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import nncc.ir.op.Activation;
 
@@ -27,19 +28,29 @@ final class PolyphaseConvolution {
      */
     static void multiply(DepthwisePlanes plan, float[] x, int src, int inSize, int cg, FloatGemm.Packed w, float[] bias, int biasOff,
                          float[] acc, Parallel parallel) {
-        int taps = plan.taps(), planes = plan.planesSize(), stride = accumulatorStride(plan), k = cg * taps;
+        float[] buf = split(plan, x, src, inSize, cg);
+        int[] rowOffsets = Scratch.ints(Scratch.Slot.COLUMNS, cg * plan.taps());
+        float[] panels = w.panels();
+        int m = w.m(), k = cg * plan.taps(), vectors = accumulatorStride(plan) / PlaneGemm.L;
+        parallel.forEach(m, VectorGemm.ROWS, (long) m * k * plan.runLength,
+                (i0, i1) -> PlaneGemm.multiply(m, k, panels, rowOffsets, buf, vectors, bias, biasOff, acc, i0, i1));
+    }
+
+    /**
+     * Copies the {@code cg} input planes into this thread's zero-padded polyphase buffer and writes each column-matrix
+     * row's offset into it to this thread's {@code Scratch.ints(COLUMNS)} (channel-major, then tap).
+     */
+    private static float[] split(DepthwisePlanes plan, float[] x, int src, int inSize, int cg) {
+        int taps = plan.taps(), planes = plan.planesSize();
         int size = cg * planes + Math.max(PlaneGemm.L, ConvKernels.GEMM_SLACK); // the last row's whole vectors read past its run
         float[] buf = Scratch.floats(Scratch.Slot.PLANES, size);
         Arrays.fill(buf, 0, size, 0f);
-        int[] rowOffsets = Scratch.ints(Scratch.Slot.COLUMNS, k);
+        int[] rowOffsets = Scratch.ints(Scratch.Slot.COLUMNS, cg * taps);
         for (int c = 0; c < cg; c++) {
             plan.split(x, src + c * inSize, buf, c * planes, true);
             for (int t = 0; t < taps; t++) rowOffsets[c * taps + t] = c * planes + plan.tapOffset(t);
         }
-        float[] panels = w.panels();
-        int m = w.m(), vectors = stride / PlaneGemm.L;
-        parallel.forEach(m, VectorGemm.ROWS, (long) m * k * plan.runLength,
-                (i0, i1) -> PlaneGemm.multiply(m, k, panels, rowOffsets, buf, vectors, bias, biasOff, acc, i0, i1));
+        return buf;
     }
 
     /**
@@ -62,12 +73,22 @@ final class PolyphaseConvolution {
         int batch = xShape[0], channels = xShape[1], outChannels = yShape[1], cg = channels / group, mg = outChannels / group;
         int positions = g.outSize, inSize = g.inSize, stride = accumulatorStride(plan);
         float[] y = OutputBuffers.floats(batch * outChannels * positions); // every element written
-        float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, mg * stride + S.length()); // the last row's gather reads whole vectors
+        int outH = g.out[0], outW = g.out[1], pitch = plan.pitch(), k = cg * plan.taps(), vectors = stride / PlaneGemm.L;
         for (int n = 0; n < batch; n++)
             for (int grp = 0; grp < group; grp++) {
-                multiply(plan, x, (n * channels + grp * cg) * inSize, inSize, cg, w[grp], bias, grp * mg, acc, parallel);
-                for (int m = 0; m < mg; m++)
-                    gather(acc, m * stride, plan.pitch(), g.out[0], g.out[1], y, (n * outChannels + grp * mg + m) * positions, activation);
+                float[] buf = split(plan, x, (n * channels + grp * cg) * inSize, inSize, cg);
+                int[] rowOffsets = Scratch.ints(Scratch.Slot.COLUMNS, k);
+                float[] panels = w[grp].panels();
+                int first = (n * outChannels + grp * mg) * positions, biasOff = grp * mg;
+                // each panel of 4 output channels gathered while its sums are in L1; threads split the channels
+                parallel.forEach(mg, VectorGemm.ROWS, (long) mg * k * plan.runLength, (i0, i1) -> {
+                    float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, VectorGemm.ROWS * stride + S.length()); // whole-vector reads of the last row
+                    for (int i = i0; i < i1; i += VectorGemm.ROWS) {
+                        int rows = Math.min(VectorGemm.ROWS, i1 - i);
+                        PlaneGemm.multiply(mg, k, panels, rowOffsets, buf, vectors, bias, biasOff, acc, i, i + rows, i);
+                        for (int r = 0; r < rows; r++) gather(acc, r * stride, pitch, outH, outW, y, first + (i + r) * positions, activation);
+                    }
+                });
             }
         return y;
     }
@@ -80,17 +101,30 @@ final class PolyphaseConvolution {
      */
     static void gather(float[] acc, int from, int pitch, int outH, int outW, float[] y, int dst, Activation activation) {
         boolean clamp = activation != Activation.NONE;
-        float lo = activation.min(), hi = activation.max();
-        FloatVector vlo = FloatVector.broadcast(S, lo), vhi = FloatVector.broadcast(S, hi);
-        int lanes = S.length();
+        FloatVector lo = FloatVector.broadcast(S, activation.min()), hi = FloatVector.broadcast(S, activation.max());
+        int lanes = S.length(), whole = outW - outW % lanes;
+        VectorMask<Float> tail = PREFIX[outW - whole];
+        int end = dst + outH * outW;
         for (int r = 0; r < outH; r++) {
-            int a = from + r * pitch, d = dst + r * outW;
-            for (int i = 0; i < outW; i += lanes) {
-                FloatVector v = FloatVector.fromArray(S, acc, a + i); // acc rows are whole vectors long
-                if (clamp) v = v.max(vlo).min(vhi);
-                if (i + lanes <= outW || d + i + lanes <= y.length) v.intoArray(y, d + i);
-                else v.intoArray(y, d + i, S.indexInRange(i, outW));
+            int a = from + r * pitch, d = dst + r * outW, i = 0;
+            for (; i < whole; i += lanes) {
+                FloatVector v = FloatVector.fromArray(S, acc, a + i);
+                (clamp ? v.max(lo).min(hi) : v).intoArray(y, d + i);
             }
+            if (i == outW) continue;
+            FloatVector v = FloatVector.fromArray(S, acc, a + i); // acc rows are whole vectors long, with a vector of slack
+            if (clamp) v = v.max(lo).min(hi);
+            if (d + i + lanes <= end) v.intoArray(y, d + i); // past the row's end: this plane's next rows, written after it
+            else if (d + i + lanes <= y.length) v.intoArray(y, d + i, tail); // nothing past the plane (another thread's)
+            else for (int q = i; q < outW; q++) y[d + q] = v.lane(q - i); // a masked store reaching past the array's end takes a slow path
         }
+    }
+
+    /** The first n lanes, for n in [0, L]: made once (a mask built in the loop takes the Vector API's slow Java path). */
+    @SuppressWarnings("unchecked")
+    private static final VectorMask<Float>[] PREFIX = new VectorMask[S.length() + 1];
+
+    static {
+        for (int n = 0; n <= S.length(); n++) PREFIX[n] = S.indexInRange(0, n);
     }
 }
