@@ -54,6 +54,25 @@ class BatchOnePathsAgreeTest {
         }
     }
 
+    /** QGemm with few rows: the byte-weight matrix-vector product, every output count around the vector widths, i8 and u8 input. */
+    @Test
+    void fewRowQGemmAgreesBitForBit() {
+        Random r = new Random(33);
+        for (int trial = 0; trial < 40; trial++) {
+            int n = 1 + r.nextInt(trial % 2 == 0 ? 1 : 7), k = 1 + r.nextInt(trial % 4 == 0 ? 2000 : 100), m = 1 + r.nextInt(80);
+            List<Integer> mult = new java.util.ArrayList<>(), shift = new java.util.ArrayList<>();
+            for (int j = 0; j < m; j++) { mult.add((1 << 30) + r.nextInt(1 << 30)); shift.add(-4 - r.nextInt(12)); }
+            boolean unsigned = r.nextBoolean();
+            nncc.ir.op.QGemm op = new nncc.ir.op.QGemm(unsigned ? r.nextInt(256) : r.nextInt(256) - 128, mult, shift, r.nextInt(21) - 10, 0.1f,
+                    DType.I8, -128 + r.nextInt(100), 127, r.nextBoolean() ? nncc.ir.Rounding.DOUBLE_ROUND : nncc.ir.Rounding.SINGLE_ROUND);
+            Tensor x = unsigned ? KernelSetsAgreeTest.uint8(r, n, k) : KernelSetsAgreeTest.int8(r, n, k);
+            Tensor w = KernelSetsAgreeTest.int8(r, m, k), bias = Tensor.ofLongs(DType.I32, Shape.of(m), r.longs(m, -50000, 50000).toArray());
+            String what = "qgemm trial " + trial + ": n=" + n + " k=" + k + " m=" + m;
+            if (r.nextBoolean()) KernelSetsAgreeTest.assertAgree(op, what, x, w, bias);
+            else KernelSetsAgreeTest.assertAgree(op, what + " without bias", x, w);
+        }
+    }
+
     /** Runs {@code op} (input 0 fed, the rest constant) under the scalar set and the vector set on {@code threads}; same bits. */
     private static void assertSameBits(nncc.ir.op.Op op, int threads, String what, Tensor x, Tensor... constants) {
         TestGraphs.Builder b = new TestGraphs.Builder();
