@@ -154,17 +154,13 @@ final class IntegerConvolution {
             return;
         }
         DepthwisePlanes polyphase = floats && w.groups() != null && w.kernels() == KernelSet.VECTOR && l.chunk == 1 ? DepthwisePlanes.of(g) : null;
-        if (polyphase != null) { // one image at a time, whole-row column copies (see PolyphaseConvolution)
-            int stride = PolyphaseConvolution.accumulatorStride(polyphase);
-            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, l.mg * stride), plane = Scratch.floats(Scratch.Slot.RUN, l.positions + ConvKernels.GEMM_SLACK);
+        if (polyphase != null) { // one image at a time, the column matrix read in place (see PolyphaseConvolution)
             for (int n = 0; n < l.batch; n++)
                 for (int grp = 0; grp < group; grp++) {
-                    PolyphaseConvolution.multiply(polyphase, x.floats(), l.planeOffset(n, grp, 0), l.inSize, l.cg, w.groups()[grp], null, 0, acc, parallel);
-                    for (int m = 0; m < l.mg; m++) {
-                        int c = grp * l.mg + m;
-                        polyphase.gather(acc, m * stride, plane, 0, true);
-                        sink.floats(n, c, plane, 0, l.positions, (n * l.outChannels + c) * l.positions);
-                    }
+                    int image = n, first = grp * l.mg;
+                    PolyphaseConvolution.multiplyPlanes(polyphase, x.floats(), l.planeOffset(n, grp, 0), l.inSize, l.cg, w.groups()[grp], g,
+                            (m, plane, from) -> sink.floats(image, first + m, plane, from, l.positions, (image * l.outChannels + first + m) * l.positions),
+                            parallel);
                 }
             return;
         }

@@ -36,6 +36,36 @@ final class PolyphaseConvolution {
                 (i0, i1) -> PlaneGemm.multiply(m, k, panels, rowOffsets, buf, vectors, bias, biasOff, acc, i0, i1));
     }
 
+    /** Receives one output channel's bias-free sums as a dense plane: {@code positions} floats from {@code values[from]}. */
+    interface PlaneConsumer {
+        void plane(int m, float[] values, int from);
+    }
+
+    /**
+     * As {@link #multiply} without a bias, handing each output channel m's plane, gathered dense, to {@code consumer}: a
+     * panel of 4 channels at a time while its sums are in L1; threads split the channels, so {@code consumer} is called
+     * from several threads at once, for different channels.
+     */
+    static void multiplyPlanes(DepthwisePlanes plan, float[] x, int src, int inSize, int cg, FloatGemm.Packed w, WindowGeometry g,
+                               PlaneConsumer consumer, Parallel parallel) {
+        float[] buf = split(plan, x, src, inSize, cg);
+        int[] rowOffsets = Scratch.ints(Scratch.Slot.COLUMNS, cg * plan.taps());
+        float[] panels = w.panels();
+        int m = w.m(), k = cg * plan.taps(), stride = accumulatorStride(plan), vectors = stride / PlaneGemm.L, outH = g.out[0], outW = g.out[1];
+        parallel.forEach(m, VectorGemm.ROWS, (long) m * k * plan.runLength, (i0, i1) -> {
+            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, VectorGemm.ROWS * stride + S.length()); // whole-vector reads of the last row
+            float[] dense = Scratch.floats(Scratch.Slot.RUN, g.outSize + S.length());
+            for (int i = i0; i < i1; i += VectorGemm.ROWS) {
+                int rows = Math.min(VectorGemm.ROWS, i1 - i);
+                PlaneGemm.multiply(m, k, panels, rowOffsets, buf, vectors, null, 0, acc, i, i + rows, i);
+                for (int r = 0; r < rows; r++) {
+                    gather(acc, r * stride, plan.pitch(), outH, outW, dense, 0, Activation.NONE);
+                    consumer.plane(i + r, dense, 0);
+                }
+            }
+        });
+    }
+
     /**
      * Copies the {@code cg} input planes into this thread's zero-padded polyphase buffer and writes each column-matrix
      * row's offset into it to this thread's {@code Scratch.ints(COLUMNS)} (channel-major, then tap).

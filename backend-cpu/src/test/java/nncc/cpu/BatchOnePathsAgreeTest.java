@@ -54,6 +54,28 @@ class BatchOnePathsAgreeTest {
         }
     }
 
+    /** QConv at batch 1 (the polyphase product handing each channel's plane to the requantization), on 1 and 2 threads. */
+    @Test
+    void polyphaseQConvAgreesOnOneAndTwoThreads() {
+        Random r = new Random(34);
+        for (int trial = 0; trial < 30; trial++) {
+            int channels = trial % 4 == 0 ? 1 : 1 + r.nextInt(20), outChannels = 1 + r.nextInt(37), k = trial % 3 == 0 ? 1 + r.nextInt(4) : 3;
+            int pad = trial % 3 == 0 ? r.nextInt(2) : 1, h = k + r.nextInt(28), w = k + r.nextInt(28);
+            List<Integer> mult = new java.util.ArrayList<>(), shift = new java.util.ArrayList<>();
+            for (int c = 0; c < outChannels; c++) { mult.add((1 << 30) + r.nextInt(1 << 30)); shift.add(-2 - r.nextInt(10)); }
+            nncc.ir.op.QConv op = new nncc.ir.op.QConv(List.of(1, 1), List.of(pad, pad, pad, pad), List.of(1, 1), 1, r.nextInt(256) - 128, mult, shift,
+                    r.nextInt(21) - 10, 0.1f, DType.I8, -128 + r.nextInt(100), 127, r.nextBoolean() ? nncc.ir.Rounding.DOUBLE_ROUND : nncc.ir.Rounding.SINGLE_ROUND);
+            Tensor x = KernelSetsAgreeTest.int8(r, 1, channels, h, w), wt = KernelSetsAgreeTest.int8(r, outChannels, channels, k, k);
+            Tensor bias = Tensor.ofLongs(DType.I32, Shape.of(outChannels), r.longs(outChannels, -5000, 5000).toArray());
+            TestGraphs.Builder b = new TestGraphs.Builder();
+            Graph g = b.output(b.node(op, "y", b.input("x", DType.I8, x.shape()), b.constant("w", wt), b.constant("b", bias)));
+            long[] scalar = new Interpreter(g, KernelSet.SCALAR).run(List.of(x)).get(0).toLongs();
+            for (int threads = 1; threads <= 2; threads++)
+                org.junit.jupiter.api.Assertions.assertArrayEquals(scalar, new Interpreter(g, KernelSet.VECTOR, threads).run(List.of(x)).get(0).toLongs(),
+                        "qconv trial " + trial + " on " + threads + " thread(s): " + channels + "->" + outChannels + ", " + k + "x" + k + " on " + h + "x" + w);
+        }
+    }
+
     /** QGemm with few rows: the byte-weight matrix-vector product, every output count around the vector widths, i8 and u8 input. */
     @Test
     void fewRowQGemmAgreesBitForBit() {
