@@ -4,7 +4,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -29,13 +28,6 @@ final class VectorPairPool {
     private static final VectorSpecies<Byte> B2 = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> S2 = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> B1 = ByteVector.SPECIES_128;
-    /** The first n lanes of B1, for n in [0, 16]. */
-    @SuppressWarnings("unchecked")
-    private static final VectorMask<Byte>[] BYTE_PREFIX = new VectorMask[B1.length() + 1];
-
-    static {
-        for (int n = 0; n <= B1.length(); n++) BYTE_PREFIX[n] = B1.indexInRange(0, n);
-    }
 
     /** Whether the geometry is the one this class handles (2-D, 2x2, stride 2, no padding or dilation, exact fit). */
     static boolean applies(WindowGeometry g) {
@@ -77,23 +69,25 @@ final class VectorPairPool {
         int outW = g.out[1], inW = g.in[1], rows = planes * g.out[0], lanes = B1.length();
         byte flip = unsigned ? (byte) 0x80 : 0;
         byte[] y = OutputBuffers.bytes(rows * outW); // every element written
-        for (int r = 0; r < rows; r++) {
+        // as for floats: rows whose vector accesses all stay inside both arrays run without a bounds branch, the rest element by element
+        int lastJ = (outW - 1) / lanes * lanes, vectorRows = 0;
+        while (vectorRows < rows && (2 * vectorRows + 1) * inW + 2 * lastJ + 2 * lanes <= x.length && vectorRows * outW + lastJ + lanes <= y.length) vectorRows++;
+        for (int r = 0; r < vectorRows; r++) {
             int a = 2 * r * inW, b = a + inW, o = r * outW;
             for (int j = 0; j < outW; j += lanes) {
-                if (b + 2 * j + 2 * lanes > x.length) {
-                    for (int q = j; q < outW; q++) {
-                        int m = Math.max(Math.max(x[a + 2 * q] ^ flip, x[a + 2 * q + 1] ^ flip), Math.max(x[b + 2 * q] ^ flip, x[b + 2 * q + 1] ^ flip));
-                        y[o + q] = (byte) (m ^ flip);
-                    }
-                    break;
-                }
                 ByteVector m = ByteVector.fromArray(B2, x, a + 2 * j).lanewise(VectorOperators.XOR, flip)
                         .max(ByteVector.fromArray(B2, x, b + 2 * j).lanewise(VectorOperators.XOR, flip));
                 ShortVector pairs = m.reinterpretAsShorts();
                 ShortVector lo = pairs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8), hi = pairs.lanewise(VectorOperators.ASHR, 8);
                 ByteVector v = ((ByteVector) lo.max(hi).convertShape(VectorOperators.S2B, B1, 0)).lanewise(VectorOperators.XOR, flip);
-                if (j + lanes <= outW || o + j + lanes <= y.length) v.intoArray(y, o + j); // as for floats
-                else v.intoArray(y, o + j, BYTE_PREFIX[outW - j]);
+                v.intoArray(y, o + j); // past the row's end the lanes land in the next row's outputs, written after these
+            }
+        }
+        for (int r = vectorRows; r < rows; r++) {
+            int a = 2 * r * inW, b = a + inW, o = r * outW;
+            for (int q = 0; q < outW; q++) {
+                int m = Math.max(Math.max(x[a + 2 * q] ^ flip, x[a + 2 * q + 1] ^ flip), Math.max(x[b + 2 * q] ^ flip, x[b + 2 * q + 1] ^ flip));
+                y[o + q] = (byte) (m ^ flip);
             }
         }
         return y;
