@@ -42,7 +42,7 @@ final class ConvKernels {
             WindowGeometry g = WindowGeometry.reuse(geometry.get(), x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
                     op.strides(), op.pads(), op.dilations());
             geometry.set(g);
-            DepthwisePlanes polyphase = PolyphaseConvolution.planFor(g, x.shape[0], x.shape[1] / op.group(), yShape[1] / op.group(), kernels);
+            DepthwisePlanes polyphase = !vector ? null : PolyphaseConvolution.planFor(g, x.shape[0], x.shape[1] / op.group(), yShape[1] / op.group(), kernels); // (a Vector API class)
             if (polyphase != null) // the activation applied as the outputs are gathered
                 return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape,
                         PolyphaseConvolution.convolve(polyphase, x.floatView(), x.shape, w, b, yShape, op.group(), g, op.activation(), parallel))};
