@@ -29,12 +29,17 @@ final class ActivationKernels {
 
     static Kernel relu(NodeContext ctx) {
         ctx.requireDType(0, "input X", NUMERIC);
+        boolean vector = ctx.vector();
         return (in, outTypes) -> {
             NdArray x = in[0];
             return switch (x.storage()) {
                 case FLOAT -> {
-                    float[] y = new float[x.size()];
-                    for (int i = 0; i < y.length; i++) y[i] = Math.max(x.floats[i], 0f);
+                    float[] y;
+                    if (vector) VectorClamp.relu(x.floats, y = OutputBuffers.floats(x.size()), x.size()); // every element written
+                    else {
+                        y = new float[x.size()];
+                        for (int i = 0; i < y.length; i++) y[i] = Math.max(x.floats[i], 0f);
+                    }
                     yield one(NdArray.ofFloats(x.dtype, x.shape, y));
                 }
                 case DOUBLE -> {

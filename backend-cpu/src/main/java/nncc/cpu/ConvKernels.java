@@ -42,6 +42,10 @@ final class ConvKernels {
             WindowGeometry g = WindowGeometry.reuse(geometry.get(), x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
                     op.strides(), op.pads(), op.dilations());
             geometry.set(g);
+            DepthwisePlanes polyphase = !vector ? null : PolyphaseConvolution.planFor(g, x.shape[0], x.shape[1] / op.group(), yShape[1] / op.group(), kernels); // (a Vector API class)
+            if (polyphase != null) // the activation applied as the outputs are gathered
+                return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape,
+                        PolyphaseConvolution.convolve(polyphase, x.floatView(), x.shape, w, b, yShape, op.group(), g, op.activation(), parallel))};
             float[] y = convolve(x.floatView(), x.shape, w, constDepthwise, b, yShape, op.group(), g, kernels, parallel);
             if (vector) VectorRows.clampInPlace(op.activation(), y);
             else ActivationKernels.clampInPlace(op.activation(), y);
@@ -163,29 +167,14 @@ final class ConvKernels {
             return y;
         }
         DepthwisePlanes polyphase = kernels == KernelSet.VECTOR && !isPointwise(g) ? DepthwisePlanes.of(g) : null;
-        if (polyphase != null && cg == 1 && depthwise != null && imagesPerChunk(batch, positions, rows) == 1) {
-            // one input plane per group (a first layer on a grey image, say): each output channel is a depthwise pass over it,
-            // its taps in the same order from the bias as the matrix product's column
-            float[] buf = polyphase.zeroedInputBuffer(), acc = Scratch.floats(Scratch.Slot.RUN, polyphase.accumulatorBufferSize);
+        if (polyphase != null && imagesPerChunk(batch, positions, rows) == 1) { // one image at a time: the column matrix read in place
+            // (a first layer on a grey image too: one input plane, every output channel from the same planes)
+            int stride = PolyphaseConvolution.accumulatorStride(polyphase);
+            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, mg * stride);
             for (int n = 0; n < batch; n++)
                 for (int grp = 0; grp < group; grp++) {
-                    polyphase.split(x, (n * channels + grp) * inSize, buf, 0, true);
-                    for (int m = 0; m < mg; m++) {
-                        int c = grp * mg + m;
-                        polyphase.accumulateFrom(bias == null ? 0f : bias[c], buf, depthwise, c * taps, acc, kernels);
-                        polyphase.gather(acc, 0, y, (n * outChannels + c) * positions, true);
-                    }
-                }
-            return y;
-        }
-        if (polyphase != null && imagesPerChunk(batch, positions, rows) == 1) { // one image at a time: whole-row column copies
-            int run = polyphase.runLength;
-            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, mg * run + GEMM_SLACK);
-            for (int n = 0; n < batch; n++)
-                for (int grp = 0; grp < group; grp++) {
-                    for (int m = 0; m < mg; m++) Arrays.fill(acc, m * run, (m + 1) * run, bias == null ? 0f : bias[grp * mg + m]);
-                    PolyphaseConvolution.multiplyAdd(polyphase, x, (n * channels + grp * cg) * inSize, inSize, cg, w[grp], acc, parallel);
-                    for (int m = 0; m < mg; m++) polyphase.gather(acc, m * run, y, (n * outChannels + grp * mg + m) * positions, true);
+                    PolyphaseConvolution.multiply(polyphase, x, (n * channels + grp * cg) * inSize, inSize, cg, w[grp], bias, grp * mg, acc, parallel);
+                    for (int m = 0; m < mg; m++) polyphase.gather(acc, m * stride, y, (n * outChannels + grp * mg + m) * positions, true);
                 }
             return y;
         }

@@ -122,6 +122,12 @@ final class DepthwisePlanes {
     /** Taps of the window. */
     int taps() { return tapOffsets.length; }
 
+    /** The row pitch of the planes and of the accumulator runs. */
+    int pitch() { return pitch; }
+
+    /** Where tap t (row-major over the window) starts reading in an input plane's polyphase copy. */
+    int tapOffset(int t) { return tapOffsets[t]; }
+
     /**
      * Writes the column-matrix rows of one input channel, whose polyphase copy starts at {@code planes[base]}: row t
      * (from {@code col[dst + t * runLength]}) holds, at output position {@code oh * pitch + ow}, the input element that

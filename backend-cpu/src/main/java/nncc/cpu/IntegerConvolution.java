@@ -154,18 +154,13 @@ final class IntegerConvolution {
             return;
         }
         DepthwisePlanes polyphase = floats && w.groups() != null && w.kernels() == KernelSet.VECTOR && l.chunk == 1 ? DepthwisePlanes.of(g) : null;
-        if (polyphase != null) { // one image at a time, whole-row column copies (see PolyphaseConvolution)
-            int run = polyphase.runLength;
-            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, l.mg * run + ConvKernels.GEMM_SLACK), plane = Scratch.floats(Scratch.Slot.RUN, l.positions + ConvKernels.GEMM_SLACK);
+        if (polyphase != null) { // one image at a time, the column matrix read in place (see PolyphaseConvolution)
             for (int n = 0; n < l.batch; n++)
                 for (int grp = 0; grp < group; grp++) {
-                    Arrays.fill(acc, 0, l.mg * run, 0f);
-                    PolyphaseConvolution.multiplyAdd(polyphase, x.floats(), l.planeOffset(n, grp, 0), l.inSize, l.cg, w.groups()[grp], acc, parallel);
-                    for (int m = 0; m < l.mg; m++) {
-                        int c = grp * l.mg + m;
-                        polyphase.gather(acc, m * run, plane, 0, true);
-                        sink.floats(n, c, plane, 0, l.positions, (n * l.outChannels + c) * l.positions);
-                    }
+                    int image = n, first = grp * l.mg;
+                    PolyphaseConvolution.multiplyPlanes(polyphase, x.floats(), l.planeOffset(n, grp, 0), l.inSize, l.cg, w.groups()[grp], g,
+                            (m, plane, from) -> sink.floats(image, first + m, plane, from, l.positions, (image * l.outChannels + first + m) * l.positions),
+                            parallel);
                 }
             return;
         }

@@ -102,9 +102,23 @@ final class QuantizedLinearKernels {
         NdArray cw = ctx.constant(1);
         float[] constWt = constW == null || !constW.usesFloats() ? null
                 : transposedWithSlack(constW.exactFloats(), cw.dim(0), cw.size() / Math.max(1, cw.dim(0)));
+        // few rows, int32: constant int8 weights transposed as bytes for the vector matrix-vector product
+        byte[] constWtBytes = !vector || wide || constW == null ? null : ByteGemv.transposed(constW.ints(), cw.dim(0), cw.size() / Math.max(1, cw.dim(0)));
         return (in, outTypes) -> {
             NdArray x = in[0];
             int n = x.dim(0), k = x.dim(1), m = in[1].dim(0);
+            if (constWtBytes != null && n < SMALL_BATCH) { // one int32 sum per output, vectorized over the outputs
+                int[] bias = in.length <= 2 ? null : constBias != null ? constBias : toInts(in[2].longs());
+                int width = ByteGemv.paddedWidth(m);
+                int[] xi = Scratch.ints(Scratch.Slot.INPUT, n * k), acc = Scratch.ints(Scratch.Slot.ACCUMULATORS, width);
+                minusZeroPoint(x, op.inputZp(), xi);
+                long[] y = new long[n * m];
+                for (int i = 0; i < n; i++) {
+                    ByteGemv.multiply(xi, i * k, k, constWtBytes, width, acc);
+                    for (int j = 0; j < m; j++) y[i * m + j] = rq.apply(acc[j] + (bias == null ? 0 : bias[j]), j);
+                }
+                return ActivationKernels.one(NdArray.ofIntegers(op.outType(), outTypes[0].shape().toIntArray(), y, x.isNarrow()));
+            }
             IntegerConvolution.Weights w = constW != null ? constW : weights(in[1], maxAbsInput);
             if (!wide && w.usesFloats()) {
                 float[] wt = constWt != null ? constWt : transposedWithSlack(w.exactFloats(), m, k);
@@ -198,6 +212,22 @@ final class QuantizedLinearKernels {
     /** The [k, m] transpose of [m, k] weights, with the GEMM's slack past the end. */
     private static float[] transposedWithSlack(float[] w, int m, int k) {
         return java.util.Arrays.copyOf(MatrixProduct.transpose(w, 0, m, k), m * k + ConvKernels.GEMM_SLACK);
+    }
+
+    /** The elements of integer tensor x minus {@code zeroPoint}, as int32, into {@code r} (bytes and shorts read without a long[] copy). */
+    private static void minusZeroPoint(NdArray x, long zeroPoint, int[] r) {
+        int n = x.size(), zp = (int) zeroPoint;
+        if (x.holdsBytes()) {
+            byte[] b = x.int8Bytes();
+            if (x.dtype == DType.U8) for (int i = 0; i < n; i++) r[i] = (b[i] & 0xFF) - zp;
+            else for (int i = 0; i < n; i++) r[i] = b[i] - zp;
+        } else if (x.holdsShorts()) {
+            short[] h = x.int16Shorts();
+            for (int i = 0; i < n; i++) r[i] = h[i] - zp;
+        } else {
+            long[] q = x.longs();
+            for (int i = 0; i < n; i++) r[i] = (int) (q[i] - zeroPoint);
+        }
     }
 
     static int[] toInts(long[] a) {
