@@ -91,9 +91,19 @@ public final class CalibratePass implements Pass {
     }
 
     private final Options options;
+    private final SharedTrace shared;
     private CalibrationResult result;
 
-    public CalibratePass(Options options) { this.options = options; }
+    public CalibratePass(Options options) { this(options, null); }
+
+    /**
+     * Calibration whose first pass also hands {@code shared}'s values to it in sample order (null: none), so a pass
+     * that measures the float model (bias correction) needs no forward pass of its own.
+     */
+    public CalibratePass(Options options, SharedTrace shared) {
+        this.options = options;
+        this.shared = shared;
+    }
 
     @Override public String name() { return "calibrate"; }
 
@@ -114,6 +124,12 @@ public final class CalibratePass implements Pass {
         CalibrationRun run = new CalibrationRun(new Interpreter(graph), data, names, batch, chunk == 0 ? StreamChunk.balanced(StreamChunk.of(graph, batch), batch, options.threads()) : chunk,
                 options.threads(), options.progress());
 
+        if (shared != null) {
+            Map<String, Value> all = graph.valuesByName();
+            for (String name : shared.names())
+                if (!all.containsKey(name)) throw new IllegalArgumentException("the graph has no value %" + name + " to hand over");
+            run.share(shared);
+        }
         Observer[] observers = new Observer[traced.size()];
         for (int i = 0; i < observers.length; i++) observers[i] = options.observer().create(options.activationType(), options.percentile());
         run.run(observers);

@@ -46,10 +46,12 @@ final class PatchMoments {
 
     int patchLength() { return perGroup; }
 
-    /** Adds the patches of {@code v}, a layer input with dims {@code shape} (read only). */
+    /** Adds the patches of {@code v}, a layer input with dims {@code shape} (read only; its first elements if longer). */
     void add(float[] v, int[] shape) {
-        if (conv == null) {
-            int k = perGroup, n = v.length / k;
+        if (conv == null) { // rows of k: the elements of shape, which may be a prefix of v
+            long elements = 1;
+            for (int d : shape) elements *= d;
+            int k = perGroup, n = Math.toIntExact(elements / k);
             for (int r = 0; r < n; r++) accumulate(0, v, r * k, null);
             return;
         }
