@@ -249,6 +249,11 @@ public final class CorrectBiasPass implements Pass {
         float[] w = l.weights().toFloats();
         WeightQuantizer.Weights q;
         long[] codes;
+        if (l.plan() != null && options.rounding() == WeightRounding.NEAREST) { // the codes as they are summed, no array
+            QuantParams p = WeightQuantizer.channelsFirst(l.plan());
+            int m = Math.toIntExact(l.weights().shape().dim(0));
+            return new Rounded(planShifts(l, w, m, p, options.weightBits()), null, 0);
+        }
         if (l.plan() != null) { // the codes fromPlan gives, without a tensor in between
             QuantParams p = WeightQuantizer.channelsFirst(l.plan());
             codes = WeightQuantizer.planCodes(w, Math.toIntExact(l.weights().shape().dim(0)), p, options.weightBits());
@@ -308,6 +313,32 @@ public final class CorrectBiasPass implements Pass {
             for (int i = 0, at = c * per; i < per; i++, at++) sum -= (w[at] - codes[at] * s) * mean[i];
             shift[c] = (float) sum;
         }
+    }
+
+    /**
+     * {@link #nearestShifts} of the codes {@link WeightQuantizer#planCodes} gives, each computed where it is summed
+     * (the same codes, the same check against {@code bits}, the same sums) instead of in an array of every code.
+     */
+    private static float[] planShifts(Layer l, float[] w, int m, QuantParams p, int bits) {
+        long qmax = (1L << (bits - 1)) - 1;
+        int per = m == 0 ? 0 : w.length / m;
+        int perGroupOut = m / (l.conv() == null ? 1 : l.conv().group());
+        float[] shift = new float[m];
+        double[] mean = null;
+        for (int c = 0; c < m; c++) {
+            if (c % perGroupOut == 0) mean = l.means().mean(c / perGroupOut);
+            double s = p.scale(p.isPerAxis() ? c : 0);
+            double sum = 0;
+            for (int i = 0, at = c * per; i < per; i++, at++) {
+                long code = nncc.ir.FixedPoint.roundHalfAway(w[at] / s);
+                if (Math.abs(code) > qmax)
+                    throw new ModelException("weight code " + code + " of output channel " + c + " does not fit "
+                            + bits + " bits; the weights were quantized to more bits than the lowering's weight-bits");
+                sum -= (w[at] - code * s) * mean[i];
+            }
+            shift[c] = (float) sum;
+        }
+        return shift;
     }
 
     /** Greedy coordinate descent on {@code d^T C d} over codes' rounding direction; returns the flips made. */

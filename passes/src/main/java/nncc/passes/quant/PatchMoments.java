@@ -89,8 +89,8 @@ final class PatchMoments {
     /**
      * The first moments alone, tap by tap: each patch entry's sum receives the same values in the same order (image,
      * then output row, then output column) as the patch-by-patch loop, so the sums are identical; padding taps, which
-     * would add 0.0 to a sum that starts at +0.0 and so can never be -0.0, are skipped. Four channels' sums of the
-     * same tap run side by side (the same window, so the same loop), which keeps four independent additions in
+     * would add 0.0 to a sum that starts at +0.0 and so can never be -0.0, are skipped. Eight (then four) channels' sums
+     * of the same tap run side by side (the same window, so the same loop), which keeps eight independent additions in
      * flight instead of waiting on one chain; the order within each sum is unchanged.
      */
     private void addMeans(float[] v, int n, int c, int h, int w, int oh, int ow, int cg) {
@@ -107,6 +107,34 @@ final class PatchMoments {
                         int xHi = Math.min(ow, Math.floorDiv(w - 1 + p1 - j * d1, s1) + 1);
                         int offset = -p0 * w + i * d0 * w - p1 + j * d1; // of output (y, x) = (0, 0) in the plane
                         int ch = g * cg, end = (g + 1) * cg;
+                        for (; ch + 8 <= end; ch += 8) {
+                            int k = g * perGroup + ((ch - g * cg) * kh + i) * kw + j;
+                            int base = (b * c + ch) * plane + offset;
+                            double a0 = sums[k], a1 = sums[k + taps], a2 = sums[k + 2 * taps], a3 = sums[k + 3 * taps];
+                            double a4 = sums[k + 4 * taps], a5 = sums[k + 5 * taps], a6 = sums[k + 6 * taps], a7 = sums[k + 7 * taps];
+                            for (int y = yFrom; y < yTo; y++) {
+                                int row = base + y * s0 * w;
+                                for (int x = xLo; x < xHi; x++) {
+                                    int at = row + x * s1;
+                                    a0 += v[at];
+                                    a1 += v[at + plane];
+                                    a2 += v[at + 2 * plane];
+                                    a3 += v[at + 3 * plane];
+                                    a4 += v[at + 4 * plane];
+                                    a5 += v[at + 5 * plane];
+                                    a6 += v[at + 6 * plane];
+                                    a7 += v[at + 7 * plane];
+                                }
+                            }
+                            sums[k] = a0;
+                            sums[k + taps] = a1;
+                            sums[k + 2 * taps] = a2;
+                            sums[k + 3 * taps] = a3;
+                            sums[k + 4 * taps] = a4;
+                            sums[k + 5 * taps] = a5;
+                            sums[k + 6 * taps] = a6;
+                            sums[k + 7 * taps] = a7;
+                        }
                         for (; ch + 4 <= end; ch += 4) {
                             int k = g * perGroup + ((ch - g * cg) * kh + i) * kw + j;
                             int base = (b * c + ch) * plane + offset;

@@ -34,7 +34,8 @@ class StreamedStatisticsTest {
                 new Conv(List.of(1, 2), List.of(2, 2, 2, 2), List.of(2, 2), 2),
                 new Conv(List.of(2, 1), List.of(0, 0, 0, 0), List.of(1, 1), 4),
         };
-        for (int channels : new int[] {4, 12}) // 12: four-channel blocks and a remainder in every group count below
+        // 12 and 28: eight- and four-channel blocks and single channels left over, in every group count below
+        for (int channels : new int[] {4, 12, 28})
             for (Conv conv : convs) {
                 int per = channels * 9 * 8;
                 Shape x = Shape.of(5, channels, 9, 8), w = Shape.of(8, channels / conv.group(), 3, 3);
