@@ -38,6 +38,10 @@ import nncc.passes.Stage;
  * at B runs B samples per call (one by one for B = 1); a calibration batch then spans several calls, and every
  * observer sees the same statistics as with a symbolic batch.
  *
+ * <p>A {@link SharedTrace} given to the constructor receives its values of the first pass in sample order: {@code nncc
+ * quantize} measures bias correction's layer inputs this way, in the same forward pass (see {@link
+ * nncc.passes.quant.CorrectBiasPass}).
+ *
  * <p>The pass keeps what it found for reports: {@link #result()} after {@link #run}.
  * Cost: the float model runs once over the calibration samples (the cost of inference on them, batch by batch),
  * each observed value's observer updates in O(elements) per batch (histogram observers add O(bins) to choose a
