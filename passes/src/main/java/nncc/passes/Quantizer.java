@@ -23,8 +23,8 @@ import nncc.passes.quant.QuantizeWeightsPass;
 
 /**
  * The quantization driver, as a library call: prepare the float graph (shapes, no-ops, constants, BatchNorm
- * folding, activation fusion); for the integer schemes quantize the weights (once), correct biases and calibrate on
- * sample inputs; then run the scheme's passes (fold-scales, insert-requantize, lower-integer). {@code nncc quantize} and {@code nncc compile} parse options into a {@link Config} and call
+ * folding, activation fusion); for the integer schemes quantize the weights (once), calibrate and correct biases on
+ * sample inputs (one float forward pass over them for both with nearest weight rounding, see {@link CorrectBiasPass}); then run the scheme's passes (fold-scales, insert-requantize, lower-integer). {@code nncc quantize} and {@code nncc compile} parse options into a {@link Config} and call
  * {@link #quantize}; a researcher's program does the same:
  * <pre>
  * Graph model = OnnxImporter.load(path);
@@ -141,24 +141,41 @@ public final class Quantizer {
             QuantizeWeightsPass weights = new QuantizeWeightsPass(new QuantizeWeightsPass.Options(pipelineOptions.weightBits(),
                     pipelineOptions.perTensor(), pipelineOptions.exclude(), pipelineOptions.perTensorFullyConnected()));
             steps.addAll(new PassManager(List.of(weights), PassManager.Options.defaults(), quiet).run(prepared, Stage.BN_FOLDED));
-            if (config.biasCorrection()) {
-                CorrectBiasPass correct = new CorrectBiasPass(new CorrectBiasPass.Options(data, pipelineOptions.weightBits(),
-                        pipelineOptions.perTensor(), 1024, config.calibBatch(), config.weightRounding(), config.threads()));
+            CorrectBiasPass correct = !config.biasCorrection() ? null : new CorrectBiasPass(new CorrectBiasPass.Options(data,
+                    pipelineOptions.weightBits(), pipelineOptions.perTensor(), 1024, config.calibBatch(), config.weightRounding(),
+                    config.threads()));
+            // Nearest rounding keeps the float weights: bias correction's float-model layer inputs are then measured in
+            // calibration's own forward pass (one pass over the data for both), and the observers see the float model,
+            // as TFLite and ONNX Runtime calibrate. Adaptive rounding and GPTQ snap the weights to the grid first, and
+            // calibration observes that weight-quantized model, as before.
+            boolean oneForwardPass = correct != null && config.weightRounding() == CorrectBiasPass.WeightRounding.NEAREST;
+            if (correct != null && !oneForwardPass)
                 steps.addAll(new PassManager(List.of(correct), PassManager.Options.defaults(), quiet).run(prepared, Stage.BN_FOLDED));
-            }
             DType act = scheme == Scheme.INT8 ? DType.I8 : DType.I16;
             CalibratePass.Options copts = CalibratePass.Options.of(data, config.observer()).withPercentile(config.percentile())
                     .withActivationType(act).withBatchSize(config.calibBatch()).withThreads(config.threads())
                     .withHistograms(config.histograms());
             calibrated = prepared.copy();
+            CorrectBiasPass.Measurement means = oneForwardPass ? correct.measure(calibrated) : null;
             Progress progress = config.progress();
             progress.begin("calibrate", copts.progressTotal());
             try {
-                CalibratePass pass = new CalibratePass(copts.withProgress(progress::step));
+                CalibratePass pass = new CalibratePass(copts.withProgress(progress::step), means);
                 steps.addAll(new PassManager(List.of(pass), PassManager.Options.defaults(), quiet).run(calibrated, Stage.BN_FOLDED));
                 calibration = pass.result();
             } finally {
                 progress.end();
+            }
+            if (oneForwardPass) {
+                Pass apply = new Pass() {
+                    @Override public String name() { return CorrectBiasPass.NAME; }
+
+                    @Override public Stage requires() { return Stage.RANGES_ANNOTATED; }
+
+                    @Override public PassResult run(Graph g) { return correct.apply(means, g); }
+                };
+                steps.addAll(new PassManager(List.of(apply), PassManager.Options.defaults(), quiet).run(calibrated, Stage.RANGES_ANNOTATED));
+                correct.apply(means, prepared); // the same biases in the float graph kept for reports
             }
         } else if (data != null && !config.histograms()) {
             notes.add("the " + scheme.text() + " scheme takes no calibration data; --calib is ignored");

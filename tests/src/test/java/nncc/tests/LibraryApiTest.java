@@ -87,9 +87,10 @@ class LibraryApiTest {
     /**
      * Weight codes are decided once, by quantize-weights; bias correction and lower-integer read them. The integer
      * weights of the result must be exactly the codes the lowering computed on its own before (nearest rounding of
-     * the float weights on max|w| / 127 per channel): compared with that older path (prepare, correct-bias,
-     * calibrate, fold-scales, insert-requantize, lower-integer without quantize-weights), layer by layer, and the whole integer model
-     * bit for bit on 64 images.
+     * the float weights on max|w| / 127 per channel): compared with that older path (prepare, calibrate,
+     * correct-bias, fold-scales, insert-requantize, lower-integer without quantize-weights; calibration observes the
+     * float model, as quantize's one forward pass does), layer by layer, and the whole integer model bit for bit on 64
+     * images.
      */
     @Test void weightsQuantizedOnceAreTheCodesTheLoweringComputedBefore() {
         Graph model = OnnxImporter.load(example("fashion_cnn.onnx"));
@@ -101,10 +102,10 @@ class LibraryApiTest {
         Graph g = model.copy();
         new nncc.passes.PassManager(nncc.passes.PassRegistry.parse("prepare"), nncc.passes.PassManager.Options.defaults(), quiet)
                 .run(g, nncc.passes.Stage.of(g));
-        new nncc.passes.quant.CorrectBiasPass(new nncc.passes.quant.CorrectBiasPass.Options(data, 8, false, 1024, 32,
-                nncc.passes.quant.CorrectBiasPass.WeightRounding.NEAREST)).run(g);
         new nncc.passes.calib.CalibratePass(nncc.passes.calib.CalibratePass.Options.of(data,
                 nncc.passes.calib.ObserverKind.MINMAX)).run(g);
+        new nncc.passes.quant.CorrectBiasPass(new nncc.passes.quant.CorrectBiasPass.Options(data, 8, false, 1024, 32,
+                nncc.passes.quant.CorrectBiasPass.WeightRounding.NEAREST)).run(g);
         Graph before = QuantizationPipeline.run(model, Scheme.INT8, QuantizationPipeline.Options.defaults(), g).graph();
 
         List<Node> a = linear(once), b = linear(before);

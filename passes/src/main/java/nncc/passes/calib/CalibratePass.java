@@ -38,6 +38,10 @@ import nncc.passes.Stage;
  * at B runs B samples per call (one by one for B = 1); a calibration batch then spans several calls, and every
  * observer sees the same statistics as with a symbolic batch.
  *
+ * <p>A {@link SharedTrace} given to the constructor receives its values of the first pass in sample order: {@code nncc
+ * quantize} measures bias correction's layer inputs this way, in the same forward pass (see {@link
+ * nncc.passes.quant.CorrectBiasPass}).
+ *
  * <p>The pass keeps what it found for reports: {@link #result()} after {@link #run}.
  * Cost: the float model runs once over the calibration samples (the cost of inference on them, batch by batch),
  * each observed value's observer updates in O(elements) per batch (histogram observers add O(bins) to choose a
@@ -91,9 +95,19 @@ public final class CalibratePass implements Pass {
     }
 
     private final Options options;
+    private final SharedTrace shared;
     private CalibrationResult result;
 
-    public CalibratePass(Options options) { this.options = options; }
+    public CalibratePass(Options options) { this(options, null); }
+
+    /**
+     * Calibration whose first pass also hands {@code shared}'s values to it in sample order (null: none), so a pass
+     * that measures the float model (bias correction) needs no forward pass of its own.
+     */
+    public CalibratePass(Options options, SharedTrace shared) {
+        this.options = options;
+        this.shared = shared;
+    }
 
     @Override public String name() { return "calibrate"; }
 
@@ -114,6 +128,12 @@ public final class CalibratePass implements Pass {
         CalibrationRun run = new CalibrationRun(new Interpreter(graph), data, names, batch, chunk == 0 ? StreamChunk.balanced(StreamChunk.of(graph, batch), batch, options.threads()) : chunk,
                 options.threads(), options.progress());
 
+        if (shared != null) {
+            Map<String, Value> all = graph.valuesByName();
+            for (String name : shared.names())
+                if (!all.containsKey(name)) throw new IllegalArgumentException("the graph has no value %" + name + " to hand over");
+            run.share(shared);
+        }
         Observer[] observers = new Observer[traced.size()];
         for (int i = 0; i < observers.length; i++) observers[i] = options.observer().create(options.activationType(), options.percentile());
         run.run(observers);

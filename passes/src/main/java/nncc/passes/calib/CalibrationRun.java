@@ -20,6 +20,7 @@ import nncc.ir.Value;
  * with its own observers ({@link Observer#fork}), merged after every pass, so the result does not depend on
  * which thread ran which batch. A batch runs in chunks: the model's fixed batch size (1 for a model whose batch
  * dimension is fixed at 1), or as many samples as keep the largest intermediate tensor small ({@link StreamChunk}).
+ * A {@link SharedTrace} given to {@link #share} also receives its values from the first pass, in sample order.
  */
 final class CalibrationRun {
     private final Interpreter interpreter;
@@ -32,6 +33,7 @@ final class CalibrationRun {
     private final LongConsumer progress;
     private final Object progressLock = new Object();
     private long samplesDone;
+    private SharedTrace shared;
 
     /**
      * @param traced    the values to observe, in the order of the observer arrays given to {@link #run}
@@ -51,6 +53,9 @@ final class CalibrationRun {
         this.progress = progress;
     }
 
+    /** Hands {@code trace}'s values of the next {@link #run}'s first pass to it too (that run only; null: none). */
+    void share(SharedTrace trace) { this.shared = trace; }
+
     /**
      * Runs every pass the observers need (all of one kind), merging thread copies into {@code observers}. Mergeable
      * observers do not depend on batch boundaries, so the work units are the chunks themselves, shared by all threads
@@ -58,9 +63,11 @@ final class CalibrationRun {
      * is alive); the others see whole batches in file order on one thread.
      */
     void run(Observer[] observers) {
-        if (observers.length == 0) return;
-        int passes = observers[0].passes();
-        boolean mergeable = observers[0].mergeable();
+        SharedTrace trace = shared; // the first pass of this run only
+        shared = null;
+        if (observers.length == 0 && trace == null) return;
+        int passes = observers.length == 0 ? 1 : observers[0].passes();
+        boolean mergeable = observers.length == 0 || observers[0].mergeable();
         List<int[]> units = new ArrayList<>(); // {start, count, endsBatch}
         for (int start = 0; start < data.sampleCount(); start += batchSize) {
             int count = Math.min(batchSize, data.sampleCount() - start);
@@ -76,7 +83,7 @@ final class CalibrationRun {
                 perThread[t] = new Observer[observers.length];
                 for (int v = 0; v < observers.length; v++) perThread[t][v] = observers[v].fork();
             }
-            runPass(pass, units, perThread);
+            runPass(pass, units, perThread, pass == 0 ? trace : null);
             for (int v = 0; v < observers.length; v++) {
                 for (int t = 1; t < workers; t++) observers[v].merge(perThread[t][v]);
                 observers[v].endPass(pass);
@@ -84,9 +91,10 @@ final class CalibrationRun {
         }
     }
 
-    private void runPass(int pass, List<int[]> units, Observer[][] perThread) {
+    private void runPass(int pass, List<int[]> units, Observer[][] perThread, SharedTrace trace) {
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        Handover handover = trace == null ? null : new Handover(trace, units, chunkSize);
         Runnable[] work = new Runnable[perThread.length];
         for (int t = 0; t < perThread.length; t++) {
             Observer[] own = perThread[t];
@@ -94,10 +102,11 @@ final class CalibrationRun {
                 try {
                     for (int job; failure.get() == null && (job = next.getAndIncrement()) < units.size(); ) {
                         int[] u = units.get(job);
-                        runUnit(pass, u[0], u[1], u[2] == 1, own);
+                        runUnit(pass, u[0], u[1], u[2] == 1, own, handover);
                     }
                 } catch (RuntimeException | Error e) {
                     failure.compareAndSet(null, e);
+                    if (handover != null) handover.order.fail(e); // wakes a thread waiting for this one's chunk
                 }
             };
         }
@@ -111,21 +120,33 @@ final class CalibrationRun {
      * Samples [start, start + count): read, run in chunks, observed; then, when the unit is a whole calibration
      * batch, endBatch on every observer.
      */
-    private void runUnit(int pass, int start, int count, boolean endsBatch, Observer[] own) {
+    private void runUnit(int pass, int start, int count, boolean endsBatch, Observer[] own, Handover handover) {
         List<Tensor> batch = data.batch(start, count);
-        FloatTraceSink sink = new FloatTraceSink() {
-            @Override public boolean wants(Node node, int output) { return slotOf.containsKey(node.output(output).name()); }
-
-            @Override public void accept(Node node, int output, int[] shape, float[] values) {
-                own[slotOf.get(node.output(output).name())].observe(pass, values);
-            }
-        };
         for (int at = 0; at < count; at += chunkSize) {
-            int n = Math.min(chunkSize, count - at);
+            int n = Math.min(chunkSize, count - at), from = start + at;
             List<Tensor> chunk = n == count ? batch : slice(batch, at, n);
+            boolean handing = handover != null && from < handover.trace.samples();
+            FloatTraceSink sink = new FloatTraceSink() {
+                @Override public boolean wants(Node node, int output) {
+                    String name = node.output(output).name();
+                    return slotOf.containsKey(name) || handing && handover.trace.names().contains(name);
+                }
+
+                @Override public void accept(Node node, int output, int[] shape, float[] values) {
+                    String name = node.output(output).name();
+                    Integer slot = slotOf.get(name);
+                    if (slot != null) own[slot].observe(pass, values);
+                    if (handing && handover.trace.names().contains(name)) handover.give(name, from, shape, values);
+                }
+            };
             for (int i = 0; i < inputs.size(); i++) {
-                Integer slot = slotOf.get(inputs.get(i).name());
-                if (slot != null) own[slot].observe(pass, chunk.get(i).toFloats());
+                String name = inputs.get(i).name();
+                Integer slot = slotOf.get(name);
+                boolean give = handing && handover.trace.names().contains(name);
+                if (slot == null && !give) continue;
+                float[] values = chunk.get(i).toFloats();
+                if (slot != null) own[slot].observe(pass, values);
+                if (give) handover.give(name, from, dims(chunk.get(i)), values);
             }
             try {
                 interpreter.runTracingFloats(chunk, sink);
@@ -139,6 +160,40 @@ final class CalibrationRun {
             samplesDone += count;
             progress.accept(samplesDone);
         }
+    }
+
+    /**
+     * A pass's hand-over of {@link SharedTrace} values: chunks numbered by their first sample in the order the units
+     * list them (increasing), values cut to the trace's sample limit.
+     */
+    private static final class Handover {
+        final SharedTrace trace;
+        final OrderedHandover order = new OrderedHandover();
+        private final int[] chunkStarts;
+
+        Handover(SharedTrace trace, List<int[]> units, int chunkSize) {
+            this.trace = trace;
+            List<Integer> starts = new ArrayList<>();
+            for (int[] u : units)
+                for (int at = 0; at < u[1]; at += chunkSize) starts.add(u[0] + at);
+            chunkStarts = starts.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        void give(String name, int from, int[] shape, float[] values) {
+            int[] dims = shape;
+            int keep = trace.samples() - from;
+            if (keep < shape[0]) {
+                dims = shape.clone();
+                dims[0] = keep;
+            }
+            order.inOrder(name, java.util.Arrays.binarySearch(chunkStarts, from), dims, values, trace::accept);
+        }
+    }
+
+    private static int[] dims(Tensor t) {
+        int[] d = new int[t.shape().rank()];
+        for (int i = 0; i < d.length; i++) d[i] = Math.toIntExact(t.shape().dim(i));
+        return d;
     }
 
     private static List<Tensor> slice(List<Tensor> batch, int at, int n) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import nncc.cpu.Interpreter;
 import nncc.ir.Graph;
 import nncc.ir.ModelException;
@@ -18,6 +19,7 @@ import nncc.passes.Pass;
 import nncc.passes.PassResult;
 import nncc.passes.Stage;
 import nncc.passes.calib.CalibrationData;
+import nncc.passes.calib.SharedTrace;
 
 /**
  * Bias correction for weight quantization (Nagel et al., "Data-Free Quantization", 2019, in its empirical form):
@@ -32,9 +34,20 @@ import nncc.passes.calib.CalibrationData;
  * before: node @fc = Gemm {alpha = 1.0, beta = 1.0, transA = false, transB = true} (%x, %w, %b) -> (%y : f32[?N,10])
  * after:  the same node reading %b.corrected, where b' = b - (W_q - W) . E[x]
  * }</pre>
- * Cost: the float and the weight-quantized model each run once over at most {@code max-samples} samples (the
- * cost of inference on those samples, or layer by layer with adaptive rounding / GPTQ, which add O(weights x
- * samples) per layer), plus O(nodes) to write the corrected biases back.
+ * Cost: the float model runs once over at most {@code max-samples} samples (the cost of inference on those
+ * samples; adaptive rounding and GPTQ add O(patch length^2 x output positions) per layer for the covariances and
+ * O(weights x patch length) to round), plus O(nodes) to write the corrected biases back.
+ *
+ * <p>In {@code nncc quantize} ({@link nncc.passes.Quantizer}) with nearest rounding there is no forward pass of
+ * its own: {@link #measure} gives calibration a {@link SharedTrace}, calibration's first pass over the data (on the
+ * same float model) hands it the layer inputs in sample order, and {@link #apply} then writes the corrected biases.
+ * The observers therefore see the float model, not the float weights with corrected biases: the corrected model
+ * {@code W x + b'} is off by the shift this pass removes ({@code b' = b - (W_q - W) E[x]}) in expectation, which
+ * neither the float nor the integer model is (the integer model's {@code W_q x + b'} has the float model's mean),
+ * so the float model's ranges are the better estimate of the integer model's, and TFLite and ONNX Runtime
+ * calibrate on the float model too. It is also what {@code nncc opt --passes ...,calibrate,correct-bias,...}
+ * computes. With adaptive rounding or GPTQ the rounded weights are written into the graph, and calibration runs
+ * after this pass on that weight-quantized model.
  */
 public final class CorrectBiasPass implements Pass {
     public static final String NAME = "correct-bias";
@@ -91,7 +104,19 @@ public final class CorrectBiasPass implements Pass {
     }
 
     @Override public PassResult run(Graph g) {
-        PassResult.Stats stats = new PassResult.Stats().declare("layers corrected", "weights re-rounded", "samples");
+        Measurement m = measure(g);
+        if (m.layers.isEmpty()) return m.stats().result();
+        OrderedTraceRun.run(new Interpreter(g), options.data(), m.samples, m.chunk, options.threads(), m.names(), m::accept);
+        return apply(m, g);
+    }
+
+    /**
+     * The layers of {@code g} to correct, ready to receive their inputs on the float model: {@link #run} feeds them
+     * from a forward pass of its own; {@code nncc quantize} hands the measurement to calibration's first pass
+     * ({@link nncc.passes.calib.CalibratePass#CalibratePass(nncc.passes.calib.CalibratePass.Options,
+     * nncc.passes.calib.SharedTrace)}), which runs the same float model, and then {@link #apply applies} it.
+     */
+    public Measurement measure(Graph g) {
         List<Layer> layers = new ArrayList<>();
         for (Node n : g.nodes()) {
             if (!(n.op() instanceof Conv || n.op() instanceof Gemm)) continue;
@@ -104,10 +129,6 @@ public final class CorrectBiasPass implements Pass {
                 layers.add(new Layer(n, wmk, null, new PatchMoments(wmk.shape().dim(1), options.secondMoments())));
             }
         }
-        if (layers.isEmpty()) return stats.result();
-        Map<String, List<Layer>> byInput = new HashMap<>();
-        for (Layer l : layers) byInput.computeIfAbsent(l.node().input(0).name(), k -> new ArrayList<>()).add(l);
-        Interpreter interpreter = new Interpreter(g);
         int total = Math.min(options.maxSamples(), options.data().sampleCount());
         // a model whose batch dim is fixed (at 1, say) runs its samples in chunks of that size; others in chunks that
         // keep the largest intermediate tensor small, on several threads, each layer's inputs accumulated in sample order
@@ -115,17 +136,58 @@ public final class CorrectBiasPass implements Pass {
         if (fixed > 0) total -= total % fixed;
         int chunk = fixed > 0 ? fixed : nncc.passes.calib.StreamChunk.balanced(nncc.passes.calib.StreamChunk.of(g, options.batchSize()),
                 total, options.threads());
-        OrderedTraceRun.run(interpreter, options.data(), total, chunk, options.threads(), byInput.keySet(),
-                (name, shape, values) -> accumulate(byInput.get(name), shape, values));
-        stats.add("samples", total);
-        Rounded[] rounded = roundAll(layers);
-        for (int li = 0; li < layers.size(); li++) {
-            Layer l = layers.get(li);
-            Node n = l.node();
-            Rounded r = rounded[li];
+        return new Measurement(layers, total, chunk);
+    }
+
+    /**
+     * The mean input patch of every layer to correct, accumulated in sample order from the float model's values
+     * (a {@link SharedTrace} of the first {@code samples} samples), then rounded once for every graph it is applied to.
+     */
+    public static final class Measurement implements SharedTrace {
+        private final List<Layer> layers;
+        private final Map<String, List<Layer>> byInput = new HashMap<>();
+        private final int samples;
+        private final int chunk;
+        private Rounded[] rounded;
+
+        private Measurement(List<Layer> layers, int samples, int chunk) {
+            this.layers = layers;
+            this.samples = samples;
+            this.chunk = chunk;
+            for (Layer l : layers) byInput.computeIfAbsent(l.node().input(0).name(), k -> new ArrayList<>()).add(l);
+        }
+
+        @Override public Set<String> names() { return byInput.keySet(); }
+
+        @Override public int samples() { return samples; }
+
+        @Override public void accept(String name, int[] shape, float[] values) { accumulate(byInput.get(name), shape, values); }
+
+        private PassResult.Stats stats() {
+            return new PassResult.Stats().declare("layers corrected", "weights re-rounded", "samples");
+        }
+    }
+
+    /**
+     * Writes the corrected biases (and with adaptive rounding or GPTQ the rounded weights) of {@code m}, measured on
+     * {@code g} or on a graph {@code g} is a copy of (the layers are found by node name), into {@code g}. The rounding
+     * is computed on the first call and reused for later graphs.
+     */
+    public PassResult apply(Measurement m, Graph g) {
+        PassResult.Stats stats = m.stats();
+        if (m.layers.isEmpty()) return stats.result();
+        stats.add("samples", m.samples);
+        if (m.rounded == null) m.rounded = roundAll(m.layers);
+        Map<String, Node> nodes = g.nodesByName();
+        List<Node[]> replaced = new ArrayList<>();
+        for (int li = 0; li < m.layers.size(); li++) {
+            Layer l = m.layers.get(li);
+            Node n = nodes.get(l.node().name());
+            if (n == null) throw new IllegalArgumentException("the graph has no node @" + l.node().name() + " to correct");
+            Rounded r = m.rounded[li];
             long channels = l.weights().shape().dim(0);
             float[] bias = n.inputs().size() > 2 ? g.constantData(n.input(2)).toFloats() : new float[(int) channels];
-            for (int m = 0; m < bias.length; m++) bias[m] -= r.shift()[m];
+            for (int c = 0; c < bias.length; c++) bias[c] -= r.shift()[c];
             List<Value> in = new ArrayList<>(n.inputs());
             String bName = g.freshName((n.inputs().size() > 2 ? n.input(2).name() : n.name() + ".bias") + ".corrected");
             Value b = g.addConstant(bName, Tensor.ofFloats(Shape.of(channels), bias));
@@ -137,9 +199,10 @@ public final class CorrectBiasPass implements Pass {
                         n.input(1).type().quant()));
                 stats.add("weights re-rounded", r.flips());
             }
-            g.replaceNode(n, List.of(n.withInputs(in)));
+            replaced.add(new Node[] {n, n.withInputs(in)});
             stats.inc("layers corrected");
         }
+        for (Node[] r : replaced) g.replaceNode(r[0], List.of(r[1]));
         g.removeUnusedConstants();
         return stats.result();
     }
@@ -186,6 +249,11 @@ public final class CorrectBiasPass implements Pass {
         float[] w = l.weights().toFloats();
         WeightQuantizer.Weights q;
         long[] codes;
+        if (l.plan() != null && options.rounding() == WeightRounding.NEAREST) { // the codes as they are summed, no array
+            QuantParams p = WeightQuantizer.channelsFirst(l.plan());
+            int m = Math.toIntExact(l.weights().shape().dim(0));
+            return new Rounded(planShifts(l, w, m, p, options.weightBits()), null, 0);
+        }
         if (l.plan() != null) { // the codes fromPlan gives, without a tensor in between
             QuantParams p = WeightQuantizer.channelsFirst(l.plan());
             codes = WeightQuantizer.planCodes(w, Math.toIntExact(l.weights().shape().dim(0)), p, options.weightBits());
@@ -245,6 +313,32 @@ public final class CorrectBiasPass implements Pass {
             for (int i = 0, at = c * per; i < per; i++, at++) sum -= (w[at] - codes[at] * s) * mean[i];
             shift[c] = (float) sum;
         }
+    }
+
+    /**
+     * {@link #nearestShifts} of the codes {@link WeightQuantizer#planCodes} gives, each computed where it is summed
+     * (the same codes, the same check against {@code bits}, the same sums) instead of in an array of every code.
+     */
+    private static float[] planShifts(Layer l, float[] w, int m, QuantParams p, int bits) {
+        long qmax = (1L << (bits - 1)) - 1;
+        int per = m == 0 ? 0 : w.length / m;
+        int perGroupOut = m / (l.conv() == null ? 1 : l.conv().group());
+        float[] shift = new float[m];
+        double[] mean = null;
+        for (int c = 0; c < m; c++) {
+            if (c % perGroupOut == 0) mean = l.means().mean(c / perGroupOut);
+            double s = p.scale(p.isPerAxis() ? c : 0);
+            double sum = 0;
+            for (int i = 0, at = c * per; i < per; i++, at++) {
+                long code = nncc.ir.FixedPoint.roundHalfAway(w[at] / s);
+                if (Math.abs(code) > qmax)
+                    throw new ModelException("weight code " + code + " of output channel " + c + " does not fit "
+                            + bits + " bits; the weights were quantized to more bits than the lowering's weight-bits");
+                sum -= (w[at] - code * s) * mean[i];
+            }
+            shift[c] = (float) sum;
+        }
+        return shift;
     }
 
     /** Greedy coordinate descent on {@code d^T C d} over codes' rounding direction; returns the flips made. */

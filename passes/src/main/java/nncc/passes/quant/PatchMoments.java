@@ -46,10 +46,12 @@ final class PatchMoments {
 
     int patchLength() { return perGroup; }
 
-    /** Adds the patches of {@code v}, a layer input with dims {@code shape} (read only). */
+    /** Adds the patches of {@code v}, a layer input with dims {@code shape} (read only; its first elements if longer). */
     void add(float[] v, int[] shape) {
-        if (conv == null) {
-            int k = perGroup, n = v.length / k;
+        if (conv == null) { // rows of k: the elements of shape, which may be a prefix of v
+            long elements = 1;
+            for (int d : shape) elements *= d;
+            int k = perGroup, n = Math.toIntExact(elements / k);
             for (int r = 0; r < n; r++) accumulate(0, v, r * k, null);
             return;
         }
@@ -85,57 +87,39 @@ final class PatchMoments {
     }
 
     /**
-     * The first moments alone, tap by tap: each patch entry's sum receives the same values in the same order (image,
-     * then output row, then output column) as the patch-by-patch loop, so the sums are identical; padding taps, which
-     * would add 0.0 to a sum that starts at +0.0 and so can never be -0.0, are skipped. Four channels' sums of the
-     * same tap run side by side (the same window, so the same loop), which keeps four independent additions in
-     * flight instead of waiting on one chain; the order within each sum is unchanged.
+     * The first moments alone, from column sums: for each image, channel and kernel row i, the input rows that tap row
+     * i reads for the output rows it covers are summed column by column (a loop the JIT vectorizes), and each tap
+     * (i, j) then sums the columns it reads for its output columns; padding taps add nothing. Each image's tap sum
+     * is added to the running sum in image order, so the result does not depend on how the samples are cut into
+     * chunks or shared out to threads. It equals the patch-by-patch sums up to the rounding of the additions in
+     * double (the order differs: a relative 1e-15 or so), at a fraction of the cost: a 3x3 convolution reads its
+     * input three times instead of nine, eight doubles at a time.
      */
     private void addMeans(float[] v, int n, int c, int h, int w, int oh, int ow, int cg) {
         int s0 = conv.strides().get(0), s1 = conv.strides().get(1), p0 = conv.pads().get(0), p1 = conv.pads().get(1);
         int d0 = conv.dilations().get(0), d1 = conv.dilations().get(1);
-        int plane = h * w, taps = kh * kw;
+        int plane = h * w;
+        double[] cols = new double[w];
         for (int b = 0; b < n; b++)
-            for (int g = 0; g < groups; g++)
+            for (int ch = 0; ch < c; ch++) {
+                int g = ch / cg, base = (b * c + ch) * plane;
+                int kBase = g * perGroup + (ch - g * cg) * kh * kw;
                 for (int i = 0; i < kh; i++) {
                     int yFrom = Math.max(0, Math.floorDiv(p0 - i * d0 + s0 - 1, s0));
                     int yTo = Math.min(oh, Math.floorDiv(h - 1 + p0 - i * d0, s0) + 1);
+                    if (yFrom >= yTo) continue; // every tap of this kernel row reads padding
+                    java.util.Arrays.fill(cols, 0.0);
+                    for (int y = yFrom, row = base + (yFrom * s0 - p0 + i * d0) * w; y < yTo; y++, row += s0 * w)
+                        for (int x = 0; x < w; x++) cols[x] += v[row + x];
                     for (int j = 0; j < kw; j++) {
                         int xLo = Math.max(0, Math.floorDiv(p1 - j * d1 + s1 - 1, s1));
                         int xHi = Math.min(ow, Math.floorDiv(w - 1 + p1 - j * d1, s1) + 1);
-                        int offset = -p0 * w + i * d0 * w - p1 + j * d1; // of output (y, x) = (0, 0) in the plane
-                        int ch = g * cg, end = (g + 1) * cg;
-                        for (; ch + 4 <= end; ch += 4) {
-                            int k = g * perGroup + ((ch - g * cg) * kh + i) * kw + j;
-                            int base = (b * c + ch) * plane + offset;
-                            double a0 = sums[k], a1 = sums[k + taps], a2 = sums[k + 2 * taps], a3 = sums[k + 3 * taps];
-                            for (int y = yFrom; y < yTo; y++) {
-                                int row = base + y * s0 * w;
-                                for (int x = xLo; x < xHi; x++) {
-                                    int at = row + x * s1;
-                                    a0 += v[at];
-                                    a1 += v[at + plane];
-                                    a2 += v[at + 2 * plane];
-                                    a3 += v[at + 3 * plane];
-                                }
-                            }
-                            sums[k] = a0;
-                            sums[k + taps] = a1;
-                            sums[k + 2 * taps] = a2;
-                            sums[k + 3 * taps] = a3;
-                        }
-                        for (; ch < end; ch++) {
-                            int k = g * perGroup + ((ch - g * cg) * kh + i) * kw + j;
-                            int base = (b * c + ch) * plane + offset;
-                            double a = sums[k];
-                            for (int y = yFrom; y < yTo; y++) {
-                                int row = base + y * s0 * w;
-                                for (int x = xLo; x < xHi; x++) a += v[row + x * s1];
-                            }
-                            sums[k] = a;
-                        }
+                        double t = 0;
+                        for (int x = xLo, at = xLo * s1 - p1 + j * d1; x < xHi; x++, at += s1) t += cols[at];
+                        sums[kBase + i * kw + j] += t;
                     }
                 }
+            }
     }
 
     private void accumulate(int g, float[] row, int off, double[] patch) {

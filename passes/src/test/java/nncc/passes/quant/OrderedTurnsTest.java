@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ordered hand-over of {@link OrderedTraceRun}: every value's chunks reach the consumer in chunk order, one at a
+ * The ordered hand-over of {@link OrderedTraceRun} ({@link nncc.passes.calib.OrderedHandover}): every value's chunks reach the consumer in chunk order, one at a
  * time, with the elements they had when they arrived (a chunk that arrives early is copied), whatever the threads'
  * timing; and a thread running ahead does leave copies instead of always waiting.
  */
@@ -23,13 +23,13 @@ class OrderedTurnsTest {
         for (int threads = 2; threads <= 4; threads++) {
             int units = 23;
             String[] names = {"a", "b", "c"};
-            OrderedTraceRun.Turns turns = new OrderedTraceRun.Turns();
+            nncc.passes.calib.OrderedHandover turns = new nncc.passes.calib.OrderedHandover();
             Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
             Map<String, AtomicBoolean> busy = new ConcurrentHashMap<>();
             for (String n : names) { seen.put(n, new ArrayList<>()); busy.put(n, new AtomicBoolean()); }
             AtomicInteger next = new AtomicInteger();
             List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
-            OrderedTraceRun.Consumer consumer = (name, shape, values) -> {
+            nncc.passes.calib.OrderedHandover.Consumer consumer = (name, shape, values) -> {
                 assertFalse(busy.get(name).getAndSet(true), "two chunks of " + name + " consumed at once");
                 pause(new Random(values.length * 31L + name.hashCode()), 2);
                 assertEquals(values.length, shape[0]);

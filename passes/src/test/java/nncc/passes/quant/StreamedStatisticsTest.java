@@ -18,15 +18,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The streamed statistics of quantization give the same numbers however the work is cut: the tap-by-tap mean of
- * {@link PatchMoments} equals the patch-by-patch one (with second moments on) bit for bit, for strided, dilated,
- * padded and grouped convolutions fed in one call or chunk by chunk; and bias correction writes identical biases on
- * 1, 2 and 3 threads.
+ * The streamed statistics of quantization give the same numbers however the work is cut: the column-sum mean of
+ * {@link PatchMoments} is the same bit for bit fed in one call, chunk by chunk or from a prefix of a longer array, and
+ * equals the patch-by-patch one (with second moments on) up to the rounding of doubles, for strided, dilated, padded
+ * and grouped convolutions; and bias correction writes identical biases on 1, 2 and 3 threads.
  */
 class StreamedStatisticsTest {
     @TempDir Path tmp;
 
-    @Test void tapByTapMeansEqualPatchByPatchMeans() {
+    @Test void columnSumMeansEqualPatchByPatchMeans() {
         Random r = new Random(11);
         Conv[] convs = {
                 new Conv(List.of(1, 1), List.of(1, 1, 1, 1), List.of(1, 1), 1),
@@ -34,20 +34,31 @@ class StreamedStatisticsTest {
                 new Conv(List.of(1, 2), List.of(2, 2, 2, 2), List.of(2, 2), 2),
                 new Conv(List.of(2, 1), List.of(0, 0, 0, 0), List.of(1, 1), 4),
         };
-        for (int channels : new int[] {4, 12}) // 12: four-channel blocks and a remainder in every group count below
+        // 12 and 28: eight- and four-channel blocks and single channels left over, in every group count below
+        for (int channels : new int[] {4, 12, 28})
             for (Conv conv : convs) {
                 int per = channels * 9 * 8;
                 Shape x = Shape.of(5, channels, 9, 8), w = Shape.of(8, channels / conv.group(), 3, 3);
                 PatchMoments fast = new PatchMoments(x, w, conv, false), full = new PatchMoments(x, w, conv, true);
+                PatchMoments whole = new PatchMoments(x, w, conv, false), prefix = new PatchMoments(x, w, conv, false);
                 float[] v = new float[5 * per];
                 for (int i = 0; i < v.length; i++) v[i] = i % 17 == 0 ? -0.0f : (float) r.nextGaussian();
                 full.add(v, new int[] {5, channels, 9, 8});
+                whole.add(v, new int[] {5, channels, 9, 8});
+                prefix.add(v, new int[] {3, channels, 9, 8}); // the first three samples of a longer array
+                prefix.add(java.util.Arrays.copyOfRange(v, 3 * per, 5 * per), new int[] {2, channels, 9, 8});
                 for (int b = 0; b < 5; b++) { // chunk by chunk, as the streamed runs feed it
                     float[] one = java.util.Arrays.copyOfRange(v, b * per, (b + 1) * per);
                     fast.add(one, new int[] {1, channels, 9, 8});
                 }
-                for (int g = 0; g < conv.group(); g++)
-                    assertArrayEquals(full.mean(g), fast.mean(g), 0.0, conv + " " + channels + " channels, group " + g);
+                for (int g = 0; g < conv.group(); g++) {
+                    String what = conv + " " + channels + " channels, group " + g;
+                    assertArrayEquals(whole.mean(g), fast.mean(g), 0.0, what + ": chunks change nothing");
+                    assertArrayEquals(whole.mean(g), prefix.mean(g), 0.0, what + ": a prefix of the array");
+                    double[] want = full.mean(g), got = fast.mean(g);
+                    for (int k = 0; k < want.length; k++) // the same sums in another order: the rounding of doubles
+                        assertEquals(want[k], got[k], 1e-13 * Math.max(1, Math.abs(want[k])), what + ", tap " + k);
+                }
             }
     }
 
