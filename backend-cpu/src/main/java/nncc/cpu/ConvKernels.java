@@ -34,6 +34,8 @@ final class ConvKernels {
         float[] constDepthwise = wConst != null && wConst.rank() > 1 && wConst.dim(1) == 1 ? wConst.floatView() : null;
         boolean vector = kernels == KernelSet.VECTOR;
         java.util.concurrent.atomic.AtomicReference<WindowGeometry> geometry = new java.util.concurrent.atomic.AtomicReference<>(); // the last input's plans
+        boolean depthwiseOp = vector && constDepthwise != null && wConst.dim(0) == op.group(); // one input and one output channel per group
+        java.util.concurrent.atomic.AtomicReference<DepthwiseLanes> direct = new java.util.concurrent.atomic.AtomicReference<>();
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
@@ -42,7 +44,10 @@ final class ConvKernels {
             WindowGeometry g = WindowGeometry.reuse(geometry.get(), x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
                     op.strides(), op.pads(), op.dilations());
             geometry.set(g);
-            float[] y = convolve(x.floatView(), x.shape, w, constDepthwise, b, yShape, op.group(), g, kernels, parallel);
+            DepthwiseLanes d = direct.get();
+            if (depthwiseOp && (d == null || d.geometry != g)) direct.set(d = DepthwiseLanes.of(g));
+            float[] y = convolve(x.floatView(), x.shape, w, constDepthwise, b, yShape, op.group(), g, kernels, parallel,
+                    depthwiseOp ? d : null);
             if (vector) VectorRows.clampInPlace(op.activation(), y);
             else ActivationKernels.clampInPlace(op.activation(), y);
             return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape, y)};
@@ -113,6 +118,16 @@ final class ConvKernels {
      */
     static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
                             WindowGeometry g, KernelSet kernels, Parallel parallel) {
+        boolean depthwiseOp = kernels == KernelSet.VECTOR && xShape[1] == group && yShape[1] == group;
+        return convolve(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, depthwiseOp ? DepthwiseLanes.of(g) : null);
+    }
+
+    /**
+     * As above, with the plan of a depthwise convolution's {@link DepthwiseLanes channel-lane} kernel for small maps (Vector
+     * API only; null for none): it takes the whole blocks of {@link DepthwiseLanes#L} channels.
+     */
+    static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
+                            WindowGeometry g, KernelSet kernels, Parallel parallel, DepthwiseLanes direct) {
         int batch = xShape[0], channels = xShape[1], outChannels = yShape[1];
         int cg = channels / group, mg = outChannels / group;
         int taps = g.kernelSize, positions = g.outSize, inSize = g.inSize;
@@ -126,13 +141,18 @@ final class ConvKernels {
                 for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
             }
             float[] taps1 = wd;
+            int lanes = direct == null ? 1 : DepthwiseLanes.L, laneChannels = direct == null ? 0 : channels / lanes * lanes; // channels in whole lane blocks
             DepthwisePlanes planes = DepthwisePlanes.of(g);
             boolean vector = kernels == KernelSet.VECTOR;
             for (int n = 0; n < batch; n++) {
                 int image = n;
-                parallel.forEach(channels, 1, (long) channels * positions * taps, (c0, c1) -> {
+                parallel.forEach(channels, lanes, (long) channels * positions * taps, (c0, c1) -> {
+                    int c = c0;
+                    for (; c + lanes <= Math.min(c1, laneChannels); c += lanes)
+                        direct.block(x, (image * channels + c) * inSize, taps1, c, bias, c, y, (image * channels + c) * positions);
+                    if (c == c1) return;
                     float[] buf = planes == null ? null : planes.zeroedInputBuffer(), acc = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
-                    for (int c = c0; c < c1; c++) {
+                    for (; c < c1; c++) {
                         int src = (image * channels + c) * inSize, dst = (image * channels + c) * positions;
                         float b0 = bias == null ? 0f : bias[c];
                         if (planes != null) {

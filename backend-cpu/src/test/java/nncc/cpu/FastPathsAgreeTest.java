@@ -90,6 +90,26 @@ class FastPathsAgreeTest {
         }
     }
 
+    /**
+     * Depthwise convolutions on small maps with enough channels for {@link DepthwiseLanes} (whole blocks of a vector's
+     * lanes, the remaining channels on the per-channel path): strides 1 and 2, asymmetric pads, dilation, 3x3 and other
+     * windows, batch 2, with and without bias; floats with tolerance 0.
+     */
+    @Test
+    void depthwiseAcrossChannelsAgrees() {
+        Random r = new Random(25);
+        for (int trial = 0; trial < 40; trial++) {
+            int lanes = DepthwiseLanes.L, channels = lanes * (1 + r.nextInt(3)) + (trial % 2 == 0 ? 0 : 1 + r.nextInt(lanes - 1));
+            int stride = 1 + r.nextInt(2), batch = 1 + r.nextInt(2), k = trial % 4 == 0 ? 1 + r.nextInt(5) : 3, dilation = trial % 5 == 0 ? 2 : 1;
+            List<Integer> pads = trial % 3 == 0 ? List.of(1, 1, 1, 1) : List.of(r.nextInt(3), r.nextInt(3), r.nextInt(3), r.nextInt(3));
+            int h = (k - 1) * dilation + 1 + r.nextInt(stride == 1 ? 8 : 16), w = (k - 1) * dilation + 1 + r.nextInt(stride == 1 ? 8 : 16);
+            Conv op = new Conv(List.of(stride, stride), pads, List.of(dilation, dilation), channels, r.nextBoolean() ? Activation.NONE : Activation.RELU6);
+            Tensor x = KernelSetsAgreeTest.floats(r, batch, channels, h, w), weights = KernelSetsAgreeTest.floats(r, channels, 1, k, k);
+            if (trial % 6 == 5) KernelSetsAgreeTest.assertAgree(op, "lanes trial " + trial + " (no bias)", x, weights);
+            else KernelSetsAgreeTest.assertAgree(op, "lanes trial " + trial, x, weights, KernelSetsAgreeTest.floats(r, channels));
+        }
+    }
+
     /** The masked last lanes of the byte requantization: garbage past the run in the accumulators, bytes past it untouched. */
     @Test
     void requantizationTailMatchesScalarAndWritesNothingPastTheRun() {
