@@ -1,6 +1,7 @@
 package nncc.cpu;
 
 import java.util.Arrays;
+import nncc.ir.op.Activation;
 import nncc.ir.op.Conv;
 
 /**
@@ -47,9 +48,7 @@ final class ConvKernels {
             DepthwiseLanes d = direct.get();
             if (depthwiseOp && (d == null || d.geometry != g)) direct.set(d = DepthwiseLanes.of(g));
             float[] y = convolve(x.floatView(), x.shape, w, constDepthwise, b, yShape, op.group(), g, kernels, parallel,
-                    depthwiseOp ? d : null);
-            if (vector) VectorRows.clampInPlace(op.activation(), y);
-            else ActivationKernels.clampInPlace(op.activation(), y);
+                    depthwiseOp ? d : null, op.activation());
             return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape, y)};
         };
     }
@@ -120,6 +119,34 @@ final class ConvKernels {
                             WindowGeometry g, KernelSet kernels, Parallel parallel) {
         boolean depthwiseOp = kernels == KernelSet.VECTOR && xShape[1] == group && yShape[1] == group;
         return convolve(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, depthwiseOp ? DepthwiseLanes.of(g) : null);
+    }
+
+    /**
+     * As {@link #convolve(float[], int[], FloatGemm.Packed[], float[], float[], int[], int, WindowGeometry, KernelSet, Parallel, DepthwiseLanes)},
+     * then clamped to the fused activation's bounds. A 1x1 convolution whose shapes {@link VectorGemm#fusesBiasAndClamp
+     * the Vector API kernel fuses} starts its sums from the bias in registers and clamps them before its one store, instead
+     * of a fill and a clamp pass over the output (the same floats).
+     */
+    static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
+                            WindowGeometry g, KernelSet kernels, Parallel parallel, DepthwiseLanes direct, Activation activation) {
+        int batch = xShape[0], channels = xShape[1], outChannels = yShape[1], cg = channels / group, mg = outChannels / group;
+        int positions = g.outSize;
+        if (kernels == KernelSet.VECTOR && isPointwise(g) && imagesPerChunk(batch, positions, cg) == 1 && w[0].vector()
+                && VectorGemm.fusesBiasAndClamp(mg, cg, positions)) {
+            float[] y = OutputBuffers.floats(batch * outChannels * positions), clamp = activation == Activation.NONE ? null : new float[] {activation.min(), activation.max()};
+            for (int n = 0; n < batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    FloatGemm.Packed a = w[grp];
+                    int xOff = (n * channels + grp * cg) * g.inSize, dst = (n * outChannels + grp * mg) * positions, first = grp * mg;
+                    parallel.forEach(mg, VectorGemm.ROWS, (long) mg * cg * positions, (i0, i1) -> VectorGemm.multiplyBiasClamp(i1 - i0, cg,
+                            a.panels(), i0 * cg, bias, first + i0, clamp, x, xOff, positions, positions, y, dst + i0 * positions, positions));
+                }
+            return y;
+        }
+        float[] y = convolve(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, direct);
+        if (kernels == KernelSet.VECTOR) VectorRows.clampInPlace(activation, y);
+        else ActivationKernels.clampInPlace(activation, y);
+        return y;
     }
 
     /**

@@ -19,6 +19,8 @@ final class VectorGemm {
     static final int ROWS = 4;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** One lane per row of a 4-row register block ({@link #block3Column}). */
+    private static final VectorSpecies<Float> ROW_LANES = FloatVector.SPECIES_128;
 
     /** A [m, k] (row-major at {@code off}) as panels: element (i, p) at {@code (i / 4) * k * 4 + p * 4 + i % 4}; padding rows 0. */
     static float[] pack(float[] a, int off, int m, int k) {
@@ -63,6 +65,45 @@ final class VectorGemm {
     }
 
     /**
+     * Whether {@link #multiplyBiasClamp} takes these shapes: whole 4-row blocks and columns in whole vectors, or 3 vectors
+     * and one column (784 and 49 columns on 16 lanes), at least one step of k.
+     */
+    static boolean fusesBiasAndClamp(int m, int k, int n) {
+        return m % ROWS == 0 && k > 0 && n > 0 && (n % L == 0 || n == 3 * L + 1 && ROW_LANES.length() == ROWS);
+    }
+
+    /**
+     * {@code C[i][j] = clamp(init[i] + sum_p A[i][p] * B[p][j])} ({@link #fusesBiasAndClamp} shapes only): the sums start
+     * from {@code init[initOff + i]} in registers (0 when init is null) instead of being loaded from C, and the clamp to
+     * {@code [clamp[0], clamp[1]]} (none when clamp is null) is applied before the last store, so C is written once per
+     * k block and never filled or clamped in extra passes. The same fused multiply-adds in the same order as a fill with
+     * the bias, {@link #multiplyAdd} and a clamp ({@code min(max(v, lo), hi)}), so the same floats.
+     */
+    static void multiplyBiasClamp(int m, int k, float[] panels, int panelOff, float[] init, int initOff, float[] clamp, float[] b, int bOff, int ldb,
+                                  int n, float[] c, int cOff, int ldc) {
+        float[] start = init != null ? init : new float[m + ROWS];
+        int startOff = init != null ? initOff : 0;
+        for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
+            int depth = Math.min(k, p0 + DEPTH_BLOCK) - p0, shift = panelOff + p0 * ROWS, bp = bOff + p0 * ldb;
+            float[] from = p0 == 0 ? start : null, limits = p0 + depth == k ? clamp : null;
+            if (n % L != 0) {
+                for (int i = 0; i < m; i += ROWS) block3Column(depth, panels, i * k + shift, b, bp, ldb, c, cOff + i * ldc, ldc, from, startOff + i, limits);
+                continue;
+            }
+            int j = 0;
+            for (; j + 4 * L <= n; j += 4 * L)
+                for (int i = 0; i < m; i += ROWS) block4(depth, panels, i * k + shift, b, bp + j, ldb, c, cOff + i * ldc + j, ldc, from, startOff + i, limits);
+            int vectors = (n - j) / L;
+            for (int i = 0; i < m; i += ROWS) {
+                int ai = i * k + shift, ci = cOff + i * ldc + j;
+                if (vectors == 3) block3(depth, panels, ai, b, bp + j, ldb, c, ci, ldc, from, startOff + i, limits);
+                else if (vectors == 2) block2(depth, panels, ai, b, bp + j, ldb, c, ci, ldc, from, startOff + i, limits);
+                else if (vectors == 1) block1(depth, panels, ai, b, bp + j, ldb, c, ci, ldc, null, from, startOff + i, limits);
+            }
+        }
+    }
+
+    /**
      * Whether {@link ColumnTail} beats a masked vector for the last {@code width} columns of m rows: it runs one
      * latency-bound step per column and block of rows, the masked vector one per panel of 4 rows.
      */
@@ -101,6 +142,10 @@ final class VectorGemm {
             for (int i = fullRows; i < m; i++) row4(k, panels, fullRows * kFull + shift + i - fullRows, b, bOff + j, ldb, c, cOff + i * ldc + j);
         }
         if (j + 3 * L <= n) {
+            if (n == j + 3 * L + 1 && fullRows == m && ROW_LANES.length() == ROWS) { // 3 vectors and one column (a 7x7 map): one pass
+                for (int i = 0; i < m; i += ROWS) block3Column(k, panels, i * kFull + shift, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, null, 0, null);
+                return n;
+            }
             for (int i = 0; i < fullRows; i += ROWS) block3(k, panels, i * kFull + shift, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
             for (int i = fullRows; i < m; i++)
                 for (int v = 0; v < 3; v++) row(k, panels, fullRows * kFull + shift + i - fullRows, b, bOff + j + v * L, ldb, c, cOff + i * ldc + j + v * L, null);
@@ -137,11 +182,24 @@ final class VectorGemm {
 
     /** 4 rows x 3 full vectors of C. */
     private static void block3(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc) {
+        block3(k, a, aOff, b, bj, ldb, c, cij, ldc, null, 0, null);
+    }
+
+    /** As {@link #block3(int, float[], int, float[], int, int, float[], int, int)} with the start and clamp of {@link #block4(int, float[], int, float[], int, int, float[], int, int, float[], int, float[])}. */
+    private static void block3(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, float[] init, int bi, float[] clamp) {
         int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        FloatVector r00 = FloatVector.fromArray(S, c, c0), r01 = FloatVector.fromArray(S, c, c0 + L), r02 = FloatVector.fromArray(S, c, c0 + 2 * L);
-        FloatVector r10 = FloatVector.fromArray(S, c, c1), r11 = FloatVector.fromArray(S, c, c1 + L), r12 = FloatVector.fromArray(S, c, c1 + 2 * L);
-        FloatVector r20 = FloatVector.fromArray(S, c, c2), r21 = FloatVector.fromArray(S, c, c2 + L), r22 = FloatVector.fromArray(S, c, c2 + 2 * L);
-        FloatVector r30 = FloatVector.fromArray(S, c, c3), r31 = FloatVector.fromArray(S, c, c3 + L), r32 = FloatVector.fromArray(S, c, c3 + 2 * L);
+        FloatVector r00, r01, r02, r10, r11, r12, r20, r21, r22, r30, r31, r32;
+        if (init == null) {
+            r00 = FloatVector.fromArray(S, c, c0); r01 = FloatVector.fromArray(S, c, c0 + L); r02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+            r10 = FloatVector.fromArray(S, c, c1); r11 = FloatVector.fromArray(S, c, c1 + L); r12 = FloatVector.fromArray(S, c, c1 + 2 * L);
+            r20 = FloatVector.fromArray(S, c, c2); r21 = FloatVector.fromArray(S, c, c2 + L); r22 = FloatVector.fromArray(S, c, c2 + 2 * L);
+            r30 = FloatVector.fromArray(S, c, c3); r31 = FloatVector.fromArray(S, c, c3 + L); r32 = FloatVector.fromArray(S, c, c3 + 2 * L);
+        } else {
+            r00 = r01 = r02 = FloatVector.broadcast(S, init[bi]);
+            r10 = r11 = r12 = FloatVector.broadcast(S, init[bi + 1]);
+            r20 = r21 = r22 = FloatVector.broadcast(S, init[bi + 2]);
+            r30 = r31 = r32 = FloatVector.broadcast(S, init[bi + 3]);
+        }
         for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
             FloatVector x0 = FloatVector.fromArray(S, b, bp), x1 = FloatVector.fromArray(S, b, bp + L), x2 = FloatVector.fromArray(S, b, bp + 2 * L);
             FloatVector w = FloatVector.broadcast(S, a[ap]);
@@ -153,10 +211,65 @@ final class VectorGemm {
             w = FloatVector.broadcast(S, a[ap + 3]);
             r30 = w.fma(x0, r30); r31 = w.fma(x1, r31); r32 = w.fma(x2, r32);
         }
+        if (clamp != null) {
+            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
+            r00 = r00.max(lo).min(hi); r01 = r01.max(lo).min(hi); r02 = r02.max(lo).min(hi);
+            r10 = r10.max(lo).min(hi); r11 = r11.max(lo).min(hi); r12 = r12.max(lo).min(hi);
+            r20 = r20.max(lo).min(hi); r21 = r21.max(lo).min(hi); r22 = r22.max(lo).min(hi);
+            r30 = r30.max(lo).min(hi); r31 = r31.max(lo).min(hi); r32 = r32.max(lo).min(hi);
+        }
         r00.intoArray(c, c0); r01.intoArray(c, c0 + L); r02.intoArray(c, c0 + 2 * L);
         r10.intoArray(c, c1); r11.intoArray(c, c1 + L); r12.intoArray(c, c1 + 2 * L);
         r20.intoArray(c, c2); r21.intoArray(c, c2 + L); r22.intoArray(c, c2 + 2 * L);
         r30.intoArray(c, c3); r31.intoArray(c, c3 + L); r32.intoArray(c, c3 + 2 * L);
+    }
+
+    /**
+     * 4 rows x (3 full vectors + 1 column) of C: the last column's 4 rows are the lanes of one 128-bit vector, fed by the
+     * panel's 4 interleaved elements of A at each p and one broadcast element of B, in the same loop (so the column
+     * costs one narrow fused multiply-add per step instead of a mostly masked vector or a separate pass).
+     */
+    private static void block3Column(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, float[] init, int bi, float[] clamp) {
+        int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, last = 3 * L;
+        FloatVector r00, r01, r02, r10, r11, r12, r20, r21, r22, r30, r31, r32, col;
+        if (init == null) {
+            r00 = FloatVector.fromArray(S, c, c0); r01 = FloatVector.fromArray(S, c, c0 + L); r02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+            r10 = FloatVector.fromArray(S, c, c1); r11 = FloatVector.fromArray(S, c, c1 + L); r12 = FloatVector.fromArray(S, c, c1 + 2 * L);
+            r20 = FloatVector.fromArray(S, c, c2); r21 = FloatVector.fromArray(S, c, c2 + L); r22 = FloatVector.fromArray(S, c, c2 + 2 * L);
+            r30 = FloatVector.fromArray(S, c, c3); r31 = FloatVector.fromArray(S, c, c3 + L); r32 = FloatVector.fromArray(S, c, c3 + 2 * L);
+            col = FloatVector.zero(ROW_LANES).withLane(0, c[c0 + last]).withLane(1, c[c1 + last]).withLane(2, c[c2 + last]).withLane(3, c[c3 + last]);
+        } else {
+            r00 = r01 = r02 = FloatVector.broadcast(S, init[bi]);
+            r10 = r11 = r12 = FloatVector.broadcast(S, init[bi + 1]);
+            r20 = r21 = r22 = FloatVector.broadcast(S, init[bi + 2]);
+            r30 = r31 = r32 = FloatVector.broadcast(S, init[bi + 3]);
+            col = FloatVector.fromArray(ROW_LANES, init, bi);
+        }
+        for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
+            FloatVector x0 = FloatVector.fromArray(S, b, bp), x1 = FloatVector.fromArray(S, b, bp + L), x2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            col = FloatVector.fromArray(ROW_LANES, a, ap).fma(FloatVector.broadcast(ROW_LANES, b[bp + last]), col);
+            FloatVector w = FloatVector.broadcast(S, a[ap]);
+            r00 = w.fma(x0, r00); r01 = w.fma(x1, r01); r02 = w.fma(x2, r02);
+            w = FloatVector.broadcast(S, a[ap + 1]);
+            r10 = w.fma(x0, r10); r11 = w.fma(x1, r11); r12 = w.fma(x2, r12);
+            w = FloatVector.broadcast(S, a[ap + 2]);
+            r20 = w.fma(x0, r20); r21 = w.fma(x1, r21); r22 = w.fma(x2, r22);
+            w = FloatVector.broadcast(S, a[ap + 3]);
+            r30 = w.fma(x0, r30); r31 = w.fma(x1, r31); r32 = w.fma(x2, r32);
+        }
+        if (clamp != null) {
+            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
+            r00 = r00.max(lo).min(hi); r01 = r01.max(lo).min(hi); r02 = r02.max(lo).min(hi);
+            r10 = r10.max(lo).min(hi); r11 = r11.max(lo).min(hi); r12 = r12.max(lo).min(hi);
+            r20 = r20.max(lo).min(hi); r21 = r21.max(lo).min(hi); r22 = r22.max(lo).min(hi);
+            r30 = r30.max(lo).min(hi); r31 = r31.max(lo).min(hi); r32 = r32.max(lo).min(hi);
+            col = col.max(FloatVector.broadcast(ROW_LANES, clamp[0])).min(FloatVector.broadcast(ROW_LANES, clamp[1]));
+        }
+        r00.intoArray(c, c0); r01.intoArray(c, c0 + L); r02.intoArray(c, c0 + 2 * L);
+        r10.intoArray(c, c1); r11.intoArray(c, c1 + L); r12.intoArray(c, c1 + 2 * L);
+        r20.intoArray(c, c2); r21.intoArray(c, c2 + L); r22.intoArray(c, c2 + 2 * L);
+        r30.intoArray(c, c3); r31.intoArray(c, c3 + L); r32.intoArray(c, c3 + 2 * L);
+        c[c0 + last] = col.lane(0); c[c1 + last] = col.lane(1); c[c2 + last] = col.lane(2); c[c3 + last] = col.lane(3);
     }
 
     /**
@@ -198,11 +311,24 @@ final class VectorGemm {
 
     /** 4 rows x 2 full vectors of C. */
     private static void block2(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc) {
+        block2(k, a, aOff, b, bj, ldb, c, cij, ldc, null, 0, null);
+    }
+
+    /** As {@link #block2(int, float[], int, float[], int, int, float[], int, int)} with the start and clamp of {@link #block4(int, float[], int, float[], int, int, float[], int, int, float[], int, float[])}. */
+    private static void block2(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, float[] init, int bi, float[] clamp) {
         int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        FloatVector r00 = FloatVector.fromArray(S, c, c0), r01 = FloatVector.fromArray(S, c, c0 + L);
-        FloatVector r10 = FloatVector.fromArray(S, c, c1), r11 = FloatVector.fromArray(S, c, c1 + L);
-        FloatVector r20 = FloatVector.fromArray(S, c, c2), r21 = FloatVector.fromArray(S, c, c2 + L);
-        FloatVector r30 = FloatVector.fromArray(S, c, c3), r31 = FloatVector.fromArray(S, c, c3 + L);
+        FloatVector r00, r01, r10, r11, r20, r21, r30, r31;
+        if (init == null) {
+            r00 = FloatVector.fromArray(S, c, c0); r01 = FloatVector.fromArray(S, c, c0 + L);
+            r10 = FloatVector.fromArray(S, c, c1); r11 = FloatVector.fromArray(S, c, c1 + L);
+            r20 = FloatVector.fromArray(S, c, c2); r21 = FloatVector.fromArray(S, c, c2 + L);
+            r30 = FloatVector.fromArray(S, c, c3); r31 = FloatVector.fromArray(S, c, c3 + L);
+        } else {
+            r00 = r01 = FloatVector.broadcast(S, init[bi]);
+            r10 = r11 = FloatVector.broadcast(S, init[bi + 1]);
+            r20 = r21 = FloatVector.broadcast(S, init[bi + 2]);
+            r30 = r31 = FloatVector.broadcast(S, init[bi + 3]);
+        }
         for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
             FloatVector x0 = FloatVector.fromArray(S, b, bp), x1 = FloatVector.fromArray(S, b, bp + L);
             FloatVector w = FloatVector.broadcast(S, a[ap]);
@@ -214,6 +340,11 @@ final class VectorGemm {
             w = FloatVector.broadcast(S, a[ap + 3]);
             r30 = w.fma(x0, r30); r31 = w.fma(x1, r31);
         }
+        if (clamp != null) {
+            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
+            r00 = r00.max(lo).min(hi); r01 = r01.max(lo).min(hi); r10 = r10.max(lo).min(hi); r11 = r11.max(lo).min(hi);
+            r20 = r20.max(lo).min(hi); r21 = r21.max(lo).min(hi); r30 = r30.max(lo).min(hi); r31 = r31.max(lo).min(hi);
+        }
         r00.intoArray(c, c0); r01.intoArray(c, c0 + L);
         r10.intoArray(c, c1); r11.intoArray(c, c1 + L);
         r20.intoArray(c, c2); r21.intoArray(c, c2 + L);
@@ -222,16 +353,32 @@ final class VectorGemm {
 
     /** 4 rows x 1 vector of C, all lanes when {@code mask} is null. */
     private static void block1(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, VectorMask<Float> mask) {
+        block1(k, a, aOff, b, bj, ldb, c, cij, ldc, mask, null, 0, null);
+    }
+
+    /** As {@link #block1(int, float[], int, float[], int, int, float[], int, int, VectorMask)} with the start and clamp of {@link #block4(int, float[], int, float[], int, int, float[], int, int, float[], int, float[])}. */
+    private static void block1(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, VectorMask<Float> mask,
+                               float[] init, int bi, float[] clamp) {
         VectorMask<Float> m = mask != null ? mask : S.maskAll(true);
         int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        FloatVector r0 = FloatVector.fromArray(S, c, c0, m), r1 = FloatVector.fromArray(S, c, c1, m),
-                r2 = FloatVector.fromArray(S, c, c2, m), r3 = FloatVector.fromArray(S, c, c3, m);
+        FloatVector r0, r1, r2, r3;
+        if (init == null) {
+            r0 = FloatVector.fromArray(S, c, c0, m); r1 = FloatVector.fromArray(S, c, c1, m);
+            r2 = FloatVector.fromArray(S, c, c2, m); r3 = FloatVector.fromArray(S, c, c3, m);
+        } else {
+            r0 = FloatVector.broadcast(S, init[bi]); r1 = FloatVector.broadcast(S, init[bi + 1]);
+            r2 = FloatVector.broadcast(S, init[bi + 2]); r3 = FloatVector.broadcast(S, init[bi + 3]);
+        }
         for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
             FloatVector x = FloatVector.fromArray(S, b, bp, m);
             r0 = FloatVector.broadcast(S, a[ap]).fma(x, r0);
             r1 = FloatVector.broadcast(S, a[ap + 1]).fma(x, r1);
             r2 = FloatVector.broadcast(S, a[ap + 2]).fma(x, r2);
             r3 = FloatVector.broadcast(S, a[ap + 3]).fma(x, r3);
+        }
+        if (clamp != null) {
+            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
+            r0 = r0.max(lo).min(hi); r1 = r1.max(lo).min(hi); r2 = r2.max(lo).min(hi); r3 = r3.max(lo).min(hi);
         }
         r0.intoArray(c, c0, m); r1.intoArray(c, c1, m); r2.intoArray(c, c2, m); r3.intoArray(c, c3, m);
     }
@@ -247,15 +394,24 @@ final class VectorGemm {
 
     /** 4 rows x 4 full vectors of C. */
     private static void block4(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc) {
+        block4(k, a, aOff, b, bj, ldb, c, cij, ldc, null, 0, null);
+    }
+
+    /** As {@link #block4(int, float[], int, float[], int, int, float[], int, int)}, starting from {@code init[bi...]} per row instead of C when init is not null, clamped to {@code clamp} before the store when it is not null. */
+    private static void block4(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, float[] init, int bi, float[] clamp) {
         int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        FloatVector r00 = FloatVector.fromArray(S, c, c0), r01 = FloatVector.fromArray(S, c, c0 + L),
-                r02 = FloatVector.fromArray(S, c, c0 + 2 * L), r03 = FloatVector.fromArray(S, c, c0 + 3 * L);
-        FloatVector r10 = FloatVector.fromArray(S, c, c1), r11 = FloatVector.fromArray(S, c, c1 + L),
-                r12 = FloatVector.fromArray(S, c, c1 + 2 * L), r13 = FloatVector.fromArray(S, c, c1 + 3 * L);
-        FloatVector r20 = FloatVector.fromArray(S, c, c2), r21 = FloatVector.fromArray(S, c, c2 + L),
-                r22 = FloatVector.fromArray(S, c, c2 + 2 * L), r23 = FloatVector.fromArray(S, c, c2 + 3 * L);
-        FloatVector r30 = FloatVector.fromArray(S, c, c3), r31 = FloatVector.fromArray(S, c, c3 + L),
-                r32 = FloatVector.fromArray(S, c, c3 + 2 * L), r33 = FloatVector.fromArray(S, c, c3 + 3 * L);
+        FloatVector r00, r01, r02, r03, r10, r11, r12, r13, r20, r21, r22, r23, r30, r31, r32, r33;
+        if (init == null) {
+            r00 = FloatVector.fromArray(S, c, c0); r01 = FloatVector.fromArray(S, c, c0 + L); r02 = FloatVector.fromArray(S, c, c0 + 2 * L); r03 = FloatVector.fromArray(S, c, c0 + 3 * L);
+            r10 = FloatVector.fromArray(S, c, c1); r11 = FloatVector.fromArray(S, c, c1 + L); r12 = FloatVector.fromArray(S, c, c1 + 2 * L); r13 = FloatVector.fromArray(S, c, c1 + 3 * L);
+            r20 = FloatVector.fromArray(S, c, c2); r21 = FloatVector.fromArray(S, c, c2 + L); r22 = FloatVector.fromArray(S, c, c2 + 2 * L); r23 = FloatVector.fromArray(S, c, c2 + 3 * L);
+            r30 = FloatVector.fromArray(S, c, c3); r31 = FloatVector.fromArray(S, c, c3 + L); r32 = FloatVector.fromArray(S, c, c3 + 2 * L); r33 = FloatVector.fromArray(S, c, c3 + 3 * L);
+        } else {
+            r00 = r01 = r02 = r03 = FloatVector.broadcast(S, init[bi]);
+            r10 = r11 = r12 = r13 = FloatVector.broadcast(S, init[bi + 1]);
+            r20 = r21 = r22 = r23 = FloatVector.broadcast(S, init[bi + 2]);
+            r30 = r31 = r32 = r33 = FloatVector.broadcast(S, init[bi + 3]);
+        }
         for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
             FloatVector x0 = FloatVector.fromArray(S, b, bp), x1 = FloatVector.fromArray(S, b, bp + L),
                     x2 = FloatVector.fromArray(S, b, bp + 2 * L), x3 = FloatVector.fromArray(S, b, bp + 3 * L);
@@ -267,6 +423,13 @@ final class VectorGemm {
             r20 = w.fma(x0, r20); r21 = w.fma(x1, r21); r22 = w.fma(x2, r22); r23 = w.fma(x3, r23);
             w = FloatVector.broadcast(S, a[ap + 3]);
             r30 = w.fma(x0, r30); r31 = w.fma(x1, r31); r32 = w.fma(x2, r32); r33 = w.fma(x3, r33);
+        }
+        if (clamp != null) {
+            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
+            r00 = r00.max(lo).min(hi); r01 = r01.max(lo).min(hi); r02 = r02.max(lo).min(hi); r03 = r03.max(lo).min(hi);
+            r10 = r10.max(lo).min(hi); r11 = r11.max(lo).min(hi); r12 = r12.max(lo).min(hi); r13 = r13.max(lo).min(hi);
+            r20 = r20.max(lo).min(hi); r21 = r21.max(lo).min(hi); r22 = r22.max(lo).min(hi); r23 = r23.max(lo).min(hi);
+            r30 = r30.max(lo).min(hi); r31 = r31.max(lo).min(hi); r32 = r32.max(lo).min(hi); r33 = r33.max(lo).min(hi);
         }
         r00.intoArray(c, c0); r01.intoArray(c, c0 + L); r02.intoArray(c, c0 + 2 * L); r03.intoArray(c, c0 + 3 * L);
         r10.intoArray(c, c1); r11.intoArray(c, c1 + L); r12.intoArray(c, c1 + 2 * L); r13.intoArray(c, c1 + 3 * L);
