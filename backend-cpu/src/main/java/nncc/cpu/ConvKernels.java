@@ -118,11 +118,11 @@ final class ConvKernels {
     static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
                             WindowGeometry g, KernelSet kernels, Parallel parallel) {
         boolean depthwiseOp = kernels == KernelSet.VECTOR && xShape[1] == group && yShape[1] == group;
-        return convolve(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, depthwiseOp ? DepthwiseLanes.of(g) : null);
+        return convolveBody(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, depthwiseOp ? DepthwiseLanes.of(g) : null, null);
     }
 
     /**
-     * As {@link #convolve(float[], int[], FloatGemm.Packed[], float[], float[], int[], int, WindowGeometry, KernelSet, Parallel, DepthwiseLanes)},
+     * As {@link #convolveBody},
      * then clamped to the fused activation's bounds. A 1x1 convolution whose shapes {@link VectorGemm#fusesBiasAndClamp
      * the Vector API kernel fuses} starts its sums from the bias in registers and clamps them before its one store, instead
      * of a fill and a clamp pass over the output (the same floats).
@@ -143,7 +143,10 @@ final class ConvKernels {
                 }
             return y;
         }
-        float[] y = convolve(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, direct);
+        if (kernels == KernelSet.VECTOR && cg == 1 && mg == 1) // depthwise: the Vector API paths clamp each sum before its store
+            return convolveBody(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, direct,
+                    activation == Activation.NONE ? null : new float[] {activation.min(), activation.max()});
+        float[] y = convolveBody(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, direct, null);
         if (kernels == KernelSet.VECTOR) VectorRows.clampInPlace(activation, y);
         else ActivationKernels.clampInPlace(activation, y);
         return y;
@@ -151,10 +154,12 @@ final class ConvKernels {
 
     /**
      * As above, with the plan of a depthwise convolution's {@link DepthwiseLanes channel-lane} kernel for small maps (Vector
-     * API only; null for none): it takes the whole blocks of {@link DepthwiseLanes#L} channels.
+     * API only; null for none): it takes the whole blocks of {@link DepthwiseLanes#L} channels. A depthwise convolution
+     * with the Vector API kernels clamps its sums to {@code [clamp[0], clamp[1]]} when clamp is not null (other paths
+     * ignore it).
      */
-    static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
-                            WindowGeometry g, KernelSet kernels, Parallel parallel, DepthwiseLanes direct) {
+    static float[] convolveBody(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
+                                WindowGeometry g, KernelSet kernels, Parallel parallel, DepthwiseLanes direct, float[] clamp) {
         int batch = xShape[0], channels = xShape[1], outChannels = yShape[1];
         int cg = channels / group, mg = outChannels / group;
         int taps = g.kernelSize, positions = g.outSize, inSize = g.inSize;
@@ -176,7 +181,7 @@ final class ConvKernels {
                 parallel.forEach(channels, lanes, (long) channels * positions * taps, (c0, c1) -> {
                     int c = c0;
                     for (; c + lanes <= Math.min(c1, laneChannels); c += lanes)
-                        direct.block(x, (image * channels + c) * inSize, taps1, c, bias, c, y, (image * channels + c) * positions);
+                        direct.block(x, (image * channels + c) * inSize, taps1, c, bias, c, y, (image * channels + c) * positions, clamp);
                     if (c == c1) return;
                     float[] buf = planes == null ? null : planes.zeroedInputBuffer(), acc = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
                     for (; c < c1; c++) {
@@ -184,12 +189,14 @@ final class ConvKernels {
                         float b0 = bias == null ? 0f : bias[c];
                         if (planes != null) {
                             planes.split(x, src, buf, 0, vector);
-                            planes.accumulateFrom(b0, buf, taps1, c * taps, acc, kernels);
+                            if (vector) planes.accumulateClamped(b0, buf, taps1, c * taps, acc, clamp);
+                            else planes.accumulateFrom(b0, buf, taps1, c * taps, acc, kernels);
                             planes.gather(acc, 0, y, dst, vector);
                             continue;
                         }
                         Arrays.fill(y, dst, dst + positions, b0);
                         DepthwiseRows.accumulate(x, src, plan, taps1, c * taps, y, dst, kernels);
+                        if (vector && clamp != null) for (int i = dst; i < dst + positions; i++) y[i] = Math.min(Math.max(y[i], clamp[0]), clamp[1]);
                     }
                 });
             }

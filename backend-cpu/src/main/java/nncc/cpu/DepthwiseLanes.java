@@ -88,17 +88,24 @@ final class DepthwiseLanes {
      * plus the taps {@code w[(wc + c) * taps...]} over the input planes {@code x[src + c * inSize...]}, c in [0, L).
      */
     void block(float[] x, int src, float[] w, int wc, float[] bias, int biasOff, float[] y, int dst) {
+        block(x, src, w, wc, bias, biasOff, y, dst, null);
+    }
+
+    /** As {@link #block(float[], int, float[], int, float[], int, float[], int)}, each sum clamped to {@code [clamp[0], clamp[1]]} before its store when clamp is not null. */
+    void block(float[] x, int src, float[] w, int wc, float[] bias, int biasOff, float[] y, int dst, float[] clamp) {
         float[] in = Scratch.floats(Scratch.Slot.PLANES, blockSize);
         FloatVector zero = FloatVector.zero(S);
         for (int z : zeroPositions) zero.intoArray(in, z);
         for (int i = 0; i < inputPositions.length; i++) FloatVector.fromArray(S, x, src + inputPositions[i], inputMap, 0).intoArray(in, paddedPositions[i]);
         FloatVector b = bias == null ? zero : FloatVector.fromArray(S, bias, biasOff);
-        if (taps == 9) nine(in, w, wc * taps, b, y, dst);
-        else any(in, w, wc * taps, b, y, dst);
+        boolean clamped = clamp != null;
+        FloatVector lo = FloatVector.broadcast(S, clamped ? clamp[0] : 0f), hi = FloatVector.broadcast(S, clamped ? clamp[1] : 0f);
+        if (taps == 9) nine(in, w, wc * taps, b, y, dst, clamped, lo, hi);
+        else any(in, w, wc * taps, b, y, dst, clamped, lo, hi);
     }
 
     /** 3x3 windows: the block's nine weight vectors and the tap offsets in registers. */
-    private void nine(float[] in, float[] w, int wOff, FloatVector b, float[] y, int dst) {
+    private void nine(float[] in, float[] w, int wOff, FloatVector b, float[] y, int dst, boolean clamped, FloatVector lo, FloatVector hi) {
         FloatVector w0 = FloatVector.fromArray(S, w, wOff, weightMap, 0), w1 = FloatVector.fromArray(S, w, wOff + 1, weightMap, 0),
                 w2 = FloatVector.fromArray(S, w, wOff + 2, weightMap, 0), w3 = FloatVector.fromArray(S, w, wOff + 3, weightMap, 0),
                 w4 = FloatVector.fromArray(S, w, wOff + 4, weightMap, 0), w5 = FloatVector.fromArray(S, w, wOff + 5, weightMap, 0),
@@ -119,18 +126,20 @@ final class DepthwiseLanes {
                 acc = w6.fma(FloatVector.fromArray(S, in, at + o6), acc);
                 acc = w7.fma(FloatVector.fromArray(S, in, at + o7), acc);
                 acc = w8.fma(FloatVector.fromArray(S, in, at + o8), acc);
+                if (clamped) acc = acc.max(lo).min(hi);
                 acc.intoArray(y, q, outputMap, 0);
             }
         }
     }
 
     /** Any window: the weight vectors gathered per tap. */
-    private void any(float[] in, float[] w, int wOff, FloatVector b, float[] y, int dst) {
+    private void any(float[] in, float[] w, int wOff, FloatVector b, float[] y, int dst, boolean clamped, FloatVector lo, FloatVector hi) {
         for (int oh = 0; oh < outH; oh++)
             for (int ow = 0; ow < outW; ow++) {
                 int at = (oh * strideH * paddedW + ow * strideW) * L;
                 FloatVector acc = b;
                 for (int t = 0; t < taps; t++) acc = FloatVector.fromArray(S, w, wOff + t, weightMap, 0).fma(FloatVector.fromArray(S, in, at + tapOffsets[t]), acc);
+                if (clamped) acc = acc.max(lo).min(hi);
                 acc.intoArray(y, dst + oh * outW + ow, outputMap, 0);
             }
     }

@@ -127,18 +127,27 @@ final class VectorRows {
      * the same fused multiply-adds per element as {@link #axpy} tap after tap starting from {@code init}.
      */
     static void taps(float init, float[] x, int[] from, float[] w, int wOff, float[] acc, int count) {
-        if (from.length == 9) { taps9(init, x, from, w, wOff, acc, count); return; }
+        taps(init, x, from, w, wOff, acc, count, null);
+    }
+
+    /**
+     * As {@link #taps(float, float[], int[], float[], int, float[], int)}, each sum clamped to {@code [clamp[0], clamp[1]]}
+     * ({@code min(max(v, lo), hi)}, as the fused activation's clamp pass) before its store when clamp is not null.
+     */
+    static void taps(float init, float[] x, int[] from, float[] w, int wOff, float[] acc, int count, float[] clamp) {
+        if (from.length == 9) { taps9(init, x, from, w, wOff, acc, count, clamp); return; }
         int taps = from.length, i = 0;
         FloatVector start = FloatVector.broadcast(S, init);
         for (; i + L <= count; i += L) {
             FloatVector v = start;
             for (int t = 0; t < taps; t++) v = FloatVector.broadcast(S, w[wOff + t]).fma(FloatVector.fromArray(S, x, from[t] + i), v);
+            if (clamp != null) v = v.max(clamp[0]).min(clamp[1]);
             v.intoArray(acc, i);
         }
         for (; i < count; i++) {
             float v = init;
             for (int t = 0; t < taps; t++) v = Math.fma(w[wOff + t], x[from[t] + i], v);
-            acc[i] = v;
+            acc[i] = clamp == null ? v : Math.min(Math.max(v, clamp[0]), clamp[1]);
         }
     }
 
@@ -146,7 +155,9 @@ final class VectorRows {
      * {@link #taps} for a 3x3 window, its weights and offsets held in registers; the last partial vector runs whole when
      * both arrays have room past the run (the planes and accumulators of {@link DepthwisePlanes} do).
      */
-    private static void taps9(float init, float[] x, int[] from, float[] w, int wOff, float[] acc, int count) {
+    private static void taps9(float init, float[] x, int[] from, float[] w, int wOff, float[] acc, int count, float[] clamp) {
+        boolean clamped = clamp != null;
+        FloatVector lo = FloatVector.broadcast(S, clamped ? clamp[0] : 0f), hi = FloatVector.broadcast(S, clamped ? clamp[1] : 0f);
         FloatVector w0 = FloatVector.broadcast(S, w[wOff]), w1 = FloatVector.broadcast(S, w[wOff + 1]), w2 = FloatVector.broadcast(S, w[wOff + 2]),
                 w3 = FloatVector.broadcast(S, w[wOff + 3]), w4 = FloatVector.broadcast(S, w[wOff + 4]), w5 = FloatVector.broadcast(S, w[wOff + 5]),
                 w6 = FloatVector.broadcast(S, w[wOff + 6]), w7 = FloatVector.broadcast(S, w[wOff + 7]), w8 = FloatVector.broadcast(S, w[wOff + 8]);
@@ -166,12 +177,13 @@ final class VectorRows {
             v = w6.fma(FloatVector.fromArray(S, x, f6 + i), v);
             v = w7.fma(FloatVector.fromArray(S, x, f7 + i), v);
             v = w8.fma(FloatVector.fromArray(S, x, f8 + i), v);
+            if (clamped) v = v.max(lo).min(hi);
             v.intoArray(acc, i);
         }
         for (; i < count; i++) {
             float v = init;
             for (int t = 0; t < 9; t++) v = Math.fma(w[wOff + t], x[from[t] + i], v);
-            acc[i] = v;
+            acc[i] = clamped ? Math.min(Math.max(v, clamp[0]), clamp[1]) : v;
         }
     }
 
