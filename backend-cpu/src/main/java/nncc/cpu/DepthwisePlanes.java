@@ -153,7 +153,7 @@ final class DepthwisePlanes {
 
     /** As {@link #accumulateFrom} with the Vector API kernels, each sum clamped to {@code [clamp[0], clamp[1]]} when clamp is not null. */
     void accumulateClamped(float init, float[] planes, float[] w, int wOff, float[] acc, float[] clamp) {
-        VectorRows.taps(init, planes, tapOffsets, w, wOff, acc, runLength, clamp);
+        VectorRows.tapsClamped(init, planes, tapOffsets, w, wOff, acc, runLength, clamp);
     }
 
     /** Fills the first {@link #runLength} accumulators with {@code v}. */

@@ -85,22 +85,26 @@ final class VectorGemm {
         int startOff = init != null ? initOff : 0;
         for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
             int depth = Math.min(k, p0 + DEPTH_BLOCK) - p0, shift = panelOff + p0 * ROWS, bp = bOff + p0 * ldb;
-            float[] from = p0 == 0 ? start : null, limits = p0 + depth == k ? clamp : null;
+            if (p0 > 0) { // later k blocks add to C as the plain product does
+                multiplyAddRange(m, depth, k, shift, panels, b, bp, ldb, n, c, cOff, ldc, false);
+                continue;
+            }
+            float[] limits = depth == k ? clamp : null; // one k block: clamp before its store
             if (n % L != 0) {
-                for (int i = 0; i < m; i += ROWS) block3Column(depth, panels, i * k + shift, b, bp, ldb, c, cOff + i * ldc, ldc, from, startOff + i, limits);
+                for (int i = 0; i < m; i += ROWS) block3ColumnFrom(depth, panels, i * k + shift, b, bp, ldb, c, cOff + i * ldc, ldc, start, startOff + i, limits);
                 continue;
             }
             int j = 0;
             for (; j + 4 * L <= n; j += 4 * L)
-                for (int i = 0; i < m; i += ROWS) block4(depth, panels, i * k + shift, b, bp + j, ldb, c, cOff + i * ldc + j, ldc, from, startOff + i, limits);
-            int vectors = (n - j) / L;
-            for (int i = 0; i < m; i += ROWS) {
-                int ai = i * k + shift, ci = cOff + i * ldc + j;
-                if (vectors == 3) block3(depth, panels, ai, b, bp + j, ldb, c, ci, ldc, from, startOff + i, limits);
-                else if (vectors == 2) block2(depth, panels, ai, b, bp + j, ldb, c, ci, ldc, from, startOff + i, limits);
-                else if (vectors == 1) block1(depth, panels, ai, b, bp + j, ldb, c, ci, ldc, null, from, startOff + i, limits);
-            }
+                for (int i = 0; i < m; i += ROWS) block4From(depth, panels, i * k + shift, b, bp + j, ldb, c, cOff + i * ldc + j, ldc, start, startOff + i, limits);
+            for (; j < n; j += L)
+                for (int i = 0; i < m; i += ROWS) block1From(depth, panels, i * k + shift, b, bp + j, ldb, c, cOff + i * ldc + j, ldc, start, startOff + i, limits);
         }
+        if (clamp != null && k > DEPTH_BLOCK) // several k blocks: clamp the finished rows
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * ldc;
+                for (int j = 0; j < n; j++) c[row + j] = Math.min(Math.max(c[row + j], clamp[0]), clamp[1]);
+            }
     }
 
     /**
@@ -143,7 +147,7 @@ final class VectorGemm {
         }
         if (j + 3 * L <= n) {
             if (n == j + 3 * L + 1 && fullRows == m && ROW_LANES.length() == ROWS) { // 3 vectors and one column (a 7x7 map): one pass
-                for (int i = 0; i < m; i += ROWS) block3Column(k, panels, i * kFull + shift, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, null, 0, null);
+                for (int i = 0; i < m; i += ROWS) block3Column(k, panels, i * kFull + shift, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
                 return n;
             }
             for (int i = 0; i < fullRows; i += ROWS) block3(k, panels, i * kFull + shift, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
@@ -182,24 +186,11 @@ final class VectorGemm {
 
     /** 4 rows x 3 full vectors of C. */
     private static void block3(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc) {
-        block3(k, a, aOff, b, bj, ldb, c, cij, ldc, null, 0, null);
-    }
-
-    /** As {@link #block3(int, float[], int, float[], int, int, float[], int, int)} with the start and clamp of {@link #block4(int, float[], int, float[], int, int, float[], int, int, float[], int, float[])}. */
-    private static void block3(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, float[] init, int bi, float[] clamp) {
         int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        FloatVector r00, r01, r02, r10, r11, r12, r20, r21, r22, r30, r31, r32;
-        if (init == null) {
-            r00 = FloatVector.fromArray(S, c, c0); r01 = FloatVector.fromArray(S, c, c0 + L); r02 = FloatVector.fromArray(S, c, c0 + 2 * L);
-            r10 = FloatVector.fromArray(S, c, c1); r11 = FloatVector.fromArray(S, c, c1 + L); r12 = FloatVector.fromArray(S, c, c1 + 2 * L);
-            r20 = FloatVector.fromArray(S, c, c2); r21 = FloatVector.fromArray(S, c, c2 + L); r22 = FloatVector.fromArray(S, c, c2 + 2 * L);
-            r30 = FloatVector.fromArray(S, c, c3); r31 = FloatVector.fromArray(S, c, c3 + L); r32 = FloatVector.fromArray(S, c, c3 + 2 * L);
-        } else {
-            r00 = r01 = r02 = FloatVector.broadcast(S, init[bi]);
-            r10 = r11 = r12 = FloatVector.broadcast(S, init[bi + 1]);
-            r20 = r21 = r22 = FloatVector.broadcast(S, init[bi + 2]);
-            r30 = r31 = r32 = FloatVector.broadcast(S, init[bi + 3]);
-        }
+        FloatVector r00 = FloatVector.fromArray(S, c, c0), r01 = FloatVector.fromArray(S, c, c0 + L), r02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+        FloatVector r10 = FloatVector.fromArray(S, c, c1), r11 = FloatVector.fromArray(S, c, c1 + L), r12 = FloatVector.fromArray(S, c, c1 + 2 * L);
+        FloatVector r20 = FloatVector.fromArray(S, c, c2), r21 = FloatVector.fromArray(S, c, c2 + L), r22 = FloatVector.fromArray(S, c, c2 + 2 * L);
+        FloatVector r30 = FloatVector.fromArray(S, c, c3), r31 = FloatVector.fromArray(S, c, c3 + L), r32 = FloatVector.fromArray(S, c, c3 + 2 * L);
         for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
             FloatVector x0 = FloatVector.fromArray(S, b, bp), x1 = FloatVector.fromArray(S, b, bp + L), x2 = FloatVector.fromArray(S, b, bp + 2 * L);
             FloatVector w = FloatVector.broadcast(S, a[ap]);
@@ -210,13 +201,6 @@ final class VectorGemm {
             r20 = w.fma(x0, r20); r21 = w.fma(x1, r21); r22 = w.fma(x2, r22);
             w = FloatVector.broadcast(S, a[ap + 3]);
             r30 = w.fma(x0, r30); r31 = w.fma(x1, r31); r32 = w.fma(x2, r32);
-        }
-        if (clamp != null) {
-            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
-            r00 = r00.max(lo).min(hi); r01 = r01.max(lo).min(hi); r02 = r02.max(lo).min(hi);
-            r10 = r10.max(lo).min(hi); r11 = r11.max(lo).min(hi); r12 = r12.max(lo).min(hi);
-            r20 = r20.max(lo).min(hi); r21 = r21.max(lo).min(hi); r22 = r22.max(lo).min(hi);
-            r30 = r30.max(lo).min(hi); r31 = r31.max(lo).min(hi); r32 = r32.max(lo).min(hi);
         }
         r00.intoArray(c, c0); r01.intoArray(c, c0 + L); r02.intoArray(c, c0 + 2 * L);
         r10.intoArray(c, c1); r11.intoArray(c, c1 + L); r12.intoArray(c, c1 + 2 * L);
@@ -229,22 +213,47 @@ final class VectorGemm {
      * panel's 4 interleaved elements of A at each p and one broadcast element of B, in the same loop (so the column
      * costs one narrow fused multiply-add per step instead of a mostly masked vector or a separate pass).
      */
-    private static void block3Column(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, float[] init, int bi, float[] clamp) {
+    private static void block3Column(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc) {
         int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, last = 3 * L;
         FloatVector r00, r01, r02, r10, r11, r12, r20, r21, r22, r30, r31, r32, col;
-        if (init == null) {
-            r00 = FloatVector.fromArray(S, c, c0); r01 = FloatVector.fromArray(S, c, c0 + L); r02 = FloatVector.fromArray(S, c, c0 + 2 * L);
-            r10 = FloatVector.fromArray(S, c, c1); r11 = FloatVector.fromArray(S, c, c1 + L); r12 = FloatVector.fromArray(S, c, c1 + 2 * L);
-            r20 = FloatVector.fromArray(S, c, c2); r21 = FloatVector.fromArray(S, c, c2 + L); r22 = FloatVector.fromArray(S, c, c2 + 2 * L);
-            r30 = FloatVector.fromArray(S, c, c3); r31 = FloatVector.fromArray(S, c, c3 + L); r32 = FloatVector.fromArray(S, c, c3 + 2 * L);
-            col = FloatVector.zero(ROW_LANES).withLane(0, c[c0 + last]).withLane(1, c[c1 + last]).withLane(2, c[c2 + last]).withLane(3, c[c3 + last]);
-        } else {
-            r00 = r01 = r02 = FloatVector.broadcast(S, init[bi]);
-            r10 = r11 = r12 = FloatVector.broadcast(S, init[bi + 1]);
-            r20 = r21 = r22 = FloatVector.broadcast(S, init[bi + 2]);
-            r30 = r31 = r32 = FloatVector.broadcast(S, init[bi + 3]);
-            col = FloatVector.fromArray(ROW_LANES, init, bi);
+        r00 = FloatVector.fromArray(S, c, c0); r01 = FloatVector.fromArray(S, c, c0 + L); r02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+        r10 = FloatVector.fromArray(S, c, c1); r11 = FloatVector.fromArray(S, c, c1 + L); r12 = FloatVector.fromArray(S, c, c1 + 2 * L);
+        r20 = FloatVector.fromArray(S, c, c2); r21 = FloatVector.fromArray(S, c, c2 + L); r22 = FloatVector.fromArray(S, c, c2 + 2 * L);
+        r30 = FloatVector.fromArray(S, c, c3); r31 = FloatVector.fromArray(S, c, c3 + L); r32 = FloatVector.fromArray(S, c, c3 + 2 * L);
+        col = FloatVector.zero(ROW_LANES).withLane(0, c[c0 + last]).withLane(1, c[c1 + last]).withLane(2, c[c2 + last]).withLane(3, c[c3 + last]);
+        for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
+            FloatVector x0 = FloatVector.fromArray(S, b, bp), x1 = FloatVector.fromArray(S, b, bp + L), x2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            col = FloatVector.fromArray(ROW_LANES, a, ap).fma(FloatVector.broadcast(ROW_LANES, b[bp + last]), col);
+            FloatVector w = FloatVector.broadcast(S, a[ap]);
+            r00 = w.fma(x0, r00); r01 = w.fma(x1, r01); r02 = w.fma(x2, r02);
+            w = FloatVector.broadcast(S, a[ap + 1]);
+            r10 = w.fma(x0, r10); r11 = w.fma(x1, r11); r12 = w.fma(x2, r12);
+            w = FloatVector.broadcast(S, a[ap + 2]);
+            r20 = w.fma(x0, r20); r21 = w.fma(x1, r21); r22 = w.fma(x2, r22);
+            w = FloatVector.broadcast(S, a[ap + 3]);
+            r30 = w.fma(x0, r30); r31 = w.fma(x1, r31); r32 = w.fma(x2, r32);
         }
+        r00.intoArray(c, c0); r01.intoArray(c, c0 + L); r02.intoArray(c, c0 + 2 * L);
+        r10.intoArray(c, c1); r11.intoArray(c, c1 + L); r12.intoArray(c, c1 + 2 * L);
+        r20.intoArray(c, c2); r21.intoArray(c, c2 + L); r22.intoArray(c, c2 + 2 * L);
+        r30.intoArray(c, c3); r31.intoArray(c, c3 + L); r32.intoArray(c, c3 + 2 * L);
+        c[c0 + last] = col.lane(0); c[c1 + last] = col.lane(1); c[c2 + last] = col.lane(2); c[c3 + last] = col.lane(3);
+    }
+
+    /**
+     * As the kernel of the same name without {@code From}, starting from {@code init[bi...]} (one value per row) in
+     * registers instead of loading C, and clamped to {@code [clamp[0], clamp[1]]} before the store when clamp is not
+     * null: the first and only k block of {@link #multiplyBiasClamp}. Kept apart from the plain kernels so their compiled
+     * code stays as it was.
+     */
+    private static void block3ColumnFrom(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, float[] init, int bi, float[] clamp) {
+        int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, last = 3 * L;
+        FloatVector r00, r01, r02, r10, r11, r12, r20, r21, r22, r30, r31, r32, col;
+        r00 = r01 = r02 = FloatVector.broadcast(S, init[bi]);
+        r10 = r11 = r12 = FloatVector.broadcast(S, init[bi + 1]);
+        r20 = r21 = r22 = FloatVector.broadcast(S, init[bi + 2]);
+        r30 = r31 = r32 = FloatVector.broadcast(S, init[bi + 3]);
+        col = FloatVector.fromArray(ROW_LANES, init, bi);
         for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
             FloatVector x0 = FloatVector.fromArray(S, b, bp), x1 = FloatVector.fromArray(S, b, bp + L), x2 = FloatVector.fromArray(S, b, bp + 2 * L);
             col = FloatVector.fromArray(ROW_LANES, a, ap).fma(FloatVector.broadcast(ROW_LANES, b[bp + last]), col);
@@ -270,6 +279,69 @@ final class VectorGemm {
         r20.intoArray(c, c2); r21.intoArray(c, c2 + L); r22.intoArray(c, c2 + 2 * L);
         r30.intoArray(c, c3); r31.intoArray(c, c3 + L); r32.intoArray(c, c3 + 2 * L);
         c[c0 + last] = col.lane(0); c[c1 + last] = col.lane(1); c[c2 + last] = col.lane(2); c[c3 + last] = col.lane(3);
+    }
+
+    /**
+     * As the kernel of the same name without {@code From}, starting from {@code init[bi...]} (one value per row) in
+     * registers instead of loading C, and clamped to {@code [clamp[0], clamp[1]]} before the store when clamp is not
+     * null: the first and only k block of {@link #multiplyBiasClamp}. Kept apart from the plain kernels so their compiled
+     * code stays as it was.
+     */
+    private static void block4From(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, float[] init, int bi, float[] clamp) {
+        int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector r00, r01, r02, r03, r10, r11, r12, r13, r20, r21, r22, r23, r30, r31, r32, r33;
+        r00 = r01 = r02 = r03 = FloatVector.broadcast(S, init[bi]);
+        r10 = r11 = r12 = r13 = FloatVector.broadcast(S, init[bi + 1]);
+        r20 = r21 = r22 = r23 = FloatVector.broadcast(S, init[bi + 2]);
+        r30 = r31 = r32 = r33 = FloatVector.broadcast(S, init[bi + 3]);
+        for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
+            FloatVector x0 = FloatVector.fromArray(S, b, bp), x1 = FloatVector.fromArray(S, b, bp + L),
+                    x2 = FloatVector.fromArray(S, b, bp + 2 * L), x3 = FloatVector.fromArray(S, b, bp + 3 * L);
+            FloatVector w = FloatVector.broadcast(S, a[ap]);
+            r00 = w.fma(x0, r00); r01 = w.fma(x1, r01); r02 = w.fma(x2, r02); r03 = w.fma(x3, r03);
+            w = FloatVector.broadcast(S, a[ap + 1]);
+            r10 = w.fma(x0, r10); r11 = w.fma(x1, r11); r12 = w.fma(x2, r12); r13 = w.fma(x3, r13);
+            w = FloatVector.broadcast(S, a[ap + 2]);
+            r20 = w.fma(x0, r20); r21 = w.fma(x1, r21); r22 = w.fma(x2, r22); r23 = w.fma(x3, r23);
+            w = FloatVector.broadcast(S, a[ap + 3]);
+            r30 = w.fma(x0, r30); r31 = w.fma(x1, r31); r32 = w.fma(x2, r32); r33 = w.fma(x3, r33);
+        }
+        if (clamp != null) {
+            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
+            r00 = r00.max(lo).min(hi); r01 = r01.max(lo).min(hi); r02 = r02.max(lo).min(hi); r03 = r03.max(lo).min(hi);
+            r10 = r10.max(lo).min(hi); r11 = r11.max(lo).min(hi); r12 = r12.max(lo).min(hi); r13 = r13.max(lo).min(hi);
+            r20 = r20.max(lo).min(hi); r21 = r21.max(lo).min(hi); r22 = r22.max(lo).min(hi); r23 = r23.max(lo).min(hi);
+            r30 = r30.max(lo).min(hi); r31 = r31.max(lo).min(hi); r32 = r32.max(lo).min(hi); r33 = r33.max(lo).min(hi);
+        }
+        r00.intoArray(c, c0); r01.intoArray(c, c0 + L); r02.intoArray(c, c0 + 2 * L); r03.intoArray(c, c0 + 3 * L);
+        r10.intoArray(c, c1); r11.intoArray(c, c1 + L); r12.intoArray(c, c1 + 2 * L); r13.intoArray(c, c1 + 3 * L);
+        r20.intoArray(c, c2); r21.intoArray(c, c2 + L); r22.intoArray(c, c2 + 2 * L); r23.intoArray(c, c2 + 3 * L);
+        r30.intoArray(c, c3); r31.intoArray(c, c3 + L); r32.intoArray(c, c3 + 2 * L); r33.intoArray(c, c3 + 3 * L);
+    }
+
+    /**
+     * As the kernel of the same name without {@code From}, starting from {@code init[bi...]} (one value per row) in
+     * registers instead of loading C, and clamped to {@code [clamp[0], clamp[1]]} before the store when clamp is not
+     * null: the first and only k block of {@link #multiplyBiasClamp}. Kept apart from the plain kernels so their compiled
+     * code stays as it was.
+     */
+    private static void block1From(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, float[] init, int bi, float[] clamp) {
+        int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector r0, r1, r2, r3;
+        r0 = FloatVector.broadcast(S, init[bi]); r1 = FloatVector.broadcast(S, init[bi + 1]);
+        r2 = FloatVector.broadcast(S, init[bi + 2]); r3 = FloatVector.broadcast(S, init[bi + 3]);
+        for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
+            FloatVector x = FloatVector.fromArray(S, b, bp);
+            r0 = FloatVector.broadcast(S, a[ap]).fma(x, r0);
+            r1 = FloatVector.broadcast(S, a[ap + 1]).fma(x, r1);
+            r2 = FloatVector.broadcast(S, a[ap + 2]).fma(x, r2);
+            r3 = FloatVector.broadcast(S, a[ap + 3]).fma(x, r3);
+        }
+        if (clamp != null) {
+            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
+            r0 = r0.max(lo).min(hi); r1 = r1.max(lo).min(hi); r2 = r2.max(lo).min(hi); r3 = r3.max(lo).min(hi);
+        }
+        r0.intoArray(c, c0); r1.intoArray(c, c1); r2.intoArray(c, c2); r3.intoArray(c, c3);
     }
 
     /**
@@ -311,24 +383,11 @@ final class VectorGemm {
 
     /** 4 rows x 2 full vectors of C. */
     private static void block2(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc) {
-        block2(k, a, aOff, b, bj, ldb, c, cij, ldc, null, 0, null);
-    }
-
-    /** As {@link #block2(int, float[], int, float[], int, int, float[], int, int)} with the start and clamp of {@link #block4(int, float[], int, float[], int, int, float[], int, int, float[], int, float[])}. */
-    private static void block2(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, float[] init, int bi, float[] clamp) {
         int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        FloatVector r00, r01, r10, r11, r20, r21, r30, r31;
-        if (init == null) {
-            r00 = FloatVector.fromArray(S, c, c0); r01 = FloatVector.fromArray(S, c, c0 + L);
-            r10 = FloatVector.fromArray(S, c, c1); r11 = FloatVector.fromArray(S, c, c1 + L);
-            r20 = FloatVector.fromArray(S, c, c2); r21 = FloatVector.fromArray(S, c, c2 + L);
-            r30 = FloatVector.fromArray(S, c, c3); r31 = FloatVector.fromArray(S, c, c3 + L);
-        } else {
-            r00 = r01 = FloatVector.broadcast(S, init[bi]);
-            r10 = r11 = FloatVector.broadcast(S, init[bi + 1]);
-            r20 = r21 = FloatVector.broadcast(S, init[bi + 2]);
-            r30 = r31 = FloatVector.broadcast(S, init[bi + 3]);
-        }
+        FloatVector r00 = FloatVector.fromArray(S, c, c0), r01 = FloatVector.fromArray(S, c, c0 + L);
+        FloatVector r10 = FloatVector.fromArray(S, c, c1), r11 = FloatVector.fromArray(S, c, c1 + L);
+        FloatVector r20 = FloatVector.fromArray(S, c, c2), r21 = FloatVector.fromArray(S, c, c2 + L);
+        FloatVector r30 = FloatVector.fromArray(S, c, c3), r31 = FloatVector.fromArray(S, c, c3 + L);
         for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
             FloatVector x0 = FloatVector.fromArray(S, b, bp), x1 = FloatVector.fromArray(S, b, bp + L);
             FloatVector w = FloatVector.broadcast(S, a[ap]);
@@ -340,11 +399,6 @@ final class VectorGemm {
             w = FloatVector.broadcast(S, a[ap + 3]);
             r30 = w.fma(x0, r30); r31 = w.fma(x1, r31);
         }
-        if (clamp != null) {
-            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
-            r00 = r00.max(lo).min(hi); r01 = r01.max(lo).min(hi); r10 = r10.max(lo).min(hi); r11 = r11.max(lo).min(hi);
-            r20 = r20.max(lo).min(hi); r21 = r21.max(lo).min(hi); r30 = r30.max(lo).min(hi); r31 = r31.max(lo).min(hi);
-        }
         r00.intoArray(c, c0); r01.intoArray(c, c0 + L);
         r10.intoArray(c, c1); r11.intoArray(c, c1 + L);
         r20.intoArray(c, c2); r21.intoArray(c, c2 + L);
@@ -353,32 +407,16 @@ final class VectorGemm {
 
     /** 4 rows x 1 vector of C, all lanes when {@code mask} is null. */
     private static void block1(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, VectorMask<Float> mask) {
-        block1(k, a, aOff, b, bj, ldb, c, cij, ldc, mask, null, 0, null);
-    }
-
-    /** As {@link #block1(int, float[], int, float[], int, int, float[], int, int, VectorMask)} with the start and clamp of {@link #block4(int, float[], int, float[], int, int, float[], int, int, float[], int, float[])}. */
-    private static void block1(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, VectorMask<Float> mask,
-                               float[] init, int bi, float[] clamp) {
         VectorMask<Float> m = mask != null ? mask : S.maskAll(true);
         int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        FloatVector r0, r1, r2, r3;
-        if (init == null) {
-            r0 = FloatVector.fromArray(S, c, c0, m); r1 = FloatVector.fromArray(S, c, c1, m);
-            r2 = FloatVector.fromArray(S, c, c2, m); r3 = FloatVector.fromArray(S, c, c3, m);
-        } else {
-            r0 = FloatVector.broadcast(S, init[bi]); r1 = FloatVector.broadcast(S, init[bi + 1]);
-            r2 = FloatVector.broadcast(S, init[bi + 2]); r3 = FloatVector.broadcast(S, init[bi + 3]);
-        }
+        FloatVector r0 = FloatVector.fromArray(S, c, c0, m), r1 = FloatVector.fromArray(S, c, c1, m),
+                r2 = FloatVector.fromArray(S, c, c2, m), r3 = FloatVector.fromArray(S, c, c3, m);
         for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
             FloatVector x = FloatVector.fromArray(S, b, bp, m);
             r0 = FloatVector.broadcast(S, a[ap]).fma(x, r0);
             r1 = FloatVector.broadcast(S, a[ap + 1]).fma(x, r1);
             r2 = FloatVector.broadcast(S, a[ap + 2]).fma(x, r2);
             r3 = FloatVector.broadcast(S, a[ap + 3]).fma(x, r3);
-        }
-        if (clamp != null) {
-            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
-            r0 = r0.max(lo).min(hi); r1 = r1.max(lo).min(hi); r2 = r2.max(lo).min(hi); r3 = r3.max(lo).min(hi);
         }
         r0.intoArray(c, c0, m); r1.intoArray(c, c1, m); r2.intoArray(c, c2, m); r3.intoArray(c, c3, m);
     }
@@ -394,24 +432,15 @@ final class VectorGemm {
 
     /** 4 rows x 4 full vectors of C. */
     private static void block4(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc) {
-        block4(k, a, aOff, b, bj, ldb, c, cij, ldc, null, 0, null);
-    }
-
-    /** As {@link #block4(int, float[], int, float[], int, int, float[], int, int)}, starting from {@code init[bi...]} per row instead of C when init is not null, clamped to {@code clamp} before the store when it is not null. */
-    private static void block4(int k, float[] a, int aOff, float[] b, int bj, int ldb, float[] c, int cij, int ldc, float[] init, int bi, float[] clamp) {
         int c0 = cij, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        FloatVector r00, r01, r02, r03, r10, r11, r12, r13, r20, r21, r22, r23, r30, r31, r32, r33;
-        if (init == null) {
-            r00 = FloatVector.fromArray(S, c, c0); r01 = FloatVector.fromArray(S, c, c0 + L); r02 = FloatVector.fromArray(S, c, c0 + 2 * L); r03 = FloatVector.fromArray(S, c, c0 + 3 * L);
-            r10 = FloatVector.fromArray(S, c, c1); r11 = FloatVector.fromArray(S, c, c1 + L); r12 = FloatVector.fromArray(S, c, c1 + 2 * L); r13 = FloatVector.fromArray(S, c, c1 + 3 * L);
-            r20 = FloatVector.fromArray(S, c, c2); r21 = FloatVector.fromArray(S, c, c2 + L); r22 = FloatVector.fromArray(S, c, c2 + 2 * L); r23 = FloatVector.fromArray(S, c, c2 + 3 * L);
-            r30 = FloatVector.fromArray(S, c, c3); r31 = FloatVector.fromArray(S, c, c3 + L); r32 = FloatVector.fromArray(S, c, c3 + 2 * L); r33 = FloatVector.fromArray(S, c, c3 + 3 * L);
-        } else {
-            r00 = r01 = r02 = r03 = FloatVector.broadcast(S, init[bi]);
-            r10 = r11 = r12 = r13 = FloatVector.broadcast(S, init[bi + 1]);
-            r20 = r21 = r22 = r23 = FloatVector.broadcast(S, init[bi + 2]);
-            r30 = r31 = r32 = r33 = FloatVector.broadcast(S, init[bi + 3]);
-        }
+        FloatVector r00 = FloatVector.fromArray(S, c, c0), r01 = FloatVector.fromArray(S, c, c0 + L),
+                r02 = FloatVector.fromArray(S, c, c0 + 2 * L), r03 = FloatVector.fromArray(S, c, c0 + 3 * L);
+        FloatVector r10 = FloatVector.fromArray(S, c, c1), r11 = FloatVector.fromArray(S, c, c1 + L),
+                r12 = FloatVector.fromArray(S, c, c1 + 2 * L), r13 = FloatVector.fromArray(S, c, c1 + 3 * L);
+        FloatVector r20 = FloatVector.fromArray(S, c, c2), r21 = FloatVector.fromArray(S, c, c2 + L),
+                r22 = FloatVector.fromArray(S, c, c2 + 2 * L), r23 = FloatVector.fromArray(S, c, c2 + 3 * L);
+        FloatVector r30 = FloatVector.fromArray(S, c, c3), r31 = FloatVector.fromArray(S, c, c3 + L),
+                r32 = FloatVector.fromArray(S, c, c3 + 2 * L), r33 = FloatVector.fromArray(S, c, c3 + 3 * L);
         for (int p = 0, ap = aOff, bp = bj; p < k; p++, ap += ROWS, bp += ldb) {
             FloatVector x0 = FloatVector.fromArray(S, b, bp), x1 = FloatVector.fromArray(S, b, bp + L),
                     x2 = FloatVector.fromArray(S, b, bp + 2 * L), x3 = FloatVector.fromArray(S, b, bp + 3 * L);
@@ -423,13 +452,6 @@ final class VectorGemm {
             r20 = w.fma(x0, r20); r21 = w.fma(x1, r21); r22 = w.fma(x2, r22); r23 = w.fma(x3, r23);
             w = FloatVector.broadcast(S, a[ap + 3]);
             r30 = w.fma(x0, r30); r31 = w.fma(x1, r31); r32 = w.fma(x2, r32); r33 = w.fma(x3, r33);
-        }
-        if (clamp != null) {
-            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
-            r00 = r00.max(lo).min(hi); r01 = r01.max(lo).min(hi); r02 = r02.max(lo).min(hi); r03 = r03.max(lo).min(hi);
-            r10 = r10.max(lo).min(hi); r11 = r11.max(lo).min(hi); r12 = r12.max(lo).min(hi); r13 = r13.max(lo).min(hi);
-            r20 = r20.max(lo).min(hi); r21 = r21.max(lo).min(hi); r22 = r22.max(lo).min(hi); r23 = r23.max(lo).min(hi);
-            r30 = r30.max(lo).min(hi); r31 = r31.max(lo).min(hi); r32 = r32.max(lo).min(hi); r33 = r33.max(lo).min(hi);
         }
         r00.intoArray(c, c0); r01.intoArray(c, c0 + L); r02.intoArray(c, c0 + 2 * L); r03.intoArray(c, c0 + 3 * L);
         r10.intoArray(c, c1); r11.intoArray(c, c1 + L); r12.intoArray(c, c1 + 2 * L); r13.intoArray(c, c1 + 3 * L);
