@@ -100,11 +100,14 @@ final class VectorGemm {
             for (; j < n; j += L)
                 for (int i = 0; i < m; i += ROWS) block1From(depth, panels, i * k + shift, b, bp + j, ldb, c, cOff + i * ldc + j, ldc, start, startOff + i, limits);
         }
-        if (clamp != null && k > DEPTH_BLOCK) // several k blocks: clamp the finished rows
+        if (clamp != null && k > DEPTH_BLOCK) { // several k blocks: clamp the finished rows (a scalar Math.min/max loop cost 70 us on 512 x 49)
+            FloatVector lo = FloatVector.broadcast(S, clamp[0]), hi = FloatVector.broadcast(S, clamp[1]);
             for (int i = 0; i < m; i++) {
-                int row = cOff + i * ldc;
-                for (int j = 0; j < n; j++) c[row + j] = Math.min(Math.max(c[row + j], clamp[0]), clamp[1]);
+                int row = cOff + i * ldc, j = 0;
+                for (; j + L <= n; j += L) FloatVector.fromArray(S, c, row + j).max(lo).min(hi).intoArray(c, row + j);
+                for (; j < n; j++) c[row + j] = Math.min(Math.max(c[row + j], clamp[0]), clamp[1]);
             }
+        }
     }
 
     /**
