@@ -1,6 +1,7 @@
 package nncc.cpu;
 
 import java.util.Arrays;
+import nncc.ir.op.Activation;
 import nncc.ir.op.Conv;
 
 /**
@@ -34,6 +35,8 @@ final class ConvKernels {
         float[] constDepthwise = wConst != null && wConst.rank() > 1 && wConst.dim(1) == 1 ? wConst.floatView() : null;
         boolean vector = kernels == KernelSet.VECTOR;
         java.util.concurrent.atomic.AtomicReference<WindowGeometry> geometry = new java.util.concurrent.atomic.AtomicReference<>(); // the last input's plans
+        boolean depthwiseOp = vector && constDepthwise != null && wConst.dim(0) == op.group(); // one input and one output channel per group
+        java.util.concurrent.atomic.AtomicReference<DepthwiseLanes> direct = new java.util.concurrent.atomic.AtomicReference<>();
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
@@ -46,9 +49,10 @@ final class ConvKernels {
             if (polyphase != null) // the activation applied as the outputs are gathered
                 return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape,
                         PolyphaseConvolution.convolve(polyphase, x.floatView(), x.shape, w, b, yShape, op.group(), g, op.activation(), parallel))};
-            float[] y = convolve(x.floatView(), x.shape, w, constDepthwise, b, yShape, op.group(), g, kernels, parallel);
-            if (vector) VectorRows.clampInPlace(op.activation(), y);
-            else ActivationKernels.clampInPlace(op.activation(), y);
+            DepthwiseLanes d = direct.get();
+            if (depthwiseOp && (d == null || d.geometry != g)) direct.set(d = DepthwiseLanes.of(g));
+            float[] y = convolve(x.floatView(), x.shape, w, constDepthwise, b, yShape, op.group(), g, kernels, parallel,
+                    depthwiseOp ? d : null, op.activation());
             return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape, y)};
         };
     }
@@ -117,6 +121,49 @@ final class ConvKernels {
      */
     static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
                             WindowGeometry g, KernelSet kernels, Parallel parallel) {
+        boolean depthwiseOp = kernels == KernelSet.VECTOR && xShape[1] == group && yShape[1] == group;
+        return convolveBody(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, depthwiseOp ? DepthwiseLanes.of(g) : null, null);
+    }
+
+    /**
+     * As {@link #convolveBody},
+     * then clamped to the fused activation's bounds. A 1x1 convolution whose shapes {@link VectorGemm#fusesBiasAndClamp
+     * the Vector API kernel fuses} starts its sums from the bias in registers and clamps them before its one store, instead
+     * of a fill and a clamp pass over the output (the same floats).
+     */
+    static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
+                            WindowGeometry g, KernelSet kernels, Parallel parallel, DepthwiseLanes direct, Activation activation) {
+        int batch = xShape[0], channels = xShape[1], outChannels = yShape[1], cg = channels / group, mg = outChannels / group;
+        int positions = g.outSize;
+        if (kernels == KernelSet.VECTOR && isPointwise(g) && imagesPerChunk(batch, positions, cg) == 1 && w[0].vector()
+                && VectorGemm.fusesBiasAndClamp(mg, cg, positions)) {
+            float[] y = OutputBuffers.floats(batch * outChannels * positions), clamp = activation == Activation.NONE ? null : new float[] {activation.min(), activation.max()};
+            for (int n = 0; n < batch; n++)
+                for (int grp = 0; grp < group; grp++) {
+                    FloatGemm.Packed a = w[grp];
+                    int xOff = (n * channels + grp * cg) * g.inSize, dst = (n * outChannels + grp * mg) * positions, first = grp * mg;
+                    parallel.forEach(mg, VectorGemm.ROWS, (long) mg * cg * positions, (i0, i1) -> VectorGemm.multiplyBiasClamp(i1 - i0, cg,
+                            a.panels(), i0 * cg, bias, first + i0, clamp, x, xOff, positions, positions, y, dst + i0 * positions, positions));
+                }
+            return y;
+        }
+        if (kernels == KernelSet.VECTOR && cg == 1 && mg == 1) // depthwise: the Vector API paths clamp each sum before its store
+            return convolveBody(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, direct,
+                    activation == Activation.NONE ? null : new float[] {activation.min(), activation.max()});
+        float[] y = convolveBody(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, direct, null);
+        if (kernels == KernelSet.VECTOR) VectorRows.clampInPlace(activation, y);
+        else ActivationKernels.clampInPlace(activation, y);
+        return y;
+    }
+
+    /**
+     * As above, with the plan of a depthwise convolution's {@link DepthwiseLanes channel-lane} kernel for small maps (Vector
+     * API only; null for none): it takes the whole blocks of {@link DepthwiseLanes#L} channels. A depthwise convolution
+     * with the Vector API kernels clamps its sums to {@code [clamp[0], clamp[1]]} when clamp is not null (other paths
+     * ignore it).
+     */
+    static float[] convolveBody(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
+                                WindowGeometry g, KernelSet kernels, Parallel parallel, DepthwiseLanes direct, float[] clamp) {
         int batch = xShape[0], channels = xShape[1], outChannels = yShape[1];
         int cg = channels / group, mg = outChannels / group;
         int taps = g.kernelSize, positions = g.outSize, inSize = g.inSize;
@@ -130,23 +177,30 @@ final class ConvKernels {
                 for (int c = 0; c < group; c++) for (int t = 0; t < taps; t++) wd[c * taps + t] = w[c].element(0, t);
             }
             float[] taps1 = wd;
+            int lanes = direct == null ? 1 : DepthwiseLanes.L, laneChannels = direct == null ? 0 : channels / lanes * lanes; // channels in whole lane blocks
             DepthwisePlanes planes = DepthwisePlanes.of(g);
             boolean vector = kernels == KernelSet.VECTOR;
             for (int n = 0; n < batch; n++) {
                 int image = n;
-                parallel.forEach(channels, 1, (long) channels * positions * taps * Parallel.DEPTHWISE_COST, (c0, c1) -> {
+                parallel.forEach(channels, lanes, (long) channels * positions * taps * Parallel.DEPTHWISE_COST, (c0, c1) -> {
+                    int c = c0;
+                    for (; c + lanes <= Math.min(c1, laneChannels); c += lanes)
+                        direct.block(x, (image * channels + c) * inSize, taps1, c, bias, c, y, (image * channels + c) * positions, clamp);
+                    if (c == c1) return;
                     float[] buf = planes == null ? null : planes.zeroedInputBuffer(), acc = planes == null ? null : Scratch.floats(Scratch.Slot.RUN, planes.accumulatorBufferSize);
-                    for (int c = c0; c < c1; c++) {
+                    for (; c < c1; c++) {
                         int src = (image * channels + c) * inSize, dst = (image * channels + c) * positions;
                         float b0 = bias == null ? 0f : bias[c];
                         if (planes != null) {
                             planes.split(x, src, buf, 0, vector);
-                            planes.accumulateFrom(b0, buf, taps1, c * taps, acc, kernels);
+                            if (vector) planes.accumulateClamped(b0, buf, taps1, c * taps, acc, clamp);
+                            else planes.accumulateFrom(b0, buf, taps1, c * taps, acc, kernels);
                             planes.gather(acc, 0, y, dst, vector);
                             continue;
                         }
                         Arrays.fill(y, dst, dst + positions, b0);
                         DepthwiseRows.accumulate(x, src, plan, taps1, c * taps, y, dst, kernels);
+                        if (vector && clamp != null) for (int i = dst; i < dst + positions; i++) y[i] = Math.min(Math.max(y[i], clamp[0]), clamp[1]);
                     }
                 });
             }

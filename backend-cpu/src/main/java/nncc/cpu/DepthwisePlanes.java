@@ -157,6 +157,11 @@ final class DepthwisePlanes {
         VectorRows.taps(init, planes, tapOffsets, w, wOff, acc, runLength);
     }
 
+    /** As {@link #accumulateFrom} with the Vector API kernels, each sum clamped to {@code [clamp[0], clamp[1]]} when clamp is not null. */
+    void accumulateClamped(float init, float[] planes, float[] w, int wOff, float[] acc, float[] clamp) {
+        VectorRows.tapsClamped(init, planes, tapOffsets, w, wOff, acc, runLength, clamp);
+    }
+
     /** Fills the first {@link #runLength} accumulators with {@code v}. */
     void reset(float[] acc, float v) { Arrays.fill(acc, 0, runLength, v); }
 }

@@ -175,6 +175,63 @@ final class VectorRows {
         }
     }
 
+    /**
+     * As {@link #taps(float, float[], int[], float[], int, float[], int)}, each sum clamped to {@code [clamp[0], clamp[1]]}
+     * ({@code min(max(v, lo), hi)}, as the fused activation's clamp pass) before its store when clamp is not null.
+     */
+    static void tapsClamped(float init, float[] x, int[] from, float[] w, int wOff, float[] acc, int count, float[] clamp) {
+        if (from.length == 9) { taps9Clamped(init, x, from, w, wOff, acc, count, clamp); return; }
+        int taps = from.length, i = 0;
+        FloatVector start = FloatVector.broadcast(S, init);
+        for (; i + L <= count; i += L) {
+            FloatVector v = start;
+            for (int t = 0; t < taps; t++) v = FloatVector.broadcast(S, w[wOff + t]).fma(FloatVector.fromArray(S, x, from[t] + i), v);
+            if (clamp != null) v = v.max(clamp[0]).min(clamp[1]);
+            v.intoArray(acc, i);
+        }
+        for (; i < count; i++) {
+            float v = init;
+            for (int t = 0; t < taps; t++) v = Math.fma(w[wOff + t], x[from[t] + i], v);
+            acc[i] = clamp == null ? v : Math.min(Math.max(v, clamp[0]), clamp[1]);
+        }
+    }
+
+    /**
+     * {@link #tapsClamped} for a 3x3 window (kept apart from {@link #taps} so its compiled code stays as it was), its weights and offsets held in registers; the last partial vector runs whole when
+     * both arrays have room past the run (the planes and accumulators of {@link DepthwisePlanes} do).
+     */
+    private static void taps9Clamped(float init, float[] x, int[] from, float[] w, int wOff, float[] acc, int count, float[] clamp) {
+        boolean clamped = clamp != null;
+        FloatVector lo = FloatVector.broadcast(S, clamped ? clamp[0] : 0f), hi = FloatVector.broadcast(S, clamped ? clamp[1] : 0f);
+        FloatVector w0 = FloatVector.broadcast(S, w[wOff]), w1 = FloatVector.broadcast(S, w[wOff + 1]), w2 = FloatVector.broadcast(S, w[wOff + 2]),
+                w3 = FloatVector.broadcast(S, w[wOff + 3]), w4 = FloatVector.broadcast(S, w[wOff + 4]), w5 = FloatVector.broadcast(S, w[wOff + 5]),
+                w6 = FloatVector.broadcast(S, w[wOff + 6]), w7 = FloatVector.broadcast(S, w[wOff + 7]), w8 = FloatVector.broadcast(S, w[wOff + 8]);
+        int f0 = from[0], f1 = from[1], f2 = from[2], f3 = from[3], f4 = from[4], f5 = from[5], f6 = from[6], f7 = from[7], f8 = from[8];
+        int last = Math.max(Math.max(Math.max(f0, f1), Math.max(f2, f3)), Math.max(Math.max(f4, f5), Math.max(Math.max(f6, f7), f8)));
+        FloatVector start = FloatVector.broadcast(S, init);
+        int full = count - count % L, end = full; // whole vectors, and the partial one too where both arrays have room past it
+        if (full < count && last + full + L <= x.length && full + L <= acc.length) end = full + L;
+        int i = 0;
+        for (; i < end; i += L) {
+            FloatVector v = w0.fma(FloatVector.fromArray(S, x, f0 + i), start);
+            v = w1.fma(FloatVector.fromArray(S, x, f1 + i), v);
+            v = w2.fma(FloatVector.fromArray(S, x, f2 + i), v);
+            v = w3.fma(FloatVector.fromArray(S, x, f3 + i), v);
+            v = w4.fma(FloatVector.fromArray(S, x, f4 + i), v);
+            v = w5.fma(FloatVector.fromArray(S, x, f5 + i), v);
+            v = w6.fma(FloatVector.fromArray(S, x, f6 + i), v);
+            v = w7.fma(FloatVector.fromArray(S, x, f7 + i), v);
+            v = w8.fma(FloatVector.fromArray(S, x, f8 + i), v);
+            if (clamped) v = v.max(lo).min(hi);
+            v.intoArray(acc, i);
+        }
+        for (; i < count; i++) {
+            float v = init;
+            for (int t = 0; t < 9; t++) v = Math.fma(w[wOff + t], x[from[t] + i], v);
+            acc[i] = clamped ? Math.min(Math.max(v, clamp[0]), clamp[1]) : v;
+        }
+    }
+
     /** {@code Arrays.fill(y, from, from + count, v)}: vectors, the last one masked where the array has room. */
     static void fill(float[] y, int from, int count, float v) {
         FloatVector b = FloatVector.broadcast(S, v);

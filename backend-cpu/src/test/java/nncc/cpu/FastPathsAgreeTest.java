@@ -90,6 +90,51 @@ class FastPathsAgreeTest {
         }
     }
 
+    /**
+     * Depthwise convolutions on small maps with enough channels for {@link DepthwiseLanes} (whole blocks of a vector's
+     * lanes, the remaining channels on the per-channel path): strides 1 and 2, asymmetric pads, dilation, 3x3 and other
+     * windows, batch 2, with and without bias; floats with tolerance 0.
+     */
+    @Test
+    void depthwiseAcrossChannelsAgrees() {
+        Random r = new Random(25);
+        for (int trial = 0; trial < 40; trial++) {
+            int lanes = DepthwiseLanes.L, channels = lanes * (1 + r.nextInt(3)) + (trial % 2 == 0 ? 0 : 1 + r.nextInt(lanes - 1));
+            int stride = 1 + r.nextInt(2), batch = 1 + r.nextInt(2), k = trial % 4 == 0 ? 1 + r.nextInt(5) : 3, dilation = trial % 5 == 0 ? 2 : 1;
+            List<Integer> pads = trial % 3 == 0 ? List.of(1, 1, 1, 1) : List.of(r.nextInt(3), r.nextInt(3), r.nextInt(3), r.nextInt(3));
+            int h = (k - 1) * dilation + 1 + r.nextInt(stride == 1 ? 8 : 16), w = (k - 1) * dilation + 1 + r.nextInt(stride == 1 ? 8 : 16);
+            Conv op = new Conv(List.of(stride, stride), pads, List.of(dilation, dilation), channels, r.nextBoolean() ? Activation.NONE : Activation.RELU6);
+            Tensor x = KernelSetsAgreeTest.floats(r, batch, channels, h, w), weights = KernelSetsAgreeTest.floats(r, channels, 1, k, k);
+            if (trial % 6 == 5) KernelSetsAgreeTest.assertAgree(op, "lanes trial " + trial + " (no bias)", x, weights);
+            else KernelSetsAgreeTest.assertAgree(op, "lanes trial " + trial, x, weights, KernelSetsAgreeTest.floats(r, channels));
+        }
+    }
+
+    /**
+     * 1x1 convolutions whose product starts from the bias in registers and clamps before its store
+     * ({@link VectorGemm#multiplyBiasClamp}): maps of whole vectors (blocks of 4, 3, 2 and 1) and of 3 vectors and one column (7x7 on 16 lanes),
+     * depths across several k blocks, groups, batch 2, with and without bias, each fused activation; and next to them
+     * shapes the fusion does not take (rows not a multiple of 4). Floats with tolerance 0.
+     */
+    @Test
+    void pointwiseBiasAndClampInTheProductAgree() {
+        Random r = new Random(27);
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        Activation[] acts = {Activation.NONE, Activation.RELU, Activation.RELU6};
+        for (int trial = 0; trial < 36; trial++) {
+            int positions = trial % 3 == 0 ? lanes * (1 + r.nextInt(9)) : 3 * lanes + 1, group = trial % 5 == 4 ? 2 : 1;
+            int h = 1, w = positions;
+            if (positions == 49) { h = 7; w = 7; }
+            if (positions == 784) { h = 28; w = 28; }
+            int cg = 1 + r.nextInt(trial % 2 == 0 ? 150 : 20), mg = VectorGemm.ROWS * (1 + r.nextInt(12)) + (trial % 7 == 6 ? 1 : 0);
+            int batch = 1 + r.nextInt(2);
+            Conv op = new Conv(List.of(1, 1), List.of(0, 0, 0, 0), List.of(1, 1), group, acts[trial % 3]);
+            Tensor x = KernelSetsAgreeTest.floats(r, batch, group * cg, h, w), weights = KernelSetsAgreeTest.floats(r, group * mg, cg, 1, 1);
+            if (trial % 4 == 3) KernelSetsAgreeTest.assertAgree(op, "pointwise trial " + trial + " (no bias)", x, weights);
+            else KernelSetsAgreeTest.assertAgree(op, "pointwise trial " + trial, x, weights, KernelSetsAgreeTest.floats(r, group * mg));
+        }
+    }
+
     /** The masked last lanes of the byte requantization: garbage past the run in the accumulators, bytes past it untouched. */
     @Test
     void requantizationTailMatchesScalarAndWritesNothingPastTheRun() {
@@ -174,6 +219,33 @@ class FastPathsAgreeTest {
             MatrixProduct.multiplyAdd(m, n, k, a, 0, k, b, bOff, ldb, scalar, cOff, ldc);
             FloatGemm.Packed packed = FloatGemm.pack(a, 0, m, k, KernelSet.VECTOR).withColumns();
             int split = (r.nextInt(m + 1) / VectorGemm.ROWS) * VectorGemm.ROWS; // rows [0, split) and [split, m) separately
+            FloatGemm.multiplyAddRows(packed, 0, split, b, bOff, ldb, n, vector, cOff, ldc);
+            FloatGemm.multiplyAddRows(packed, split, m, b, bOff, ldb, n, vector, cOff, ldc);
+            for (int i = 0; i < c0.length; i++)
+                org.junit.jupiter.api.Assertions.assertEquals(Float.floatToIntBits(scalar[i]), Float.floatToIntBits(vector[i]),
+                        "m=" + m + " k=" + k + " n=" + n + " split " + split + " element " + i + ": " + scalar[i] + " vs " + vector[i]);
+        }
+    }
+
+    /**
+     * Products three vectors and one column wide (a 7x7 map's 49 columns on 16 lanes), which run the 4-row blocks with the
+     * last column as a 128-bit vector of rows: bit for bit against the scalar product, depths across several k blocks,
+     * offsets and row strides, row ranges as threads split them; also the widths next to it.
+     */
+    @Test
+    void threeVectorsAndOneColumnMatchScalarProductBitForBit() {
+        Random r = new Random(26);
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        for (int trial = 0; trial < 120; trial++) {
+            int m = VectorGemm.ROWS * (1 + r.nextInt(40)) + (trial % 8 == 7 ? 1 + r.nextInt(3) : 0), k = 1 + r.nextInt(trial % 2 == 0 ? 300 : 70);
+            int n = 3 * lanes + 1 + (trial % 5 == 4 ? r.nextInt(3) - 1 : 0);
+            int bOff = r.nextInt(5), cOff = r.nextInt(5), ldb = n + (trial % 3 == 0 ? r.nextInt(4) : 0), ldc = n + (trial % 3 == 1 ? r.nextInt(4) : 0);
+            float[] a = randomFloats(r, m * k), b = randomFloats(r, bOff + k * ldb), c0 = randomFloats(r, cOff + m * ldc);
+            float[] scalar = c0.clone(), vector = c0.clone();
+            MatrixProduct.multiplyAdd(m, n, k, a, 0, k, b, bOff, ldb, scalar, cOff, ldc);
+            FloatGemm.Packed packed = FloatGemm.pack(a, 0, m, k, KernelSet.VECTOR);
+            if (r.nextBoolean()) packed = packed.withColumns();
+            int split = (r.nextInt(m + 1) / VectorGemm.ROWS) * VectorGemm.ROWS;
             FloatGemm.multiplyAddRows(packed, 0, split, b, bOff, ldb, n, vector, cOff, ldc);
             FloatGemm.multiplyAddRows(packed, split, m, b, bOff, ldb, n, vector, cOff, ldc);
             for (int i = 0; i < c0.length; i++)
