@@ -169,6 +169,9 @@ final class ConvKernels {
         int taps = g.kernelSize, positions = g.outSize, inSize = g.inSize;
         int rows = cg * taps;
         WindowGeometry.Rows plan = g.rows();
+        DepthwisePlanes polyphase = kernels != KernelSet.VECTOR ? null : PolyphaseConvolution.planFor(g, batch, cg, mg, kernels); // (a Vector API class)
+        if (polyphase != null) // one image at a time, the column matrix read in place (the step's output array is its own)
+            return PolyphaseConvolution.convolve(polyphase, x, xShape, w, bias, yShape, group, g, Activation.NONE, parallel);
         float[] y = OutputBuffers.floats(batch * outChannels * positions); // every path below writes every element
         if (cg == 1 && mg == 1) {
             float[] wd = depthwise;
@@ -217,18 +220,6 @@ final class ConvKernels {
                         else Arrays.fill(y, dst + m * positions, dst + (m + 1) * positions, b0);
                     }
                     FloatGemm.multiplyAdd(w[grp], x, (n * channels + grp * cg) * inSize, positions, positions, y, dst, positions, parallel);
-                }
-            return y;
-        }
-        DepthwisePlanes polyphase = kernels == KernelSet.VECTOR && !isPointwise(g) ? DepthwisePlanes.of(g) : null;
-        if (polyphase != null && imagesPerChunk(batch, positions, rows) == 1) { // one image at a time: the column matrix read in place
-            // (a first layer on a grey image too: one input plane, every output channel from the same planes)
-            int stride = PolyphaseConvolution.accumulatorStride(polyphase);
-            float[] acc = Scratch.floats(Scratch.Slot.ACCUMULATORS, mg * stride);
-            for (int n = 0; n < batch; n++)
-                for (int grp = 0; grp < group; grp++) {
-                    PolyphaseConvolution.multiply(polyphase, x, (n * channels + grp * cg) * inSize, inSize, cg, w[grp], bias, grp * mg, acc, parallel);
-                    for (int m = 0; m < mg; m++) polyphase.gather(acc, m * stride, y, (n * outChannels + grp * mg + m) * positions, true);
                 }
             return y;
         }
