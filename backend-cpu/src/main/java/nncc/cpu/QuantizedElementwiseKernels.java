@@ -77,6 +77,7 @@ final class QuantizedElementwiseKernels {
 
     /** Elements per chunk of {@link #sameShapeShorts}. */
     private static final int CHUNK = 512;
+    /** Exactly {@link #CHUNK} long per buffer (the vector form runs over the whole array, so not {@link Scratch}'s). */
     private static final ThreadLocal<long[][]> CHUNKS = ThreadLocal.withInitial(() -> new long[3][CHUNK]);
 
     /**

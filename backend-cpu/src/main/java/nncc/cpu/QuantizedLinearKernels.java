@@ -28,7 +28,7 @@ final class QuantizedLinearKernels {
         boolean bytesOut = vector && NdArray.isByteType(op.outType()); // the scalar (reference) set keeps long[] tensors
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput, op.group(), kernels);
         int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs());
-        long constMaxAbsW = constW == null || !wide ? -1 : WideConvolution.maxAbs(constW.ints());
+        long constMaxAbsW = constW == null || !wide ? -1 : VectorWideGemm.maxAbs(constW.ints(), 0, constW.ints().length);
         java.util.concurrent.atomic.AtomicReference<WindowGeometry> geometry = new java.util.concurrent.atomic.AtomicReference<>(); // the last input's plans
         return (in, outTypes) -> {
             NdArray x = in[0];
@@ -42,7 +42,7 @@ final class QuantizedLinearKernels {
                 if (wideVector && x.holdsShorts() && op.outType() == DType.I16) { // i16 in and out: buffers kept per thread
                     short[] ys = OutputBuffers.shorts(NdArray.sizeOf(yShape));
                     WideConvolution.convolve(x.int16Shorts(), (int) op.inputZp(), x.shape, w.ints(),
-                            constW != null ? constMaxAbsW : WideConvolution.maxAbs(w.ints()), bias, yShape, op.group(), g, rq, ys);
+                            constW != null ? constMaxAbsW : VectorWideGemm.maxAbs(w.ints(), 0, w.ints().length), bias, yShape, op.group(), g, rq, ys);
                     return ActivationKernels.one(NdArray.ofShorts(op.outType(), yShape, ys));
                 }
                 int[] xi = x.holdsShorts() ? IntegerMath.minusZeroPoint(x.int16Shorts(), op.inputZp()) : IntegerMath.minusZeroPoint(x.longs(), op.inputZp());
@@ -95,7 +95,7 @@ final class QuantizedLinearKernels {
         long maxAbsInput = IntegerConvolution.maxAbsInput(ctx.dtype(0), op.inputZp());
         IntegerConvolution.Weights constW = ctx.constant(1) == null ? null : weights(ctx.constant(1), maxAbsInput);
         int[] constBias = ctx.constant(2) == null || wide ? null : toInts(ctx.constant(2).longs());
-        long constMaxAbsW = constW == null || !wide ? -1 : WideConvolution.maxAbs(constW.ints());
+        long constMaxAbsW = constW == null || !wide ? -1 : VectorWideGemm.maxAbs(constW.ints(), 0, constW.ints().length);
         KernelSet kernels = ctx.kernels().supported();
         boolean vector = kernels == KernelSet.VECTOR;
         // exact float weights as [K, M], so the product runs [N, K] x [K, M] straight into the output layout

@@ -14,6 +14,7 @@ final class Scratch {
 
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
     private static final ThreadLocal<int[][]> INTS = ThreadLocal.withInitial(() -> new int[Slot.values().length][]);
+    private static final ThreadLocal<long[][]> LONGS = ThreadLocal.withInitial(() -> new long[Slot.values().length][]);
 
     /** This thread's float buffer of the slot, at least {@code size} long (contents unspecified). */
     static float[] floats(Slot slot, int size) {
@@ -28,6 +29,14 @@ final class Scratch {
         int[][] all = INTS.get();
         int[] b = all[slot.ordinal()];
         if (b == null || b.length < size) all[slot.ordinal()] = b = new int[size];
+        return b;
+    }
+
+    /** This thread's long buffer of the slot, at least {@code size} long (contents unspecified). */
+    static long[] longs(Slot slot, int size) {
+        long[][] all = LONGS.get();
+        long[] b = all[slot.ordinal()];
+        if (b == null || b.length < size) all[slot.ordinal()] = b = new long[size];
         return b;
     }
 }

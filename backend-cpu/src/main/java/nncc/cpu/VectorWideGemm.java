@@ -55,7 +55,8 @@ final class VectorWideGemm {
         return bound == 0 ? k : (int) Math.max(1, Math.min(k, Integer.MAX_VALUE / bound));
     }
 
-    private static long maxAbs(int[] x, int off, int count) {
+    /** The largest magnitude in {@code x[off, off + count)}. */
+    static long maxAbs(int[] x, int off, int count) {
         long max = 0;
         for (int i = off; i < off + count; i++) max = Math.max(max, Math.abs((long) x[i]));
         return max;

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The vector kernel set's 16x8 convolution (QConv with i16 input held as shorts, 8-bit weights, int64 accumulator),
- * image by image and group by group, on buffers kept per thread: the column matrix of {@code x - zp} as ints (a 1x1,
+ * image by image and group by group, on the thread's {@link Scratch} buffers: the column matrix of {@code x - zp} as ints (a 1x1,
  * stride-1, unpadded convolution copies its input planes, anything else goes through the window plan as im2col does),
  * the products in {@link VectorWideGemm}, and each int64 sum requantized straight into the short output. Depthwise
  * convolutions (one input and output channel per group) sum their taps in int32 directly when no sum of that many
@@ -13,9 +13,6 @@ import java.util.Arrays;
  */
 final class WideConvolution {
     private WideConvolution() {}
-
-    private static final ThreadLocal<int[][]> INTS = ThreadLocal.withInitial(() -> new int[2][]);
-    private static final ThreadLocal<long[]> LONGS = new ThreadLocal<>();
 
     /**
      * y = requantize(bias + conv(x - zp, w)) for x [N, C, in...] as shorts, w [M, C/group, k...] as ints (largest
@@ -32,8 +29,8 @@ final class WideConvolution {
             return;
         }
         boolean pointwise = ConvKernels.isPointwise(g);
-        int[] col = ints(0, rows * positions);
-        long[] acc = longs(mg * positions);
+        int[] col = Scratch.ints(Scratch.Slot.COLUMNS, rows * positions);
+        long[] acc = Scratch.longs(Scratch.Slot.ACCUMULATORS, mg * positions);
         WindowGeometry.Rows plan = g.rows();
         for (int n = 0; n < batch; n++)
             for (int grp = 0; grp < group; grp++) {
@@ -54,7 +51,7 @@ final class WideConvolution {
     /** One channel per group: tap by tap in int32 (the caller checked no sum overflows), then bias and requantization. */
     private static void depthwise(short[] x, int zp, int[] w, long[] bias, int batch, int channels, int positions, int inSize, int taps,
                                   WindowGeometry.Rows plan, Requantizer rq, short[] y) {
-        int[] acc = ints(1, positions);
+        int[] acc = Scratch.ints(Scratch.Slot.ACCUMULATORS, positions);
         int len = plan.rowLength(), s = plan.stride(), rowsPerTap = plan.rowsPerTap();
         for (int n = 0; n < batch; n++)
             for (int c = 0; c < channels; c++) {
@@ -89,24 +86,5 @@ final class WideConvolution {
                 Arrays.fill(col, d + Math.max(hi, lo), d + len, 0);
             }
         }
-    }
-
-    /** The largest magnitude in {@code w}. */
-    static long maxAbs(int[] w) {
-        long max = 0;
-        for (int v : w) max = Math.max(max, Math.abs((long) v));
-        return max;
-    }
-
-    private static int[] ints(int slot, int size) {
-        int[][] all = INTS.get();
-        if (all[slot] == null || all[slot].length < size) all[slot] = new int[size];
-        return all[slot];
-    }
-
-    private static long[] longs(int size) {
-        long[] b = LONGS.get();
-        if (b == null || b.length < size) LONGS.set(b = new long[size]);
-        return b;
     }
 }
