@@ -35,7 +35,7 @@ final class ActivationKernels {
             return switch (x.storage()) {
                 case FLOAT -> {
                     float[] y;
-                    if (vector) VectorClamp.relu(x.floats, y = OutputBuffers.floats(x.size()), x.size()); // every element written
+                    if (vector) VectorRows.relu(x.floats, y = OutputBuffers.floats(x.size()), x.size()); // every element written
                     else {
                         y = new float[x.size()];
                         for (int i = 0; i < y.length; i++) y[i] = Math.max(x.floats[i], 0f);

@@ -33,35 +33,23 @@ final class OutputBuffers {
     static void exit() { CURSOR.get().arrays = null; }
 
     /** An array of {@code n} floats for the running step's output, contents unspecified. */
-    static float[] floats(int n) {
-        Cursor c = CURSOR.get();
-        if (c.arrays == null || c.taken) return new float[n];
-        c.taken = true;
-        if (c.arrays[c.step] instanceof float[] f && f.length == n) return f;
-        float[] f = new float[n];
-        c.arrays[c.step] = f;
-        return f;
-    }
+    static float[] floats(int n) { return take(float[].class, n, float[]::new); }
 
     /** An array of {@code n} bytes for the running step's output, contents unspecified. */
-    static byte[] bytes(int n) {
-        Cursor c = CURSOR.get();
-        if (c.arrays == null || c.taken) return new byte[n];
-        c.taken = true;
-        if (c.arrays[c.step] instanceof byte[] b && b.length == n) return b;
-        byte[] b = new byte[n];
-        c.arrays[c.step] = b;
-        return b;
-    }
+    static byte[] bytes(int n) { return take(byte[].class, n, byte[]::new); }
 
     /** An array of {@code n} shorts for the running step's output, contents unspecified. */
-    static short[] shorts(int n) {
+    static short[] shorts(int n) { return take(short[].class, n, short[]::new); }
+
+    /** The step's previous array of this type and length when the running step has not taken one yet, else a new one. */
+    private static <A> A take(Class<A> type, int n, java.util.function.IntFunction<A> make) {
         Cursor c = CURSOR.get();
-        if (c.arrays == null || c.taken) return new short[n];
+        if (c.arrays == null || c.taken) return make.apply(n);
         c.taken = true;
-        if (c.arrays[c.step] instanceof short[] s && s.length == n) return s;
-        short[] s = new short[n];
-        c.arrays[c.step] = s;
-        return s;
+        Object previous = c.arrays[c.step];
+        if (type.isInstance(previous) && java.lang.reflect.Array.getLength(previous) == n) return type.cast(previous);
+        A a = make.apply(n);
+        c.arrays[c.step] = a;
+        return a;
     }
 }

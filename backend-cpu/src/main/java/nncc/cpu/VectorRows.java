@@ -250,4 +250,15 @@ final class VectorRows {
         for (; i + L <= y.length; i += L) FloatVector.fromArray(S, y, i).max(lo).min(hi).intoArray(y, i);
         for (; i < y.length; i++) y[i] = Math.min(Math.max(y[i], a.min()), a.max());
     }
+
+    /**
+     * Relu of a float tensor into another array: {@code y[i] = Math.max(x[i], 0f)} for i in [0, n), lanewise max with 0
+     * (NaN stays NaN, -0 becomes +0, as the scalar kernel's own expression).
+     */
+    static void relu(float[] x, float[] y, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) FloatVector.fromArray(S, x, i).max(zero).intoArray(y, i);
+        for (; i < n; i++) y[i] = Math.max(x[i], 0f);
+    }
 }
