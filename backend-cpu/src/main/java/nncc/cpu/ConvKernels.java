@@ -45,10 +45,6 @@ final class ConvKernels {
             WindowGeometry g = WindowGeometry.reuse(geometry.get(), x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
                     op.strides(), op.pads(), op.dilations());
             geometry.set(g);
-            DepthwisePlanes polyphase = !vector ? null : PolyphaseConvolution.planFor(g, x.shape[0], x.shape[1] / op.group(), yShape[1] / op.group(), kernels); // (a Vector API class)
-            if (polyphase != null) // the activation applied as the outputs are gathered
-                return new NdArray[] {NdArray.ofFloats(outTypes[0].dtype(), yShape,
-                        PolyphaseConvolution.convolve(polyphase, x.floatView(), x.shape, w, b, yShape, op.group(), g, op.activation(), parallel))};
             DepthwiseLanes d = direct.get();
             if (depthwiseOp && (d == null || d.geometry != g)) direct.set(d = DepthwiseLanes.of(g));
             float[] y = convolve(x.floatView(), x.shape, w, constDepthwise, b, yShape, op.group(), g, kernels, parallel,
@@ -121,13 +117,24 @@ final class ConvKernels {
      */
     static float[] convolve(float[] x, int[] xShape, FloatGemm.Packed[] w, float[] depthwise, float[] bias, int[] yShape, int group,
                             WindowGeometry g, KernelSet kernels, Parallel parallel) {
+        DepthwisePlanes polyphase = polyphasePlan(g, xShape, yShape, group, kernels);
+        if (polyphase != null) return PolyphaseConvolution.convolve(polyphase, x, xShape, w, bias, yShape, group, g, Activation.NONE, parallel);
         boolean depthwiseOp = kernels == KernelSet.VECTOR && xShape[1] == group && yShape[1] == group;
         return convolveBody(x, xShape, w, depthwise, bias, yShape, group, g, kernels, parallel, depthwiseOp ? DepthwiseLanes.of(g) : null, null);
     }
 
     /**
+     * The plan of a batch-1 convolution that {@link PolyphaseConvolution} runs (neither 1x1 nor depthwise, one image per
+     * product), or null; only asked with the Vector API kernels, as that class holds Vector API constants.
+     */
+    private static DepthwisePlanes polyphasePlan(WindowGeometry g, int[] xShape, int[] yShape, int group, KernelSet kernels) {
+        return kernels != KernelSet.VECTOR ? null : PolyphaseConvolution.planFor(g, xShape[0], xShape[1] / group, yShape[1] / group, kernels);
+    }
+
+    /**
      * As {@link #convolveBody},
-     * then clamped to the fused activation's bounds. A 1x1 convolution whose shapes {@link VectorGemm#fusesBiasAndClamp
+     * then clamped to the fused activation's bounds. A batch-1 convolution {@link PolyphaseConvolution} runs applies the
+     * activation as it gathers the outputs. A 1x1 convolution whose shapes {@link VectorGemm#fusesBiasAndClamp
      * the Vector API kernel fuses} starts its sums from the bias in registers and clamps them before its one store, instead
      * of a fill and a clamp pass over the output (the same floats).
      */
@@ -135,6 +142,8 @@ final class ConvKernels {
                             WindowGeometry g, KernelSet kernels, Parallel parallel, DepthwiseLanes direct, Activation activation) {
         int batch = xShape[0], channels = xShape[1], outChannels = yShape[1], cg = channels / group, mg = outChannels / group;
         int positions = g.outSize;
+        DepthwisePlanes polyphase = polyphasePlan(g, xShape, yShape, group, kernels);
+        if (polyphase != null) return PolyphaseConvolution.convolve(polyphase, x, xShape, w, bias, yShape, group, g, activation, parallel);
         if (kernels == KernelSet.VECTOR && isPointwise(g) && imagesPerChunk(batch, positions, cg) == 1 && w[0].vector()
                 && VectorGemm.fusesBiasAndClamp(mg, cg, positions)) {
             float[] y = OutputBuffers.floats(batch * outChannels * positions), clamp = activation == Activation.NONE ? null : new float[] {activation.min(), activation.max()};
@@ -169,9 +178,6 @@ final class ConvKernels {
         int taps = g.kernelSize, positions = g.outSize, inSize = g.inSize;
         int rows = cg * taps;
         WindowGeometry.Rows plan = g.rows();
-        DepthwisePlanes polyphase = kernels != KernelSet.VECTOR ? null : PolyphaseConvolution.planFor(g, batch, cg, mg, kernels); // (a Vector API class)
-        if (polyphase != null) // one image at a time, the column matrix read in place (the step's output array is its own)
-            return PolyphaseConvolution.convolve(polyphase, x, xShape, w, bias, yShape, group, g, Activation.NONE, parallel);
         float[] y = OutputBuffers.floats(batch * outChannels * positions); // every path below writes every element
         if (cg == 1 && mg == 1) {
             float[] wd = depthwise;
