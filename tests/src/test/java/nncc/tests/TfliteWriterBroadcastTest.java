@@ -35,14 +35,21 @@ class TfliteWriterBroadcastTest {
                 """.replace("OP", op);
     }
 
-    @Test
-    void broadcastingBinaryOpsAgreeWithTheRuntime() throws Exception {
+    /** QAdd, QAdd as SUB and QMul with zero points on both inputs: the binary ops whose broadcasting the tests write. */
+    private static final List<String> BINARY_OPS;
+
+    static {
         String add = "QAdd {inputZpA = 3, inputZpB = -5, leftShift = 20, multiplierA = 1073741824, shiftA = 0, multiplierB = 1073741824, "
                 + "shiftB = 0, multiplier = 1073741824, shift = -19, outputZp = 1, outputScale = 0.2, outType = i8, actMin = -128, "
                 + "actMax = 127, rounding = single_round%s}";
         String mul = "QMul {inputZpA = 3, inputZpB = -5, multiplier = 1717986944, shift = -4, outputZp = 1, outputScale = 0.2, "
                 + "outType = i8, actMin = -128, actMax = 127, rounding = single_round}";
-        for (String op : List.of(add.formatted(""), add.formatted(", subtract = true"), mul)) {
+        BINARY_OPS = List.of(add.formatted(""), add.formatted(", subtract = true"), mul);
+    }
+
+    @Test
+    void broadcastingBinaryOpsAgreeWithTheRuntime() throws Exception {
+        for (String op : BINARY_OPS) {
             Graph g = IrParser.parse(graph(op), "broadcast.nnir");
             Path model = tmp.resolve("b.tflite");
             Files.write(model, TfliteWriter.write(TfliteLegalized.of(g)));
@@ -92,12 +99,7 @@ class TfliteWriterBroadcastTest {
      */
     @Test
     void broadcastingAcrossRanksAgreesWithTheRuntime() throws Exception {
-        String add = "QAdd {inputZpA = 3, inputZpB = -5, leftShift = 20, multiplierA = 1073741824, shiftA = 0, multiplierB = 1073741824, "
-                + "shiftB = 0, multiplier = 1073741824, shift = -19, outputZp = 1, outputScale = 0.2, outType = i8, actMin = -128, "
-                + "actMax = 127, rounding = single_round%s}";
-        String mul = "QMul {inputZpA = 3, inputZpB = -5, multiplier = 1717986944, shift = -4, outputZp = 1, outputScale = 0.2, "
-                + "outType = i8, actMin = -128, actMax = 127, rounding = single_round}";
-        for (String op : List.of(add.formatted(""), add.formatted(", subtract = true"), mul)) {
+        for (String op : BINARY_OPS) {
             Graph g = IrParser.parse(acrossRanks(op), "ranks.nnir");
             Path model = tmp.resolve("r.tflite");
             Files.write(model, TfliteWriter.write(TfliteLegalized.of(g)));
