@@ -246,9 +246,10 @@ public final class Interpreter {
     /**
      * Whether plain runs of a batch take the images one by one: the batch is the same symbolic dim 0 of every input
      * and output and of every node output (only there), no op mixes images, and the weights are reused within an
-     * image.
+     * image. Callers that trace runs (calibration) then feed single images themselves, so that traced runs take the
+     * same batch-1 paths.
      */
-    boolean runsImageByImage() { return imageByImage; }
+    public boolean runsImageByImage() { return imageByImage; }
 
     private static List<Value> concat(List<Value> a, List<Value> b) {
         List<Value> all = new ArrayList<>(a);

@@ -125,8 +125,9 @@ public final class CalibratePass implements Pass {
         int chunk = fixedBatch(graph, data);
         int batch = chunk == 0 ? options.batchSize() : chunk * Math.max(1, options.batchSize() / chunk);
         List<String> names = traced.stream().map(Value::name).toList();
-        CalibrationRun run = new CalibrationRun(new Interpreter(graph), data, names, batch, chunk == 0 ? StreamChunk.balanced(StreamChunk.of(graph, batch), batch, options.threads()) : chunk,
-                options.threads(), options.progress());
+        Interpreter interpreter = new Interpreter(graph);
+        CalibrationRun run = new CalibrationRun(interpreter, data, names, batch,
+                chunk == 0 ? StreamChunk.forRuns(interpreter, graph, batch, batch, options.threads()) : chunk, options.threads(), options.progress());
 
         if (shared != null) {
             Map<String, Value> all = graph.valuesByName();

@@ -13,6 +13,7 @@ import nncc.ir.ModelException;
 import nncc.ir.Node;
 import nncc.ir.Tensor;
 import nncc.ir.Value;
+import nncc.passes.Workers;
 
 /**
  * Feeds calibration data through the float interpreter to a set of observers, one per traced value, for as many
@@ -96,21 +97,28 @@ final class CalibrationRun {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Handover handover = trace == null ? null : new Handover(trace, units, chunkSize);
         Runnable[] work = new Runnable[perThread.length];
+        // the first pass meets cold kernels: worker 0 runs the first unit alone (later passes run compiled code)
+        Workers.FirstUnitGate gate = new Workers.FirstUnitGate(pass == 0 ? units.size() : 0, perThread.length);
         for (int t = 0; t < perThread.length; t++) {
             Observer[] own = perThread[t];
+            boolean first = t == 0;
             work[t] = () -> {
                 try {
+                    if (!first) gate.await();
                     for (int job; failure.get() == null && (job = next.getAndIncrement()) < units.size(); ) {
                         int[] u = units.get(job);
                         runUnit(pass, u[0], u[1], u[2] == 1, own, handover);
+                        if (first) gate.open();
                     }
                 } catch (RuntimeException | Error e) {
                     failure.compareAndSet(null, e);
                     if (handover != null) handover.order.fail(e); // wakes a thread waiting for this one's chunk
+                } finally {
+                    if (first) gate.open();
                 }
             };
         }
-        nncc.passes.Workers.run("nncc-calibrate", "calibrating", work.length, w -> work[w].run());
+        Workers.run("nncc-calibrate", "calibrating", work.length, w -> work[w].run());
         Throwable e = failure.get();
         if (e instanceof RuntimeException r) throw r;
         if (e instanceof Error err) throw err;

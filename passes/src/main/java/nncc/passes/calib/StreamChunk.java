@@ -1,5 +1,6 @@
 package nncc.passes.calib;
 
+import nncc.cpu.Interpreter;
 import nncc.ir.Graph;
 import nncc.ir.Node;
 import nncc.ir.Value;
@@ -35,6 +36,17 @@ public final class StreamChunk {
         int chunks = Math.max(1, ceilDiv(total, max));
         chunks = ceilDiv(chunks, threads) * threads;
         return Math.max(1, Math.min(max, ceilDiv(total, chunks)));
+    }
+
+    /**
+     * Samples per interpreter call when {@code interpreter} runs {@code total} samples of a symbolic batch, in batches
+     * of {@code batch}, on {@code threads} threads: one when the interpreter would run a batch image by image anyway
+     * ({@link Interpreter#runsImageByImage}: a traced run of one image takes the same batch-1 paths as a plain run,
+     * which are faster than the batched ones and keep one image's tensors in cache from layer to layer), else
+     * {@link #balanced} chunks of {@link #of}. The results do not depend on the chunks.
+     */
+    public static int forRuns(Interpreter interpreter, Graph graph, int batch, int total, int threads) {
+        return interpreter.runsImageByImage() ? 1 : balanced(of(graph, batch), total, threads);
     }
 
     private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }

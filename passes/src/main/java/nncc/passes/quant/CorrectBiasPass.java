@@ -106,7 +106,13 @@ public final class CorrectBiasPass implements Pass {
     @Override public PassResult run(Graph g) {
         Measurement m = measure(g);
         if (m.layers.isEmpty()) return m.stats().result();
-        OrderedTraceRun.run(new Interpreter(g), options.data(), m.samples, m.chunk, options.threads(), m.names(), m::accept);
+        // a model whose batch dim is fixed (at 1, say) runs its samples in chunks of that size; others image by image or
+        // in chunks that keep the largest intermediate tensor small, on several threads, each layer's inputs accumulated
+        // in sample order
+        Interpreter interpreter = new Interpreter(g);
+        int fixed = nncc.passes.calib.CalibratePass.fixedBatch(g, options.data());
+        int chunk = fixed > 0 ? fixed : nncc.passes.calib.StreamChunk.forRuns(interpreter, g, options.batchSize(), m.samples, options.threads());
+        OrderedTraceRun.run(interpreter, options.data(), m.samples, chunk, options.threads(), m.names(), m::accept);
         return apply(m, g);
     }
 
@@ -130,13 +136,9 @@ public final class CorrectBiasPass implements Pass {
             }
         }
         int total = Math.min(options.maxSamples(), options.data().sampleCount());
-        // a model whose batch dim is fixed (at 1, say) runs its samples in chunks of that size; others in chunks that
-        // keep the largest intermediate tensor small, on several threads, each layer's inputs accumulated in sample order
         int fixed = nncc.passes.calib.CalibratePass.fixedBatch(g, options.data());
-        if (fixed > 0) total -= total % fixed;
-        int chunk = fixed > 0 ? fixed : nncc.passes.calib.StreamChunk.balanced(nncc.passes.calib.StreamChunk.of(g, options.batchSize()),
-                total, options.threads());
-        return new Measurement(layers, total, chunk);
+        if (fixed > 0) total -= total % fixed; // a fixed batch runs whole batches
+        return new Measurement(layers, total);
     }
 
     /**
@@ -147,13 +149,11 @@ public final class CorrectBiasPass implements Pass {
         private final List<Layer> layers;
         private final Map<String, List<Layer>> byInput = new HashMap<>();
         private final int samples;
-        private final int chunk;
         private Rounded[] rounded;
 
-        private Measurement(List<Layer> layers, int samples, int chunk) {
+        private Measurement(List<Layer> layers, int samples) {
             this.layers = layers;
             this.samples = samples;
-            this.chunk = chunk;
             for (Layer l : layers) byInput.computeIfAbsent(l.node().input(0).name(), k -> new ArrayList<>()).add(l);
         }
 

@@ -3,11 +3,13 @@ package nncc.passes.quant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import nncc.cpu.FloatTraceSink;
 import nncc.cpu.Interpreter;
 import nncc.ir.ModelException;
 import nncc.ir.Node;
 import nncc.ir.Tensor;
+import nncc.passes.Workers;
 import nncc.passes.calib.CalibrationData;
 import nncc.passes.calib.OrderedHandover;
 
@@ -31,8 +33,11 @@ final class OrderedTraceRun {
         int units = (total + chunk - 1) / chunk;
         OrderedHandover turns = new OrderedHandover();
         AtomicInteger next = new AtomicInteger();
-        Runnable work = () -> {
+        int workers = Math.max(1, Math.min(threads, units));
+        Workers.FirstUnitGate gate = new Workers.FirstUnitGate(units, workers); // the kernels are cold: the first unit runs alone
+        IntConsumer work = w -> {
             try {
+                if (w > 0) gate.await();
                 for (int unit; !turns.failed() && (unit = next.getAndIncrement()) < units; ) {
                     int start = unit * chunk, count = Math.min(chunk, total - start), u = unit;
                     List<Tensor> part = data.batch(start, count);
@@ -55,13 +60,15 @@ final class OrderedTraceRun {
                         throw new ModelException(e.file() != null ? e.file() : data.source(), e.node(), e.getRawMessage()
                                 + " (calibration samples " + start + ".." + (start + count - 1) + ")", e);
                     }
+                    if (w == 0) gate.open();
                 }
             } catch (RuntimeException | Error e) {
                 turns.fail(e);
+            } finally {
+                if (w == 0) gate.open();
             }
         };
-        int workers = Math.max(1, Math.min(threads, units));
-        nncc.passes.Workers.run("nncc-correct-bias", "measuring layer inputs", workers, w -> work.run());
+        Workers.run("nncc-correct-bias", "measuring layer inputs", workers, work);
         turns.rethrow();
     }
 
