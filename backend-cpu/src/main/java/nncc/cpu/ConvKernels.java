@@ -58,7 +58,7 @@ final class ConvKernels {
         float[] data = w.floatView();
         int mg = w.dim(0) / group, rows = w.size() / Math.max(1, w.dim(0));
         FloatGemm.Packed[] packed = new FloatGemm.Packed[group];
-        for (int grp = 0; grp < group; grp++) packed[grp] = FloatGemm.pack(data, grp * mg * rows, mg, rows, kernels).withColumns();
+        for (int grp = 0; grp < group; grp++) packed[grp] = FloatGemm.packForReuse(data, grp * mg * rows, mg, rows, kernels);
         return packed;
     }
 

@@ -16,21 +16,21 @@ final class FloatGemm {
 
         boolean vector() { return panels != null; }
 
-        /**
-         * These weights also packed column-major for the vector kernels' last columns ({@link ColumnTail}): for operands
-         * packed once and used many times.
-         */
-        Packed withColumns() {
-            if (!vector() || columns != null || m == 0 || k == 0) return this;
-            float[] a = new float[m * k];
-            for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) a[i * k + p] = element(i, p);
-            return new Packed(m, k, null, panels, VectorGemm.packColumns(a, 0, m, k));
-        }
 
         /** Element (i, p) of A. */
         float element(int i, int p) {
             return rows != null ? rows[i * k + p] : panels[i / VectorGemm.ROWS * VectorGemm.ROWS * k + p * VectorGemm.ROWS + i % VectorGemm.ROWS];
         }
+    }
+
+    /**
+     * As {@link #pack}, and for the vector kernels also packed column-major for their last columns ({@link ColumnTail}):
+     * for operands packed once and used many times (constant weights).
+     */
+    static Packed packForReuse(float[] a, int off, int m, int k, KernelSet kernels) {
+        Packed p = pack(a, off, m, k, kernels);
+        if (!p.vector() || m == 0 || k == 0) return p;
+        return new Packed(m, k, null, p.panels(), VectorGemm.packColumns(a, off, m, k));
     }
 
     /** Prepares rows {@code [off, off + m * k)} of {@code a} (row-major [m, k]) for {@code kernels}. */

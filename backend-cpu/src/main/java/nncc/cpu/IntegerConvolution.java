@@ -51,7 +51,7 @@ final class IntegerConvolution {
             if (exactFloats == null || rowLength == 0) return new Weights(ints, exactFloats, null, k);
             int mg = ints.length / rowLength / group;
             FloatGemm.Packed[] packed = new FloatGemm.Packed[group];
-            for (int grp = 0; grp < group; grp++) packed[grp] = FloatGemm.pack(exactFloats, grp * mg * rowLength, mg, rowLength, k).withColumns();
+            for (int grp = 0; grp < group; grp++) packed[grp] = FloatGemm.packForReuse(exactFloats, grp * mg * rowLength, mg, rowLength, k);
             return new Weights(ints, exactFloats, packed, k);
         }
 

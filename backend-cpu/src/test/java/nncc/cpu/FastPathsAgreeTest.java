@@ -217,7 +217,7 @@ class FastPathsAgreeTest {
             float[] a = randomFloats(r, m * k), b = randomFloats(r, bOff + k * ldb + 16), c0 = randomFloats(r, cOff + m * ldc + 16);
             float[] scalar = c0.clone(), vector = c0.clone();
             MatrixProduct.multiplyAdd(m, n, k, a, 0, k, b, bOff, ldb, scalar, cOff, ldc);
-            FloatGemm.Packed packed = FloatGemm.pack(a, 0, m, k, KernelSet.VECTOR).withColumns();
+            FloatGemm.Packed packed = FloatGemm.packForReuse(a, 0, m, k, KernelSet.VECTOR);
             int split = (r.nextInt(m + 1) / VectorGemm.ROWS) * VectorGemm.ROWS; // rows [0, split) and [split, m) separately
             FloatGemm.multiplyAddRows(packed, 0, split, b, bOff, ldb, n, vector, cOff, ldc);
             FloatGemm.multiplyAddRows(packed, split, m, b, bOff, ldb, n, vector, cOff, ldc);
@@ -243,8 +243,7 @@ class FastPathsAgreeTest {
             float[] a = randomFloats(r, m * k), b = randomFloats(r, bOff + k * ldb), c0 = randomFloats(r, cOff + m * ldc);
             float[] scalar = c0.clone(), vector = c0.clone();
             MatrixProduct.multiplyAdd(m, n, k, a, 0, k, b, bOff, ldb, scalar, cOff, ldc);
-            FloatGemm.Packed packed = FloatGemm.pack(a, 0, m, k, KernelSet.VECTOR);
-            if (r.nextBoolean()) packed = packed.withColumns();
+            FloatGemm.Packed packed = r.nextBoolean() ? FloatGemm.packForReuse(a, 0, m, k, KernelSet.VECTOR) : FloatGemm.pack(a, 0, m, k, KernelSet.VECTOR);
             int split = (r.nextInt(m + 1) / VectorGemm.ROWS) * VectorGemm.ROWS;
             FloatGemm.multiplyAddRows(packed, 0, split, b, bOff, ldb, n, vector, cOff, ldc);
             FloatGemm.multiplyAddRows(packed, split, m, b, bOff, ldb, n, vector, cOff, ldc);

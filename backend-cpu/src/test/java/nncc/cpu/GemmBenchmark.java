@@ -45,7 +45,7 @@ public class GemmBenchmark {
             this.m = m; this.k = k; this.n = n;
             float[] rows = new float[m * k];
             for (int i = 0; i < rows.length; i++) rows[i] = random.nextFloat() - 0.5f;
-            a = FloatGemm.pack(rows, 0, m, k, set).withColumns();
+            a = FloatGemm.packForReuse(rows, 0, m, k, set);
             b = new float[k * n + ConvKernels.GEMM_SLACK];
             for (int i = 0; i < k * n; i++) b[i] = random.nextFloat() - 0.5f;
             c = new float[m * n + ConvKernels.GEMM_SLACK];
