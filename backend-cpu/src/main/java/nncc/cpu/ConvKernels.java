@@ -26,7 +26,9 @@ final class ConvKernels {
         ctx.requireDType(1, "weight W", ctx.dtype(0));
         if (ctx.hasInput(2)) ctx.requireDType(2, "bias B", ctx.dtype(0));
         KernelSet kernels = ctx.kernels().supported();
-        FloatGemm.Packed[] constW = ctx.constant(1) == null ? null : packGroups(ctx.constant(1), op.group(), kernels);
+        // constant weights are packed once, by the first run or ahead of it (Interpreter.packWeights)
+        java.util.function.Supplier<FloatGemm.Packed[]> constW = ctx.constant(1) == null ? null
+                : ctx.defer(() -> packGroups(ctx.constant(1), op.group(), kernels));
         float[] constB = ctx.constant(2) == null ? null : ctx.constant(2).floatView();
         boolean hasBias = ctx.hasInput(2);
         Parallel parallel = ctx.parallel();
@@ -40,7 +42,7 @@ final class ConvKernels {
         return (in, outTypes) -> {
             NdArray x = in[0];
             int[] yShape = outTypes[0].shape().toIntArray();
-            FloatGemm.Packed[] w = constW != null ? constW : packGroups(in[1], op.group(), kernels);
+            FloatGemm.Packed[] w = constW != null ? constW.get() : packGroups(in[1], op.group(), kernels);
             float[] b = !hasBias ? null : constB != null ? constB : in[2].floatView();
             WindowGeometry g = WindowGeometry.reuse(geometry.get(), x.shape, yShape, WindowGeometry.kernelOf(in[1].shape),
                     op.strides(), op.pads(), op.dilations());

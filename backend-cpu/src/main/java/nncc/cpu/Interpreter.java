@@ -41,6 +41,8 @@ public final class Interpreter {
     private final Parallel parallel;
     /** Whether a batch runs image by image (see {@link #runsImageByImage}). */
     private final boolean imageByImage;
+    /** The kernels' preparation deferred to their first run (packing constant weights), in node order. */
+    private final List<Deferred<?>> deferred = new ArrayList<>();
     /** Per step, the output types last inferred (runs on several threads may replace each other's entries: all are right). */
     private final java.util.concurrent.atomic.AtomicReferenceArray<InferredTypes> inferred;
 
@@ -83,6 +85,20 @@ public final class Interpreter {
         for (int i = 0; i < nodes.size(); i++) steps[i] = prepareStep(nodes.get(i), i, slotOf, lastUse);
     }
 
+    /**
+     * Packs every layer's constant weights that no run has packed yet, in node order. Runs pack a layer's weights when
+     * they first reach it, so calling this is never needed; a thread with nothing else to do may call it while another
+     * starts the first run (calibration does), which then finds the weights it reaches packed or being packed. Safe
+     * to call from several threads and more than once.
+     */
+    public void packWeights() {
+        List<Deferred<?>> all;
+        synchronized (deferred) {
+            all = List.copyOf(deferred);
+        }
+        for (Deferred<?> d : all) d.get();
+    }
+
     /** The same as {@code new Interpreter(graph)}. */
     public static Interpreter prepare(Graph graph) { return new Interpreter(graph); }
 
@@ -96,7 +112,7 @@ public final class Interpreter {
         TensorType[] staticOut = isStatic ? n.outputs().stream().map(Value::type).toArray(TensorType[]::new) : null;
         Kernel kernel;
         try {
-            kernel = Kernels.prepare(new NodeContext(n, List.of(inTypes), consts, kernels, parallel));
+            kernel = Kernels.prepare(new NodeContext(n, List.of(inTypes), consts, kernels, parallel, deferred));
         } catch (ModelException e) {
             throw e.atNode(n.name());
         }

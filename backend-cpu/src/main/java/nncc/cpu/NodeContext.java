@@ -8,10 +8,16 @@ import nncc.ir.TensorType;
 
 /**
  * What a kernel factory may look at while preparing a node: the node, its declared input types and the data
- * of inputs that are graph constants (so weights can be decoded and packed once), which kernel set to prepare, and
- * over how many threads a kernel may split its work.
+ * of inputs that are graph constants (so weights can be decoded and packed once), which kernel set to prepare, over
+ * how many threads a kernel may split its work, and where work deferred to the first run is listed.
  */
-record NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants, KernelSet kernels, Parallel parallel) {
+record NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants, KernelSet kernels, Parallel parallel,
+                   List<Deferred<?>> deferred) {
+
+    /** A context whose deferred work ({@link #defer}) is done on first use only. */
+    NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants, KernelSet kernels, Parallel parallel) {
+        this(node, inputTypes, constants, kernels, parallel, new java.util.ArrayList<>());
+    }
 
     /** A context whose kernels run on one thread. */
     NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants, KernelSet kernels) {
@@ -22,6 +28,12 @@ record NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants, 
     NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants) {
         this(node, inputTypes, constants, KernelSet.best());
     }
+
+    /**
+     * {@code work} done once, by the first run that needs it or ahead of it ({@link Interpreter#packWeights}): for
+     * preparation that costs time in proportion to the weights, such as packing them.
+     */
+    <T> java.util.function.Supplier<T> defer(java.util.function.Supplier<T> work) { return Deferred.of(work, deferred); }
 
     /** Whether the Vector API kernels run this node. */
     boolean vector() { return kernels.supported() == KernelSet.VECTOR; }

@@ -97,14 +97,18 @@ final class CalibrationRun {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Handover handover = trace == null ? null : new Handover(trace, units, chunkSize);
         Runnable[] work = new Runnable[perThread.length];
-        // the first pass meets cold kernels: worker 0 runs the first unit alone (later passes run compiled code)
+        // the first pass meets cold kernels: worker 0 runs the first unit alone (later passes run compiled code) while
+        // a helper packs the layers' weights ahead of it
         Workers.FirstUnitGate gate = new Workers.FirstUnitGate(pass == 0 ? units.size() : 0, perThread.length);
         for (int t = 0; t < perThread.length; t++) {
             Observer[] own = perThread[t];
             boolean first = t == 0;
             work[t] = () -> {
                 try {
-                    if (!first) gate.await();
+                    if (!first) {
+                        if (pass == 0) interpreter.packWeights();
+                        gate.await();
+                    }
                     for (int job; failure.get() == null && (job = next.getAndIncrement()) < units.size(); ) {
                         int[] u = units.get(job);
                         runUnit(pass, u[0], u[1], u[2] == 1, own, handover);

@@ -37,7 +37,10 @@ final class OrderedTraceRun {
         Workers.FirstUnitGate gate = new Workers.FirstUnitGate(units, workers); // the kernels are cold: the first unit runs alone
         IntConsumer work = w -> {
             try {
-                if (w > 0) gate.await();
+                if (w > 0) {
+                    interpreter.packWeights(); // ahead of worker 0's first unit
+                    gate.await();
+                }
                 for (int unit; !turns.failed() && (unit = next.getAndIncrement()) < units; ) {
                     int start = unit * chunk, count = Math.min(chunk, total - start), u = unit;
                     List<Tensor> part = data.batch(start, count);
