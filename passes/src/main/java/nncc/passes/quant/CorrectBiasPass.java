@@ -329,13 +329,8 @@ public final class CorrectBiasPass implements Pass {
             if (c % perGroupOut == 0) mean = l.means().mean(c / perGroupOut);
             double s = p.scale(p.isPerAxis() ? c : 0);
             double sum = 0;
-            for (int i = 0, at = c * per; i < per; i++, at++) {
-                long code = nncc.ir.FixedPoint.roundHalfAway(w[at] / s);
-                if (Math.abs(code) > qmax)
-                    throw new ModelException("weight code " + code + " of output channel " + c + " does not fit "
-                            + bits + " bits; the weights were quantized to more bits than the lowering's weight-bits");
-                sum -= (w[at] - code * s) * mean[i];
-            }
+            for (int i = 0, at = c * per; i < per; i++, at++)
+                sum -= (w[at] - WeightQuantizer.code(w[at], s, qmax, c, bits) * s) * mean[i];
             shift[c] = (float) sum;
         }
         return shift;

@@ -65,10 +65,24 @@ public final class WeightQuantizer {
      */
     static Weights fromPlan(Tensor w, QuantParams plan, int bits) {
         QuantParams p = channelsFirst(plan);
-        long[] q = planCodes(w.toFloats(), Math.toIntExact(w.shape().dim(0)), p, bits);
-        byte[] codes = new byte[q.length]; // |code| <= 127: planCodes checked it against bits <= 8
-        for (int i = 0; i < q.length; i++) codes[i] = (byte) q[i];
+        float[] v = w.toFloats();
+        int channels = Math.toIntExact(w.shape().dim(0)), per = channels == 0 ? 0 : v.length / channels;
+        long qmax = (1L << (bits - 1)) - 1;
+        byte[] codes = new byte[v.length]; // |code| <= qmax <= 127 (bits <= 8), checked by code()
+        for (int c = 0; c < channels; c++) {
+            double s = p.scale(p.isPerAxis() ? c : 0);
+            for (int i = 0, at = c * per; i < per; i++, at++) codes[at] = (byte) code(v[at], s, qmax, c, bits);
+        }
         return new Weights(Tensor.ofRaw(DType.I8, w.shape(), codes), p);
+    }
+
+    /** One weight's code under a plan: {@code round(v / s)}, half away from zero; fails when it does not fit {@code bits}. */
+    static long code(float v, double s, long qmax, int channel, int bits) {
+        long code = FixedPoint.roundHalfAway(v / s);
+        if (Math.abs(code) > qmax)
+            throw new nncc.ir.ModelException("weight code " + code + " of output channel " + channel + " does not fit "
+                    + bits + " bits; the weights were quantized to more bits than the lowering's weight-bits");
+        return code;
     }
 
     /** {@code plan} read along axis 0: a per-axis plan on another axis (a transposed matrix's) moved to axis 0. */
@@ -86,13 +100,7 @@ public final class WeightQuantizer {
         long[] q = new long[v.length];
         for (int c = 0; c < channels; c++) {
             double s = p.scale(p.isPerAxis() ? c : 0);
-            for (int i = 0; i < per; i++) {
-                long code = FixedPoint.roundHalfAway(v[c * per + i] / s);
-                if (Math.abs(code) > qmax)
-                    throw new nncc.ir.ModelException("weight code " + code + " of output channel " + c + " does not fit "
-                            + bits + " bits; the weights were quantized to more bits than the lowering's weight-bits");
-                q[c * per + i] = code;
-            }
+            for (int i = 0, at = c * per; i < per; i++, at++) q[at] = code(v[at], s, qmax, c, bits);
         }
         return q;
     }
