@@ -10,12 +10,14 @@ package nncc.cpu;
 final class FloatGemm {
     private FloatGemm() {}
 
-    /** A prepared left operand: {@code rows} row-major [m, k] for the scalar path, or {@code panels} for the vector one. */
+    /**
+     * A prepared left operand: {@code rows} row-major [m, k] for the scalar path, or {@code panels} for the vector one,
+     * with {@code columns} (column-major, see {@link #packForReuse}) or null.
+     */
     record Packed(int m, int k, float[] rows, float[] panels, float[] columns) {
         Packed(int m, int k, float[] rows, float[] panels) { this(m, k, rows, panels, null); }
 
         boolean vector() { return panels != null; }
-
 
         /** Element (i, p) of A. */
         float element(int i, int p) {

@@ -37,8 +37,8 @@ public final class Workers {
      * job has more units than workers. The first unit of a forward pass meets every kernel of the model before the JIT
      * has compiled it: helpers running the same code uncompiled meanwhile would take a core from the compiler for
      * little progress, and everything would be compiled later (ResNet-50 calibration, 32 images on 2 threads: the
-     * last image was done about 0.8 s sooner). A helper may do work of its own before it waits (calibration's packs
-     * the layers' weights ahead of worker 0). A job whose work is not a forward pass, or that runs again on warm
+     * last image was done about 0.8 s sooner). A helper may do work of its own before it waits (calibration's helper
+     * packs the layers' weights ahead of worker 0). A job whose work is not a forward pass, or that runs again on warm
      * kernels, need not use one.
      */
     public static final class FirstUnitGate {

@@ -20,8 +20,10 @@ import nncc.passes.Workers;
  * passes as the observers need. The data is cut into calibration batches (jobs); threads take jobs in turn, each
  * with its own observers ({@link Observer#fork}), merged after every pass, so the result does not depend on
  * which thread ran which batch. A batch runs in chunks: the model's fixed batch size (1 for a model whose batch
- * dimension is fixed at 1), or as many samples as keep the largest intermediate tensor small ({@link StreamChunk}).
- * A {@link SharedTrace} given to {@link #share} also receives its values from the first pass, in sample order.
+ * dimension is fixed at 1), single images for a CNN the interpreter runs image by image, or as many samples as keep
+ * the largest intermediate tensor small ({@link StreamChunk}). The first pass's first chunk runs alone
+ * ({@link nncc.passes.Workers.FirstUnitGate}). A {@link SharedTrace} given to {@link #share} also receives its values
+ * from the first pass, in sample order.
  */
 final class CalibrationRun {
     private final Interpreter interpreter;

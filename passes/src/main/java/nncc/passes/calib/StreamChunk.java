@@ -7,9 +7,10 @@ import nncc.ir.Value;
 
 /**
  * How many calibration samples one interpreter call takes, for a model with a symbolic batch: as many as keep its
- * largest intermediate tensor within {@value #TARGET_BYTES} bytes (at least 1, at most the calibration batch). A
- * ResNet-50 at 224x224 (3.2 MB per sample in its first feature map) runs 5 samples at a time instead of 32, which
- * bounds the memory calibration and bias correction hold; small models keep whole batches.
+ * largest intermediate tensor within {@value #TARGET_BYTES} bytes (at least 1, at most the calibration batch), which
+ * bounds the memory calibration and bias correction hold: a model of 3.2 MB per sample in its largest feature map runs
+ * 5 samples at a time instead of 32; small models keep whole batches. A CNN the interpreter runs image by image takes
+ * one image at a time ({@link #forRuns}).
  */
 public final class StreamChunk {
     private StreamChunk() {}
