@@ -136,7 +136,7 @@ final class ConvKernels {
     /**
      * As {@link #convolveBody},
      * then clamped to the fused activation's bounds. A batch-1 convolution {@link PolyphaseConvolution} runs applies the
-     * activation as it gathers the outputs. A 1x1 convolution whose shapes {@link VectorGemm#fusesBiasAndClamp
+     * activation as it gathers the outputs. A 1x1 convolution whose shapes {@link VectorGemmFused#fusesBiasAndClamp
      * the Vector API kernel fuses} starts its sums from the bias in registers and clamps them before its one store, instead
      * of a fill and a clamp pass over the output (the same floats).
      */
@@ -147,13 +147,13 @@ final class ConvKernels {
         DepthwisePlanes polyphase = polyphasePlan(g, xShape, yShape, group, kernels);
         if (polyphase != null) return PolyphaseConvolution.convolve(polyphase, x, xShape, w, bias, yShape, group, g, activation, parallel);
         if (kernels == KernelSet.VECTOR && isPointwise(g) && imagesPerChunk(batch, positions, cg) == 1 && w[0].vector()
-                && VectorGemm.fusesBiasAndClamp(mg, cg, positions)) {
+                && VectorGemmFused.fusesBiasAndClamp(mg, cg, positions)) {
             float[] y = OutputBuffers.floats(batch * outChannels * positions), clamp = activation == Activation.NONE ? null : new float[] {activation.min(), activation.max()};
             for (int n = 0; n < batch; n++)
                 for (int grp = 0; grp < group; grp++) {
                     FloatGemm.Packed a = w[grp];
                     int xOff = (n * channels + grp * cg) * g.inSize, dst = (n * outChannels + grp * mg) * positions, first = grp * mg;
-                    parallel.forEach(mg, VectorGemm.ROWS, (long) mg * cg * positions, (i0, i1) -> VectorGemm.multiplyBiasClamp(i1 - i0, cg,
+                    parallel.forEach(mg, VectorGemm.ROWS, (long) mg * cg * positions, (i0, i1) -> VectorGemmFused.multiplyBiasClamp(i1 - i0, cg,
                             a.panels(), i0 * cg, bias, first + i0, clamp, x, xOff, positions, positions, y, dst + i0 * positions, positions));
                 }
             return y;

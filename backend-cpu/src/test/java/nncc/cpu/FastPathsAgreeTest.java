@@ -112,7 +112,7 @@ class FastPathsAgreeTest {
 
     /**
      * 1x1 convolutions whose product starts from the bias in registers and clamps before its store
-     * ({@link VectorGemm#multiplyBiasClamp}): maps of whole vectors (blocks of 4, 3, 2 and 1) and of 3 vectors and one column (7x7 on 16 lanes),
+     * ({@link VectorGemmFused#multiplyBiasClamp}): maps of whole vectors (blocks of 4, 3, 2 and 1) and of 3 vectors and one column (7x7 on 16 lanes),
      * depths across several k blocks, groups, batch 2, with and without bias, each fused activation; and next to them
      * shapes the fusion does not take (rows not a multiple of 4). Floats with tolerance 0.
      */
