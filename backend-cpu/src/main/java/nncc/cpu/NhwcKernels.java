@@ -55,7 +55,7 @@ final class NhwcKernels {
         if (constants.length > 0 && constants[0] != null) constants[0] = permute(constants[0], Layout.TO_NCHW);
         if (filterToOihw != null && constants.length > 1 && constants[1] != null) constants[1] = permute(constants[1], filterToOihw);
         Kernel inner = factory.apply(new NodeContext(new Node(n.name(), nchwOp, inputs, outputs), nchwTypes, constants,
-                ctx.kernels(), ctx.parallel()));
+                ctx.kernels(), ctx.parallel(), ctx.deferred()));
         return (in, types) -> {
             NdArray[] x = in.clone();
             x[0] = constants.length > 0 && constants[0] != null ? constants[0] : permute(in[0], Layout.TO_NCHW);

@@ -14,7 +14,10 @@ import nncc.ir.TensorType;
 record NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants, KernelSet kernels, Parallel parallel,
                    List<Deferred<?>> deferred) {
 
-    /** A context whose deferred work ({@link #defer}) is done on first use only. */
+    /**
+     * A context whose deferred work ({@link #defer}) is done on first use only (a kernel wrapping another passes its own
+     * {@link #deferred} list on instead, so that {@link Interpreter#packWeights} reaches the inner kernel's work too).
+     */
     NodeContext(Node node, List<TensorType> inputTypes, NdArray[] constants, KernelSet kernels, Parallel parallel) {
         this(node, inputTypes, constants, kernels, parallel, new java.util.ArrayList<>());
     }

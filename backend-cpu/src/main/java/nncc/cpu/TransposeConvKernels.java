@@ -41,7 +41,7 @@ final class TransposeConvKernels {
         NdArray[] constants = ctx.constants().clone();
         if (constants.length > 1 && constants[1] != null) constants[1] = flipped(constants[1]);
         Kernel inner = QuantizedLinearKernels.qConv(conv, new NodeContext(new Node(n.name(), conv, inputs, n.outputs()), types, constants,
-                ctx.kernels(), ctx.parallel()));
+                ctx.kernels(), ctx.parallel(), ctx.deferred()));
         return (in, outTypes) -> {
             NdArray[] x = in.clone();
             NdArray src = in[0];
